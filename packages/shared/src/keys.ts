@@ -1,0 +1,158 @@
+import { createPrivateKey, createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
+import { calculateJwkThumbprint, exportJWK, exportPKCS8, exportSPKI, generateKeyPair, type JWK } from 'jose';
+import { KeyMalformedError } from './errors.ts';
+import { ALGORITHMS, type SigningAlgorithm } from './types.ts';
+
+/**
+ * The JSON stored in `roomgate/<stage>/signing-key`. Field names follow the source article
+ * (`private_key`, `public_key`, PEM: PKCS#8 and SPKI) so its backends can read the same secret.
+ */
+export interface SigningKeyRecord {
+  kid: string;
+  alg: SigningAlgorithm;
+  private_key: string;
+  public_key: string;
+  created_at: string;
+}
+
+/** A public JWK as published in `roomgate/<stage>/public-keys` and at `/.well-known/jwks.json`. */
+export type PublicJwk = JWK & { kid: string; alg: SigningAlgorithm; use: 'sig' };
+
+export interface Jwks {
+  keys: PublicJwk[];
+}
+
+/** A key ready for signing: parsed once per container, reused for every token. */
+export interface SigningKey {
+  kid: string;
+  alg: SigningAlgorithm;
+  privateKey: KeyObject;
+}
+
+/** A key ready for verification. */
+export interface VerificationKey {
+  kid: string;
+  alg: SigningAlgorithm;
+  publicKey: KeyObject;
+}
+
+export const signingKeySecretName = (stage: string): string => `roomgate/${stage}/signing-key`;
+export const publicKeysSecretName = (stage: string): string => `roomgate/${stage}/public-keys`;
+
+export function isSigningAlgorithm(value: unknown): value is SigningAlgorithm {
+  return typeof value === 'string' && (ALGORITHMS as readonly string[]).includes(value);
+}
+
+/** Generates a fresh key pair; `kid` is the RFC 7638 thumbprint of the public JWK. */
+export async function generateSigningKey(alg: SigningAlgorithm = 'RS256', now: Date = new Date()): Promise<SigningKeyRecord> {
+  const options = alg === 'RS256' ? { modulusLength: 2048, extractable: true } : { extractable: true };
+  const { publicKey, privateKey } = await generateKeyPair(alg, options);
+  const jwk = await exportJWK(publicKey);
+  return {
+    kid: await calculateJwkThumbprint(jwk, 'sha256'),
+    alg,
+    private_key: await exportPKCS8(privateKey),
+    public_key: await exportSPKI(publicKey),
+    created_at: now.toISOString(),
+  };
+}
+
+/** Parses the signing-key secret's JSON. Throws KeyMalformedError naming what is wrong. */
+export function parseSigningKeyRecord(json: string): SigningKeyRecord {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (cause) {
+    throw new KeyMalformedError('signing-key secret is not JSON', { cause });
+  }
+  if (typeof value !== 'object' || value === null) throw new KeyMalformedError('signing-key secret is not an object');
+  const record = value as Record<string, unknown>;
+  const problems: string[] = [];
+  if (typeof record.private_key !== 'string') problems.push('private_key missing');
+  if (typeof record.public_key !== 'string') problems.push('public_key missing');
+  // The source article's secret has only the two PEMs; default alg and derive kid for it.
+  const alg = record.alg ?? 'RS256';
+  if (!isSigningAlgorithm(alg)) problems.push(`alg ${JSON.stringify(alg)} not one of ${ALGORITHMS.join(', ')}`);
+  if (record.kid !== undefined && (typeof record.kid !== 'string' || record.kid === '')) problems.push('kid must be a non-empty string');
+  if (problems.length > 0) throw new KeyMalformedError(`signing-key secret: ${problems.join(', ')}`);
+  return {
+    kid: (record.kid as string | undefined) ?? '',
+    alg: alg as SigningAlgorithm,
+    private_key: record.private_key as string,
+    public_key: record.public_key as string,
+    created_at: typeof record.created_at === 'string' ? record.created_at : '',
+  };
+}
+
+/** Imports the private key once and checks that it fits the declared algorithm. */
+export async function importSigningKey(record: SigningKeyRecord): Promise<SigningKey> {
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(record.private_key);
+  } catch (cause) {
+    throw new KeyMalformedError('private_key is not a PEM private key', { cause });
+  }
+  assertKeyFitsAlg(privateKey, record.alg);
+  const kid = record.kid || (await thumbprint(createPublicKey(privateKey)));
+  return { kid, alg: record.alg, privateKey };
+}
+
+/** Public JWK for a record, with `kid`, `alg` and `use` set. */
+export async function publicJwkOf(record: Pick<SigningKeyRecord, 'kid' | 'alg' | 'public_key'>): Promise<PublicJwk> {
+  let publicKey: KeyObject;
+  try {
+    publicKey = createPublicKey(record.public_key);
+  } catch (cause) {
+    throw new KeyMalformedError('public_key is not a PEM public key', { cause });
+  }
+  assertKeyFitsAlg(publicKey, record.alg);
+  const jwk = publicKey.export({ format: 'jwk' }) as JWK;
+  const kid = record.kid || (await calculateJwkThumbprint(jwk, 'sha256'));
+  return { ...jwk, kid, alg: record.alg, use: 'sig' };
+}
+
+/** Parses a JWKS (the public-keys secret) into verification keys; unknown or bad entries throw. */
+export function importJwks(json: string | Jwks): VerificationKey[] {
+  let value: unknown = json;
+  if (typeof json === 'string') {
+    try {
+      value = JSON.parse(json);
+    } catch (cause) {
+      throw new KeyMalformedError('public-keys secret is not JSON', { cause });
+    }
+  }
+  const keys = (value as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(keys)) throw new KeyMalformedError('public-keys secret has no "keys" array');
+  return keys.map((entry: unknown, index) => {
+    const jwk = entry as Partial<PublicJwk> | null;
+    if (!jwk || typeof jwk.kid !== 'string' || jwk.kid === '') throw new KeyMalformedError(`public key #${index} has no kid`);
+    if (!isSigningAlgorithm(jwk.alg)) throw new KeyMalformedError(`public key ${jwk.kid} has no supported alg`);
+    if ('d' in jwk) throw new KeyMalformedError(`public key ${jwk.kid} contains private material`);
+    let publicKey: KeyObject;
+    try {
+      publicKey = createPublicKey({ key: jwk as JsonWebKeyInput['key'], format: 'jwk' });
+    } catch (cause) {
+      throw new KeyMalformedError(`public key ${jwk.kid} cannot be imported`, { cause });
+    }
+    assertKeyFitsAlg(publicKey, jwk.alg);
+    return { kid: jwk.kid, alg: jwk.alg, publicKey };
+  });
+}
+
+type JsonWebKeyInput = Extract<Parameters<typeof createPublicKey>[0], { format: 'jwk' }>;
+
+/** Pins each algorithm to exactly one key type, so a key can never be used with another alg. */
+export function assertKeyFitsAlg(key: KeyObject, alg: SigningAlgorithm): void {
+  const type = key.asymmetricKeyType;
+  const ok =
+    (alg === 'RS256' && type === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048) ||
+    (alg === 'ES256' && type === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') ||
+    (alg === 'EdDSA' && type === 'ed25519');
+  if (!ok) throw new KeyMalformedError(`key of type ${type ?? 'unknown'} cannot be used with ${alg}`);
+}
+
+async function thumbprint(publicKey: KeyObject): Promise<string> {
+  return calculateJwkThumbprint(publicKey.export({ format: 'jwk' }) as JWK, 'sha256');
+}
+
+export const newTokenId = (): string => randomUUID();
