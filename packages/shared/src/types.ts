@@ -68,3 +68,8 @@ export interface Logger {
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
 }
+
+/** Room ids: safe in URLs, DynamoDB keys and log lines; no `#`, `/` or whitespace. */
+export const ROOM_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
+/** User ids: same alphabet as room ids, plus `@` so e-mail-like ids work. */
+export const USER_ID_PATTERN = /^[A-Za-z0-9_.:@-]{1,128}$/;
