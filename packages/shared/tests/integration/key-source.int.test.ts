@@ -1,0 +1,107 @@
+import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localClientConfig } from '@roomgate/devstack/local-aws';
+import { startSecretsManager, type RunningSecretsManager } from '@roomgate/devstack/secrets-manager-server';
+import { createJwksSecretSource, createSigningKeySource } from '../../src/key-source.ts';
+import { generateSigningKey, publicJwkOf, type SigningKeyRecord } from '../../src/keys.ts';
+import { createSigner } from '../../src/signer.ts';
+import { createVerifier } from '../../src/verifier.ts';
+
+let server: RunningSecretsManager;
+let client: SecretsManagerClient;
+let first: SigningKeyRecord;
+let second: SigningKeyRecord;
+let now = 1_800_000_000;
+const clock = () => now;
+
+async function jwksOf(...records: SigningKeyRecord[]): Promise<string> {
+  return JSON.stringify({ keys: await Promise.all(records.map((record) => publicJwkOf(record))) });
+}
+
+beforeAll(async () => {
+  server = await startSecretsManager();
+  client = new SecretsManagerClient({ ...localClientConfig(server.endpoint), maxAttempts: 1 });
+  first = await generateSigningKey('RS256');
+  second = await generateSigningKey('ES256');
+  await client.send(new CreateSecretCommand({ Name: 'roomgate/it/signing-key', SecretString: JSON.stringify(first) }));
+  await client.send(new CreateSecretCommand({ Name: 'roomgate/it/public-keys', SecretString: await jwksOf(first) }));
+});
+
+afterAll(async () => {
+  client.destroy();
+  await server.close();
+});
+
+describe('key sources over the real Secrets Manager SDK', () => {
+  it('a missing secret is a clear ERR_KEY_NOT_FOUND naming the secret', async () => {
+    const source = createSigningKeySource({ client, secretId: 'roomgate/nope/signing-key' });
+    await expect(source.getSigningKey()).rejects.toMatchObject({
+      code: 'ERR_KEY_NOT_FOUND',
+      message: 'secret roomgate/nope/signing-key does not exist',
+    });
+  });
+
+  it('a malformed key is ERR_KEY_MALFORMED and is not cached', async () => {
+    await client.send(new CreateSecretCommand({ Name: 'roomgate/bad/signing-key', SecretString: '{"private_key": 1}' }));
+    const source = createSigningKeySource({ client, secretId: 'roomgate/bad/signing-key' });
+    await expect(source.getSigningKey()).rejects.toMatchObject({ code: 'ERR_KEY_MALFORMED' });
+    await client.send(new PutSecretValueCommand({ SecretId: 'roomgate/bad/signing-key', SecretString: JSON.stringify(first) }));
+    await expect(source.getSigningKey()).resolves.toMatchObject({ kid: first.kid });
+  });
+
+  it('signs with the stored key and verifies with the stored JWKS', async () => {
+    const keys = createSigningKeySource({ client, secretId: 'roomgate/it/signing-key', jwksSecretId: 'roomgate/it/public-keys', clock });
+    const signer = createSigner({ key: keys.getSigningKey, issuer: 'i', audience: 'a', clock });
+    const verifier = createVerifier({ keys: createJwksSecretSource({ client, secretId: 'roomgate/it/public-keys', clock }), issuer: 'i', audience: 'a', clock });
+    const { token, kid } = await signer.sign({ roomId: 'lobby', ttlSeconds: 60 });
+    expect(kid).toBe(first.kid);
+    await expect(verifier.verify(token)).resolves.toMatchObject({ roomId: 'lobby', kid: first.kid });
+    expect((await keys.getJwks()).keys.map((key) => key.kid)).toEqual([first.kid]);
+  });
+
+  it('after a rotation, an unknown kid reloads the JWKS once per cool-down; the old key keeps verifying', async () => {
+    const jwksSource = createJwksSecretSource({ client, secretId: 'roomgate/it/public-keys', clock, refreshCooldownSeconds: 30 });
+    const verifier = createVerifier({ keys: jwksSource, issuer: 'i', audience: 'a', clock });
+    const oldSigner = createSigner({ key: (await createSigningKeySource({ client, secretId: 'roomgate/it/signing-key' }).getSigningKey()), issuer: 'i', audience: 'a', clock });
+    await verifier.verify((await oldSigner.sign({ roomId: 'r', ttlSeconds: 60 })).token);
+
+    // Rotate: new signing key, JWKS = new + previous.
+    await client.send(new PutSecretValueCommand({ SecretId: 'roomgate/it/signing-key', SecretString: JSON.stringify(second) }));
+    await client.send(new PutSecretValueCommand({ SecretId: 'roomgate/it/public-keys', SecretString: await jwksOf(second, first) }));
+    const newKeys = createSigningKeySource({ client, secretId: 'roomgate/it/signing-key' });
+    const newSigner = createSigner({ key: newKeys.getSigningKey, issuer: 'i', audience: 'a', clock });
+    const fresh = (await newSigner.sign({ roomId: 'r', ttlSeconds: 60 })).token;
+    await expect(verifier.verify(fresh)).resolves.toMatchObject({ kid: second.kid });
+    await expect(verifier.verify((await oldSigner.sign({ roomId: 'r', ttlSeconds: 60 })).token)).resolves.toMatchObject({ kid: first.kid });
+
+    // Forged unknown kids inside the cool-down do not reach Secrets Manager; after it, one reload.
+    let reads = 0;
+    const counting = new SecretsManagerClient({ ...localClientConfig(server.endpoint), maxAttempts: 1 });
+    counting.middlewareStack.add((next) => (args) => { reads += 1; return next(args); }, { step: 'initialize' });
+    const guarded = createJwksSecretSource({ client: counting, secretId: 'roomgate/it/public-keys', clock, refreshCooldownSeconds: 30 });
+    await guarded.resolve(second.kid);
+    expect(reads).toBe(1);
+    expect(await guarded.resolve('forged-1')).toEqual([]);
+    expect(reads).toBe(2);
+    for (let i = 0; i < 20; i += 1) expect(await guarded.resolve(`forged-${i}`)).toEqual([]);
+    expect(reads).toBe(2);
+    now += 30;
+    await guarded.resolve('forged-x');
+    expect(reads).toBe(3);
+    counting.destroy();
+  });
+
+  it('endpoint down at the first request → ERR_KEY_UNAVAILABLE; once it is back the next call succeeds', async () => {
+    const port = server.port;
+    const down = createSigningKeySource({ client, secretId: 'roomgate/it/signing-key' });
+    await server.close();
+    try {
+      await expect(down.getSigningKey()).rejects.toMatchObject({ code: 'ERR_KEY_UNAVAILABLE' });
+    } finally {
+      server = await startSecretsManager({ port });
+    }
+    // The restarted emulator is empty (in-memory): recreate the secret as a deploy would.
+    await client.send(new CreateSecretCommand({ Name: 'roomgate/it/signing-key', SecretString: JSON.stringify(first) }));
+    await expect(down.getSigningKey()).resolves.toMatchObject({ kid: first.kid });
+  });
+});
