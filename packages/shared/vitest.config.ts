@@ -4,6 +4,6 @@ import { sharedTestConfig } from '../../vitest.shared.ts';
 export default defineConfig({
   test: {
     ...sharedTestConfig,
-    // globalSetup added once devstack lands
+    globalSetup: ['@roomgate/local-aws/vitest-global-setup'],
   },
 });

@@ -1,7 +1,7 @@
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localClientConfig } from '@roomgate/devstack/local-aws';
-import { startSecretsManager, type RunningSecretsManager } from '@roomgate/devstack/secrets-manager-server';
+import { localClientConfig } from '@roomgate/local-aws';
+import { startSecretsManager, type RunningSecretsManager } from '@roomgate/local-aws';
 import { createJwksSecretSource, createSigningKeySource } from '../../src/key-source.ts';
 import { generateSigningKey, publicJwkOf, type SigningKeyRecord } from '../../src/keys.ts';
 import { createSigner } from '../../src/signer.ts';

@@ -1,0 +1,145 @@
+import type { ConnectionRecord, ConnectionStore } from '@roomgate/shared/connection-store';
+import { isRoomgateError, TokenInvalidError } from '@roomgate/shared/errors';
+import type { Broadcaster } from '@roomgate/shared/fan-out';
+import {
+  API_GATEWAY_MAX_MESSAGE_BYTES,
+  FrameError,
+  errorFrame,
+  parseClientFrame,
+  serializeFrame,
+  type ClientFrame,
+  type ServerFrame,
+} from '@roomgate/shared/frames';
+import { describeError, tokenFingerprint } from '@roomgate/shared/logger';
+import type { ManagementApi } from '@roomgate/shared/management-api';
+import { systemClock, type Clock, type Logger, type TokenVerifier } from '@roomgate/shared/types';
+import type { WebSocketMessageEvent, WebSocketResult } from '../events.ts';
+import { CapabilityForbiddenError, RoomForbiddenError } from '../errors.ts';
+
+export interface DefaultDeps {
+  verifier: TokenVerifier;
+  store: Pick<ConnectionStore, 'get' | 'delete' | 'updateExpiry'>;
+  broadcaster: Broadcaster;
+  management: Pick<ManagementApi, 'post' | 'close'>;
+  logger: Logger;
+  maxMessageBytes: number;
+  clockToleranceSeconds?: number;
+  clock?: Clock;
+}
+
+/**
+ * `$default`: one client frame in, one reply frame out (returned as the route response, so the
+ * `$default` route needs `routeResponseSelectionExpression: $default`). Every failure becomes an
+ * error frame and the connection stays up — except the two cases below, which close it.
+ *
+ * Token lifetime on a live connection: the token gates the connection for as long as it lives.
+ * Before `exp` passes the client sends `{"action":"refresh","token":…}` with a fresh token for the
+ * same room (and user); that moves the row's `tokenExpiresAt`. A connection whose token expired
+ * and that sends any other frame gets an `ERR_TOKEN_EXPIRED` error frame and is closed through
+ * DeleteConnection (its row deleted). The check runs on each frame, so an idle expired
+ * connection is closed lazily (at its next frame, at API Gateway's 2 h cap, or by TTL).
+ * A frame from a connection with no row (never registered, or cleaned up) closes it as well.
+ */
+export function makeDefaultHandler(deps: DefaultDeps) {
+  const clock = deps.clock ?? systemClock;
+  const tolerance = deps.clockToleranceSeconds ?? 5;
+  const { logger } = deps;
+
+  const reply = (frame: ServerFrame): WebSocketResult => ({ statusCode: 200, body: serializeFrame(frame) });
+
+  const closeWith = async (connectionId: string, frame: ServerFrame, reason: string): Promise<WebSocketResult> => {
+    // Posted (not returned) so it arrives before the close: a route response would be dropped.
+    await deps.management.post(connectionId, serializeFrame(frame)).catch(() => undefined);
+    try {
+      await deps.management.close(connectionId);
+    } catch (error) {
+      logger.warn('close failed', { connectionId, reason, error: asError(error) });
+    }
+    await deps.store.delete(connectionId).catch((error: unknown) => logger.warn('delete after close failed', { connectionId, error: asError(error) }));
+    logger.info('connection closed', { connectionId, reason });
+    return { statusCode: 200 };
+  };
+
+  const publish = async (record: ConnectionRecord, frame: Extract<ClientFrame, { action: 'publish' }>): Promise<WebSocketResult> => {
+    if (!record.capabilities.includes('publish')) throw new CapabilityForbiddenError('token does not grant publish');
+    const message: ServerFrame = {
+      type: 'message',
+      roomId: record.roomId,
+      ...(record.userId !== undefined ? { from: record.userId } : {}),
+      data: frame.data,
+      sentAt: clock(),
+    };
+    const payload = serializeFrame(message);
+    // The envelope adds bytes to the client's data; API Gateway refuses anything over its cap.
+    if (Buffer.byteLength(payload, 'utf8') > API_GATEWAY_MAX_MESSAGE_BYTES) {
+      throw new FrameError('ERR_MESSAGE_TOO_LARGE', 'message is too large once wrapped for delivery', frame.id);
+    }
+    // The sender is a room member and receives its own message too: one rendering path for clients.
+    const result = await deps.broadcaster.broadcast(record.roomId, payload);
+    logger.info('published', { connectionId: record.connectionId, roomId: record.roomId, bytes: Buffer.byteLength(payload, 'utf8'), ...result });
+    return reply({ type: 'ack', action: 'publish', ...result, ...withId(frame.id) });
+  };
+
+  const refresh = async (record: ConnectionRecord, frame: Extract<ClientFrame, { action: 'refresh' }>): Promise<WebSocketResult> => {
+    const grant = await deps.verifier.verify(frame.token);
+    if (grant.roomId !== record.roomId) throw new RoomForbiddenError('token is for another room');
+    if (grant.userId !== record.userId) throw new TokenInvalidError('token is for another user');
+    if (!grant.capabilities.includes('subscribe')) throw new CapabilityForbiddenError('token does not grant subscribe');
+    await deps.store.updateExpiry(record.connectionId, { tokenExpiresAt: grant.expiresAt, capabilities: grant.capabilities });
+    logger.info('token refreshed', { connectionId: record.connectionId, token: tokenFingerprint(frame.token), tokenExpiresAt: grant.expiresAt });
+    return reply({ type: 'refreshed', tokenExpiresAt: grant.expiresAt, ...withId(frame.id) });
+  };
+
+  return async (event: WebSocketMessageEvent): Promise<WebSocketResult> => {
+    const connectionId = event.requestContext.connectionId;
+    let frameId: ClientFrame['id'];
+    let record: ConnectionRecord | undefined;
+    try {
+      record = await deps.store.get(connectionId);
+      if (record === undefined) {
+        return await closeWith(connectionId, errorFrame('ERR_UNAUTHENTICATED', 'connection is not registered; reconnect'), 'unregistered');
+      }
+      const body = event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : (event.body ?? undefined);
+      const expired = clock() > record.tokenExpiresAt + tolerance;
+      let frame: ClientFrame;
+      try {
+        frame = parseClientFrame(body, { maxBytes: deps.maxMessageBytes });
+      } catch (error) {
+        if (expired) return await closeExpired(connectionId);
+        throw error;
+      }
+      frameId = frame.id;
+      if (frame.action === 'refresh') return await refresh(record, frame);
+      if (expired) return await closeExpired(connectionId);
+      if (frame.action === 'ping') return reply({ type: 'pong', ...withId(frame.id) });
+      return await publish(record, frame);
+    } catch (error) {
+      const expired = record !== undefined && clock() > record.tokenExpiresAt + tolerance;
+      // A failed refresh of an already expired connection leaves nothing to keep it open with.
+      if (expired) return await closeExpired(connectionId);
+      return reply(toErrorFrame(error, connectionId, frameId));
+    }
+  };
+
+  function closeExpired(connectionId: string): Promise<WebSocketResult> {
+    const frame = errorFrame('ERR_TOKEN_EXPIRED', 'token expired; reconnect with a fresh token (or refresh before exp)');
+    return closeWith(connectionId, frame, 'token expired');
+  }
+
+  function toErrorFrame(error: unknown, connectionId: string, frameId: ClientFrame['id']): ServerFrame {
+    const id = error instanceof FrameError ? (error.frameId ?? frameId) : frameId;
+    if (!isRoomgateError(error) || error.code === 'ERR_INTERNAL') {
+      logger.error('frame failed', { connectionId, error: asError(error) });
+      return errorFrame('ERR_INTERNAL', 'internal error', id);
+    }
+    if (error.code === 'ERR_STORE_UNAVAILABLE' || error.code === 'ERR_KEY_UNAVAILABLE') {
+      logger.error('frame failed', { connectionId, error: asError(error) });
+      return errorFrame(error.code, 'service temporarily unavailable, retry', id);
+    }
+    logger.warn('frame refused', { connectionId, code: error.code, reason: error.message });
+    return errorFrame(error.code, error.message, id);
+  }
+}
+
+const withId = (id: ClientFrame['id']) => (id === undefined ? {} : { id });
+const asError = (value: unknown) => (value instanceof Error ? describeError(value) : { message: String(value) });

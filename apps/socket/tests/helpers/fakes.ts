@@ -1,0 +1,121 @@
+import type { ConnectionRecord, ConnectionStore, NewConnection, RoomMember } from '@roomgate/shared/connection-store';
+import { TokenExpiredError, TokenInvalidError } from '@roomgate/shared/errors';
+import type { ManagementApi } from '@roomgate/shared/management-api';
+import type { Logger, RoomGrant, TokenVerifier } from '@roomgate/shared/types';
+
+export const NOW = 1_750_000_000;
+
+export function grant(overrides: Partial<RoomGrant> = {}): RoomGrant {
+  return {
+    roomId: 'room-a',
+    userId: 'alice',
+    capabilities: ['subscribe', 'publish'],
+    issuedAt: NOW - 10,
+    expiresAt: NOW + 300,
+    kid: 'kid-1',
+    legacy: false,
+    ...overrides,
+  };
+}
+
+/** Tokens are plain strings naming what the fake verifier does with them. */
+export function fakeVerifier(grants: Record<string, RoomGrant | Error>): TokenVerifier & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    async verify(token) {
+      calls.push(token);
+      const outcome = grants[token];
+      if (outcome === undefined) throw new TokenInvalidError('token signature does not verify');
+      if (outcome instanceof Error) throw outcome;
+      return outcome;
+    },
+  };
+}
+
+export const expiredToken = new TokenExpiredError();
+
+/** In-memory ConnectionStore; `fail` makes the named operations throw the given error. */
+export function memoryStore(rows: ConnectionRecord[] = []) {
+  const table = new Map(rows.map((r) => [r.connectionId, { ...r }]));
+  const fail: Partial<Record<keyof ConnectionStore, Error>> = {};
+  const check = (op: keyof ConnectionStore) => {
+    const error = fail[op];
+    if (error) throw error;
+  };
+  const store: ConnectionStore & { table: typeof table; fail: typeof fail } = {
+    table,
+    fail,
+    async put(connection: NewConnection) {
+      check('put');
+      const record = { connectedAt: NOW, expiresAt: NOW + 8100, ...connection } as ConnectionRecord;
+      table.set(record.connectionId, record);
+      return record;
+    },
+    async get(id) {
+      check('get');
+      return table.get(id);
+    },
+    async delete(id) {
+      check('delete');
+      return table.delete(id);
+    },
+    async updateExpiry(id, g) {
+      check('updateExpiry');
+      const row = table.get(id);
+      if (!row) throw new Error('missing');
+      row.tokenExpiresAt = g.tokenExpiresAt;
+      if (g.capabilities) row.capabilities = g.capabilities;
+    },
+    async listRoom(roomId) {
+      check('listRoom');
+      return { members: [...table.values()].filter((r) => r.roomId === roomId) };
+    },
+    async *roomConnections(roomId): AsyncIterableIterator<RoomMember> {
+      check('roomConnections');
+      yield* [...table.values()].filter((r) => r.roomId === roomId);
+    },
+  };
+  return store;
+}
+
+export function row(overrides: Partial<ConnectionRecord> = {}): ConnectionRecord {
+  return {
+    connectionId: 'conn-1',
+    roomId: 'room-a',
+    userId: 'alice',
+    capabilities: ['subscribe', 'publish'],
+    connectedAt: NOW - 60,
+    tokenExpiresAt: NOW + 240,
+    expiresAt: NOW + 8040,
+    ...overrides,
+  };
+}
+
+export function fakeManagement(): ManagementApi & { posts: { connectionId: string; data: string }[]; closed: string[] } {
+  const posts: { connectionId: string; data: string }[] = [];
+  const closed: string[] = [];
+  return {
+    posts,
+    closed,
+    async post(connectionId, data) {
+      posts.push({ connectionId, data: typeof data === 'string' ? data : Buffer.from(data).toString('utf8') });
+    },
+    async close(connectionId) {
+      closed.push(connectionId);
+      return true;
+    },
+  };
+}
+
+export interface LogLine {
+  level: string;
+  msg: string;
+  fields: Record<string, unknown>;
+}
+
+export function memoryLogger(): Logger & { lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const at = (level: string) => (msg: string, fields: Record<string, unknown> = {}) => lines.push({ level, msg, fields });
+  return { lines, info: at('info'), warn: at('warn'), error: at('error') };
+}

@@ -1,0 +1,66 @@
+import { ConfigError } from '@roomgate/shared/errors';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config.ts';
+
+const env = {
+  TABLE_NAME: 'connections',
+  PUBLIC_KEYS_SECRET_ID: 'roomgate/dev/public-keys',
+  MANAGEMENT_ENDPOINT: 'https://abc.execute-api.us-east-1.amazonaws.com/dev',
+  TOKEN_ISSUER: 'roomgate',
+  TOKEN_AUDIENCE: 'roomgate-socket',
+};
+
+describe('parseConfig', () => {
+  it('applies defaults', () => {
+    expect(parseConfig(env)).toEqual({
+      tableName: 'connections',
+      publicKeysSecretId: 'roomgate/dev/public-keys',
+      managementEndpoint: 'https://abc.execute-api.us-east-1.amazonaws.com/dev',
+      tokenIssuer: 'roomgate',
+      tokenAudience: 'roomgate-socket',
+      requireIssAud: true,
+      allowLegacyTokens: false,
+      clockToleranceSeconds: 5,
+      maxMessageBytes: 32 * 1024,
+      fanOutConcurrency: 20,
+      dynamodbEndpoint: undefined,
+      secretsEndpoint: undefined,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads local endpoints and the legacy switches; empty strings count as unset', () => {
+    const config = parseConfig({
+      ...env,
+      TOKEN_ISSUER: '',
+      TOKEN_AUDIENCE: '',
+      REQUIRE_ISS_AUD: 'false',
+      ALLOW_LEGACY_TOKENS: 'true',
+      DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
+      SECRETS_ENDPOINT: '',
+      MANAGEMENT_ENDPOINT: 'http://localhost:3001',
+    });
+    expect(config).toMatchObject({
+      requireIssAud: false,
+      allowLegacyTokens: true,
+      tokenIssuer: undefined,
+      dynamodbEndpoint: 'http://127.0.0.1:8000',
+      secretsEndpoint: undefined,
+      managementEndpoint: 'http://localhost:3001',
+    });
+  });
+
+  it('names every bad or missing variable at once', () => {
+    let error: unknown;
+    try {
+      parseConfig({ MANAGEMENT_ENDPOINT: 'not a url', MAX_MESSAGE_BYTES: '200000', DYNAMODB_ENDPOINT: 'ftp://x' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of ['TABLE_NAME', 'PUBLIC_KEYS_SECRET_ID', 'MANAGEMENT_ENDPOINT', 'TOKEN_ISSUER', 'TOKEN_AUDIENCE', 'MAX_MESSAGE_BYTES', 'DYNAMODB_ENDPOINT']) {
+      expect(problems).toContain(name);
+    }
+  });
+});

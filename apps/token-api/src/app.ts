@@ -1,0 +1,62 @@
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { SigningKeySource } from '@roomgate/shared/key-source';
+import { createSigner } from '@roomgate/shared/signer';
+import { systemClock, type Clock } from '@roomgate/shared/types';
+import type { ApiKeySource } from './auth/api-key-source.ts';
+import type { IamIdentity } from './auth/iam-callers.ts';
+import type { AppConfig } from './config.ts';
+import { errorHandling } from './plugins/error-handling.ts';
+import { healthRoutes } from './routes/health.ts';
+import { jwksRoutes } from './routes/jwks.ts';
+import { tokenRoutes } from './routes/tokens.ts';
+
+/** Small on purpose: a token request is ~200 bytes; anything near this is not a token request. */
+export const BODY_LIMIT = 4096;
+
+export interface AppDeps {
+  config: AppConfig;
+  /** The signing key and the public JWKS (Secrets Manager in AWS and locally). */
+  keys: SigningKeySource;
+  /** API keys; absent: only IAM callers are accepted. */
+  apiKeys?: ApiKeySource | undefined;
+  /** The SigV4 caller of a request; only `lambda.ts` provides it (API Gateway's `authorizer.iam`). */
+  iamIdentity?: ((request: FastifyRequest) => IamIdentity | undefined) | undefined;
+  clock?: Clock;
+}
+
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const { config } = deps;
+  const app = Fastify({
+    bodyLimit: BODY_LIMIT,
+    logger: { level: config.logLevel },
+    requestIdHeader: 'x-request-id',
+    // Ajv's fastify defaults coerce types and silently drop unknown properties; a token request
+    // with `"ttlSeconds": "60"` or an extra field is a caller bug worth a 400.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false } },
+  });
+
+  // JSON only: without this, text/plain bodies reach the schema as strings instead of a 415.
+  app.removeContentTypeParser('text/plain');
+
+  const signer = createSigner({
+    key: () => deps.keys.getSigningKey(),
+    issuer: config.issuer,
+    audience: config.audience,
+    clock: deps.clock ?? systemClock,
+  });
+
+  void app.register(errorHandling, { bodyLimit: BODY_LIMIT });
+  void app.register(healthRoutes);
+  void app.register(jwksRoutes, { keys: deps.keys, maxAgeSeconds: config.jwksMaxAgeSeconds });
+  void app.register(tokenRoutes, {
+    signer,
+    defaultTtlSeconds: config.defaultTtlSeconds,
+    maxTtlSeconds: config.maxTtlSeconds,
+    socketUrl: config.socketUrl,
+    tokenInQuery: config.tokenInQuery,
+    iamCallers: config.iamCallers,
+    iamIdentity: deps.iamIdentity,
+    apiKeys: deps.apiKeys,
+  });
+  return app;
+}

@@ -1,0 +1,35 @@
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CachedValue } from '@roomgate/shared/cached-value';
+import { readSecretString } from '@roomgate/shared/secret-reader';
+import type { Clock, Logger } from '@roomgate/shared/types';
+import { parseApiKeysSecret, type ApiKeyEntry } from './api-keys.ts';
+
+export interface ApiKeySource {
+  /** The current entries; throws ERR_KEY_UNAVAILABLE / ERR_KEY_NOT_FOUND / ERR_KEY_MALFORMED. */
+  getKeys(): Promise<readonly ApiKeyEntry[]>;
+}
+
+export interface ApiKeySourceOptions {
+  client: SecretsManagerClient;
+  /** `roomgate/<stage>/api-keys` */
+  secretId: string;
+  /** Reloaded after this age so a revoked key stops working without a redeploy (default 300). */
+  maxAgeSeconds?: number;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/** Loads the api-keys secret once per container; a failed load is not cached. */
+export function createApiKeySource(options: ApiKeySourceOptions): ApiKeySource {
+  const cache = new CachedValue(async () => parseApiKeysSecret((await readSecretString(options.client, options.secretId)) as string), {
+    maxAgeSeconds: options.maxAgeSeconds ?? 300,
+    ...(options.clock && { clock: options.clock }),
+    onStaleError: (error) => options.logger?.warn('api-keys reload failed; serving cached keys', { error }),
+  });
+  return { getKeys: () => cache.get() };
+}
+
+/** A fixed set of entries, for tests and for `server.ts` runs without Secrets Manager. */
+export function staticApiKeys(entries: readonly ApiKeyEntry[]): ApiKeySource {
+  return { getKeys: () => Promise.resolve(entries) };
+}

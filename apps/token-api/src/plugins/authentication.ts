@@ -1,0 +1,61 @@
+import type { FastifyRequest } from 'fastify';
+import { RoomgateError } from '@roomgate/shared/errors';
+import type { ApiKeySource } from '../auth/api-key-source.ts';
+import { findApiKey } from '../auth/api-keys.ts';
+import type { Caller } from '../auth/caller.ts';
+import { normalisePrincipalArn, type IamCallerMap, type IamIdentity } from '../auth/iam-callers.ts';
+import { unencapsulated } from './unencapsulated.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the authentication plugin on the routes it guards. */
+    caller: Caller | null;
+  }
+}
+
+export interface AuthenticationOptions extends Record<string, unknown> {
+  iamCallers: IamCallerMap;
+  /** Reads the SigV4 caller API Gateway verified; absent outside Lambda (no IAM locally). */
+  iamIdentity?: ((request: FastifyRequest) => IamIdentity | undefined) | undefined;
+  /** Absent: API keys are not accepted. */
+  apiKeys?: ApiKeySource | undefined;
+}
+
+/**
+ * Authenticates every request in the registering context, before the body is read: an IAM
+ * caller (from the Lambda event) wins; otherwise an API key from `x-api-key` or
+ * `Authorization: Bearer`. No usable credentials → 401 ERR_UNAUTHENTICATED. Room scope is
+ * checked by the route once the body names the room.
+ */
+export const authentication = unencapsulated<AuthenticationOptions>(async (app, options) => {
+  app.decorateRequest('caller', null);
+  app.addHook('onRequest', async (request) => {
+    request.caller = await authenticate(request, options);
+  });
+});
+
+async function authenticate(request: FastifyRequest, options: AuthenticationOptions): Promise<Caller> {
+  const identity = options.iamIdentity?.(request);
+  if (identity !== undefined) {
+    // API Gateway already verified the signature; an unmapped principal is authenticated but
+    // may issue nothing, so it ends in 403 at the room check rather than 401.
+    const principal = normalisePrincipalArn(identity.userArn) ?? identity.userArn;
+    return { kind: 'iam', id: principal, rooms: options.iamCallers.get(principal) ?? [] };
+  }
+
+  const presented = presentedApiKey(request);
+  if (presented === undefined) {
+    throw new RoomgateError('ERR_UNAUTHENTICATED', 'credentials required: sign the request with SigV4 or send an API key in x-api-key');
+  }
+  const entry = options.apiKeys && findApiKey(await options.apiKeys.getKeys(), presented);
+  if (!entry) throw new RoomgateError('ERR_UNAUTHENTICATED', 'API key is not valid');
+  return { kind: 'api-key', id: entry.id, rooms: entry.rooms };
+}
+
+function presentedApiKey(request: FastifyRequest): string | undefined {
+  const header = request.headers['x-api-key'];
+  if (typeof header === 'string' && header !== '') return header.trim();
+  const authorization = request.headers.authorization;
+  const bearer = typeof authorization === 'string' ? /^Bearer[ ]+(\S+)\s*$/i.exec(authorization) : null;
+  return bearer?.[1];
+}

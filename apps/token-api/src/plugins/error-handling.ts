@@ -1,0 +1,43 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import { describeError } from '@roomgate/shared/logger';
+import { toHttpError, type ErrorBody } from '../http-errors.ts';
+import { unencapsulated } from './unencapsulated.ts';
+
+const METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+/**
+ * Every error leaves as `{error: {code, message}}`: thrown errors through `toHttpError`, unknown
+ * routes as 404 ERR_NOT_FOUND, a known path with the wrong method as 405 ERR_METHOD_NOT_ALLOWED
+ * with an `Allow` header. Registered at the root so it covers every route.
+ */
+export const errorHandling = unencapsulated<{ bodyLimit: number }>(async (app, { bodyLimit }) => {
+  app.setErrorHandler((error, request, reply) => {
+    const http = toHttpError(error, { bodyLimit });
+    if (http.status >= 500) {
+      request.log.error({ error: error instanceof Error ? describeError(error) : String(error), code: http.code }, 'request failed');
+    } else {
+      request.log.info({ code: http.code }, 'request refused');
+    }
+    if (http.status === 401) void reply.header('www-authenticate', 'Bearer realm="roomgate"');
+    return send(reply, http.status, http.code, http.message);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const allowed = allowedMethods(app, request);
+    if (allowed.length > 0) {
+      void reply.header('allow', allowed.join(', '));
+      return send(reply, 405, 'ERR_METHOD_NOT_ALLOWED', `${request.method} is not allowed here; use ${allowed.join(' or ')}`);
+    }
+    return send(reply, 404, 'ERR_NOT_FOUND', 'no such route');
+  });
+});
+
+function send(reply: FastifyReply, status: number, code: ErrorBody['error']['code'], message: string): FastifyReply {
+  const body: ErrorBody = { error: { code, message } };
+  return reply.code(status).header('cache-control', 'no-store').type('application/json; charset=utf-8').send(body);
+}
+
+function allowedMethods(app: FastifyInstance, request: FastifyRequest): HTTPMethods[] {
+  const url = request.url.split('?', 1)[0] ?? '/';
+  return METHODS.filter((method) => app.hasRoute({ method, url }));
+}

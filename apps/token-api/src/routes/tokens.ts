@@ -1,0 +1,77 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { RoomgateError } from '@roomgate/shared/errors';
+import { isRoomAllowed } from '@roomgate/shared/room-pattern';
+import type { TokenSigner } from '@roomgate/shared/types';
+import type { ApiKeySource } from '../auth/api-key-source.ts';
+import type { IamCallerMap, IamIdentity } from '../auth/iam-callers.ts';
+import { authentication } from '../plugins/authentication.ts';
+import { commonErrorResponses, errorSchema, tokenRequestSchema, tokenResponseSchema, type TokenRequest, type TokenResponse } from '../schemas.ts';
+
+export interface TokenRouteOptions {
+  signer: TokenSigner;
+  defaultTtlSeconds: number;
+  maxTtlSeconds: number;
+  socketUrl: string;
+  tokenInQuery: boolean;
+  iamCallers: IamCallerMap;
+  iamIdentity?: ((request: FastifyRequest) => IamIdentity | undefined) | undefined;
+  apiKeys?: ApiKeySource | undefined;
+}
+
+/**
+ * `POST /v1/tokens`: an authenticated caller asks for a token for one room in its scope.
+ * `expiresAt` is ISO 8601 (UTC); `expiresIn` is seconds, so clients with a skewed clock can
+ * still schedule a refresh.
+ */
+export const tokenRoutes: FastifyPluginAsync<TokenRouteOptions> = async (app, options) => {
+  await app.register(authentication, { iamCallers: options.iamCallers, iamIdentity: options.iamIdentity, apiKeys: options.apiKeys });
+
+  app.post<{ Body: TokenRequest; Reply: TokenResponse }>(
+    '/v1/tokens',
+    {
+      schema: {
+        body: tokenRequestSchema(options),
+        response: {
+          201: tokenResponseSchema,
+          400: errorSchema,
+          401: errorSchema,
+          403: errorSchema,
+          413: errorSchema,
+          415: errorSchema,
+          503: errorSchema,
+          ...commonErrorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const caller = request.caller;
+      const { roomId, userId, ttlSeconds, capabilities } = request.body;
+      if (!caller || !isRoomAllowed(caller.rooms, roomId)) {
+        throw new RoomgateError('ERR_ROOM_FORBIDDEN', `this caller may not issue tokens for room ${JSON.stringify(roomId)}`);
+      }
+      const issued = await options.signer.sign({
+        roomId,
+        ttlSeconds,
+        ...(userId !== undefined && { userId }),
+        ...(capabilities !== undefined && { capabilities }),
+      });
+      request.log.info({ caller: caller.id, callerKind: caller.kind, roomId, kid: issued.kid, jti: issued.jti, exp: issued.expiresAt }, 'token issued');
+      void reply.code(201).header('cache-control', 'no-store');
+      return {
+        token: issued.token,
+        expiresAt: new Date(issued.expiresAt * 1000).toISOString().replace('.000Z', 'Z'),
+        expiresIn: issued.expiresAt - issued.issuedAt,
+        roomId,
+        socketUrl: socketUrlFor(options, issued.token),
+      };
+    },
+  );
+};
+
+/** The base URL (token goes in `Sec-WebSocket-Protocol`), or with `?token=` when configured. */
+function socketUrlFor(options: Pick<TokenRouteOptions, 'socketUrl' | 'tokenInQuery'>, token: string): string {
+  if (!options.tokenInQuery) return options.socketUrl;
+  const url = new URL(options.socketUrl);
+  url.searchParams.set('token', token);
+  return url.toString();
+}

@@ -1,0 +1,51 @@
+import { SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
+import { createSigningKeySource, type SigningKeySource } from '@roomgate/shared/key-source';
+import { createJsonLogger } from '@roomgate/shared/logger';
+import { createApiKeySource, type ApiKeySource } from './auth/api-key-source.ts';
+import type { TokenApiConfig } from './config.ts';
+
+export interface Runtime {
+  keys: SigningKeySource;
+  apiKeys: ApiKeySource;
+}
+
+/**
+ * The AWS side of the app, created once per container: one Secrets Manager client, the key
+ * source and the API-key source. Nothing is fetched here; the first request loads the secrets.
+ */
+export function createRuntime(config: TokenApiConfig): Runtime {
+  const client = new SecretsManagerClient(secretsClientConfig(config.secretsEndpoint));
+  const logger = createJsonLogger({ base: { service: 'token-api', stage: config.stage } });
+  return {
+    keys: createSigningKeySource({
+      client,
+      secretId: config.signingKeySecretId,
+      jwksSecretId: config.publicKeysSecretId,
+      maxAgeSeconds: config.secretsMaxAgeSeconds,
+      logger,
+    }),
+    apiKeys: createApiKeySource({ client, secretId: config.apiKeysSecretId, maxAgeSeconds: config.secretsMaxAgeSeconds, logger }),
+  };
+}
+
+/**
+ * Fail fast: a caller waiting on a token is better served by a quick 503 than by the SDK's
+ * default retries against an endpoint that is down. A loopback endpoint (the devstack) gets a
+ * region and dummy credentials so local runs need no AWS profile.
+ */
+export function secretsClientConfig(endpoint: string | undefined, env: Record<string, string | undefined> = process.env): SecretsManagerClientConfig {
+  const base: SecretsManagerClientConfig = {
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+  };
+  if (endpoint === undefined) return base;
+  const local = ['localhost', '127.0.0.1', '[::1]'].includes(new URL(endpoint).hostname);
+  return {
+    ...base,
+    endpoint,
+    ...(local && {
+      region: env.AWS_REGION ?? 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+  };
+}

@@ -1,0 +1,101 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { CHAT_KEY, CHAT_ROLE } from '../helpers/fixtures.ts';
+import { httpApiEvent } from '../helpers/http-api-event.ts';
+import { seedStage } from '../helpers/local-secrets.ts';
+import { SERVICE_DIR, SLS, envWithoutAws } from '../helpers/processes.ts';
+
+const OUT = mkdtempSync(join(tmpdir(), 'roomgate-token-api-package-'));
+let template: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+
+beforeAll(() => {
+  execFileSync(SLS, ['package', '--stage', 'ci', '--package', OUT], { cwd: SERVICE_DIR, env: envWithoutAws(), stdio: 'pipe', timeout: 120_000 });
+  template = JSON.parse(readFileSync(join(OUT, 'cloudformation-template-update-stack.json'), 'utf8'));
+  execFileSync('unzip', ['-q', join(OUT, 'roomgate-token-api.zip'), '-d', join(OUT, 'unzipped')]);
+  // The bundle leaves @aws-sdk/* to the Lambda runtime; here the service's node_modules stands in.
+  symlinkSync(join(SERVICE_DIR, 'node_modules'), join(OUT, 'unzipped', 'node_modules'), 'dir');
+});
+afterAll(() => rmSync(OUT, { recursive: true, force: true }));
+
+const resources = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+
+describe('sls package --stage ci (no AWS credentials)', () => {
+  it('produces one minified ESM bundle with the SDK left to the runtime', () => {
+    const listing = execFileSync('unzip', ['-Z1', join(OUT, 'roomgate-token-api.zip')], { encoding: 'utf8' }).trim().split('\n');
+    expect(listing).toEqual(['src/lambda.mjs']);
+    const bundle = readFileSync(join(OUT, 'unzipped', 'src', 'lambda.mjs'), 'utf8');
+    expect(bundle).toMatch(/from\s*"@aws-sdk\/client-secrets-manager"/);
+    expect(bundle.length).toBeLessThan(1024 * 1024);
+  });
+
+  it('routes POST /v1/tokens through AWS_IAM and leaves JWKS and health public', () => {
+    const routes = Object.fromEntries(resources('AWS::ApiGatewayV2::Route').map(([, r]) => [r.Properties.RouteKey, r.Properties.AuthorizationType ?? 'NONE']));
+    expect(routes).toEqual({
+      'POST /v1/tokens': 'AWS_IAM',
+      'GET /.well-known/jwks.json': 'NONE',
+      'GET /healthz': 'NONE',
+      $default: 'NONE',
+    });
+  });
+
+  it('grants only secretsmanager:GetSecretValue, only on its own three secrets', () => {
+    type Policy = { PolicyDocument: { Statement: Array<{ Action: string[]; Resource: unknown[] }> } };
+    const roles = resources('AWS::IAM::Role');
+    expect(roles).toHaveLength(1);
+    const statements = (roles[0]![1].Properties.Policies as Policy[]).flatMap((p) => p.PolicyDocument.Statement);
+    const secrets = statements.filter((s) => s.Action.some((a) => a.startsWith('secretsmanager:')));
+    expect(secrets).toHaveLength(1);
+    expect(secrets[0]!.Action).toEqual(['secretsmanager:GetSecretValue']);
+    const arns = JSON.stringify(secrets[0]!.Resource);
+    for (const name of ['signing-key', 'public-keys', 'api-keys']) expect(arns).toContain(`:secret:roomgate/ci/${name}-??????`);
+    expect(secrets[0]!.Resource).toHaveLength(3);
+    const actions = statements.flatMap((s) => s.Action);
+    expect(actions.filter((a) => !a.startsWith('logs:'))).toEqual(['secretsmanager:GetSecretValue']);
+  });
+
+  it('the packaged handler loads (top-level await) and issues tokens against the local Secrets Manager', async () => {
+    const endpoint = inject('secretsEndpoint');
+    const stage = 'ci';
+    await seedStage(endpoint, stage, { alg: 'EdDSA' });
+    const events = [
+      httpApiEvent({ method: 'POST', path: '/v1/tokens', headers: { 'content-type': 'application/json' }, body: '{"roomId":"chat-9"}', iam: { userArn: 'arn:aws:sts::123456789012:assumed-role/chat-backend/task-2' } }),
+      httpApiEvent({ method: 'POST', path: '/v1/tokens', headers: { 'content-type': 'application/json', 'x-api-key': CHAT_KEY }, body: '{"roomId":"chat-9"}' }),
+      httpApiEvent({ method: 'GET', path: '/.well-known/jwks.json' }),
+      httpApiEvent({ method: 'POST', path: '/v1/tokens', headers: { 'content-type': 'application/json' }, body: '{"roomId":"a/b"}', iam: { userArn: 'arn:aws:sts::123456789012:assumed-role/chat-backend/task-2' } }),
+    ];
+    const eventsFile = join(OUT, 'events.json');
+    const resultsFile = join(OUT, 'results.json');
+    writeFileSync(eventsFile, JSON.stringify(events));
+    const driver = `
+      import { readFileSync, writeFileSync } from 'node:fs';
+      const { handler } = await import(process.argv[1]);
+      const results = [];
+      for (const event of JSON.parse(readFileSync(process.argv[2], 'utf8'))) results.push(await handler(event, {}));
+      writeFileSync(process.argv[3], JSON.stringify(results));`;
+    execFileSync(process.execPath, ['--input-type=module', '-e', driver, join(OUT, 'unzipped', 'src', 'lambda.mjs'), eventsFile, resultsFile], {
+      env: envWithoutAws({
+        STAGE: stage,
+        SOCKET_URL: 'wss://socket.example.invalid/ci',
+        SECRETS_ENDPOINT: endpoint,
+        IAM_CALLERS: JSON.stringify({ [CHAT_ROLE]: ['chat-*'] }),
+        LOG_LEVEL: 'warn',
+      }),
+      stdio: 'pipe',
+      timeout: 30_000,
+    });
+    expect(existsSync(resultsFile)).toBe(true);
+    const [iam, apiKey, jwks, invalid] = JSON.parse(readFileSync(resultsFile, 'utf8')) as Array<{ statusCode: number; body: string }>;
+    expect([iam!.statusCode, apiKey!.statusCode, jwks!.statusCode, invalid!.statusCode]).toEqual([201, 201, 200, 400]);
+    const keySet = createLocalJWKSet(JSON.parse(jwks!.body));
+    for (const res of [iam!, apiKey!]) {
+      const { payload, protectedHeader } = await jwtVerify(JSON.parse(res.body).token, keySet, { issuer: 'roomgate', audience: 'roomgate-socket' });
+      expect(protectedHeader.alg).toBe('EdDSA');
+      expect(payload.sub).toBe('chat-9');
+    }
+    expect(JSON.parse(invalid!.body).error.code).toBe('ERR_VALIDATION');
+  });
+});

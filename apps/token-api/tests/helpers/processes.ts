@@ -1,0 +1,80 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export const SERVICE_DIR = join(import.meta.dirname, '..', '..');
+export const SLS = join(SERVICE_DIR, 'node_modules', '.bin', 'sls');
+
+/** The environment minus every AWS credential source, to prove a command needs none. */
+export function envWithoutAws(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('AWS_')) env[name] = value;
+  return {
+    ...env,
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+    AWS_CONFIG_FILE: '/nonexistent/config',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    SLS_TELEMETRY_DISABLED: '1',
+    ...extra,
+  };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export interface Spawned {
+  child: ChildProcess;
+  output: () => string;
+  /** Stops the process group this helper started (sls → node → workers). */
+  stop: () => Promise<void>;
+}
+
+/** Starts a command in its own process group and resolves once `ready` appears in its output. */
+export function startUntil(command: string, args: string[], options: { env: NodeJS.ProcessEnv; ready: RegExp; timeoutMs: number }): Promise<Spawned> {
+  const child = spawn(command, args, { cwd: SERVICE_DIR, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const stop = async () => {
+    if (child.exitCode !== null || child.pid === undefined) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      return;
+    }
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }, 5_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void stop().then(() => reject(new Error(`${command} not ready after ${options.timeoutMs} ms:\n${output}`)));
+    }, options.timeoutMs);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (options.ready.test(output)) {
+        clearTimeout(timer);
+        resolve({ child, output: () => output, stop });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${command} exited with ${code} before it was ready:\n${output}`));
+    });
+  });
+}

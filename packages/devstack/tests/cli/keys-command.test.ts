@@ -1,0 +1,62 @@
+import { SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
+import { describe, expect, it } from 'vitest';
+import { runKeysCli } from '../../src/cli/keys-command.ts';
+
+async function cli(argv: string[], env: Record<string, string> = {}) {
+  let stdout = '';
+  let stderr = '';
+  const configs: SecretsManagerClientConfig[] = [];
+  const code = await runKeysCli(argv, {
+    env,
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    createClient: (config) => {
+      configs.push(structuredClone(config));
+      // Port 9 (discard) refuses connections: the command fails fast after building its client.
+      return new SecretsManagerClient({ ...config, maxAttempts: 1 });
+    },
+  });
+  return { code, stdout, stderr, configs };
+}
+
+describe('runKeysCli usage errors exit 2 with one line', () => {
+  it.each([
+    [[], /^keys: missing command; expected one of create, rotate, show, retire/],
+    [['launch', '--stage', 'dev'], /^keys: unknown command "launch"/],
+    [['create'], /^keys: --stage is required/],
+    [['create', '--stage', 'x'.repeat(33)], /^keys: invalid stage/],
+    [['create', '--stage', 'dev', '--alg', 'HS256'], /^keys: --alg must be one of RS256, ES256, EdDSA, got "HS256"/],
+    [['show', '--stage', 'dev', '--alg', 'RS256'], /^keys: --alg applies to create and rotate, not show/],
+    [['rotate', '--stage', 'dev', '--if-missing'], /^keys: --if-missing applies to create, not rotate/],
+    [['create', '--stage', 'dev', '--colour'], /^keys: Unknown option '--colour'/],
+    [['create', '--stage', 'dev', 'extra'], /^keys: unexpected argument "extra"/],
+    [['show', '--stage', 'dev', '--endpoint', 'not a url'], /^keys: endpoint "not a url" is not a URL/],
+  ])('%j', async (argv, message) => {
+    const result = await cli(argv);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('runKeysCli client configuration', () => {
+  it('uses ROOMGATE_SECRETS_ENDPOINT with dummy local credentials', async () => {
+    const { configs } = await cli(['show', '--stage', 'dev'], { ROOMGATE_SECRETS_ENDPOINT: 'http://127.0.0.1:9' });
+    expect(configs).toEqual([
+      { endpoint: 'http://127.0.0.1:9', region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } },
+    ]);
+  });
+
+  it('lets --endpoint and --region win over the environment', async () => {
+    const { configs } = await cli(['show', '--stage', 'dev', '--endpoint', 'http://127.0.0.1:9', '--region', 'eu-west-1'], {
+      ROOMGATE_SECRETS_ENDPOINT: 'http://127.0.0.1:1',
+    });
+    expect(configs[0]).toMatchObject({ endpoint: 'http://127.0.0.1:9', region: 'eu-west-1' });
+  });
+
+  it('leaves credentials and endpoint to the SDK default chain without an endpoint', async () => {
+    const { configs } = await cli(['show', '--stage', 'dev', '--region', 'eu-west-1']);
+    expect(configs).toEqual([{ region: 'eu-west-1' }]);
+  });
+});

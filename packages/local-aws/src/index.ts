@@ -1,0 +1,16 @@
+export { startSecretsManager, type RunningSecretsManager, type SecretsManagerOptions } from './secrets-manager-server.ts';
+export { SecretStore, type SecretStoreOptions, type SecretStoreSnapshot } from './secret-store.ts';
+export { startDynamo, type DynamoOptions, type RunningDynamo } from './dynamodb-server.ts';
+export {
+  CONNECTIONS_TABLE_FILE,
+  CONNECTIONS_TABLE_RESOURCE,
+  ensureTable,
+  loadConnectionsTable,
+  schemaMismatch,
+  waitForTableActive,
+  type TableDefinition,
+} from './table.ts';
+export { parseCloudFormationYaml } from './cloudformation-yaml.ts';
+export { localClientConfig, startLocalAws, type LocalAws, type LocalAwsOptions, type LocalClientConfig } from './local-aws.ts';
+export { AwsServiceError } from './aws-service-error.ts';
+export { LocalAwsError, type LocalAwsErrorCode } from './errors.ts';

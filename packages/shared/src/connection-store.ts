@@ -1,0 +1,250 @@
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { RoomgateError, StoreUnavailableError } from './errors.ts';
+import { CAPABILITIES, systemClock, type Capability, type Clock } from './types.ts';
+
+/**
+ * API Gateway closes every WebSocket connection after 2 hours, whatever the token says, and
+ * delivers `$disconnect` only best-effort. The TTL attribute is therefore a garbage-collection
+ * backstop set past that hard cap (not the token's `exp`: a refreshed connection outlives its first
+ * token, and an expired token is enforced by the socket service at the next frame, not by TTL).
+ * DynamoDB deletes expired items lazily (up to days later), so readers never rely on TTL.
+ */
+export const API_GATEWAY_MAX_CONNECTION_SECONDS = 2 * 60 * 60;
+export const CONNECTION_TTL_MARGIN_SECONDS = 15 * 60;
+
+export const ROOM_INDEX_NAME = 'byRoom';
+
+/** One row of the connections table. Times are epoch seconds. */
+export interface ConnectionRecord {
+  connectionId: string;
+  roomId: string;
+  userId?: string;
+  capabilities: Capability[];
+  connectedAt: number;
+  /** `exp` of the token that currently authorises the connection; moved by a refresh. */
+  tokenExpiresAt: number;
+  /** TTL attribute (backstop); defaults to connectedAt + 2 h + margin. */
+  expiresAt: number;
+}
+
+export type NewConnection = Omit<ConnectionRecord, 'connectedAt' | 'expiresAt'> & { connectedAt?: number; expiresAt?: number };
+
+/** What the `byRoom` index projects: all fan-out needs, nothing more. */
+export interface RoomMember {
+  connectionId: string;
+  roomId: string;
+  userId?: string;
+  capabilities: Capability[];
+  /** The TTL backstop; a member past it is certainly closed even if DynamoDB has not deleted it yet. */
+  expiresAt?: number;
+}
+
+export interface RoomPage {
+  members: RoomMember[];
+  /** Opaque; pass back to `listRoom` for the next page. Absent on the last page. */
+  cursor?: string;
+}
+
+export interface ConnectionStore {
+  put(connection: NewConnection): Promise<ConnectionRecord>;
+  get(connectionId: string): Promise<ConnectionRecord | undefined>;
+  /** Idempotent: deleting an unknown id is fine. Resolves whether a row existed. */
+  delete(connectionId: string): Promise<boolean>;
+  /** After a token refresh. Throws ConnectionNotFoundError if the row is gone. */
+  updateExpiry(connectionId: string, grant: { tokenExpiresAt: number; capabilities?: Capability[] }): Promise<void>;
+  listRoom(roomId: string, options?: { limit?: number; cursor?: string }): Promise<RoomPage>;
+  /** Every member of a room, page by page (Query on `byRoom`, never Scan). */
+  roomConnections(roomId: string): AsyncIterableIterator<RoomMember>;
+}
+
+/** The row to update does not exist (disconnected, or expired by TTL). */
+export class ConnectionNotFoundError extends RoomgateError {
+  constructor(message = 'connection is not registered', options?: { cause?: unknown }) {
+    super('ERR_NOT_FOUND', message, options);
+  }
+}
+
+/** A pagination cursor that this store did not hand out. */
+export class InvalidCursorError extends RoomgateError {
+  constructor(options?: { cause?: unknown }) {
+    super('ERR_VALIDATION', 'cursor is invalid', options);
+  }
+}
+
+export interface ConnectionStoreOptions {
+  client: DynamoDBClient;
+  tableName: string;
+  /** Query page size for room listings (DynamoDB `Limit`). */
+  pageSize?: number;
+  clock?: Clock;
+}
+
+export function createConnectionStore(options: ConnectionStoreOptions): ConnectionStore {
+  const { client, tableName } = options;
+  const pageSize = options.pageSize ?? 100;
+  const clock = options.clock ?? systemClock;
+
+  const send = async <T>(operation: string, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (cause) {
+      if (cause instanceof RoomgateError) throw cause;
+      throw new StoreUnavailableError(`connection store ${operation} failed`, { cause });
+    }
+  };
+
+  const listRoom = async (roomId: string, page: { limit?: number; cursor?: string } = {}): Promise<RoomPage> => {
+    const startKey = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+    const result = await send('query', () =>
+      client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: ROOM_INDEX_NAME,
+          KeyConditionExpression: 'roomId = :room',
+          ExpressionAttributeValues: { ':room': { S: roomId } },
+          Limit: page.limit ?? pageSize,
+          ExclusiveStartKey: startKey,
+        }),
+      ),
+    );
+    const members = (result.Items ?? []).map(toMember);
+    return result.LastEvaluatedKey ? { members, cursor: encodeCursor(result.LastEvaluatedKey) } : { members };
+  };
+
+  return {
+    async put(connection) {
+      const connectedAt = connection.connectedAt ?? clock();
+      const record: ConnectionRecord = {
+        ...connection,
+        connectedAt,
+        expiresAt: connection.expiresAt ?? connectedAt + API_GATEWAY_MAX_CONNECTION_SECONDS + CONNECTION_TTL_MARGIN_SECONDS,
+      };
+      await send('put', () => client.send(new PutItemCommand({ TableName: tableName, Item: toItem(record) })));
+      return record;
+    },
+
+    async get(connectionId) {
+      // Strongly consistent: `$default` may run right after `$connect` wrote the row.
+      const result = await send('get', () =>
+        client.send(new GetItemCommand({ TableName: tableName, Key: { connectionId: { S: connectionId } }, ConsistentRead: true })),
+      );
+      return result.Item ? toRecord(result.Item) : undefined;
+    },
+
+    async delete(connectionId) {
+      const result = await send('delete', () =>
+        client.send(
+          new DeleteItemCommand({ TableName: tableName, Key: { connectionId: { S: connectionId } }, ReturnValues: 'ALL_OLD' }),
+        ),
+      );
+      return result.Attributes !== undefined;
+    },
+
+    async updateExpiry(connectionId, grant) {
+      const capabilities = grant.capabilities;
+      await send('update', async () => {
+        try {
+          await client.send(
+            new UpdateItemCommand({
+              TableName: tableName,
+              Key: { connectionId: { S: connectionId } },
+              ConditionExpression: 'attribute_exists(connectionId)',
+              UpdateExpression: capabilities ? 'SET tokenExpiresAt = :exp, cap = :cap' : 'SET tokenExpiresAt = :exp',
+              ExpressionAttributeValues: {
+                ':exp': { N: String(grant.tokenExpiresAt) },
+                ...(capabilities ? { ':cap': capList(capabilities) } : {}),
+              },
+            }),
+          );
+        } catch (cause) {
+          if (cause instanceof ConditionalCheckFailedException) throw new ConnectionNotFoundError(undefined, { cause });
+          throw cause;
+        }
+      });
+    },
+
+    listRoom,
+
+    async *roomConnections(roomId) {
+      let cursor: string | undefined;
+      do {
+        const page = await listRoom(roomId, cursor === undefined ? {} : { cursor });
+        yield* page.members;
+        cursor = page.cursor;
+      } while (cursor !== undefined);
+    },
+  };
+}
+
+// A list rather than a string set: a set cannot be empty and its order is unspecified.
+const capList = (capabilities: Capability[]): AttributeValue => ({ L: capabilities.map((c) => ({ S: c })) });
+
+function toItem(record: ConnectionRecord): Record<string, AttributeValue> {
+  return {
+    connectionId: { S: record.connectionId },
+    roomId: { S: record.roomId },
+    ...(record.userId !== undefined ? { userId: { S: record.userId } } : {}),
+    cap: capList(record.capabilities),
+    connectedAt: { N: String(record.connectedAt) },
+    tokenExpiresAt: { N: String(record.tokenExpiresAt) },
+    expiresAt: { N: String(record.expiresAt) },
+  };
+}
+
+function toRecord(item: Record<string, AttributeValue>): ConnectionRecord {
+  const userId = item.userId?.S;
+  return {
+    connectionId: item.connectionId?.S ?? '',
+    roomId: item.roomId?.S ?? '',
+    ...(userId !== undefined ? { userId } : {}),
+    capabilities: toCapabilities(item.cap),
+    connectedAt: Number(item.connectedAt?.N ?? 0),
+    tokenExpiresAt: Number(item.tokenExpiresAt?.N ?? 0),
+    expiresAt: Number(item.expiresAt?.N ?? 0),
+  };
+}
+
+function toMember(item: Record<string, AttributeValue>): RoomMember {
+  const userId = item.userId?.S;
+  const expiresAt = item.expiresAt?.N;
+  return {
+    connectionId: item.connectionId?.S ?? '',
+    roomId: item.roomId?.S ?? '',
+    ...(userId !== undefined ? { userId } : {}),
+    capabilities: toCapabilities(item.cap),
+    ...(expiresAt !== undefined ? { expiresAt: Number(expiresAt) } : {}),
+  };
+}
+
+// Unknown values are dropped rather than trusted: the table is shared state, the grant is not.
+function toCapabilities(value: AttributeValue | undefined): Capability[] {
+  const raw = value?.L?.map((v) => v.S) ?? value?.SS ?? [];
+  return raw.filter((c): c is Capability => (CAPABILITIES as readonly (string | undefined)[]).includes(c));
+}
+
+function encodeCursor(key: Record<string, AttributeValue>): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): Record<string, AttributeValue> {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    const valid =
+      typeof value === 'object' &&
+      value !== null &&
+      Object.values(value).every((v) => typeof v === 'object' && v !== null && typeof (v as { S?: unknown }).S === 'string');
+    if (!valid) throw new Error('cursor is not a DynamoDB key of strings');
+    return value as Record<string, AttributeValue>;
+  } catch (cause) {
+    throw new InvalidCursorError({ cause });
+  }
+}

@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  API_GATEWAY_MAX_CONNECTION_SECONDS,
+  ConnectionNotFoundError,
+  InvalidCursorError,
+  createConnectionStore,
+  type ConnectionStore,
+  type RoomMember,
+} from '../../src/connection-store.ts';
+import { StoreUnavailableError } from '../../src/errors.ts';
+import { localConnectionsTable, uniqueRoom, type LocalTable } from '../helpers/local-table.ts';
+
+const NOW = 1_750_000_000;
+let table: LocalTable;
+let store: ConnectionStore;
+
+beforeAll(async () => {
+  table = await localConnectionsTable();
+  store = createConnectionStore({ client: table.client, tableName: table.tableName, pageSize: 2, clock: () => NOW });
+});
+afterAll(async () => table?.close());
+
+const connection = (connectionId: string, roomId: string, extra: { userId?: string } = {}) => ({
+  connectionId,
+  roomId,
+  capabilities: ['subscribe' as const, 'publish' as const],
+  tokenExpiresAt: NOW + 300,
+  ...extra,
+});
+
+async function collect(iterator: AsyncIterable<RoomMember>): Promise<RoomMember[]> {
+  const members: RoomMember[] = [];
+  for await (const member of iterator) members.push(member);
+  return members;
+}
+
+describe('connection store on dynalite', () => {
+  it('puts and gets a connection with a TTL past API Gateway’s 2 h cap', async () => {
+    const room = uniqueRoom();
+    const written = await store.put(connection(`${room}-c1`, room, { userId: 'alice' }));
+    expect(written.expiresAt).toBeGreaterThan(NOW + API_GATEWAY_MAX_CONNECTION_SECONDS);
+    expect(await store.get(`${room}-c1`)).toEqual({
+      connectionId: `${room}-c1`,
+      roomId: room,
+      userId: 'alice',
+      capabilities: ['subscribe', 'publish'],
+      connectedAt: NOW,
+      tokenExpiresAt: NOW + 300,
+      expiresAt: written.expiresAt,
+    });
+  });
+
+  it('keeps a subscriber-only grant and an absent user id as such', async () => {
+    const room = uniqueRoom();
+    await store.put({ connectionId: `${room}-s`, roomId: room, capabilities: ['subscribe'], tokenExpiresAt: NOW + 60 });
+    const record = await store.get(`${room}-s`);
+    expect(record?.capabilities).toEqual(['subscribe']);
+    expect(record).not.toHaveProperty('userId');
+  });
+
+  it('deletes, and deleting again or an unknown id is fine', async () => {
+    const room = uniqueRoom();
+    await store.put(connection(`${room}-c1`, room));
+    expect(await store.delete(`${room}-c1`)).toBe(true);
+    expect(await store.get(`${room}-c1`)).toBeUndefined();
+    expect(await store.delete(`${room}-c1`)).toBe(false);
+    expect(await store.delete('never-existed')).toBe(false);
+  });
+
+  it('moves the token expiry and capabilities on refresh', async () => {
+    const room = uniqueRoom();
+    await store.put(connection(`${room}-c1`, room));
+    await store.updateExpiry(`${room}-c1`, { tokenExpiresAt: NOW + 900, capabilities: ['subscribe'] });
+    expect(await store.get(`${room}-c1`)).toMatchObject({ tokenExpiresAt: NOW + 900, capabilities: ['subscribe'] });
+  });
+
+  it('refuses to refresh a connection that is gone, with a named error (no row is created)', async () => {
+    await expect(store.updateExpiry('gone-conn', { tokenExpiresAt: NOW + 900 })).rejects.toBeInstanceOf(ConnectionNotFoundError);
+    expect(await store.get('gone-conn')).toBeUndefined();
+  });
+
+  it('lists a room page by page with an opaque cursor, and only that room', async () => {
+    const room = uniqueRoom();
+    const other = uniqueRoom('other');
+    const ids = ['a', 'b', 'c', 'd', 'e'].map((s) => `${room}-${s}`);
+    await Promise.all([...ids.map((id) => store.put(connection(id, room))), store.put(connection(`${other}-x`, other))]);
+
+    const first = await store.listRoom(room);
+    expect(first.members).toHaveLength(2);
+    expect(first.cursor).toEqual(expect.any(String));
+    const second = await store.listRoom(room, { cursor: first.cursor! });
+    expect(second.members.map((m) => m.connectionId)).toEqual(ids.slice(2, 4));
+
+    const all = await collect(store.roomConnections(room));
+    expect(all.map((m) => m.connectionId)).toEqual(ids);
+    expect(all[0]).toEqual({
+      connectionId: ids[0],
+      roomId: room,
+      capabilities: ['subscribe', 'publish'],
+      expiresAt: NOW + API_GATEWAY_MAX_CONNECTION_SECONDS + 15 * 60,
+    });
+    expect(await collect(store.roomConnections(uniqueRoom('empty')))).toEqual([]);
+  });
+
+  it('honours an explicit page limit', async () => {
+    const room = uniqueRoom();
+    await Promise.all(['a', 'b', 'c'].map((s) => store.put(connection(`${room}-${s}`, room))));
+    const page = await store.listRoom(room, { limit: 3 });
+    expect(page.members).toHaveLength(3);
+  });
+
+  it.each(['not-base64-json', Buffer.from('{"connectionId":{"N":"1"}}').toString('base64url')])('rejects a forged cursor %s', async (cursor) => {
+    await expect(store.listRoom(uniqueRoom(), { cursor })).rejects.toBeInstanceOf(InvalidCursorError);
+  });
+
+  it('converts SDK failures to StoreUnavailableError', async () => {
+    const missing = createConnectionStore({ client: table.client, tableName: 'no-such-table' });
+    await expect(missing.get('x')).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(missing.put(connection('x', 'r'))).rejects.toMatchObject({ code: 'ERR_STORE_UNAVAILABLE' });
+    await expect(missing.listRoom('r')).rejects.toBeInstanceOf(StoreUnavailableError);
+  });
+});

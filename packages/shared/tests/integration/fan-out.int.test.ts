@@ -1,0 +1,64 @@
+import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConnectionStore, type ConnectionStore } from '../../src/connection-store.ts';
+import { createBroadcaster } from '../../src/fan-out.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { createManagementApi } from '../../src/management-api.ts';
+import { localConnectionsTable, uniqueRoom, type LocalTable } from '../helpers/local-table.ts';
+import { startManagementServer, type ManagementServer } from '../helpers/management-server.ts';
+
+let table: LocalTable;
+let store: ConnectionStore;
+
+beforeAll(async () => {
+  table = await localConnectionsTable();
+  // A page size of 2 forces the fan-out across several Query pages.
+  store = createConnectionStore({ client: table.client, tableName: table.tableName, pageSize: 2 });
+});
+afterAll(async () => table?.close());
+
+describe.each(['bare', 'typed'] as const)('fan-out through the real SDK (410 %s)', (gone) => {
+  let server: ManagementServer;
+  let client: ApiGatewayManagementApiClient;
+
+  beforeAll(async () => {
+    server = await startManagementServer({ gone });
+    client = new ApiGatewayManagementApiClient({
+      endpoint: server.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 1,
+    });
+  });
+  afterAll(async () => {
+    client.destroy();
+    await server.close();
+  });
+
+  it('delivers to the room across pages and deletes the stale id, not the sender’s', async () => {
+    const room = uniqueRoom();
+    const other = uniqueRoom('other');
+    const id = (s: string) => `${room}-${s}`;
+    const live = [id('sender'), id('a'), id('b'), id('c')];
+    const all = [...live, id('stale'), id('broken')];
+    for (const connectionId of all) {
+      await store.put({ connectionId, roomId: room, capabilities: ['subscribe', 'publish'], tokenExpiresAt: 0 });
+    }
+    await store.put({ connectionId: `${other}-x`, roomId: other, capabilities: ['subscribe'], tokenExpiresAt: 0 });
+    live.forEach((c) => server.live.add(c));
+    server.live.add(`${other}-x`);
+    server.broken.set(id('broken'), 500);
+
+    const broadcaster = createBroadcaster({ store, management: createManagementApi({ client }), logger: silentLogger, concurrency: 3 });
+    const result = await broadcaster.broadcast(room, '{"type":"message"}');
+
+    expect(result).toEqual({ delivered: 4, failed: 1, stale: 1 });
+    expect(server.received.map((r) => r.connectionId).sort()).toEqual([...live].sort());
+    expect(await store.get(id('stale'))).toBeUndefined();
+    expect(await store.get(id('sender'))).toBeDefined();
+    expect(await store.get(id('broken'))).toBeDefined();
+    const remaining = [];
+    for await (const m of store.roomConnections(room)) remaining.push(m.connectionId);
+    expect(remaining.sort()).toEqual([...live, id('broken')].sort());
+  });
+});
