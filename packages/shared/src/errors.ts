@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'ERR_CONFIG_INVALID'
   | 'ERR_STORE_UNAVAILABLE'
   | 'ERR_CONNECTION_GONE'
+  | 'ERR_DELIVERY_FAILED'
   | 'ERR_VALIDATION'
   | 'ERR_MESSAGE_INVALID'
   | 'ERR_MESSAGE_TOO_LARGE'
@@ -52,6 +53,27 @@ export class TokenNotYetValidError extends RoomgateError {
 export class TokenInvalidError extends RoomgateError {
   constructor(message = 'token is invalid', options?: { cause?: unknown }) {
     super('ERR_TOKEN_INVALID', message, options);
+  }
+}
+
+/** `$connect` found no token in `Sec-WebSocket-Protocol` nor in `?token=`. */
+export class TokenMissingError extends RoomgateError {
+  constructor(message = 'no token: offer the subprotocols "roomgate.v1" and "roomgate.token.<jwt>", or pass ?token=') {
+    super('ERR_TOKEN_MISSING', message);
+  }
+}
+
+/** The caller or token is valid but does not cover this room. */
+export class RoomForbiddenError extends RoomgateError {
+  constructor(message = 'token does not grant this room') {
+    super('ERR_ROOM_FORBIDDEN', message);
+  }
+}
+
+/** The token is valid but lacks the capability the action needs. */
+export class CapabilityForbiddenError extends RoomgateError {
+  constructor(message: string) {
+    super('ERR_CAPABILITY_FORBIDDEN', message);
   }
 }
 

@@ -31,7 +31,7 @@ export class DeliveryFailedError extends RoomgateError {
   readonly httpStatusCode: number | undefined;
 
   constructor(connectionId: string, options: { cause?: unknown; httpStatusCode?: number | undefined }) {
-    super('ERR_INTERNAL', 'delivery to the connection failed', { cause: options.cause });
+    super('ERR_DELIVERY_FAILED', 'delivery to the connection failed', { cause: options.cause });
     this.connectionId = connectionId;
     this.httpStatusCode = options.httpStatusCode;
   }

@@ -3,7 +3,7 @@ import { isRoomgateError, type ErrorCode } from '@roomgate/shared/errors';
 import { describeError, tokenFingerprint } from '@roomgate/shared/logger';
 import { systemClock, type Clock, type Logger, type TokenVerifier } from '@roomgate/shared/types';
 import type { WebSocketConnectEvent, WebSocketResult } from '../events.ts';
-import { CapabilityForbiddenError, RoomForbiddenError, TokenMissingError } from '../errors.ts';
+import { CapabilityForbiddenError, RoomForbiddenError, TokenMissingError } from '@roomgate/shared/errors';
 import { readHandshake } from '../handshake.ts';
 
 export interface ConnectDeps {

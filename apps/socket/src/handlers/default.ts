@@ -14,7 +14,7 @@ import { describeError, tokenFingerprint } from '@roomgate/shared/logger';
 import type { ManagementApi } from '@roomgate/shared/management-api';
 import { systemClock, type Clock, type Logger, type TokenVerifier } from '@roomgate/shared/types';
 import type { WebSocketMessageEvent, WebSocketResult } from '../events.ts';
-import { CapabilityForbiddenError, RoomForbiddenError } from '../errors.ts';
+import { CapabilityForbiddenError, RoomForbiddenError } from '@roomgate/shared/errors';
 
 export interface DefaultDeps {
   verifier: TokenVerifier;
