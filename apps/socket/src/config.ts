@@ -15,7 +15,7 @@ export interface SocketConfig {
   /** Largest client frame accepted by `$default`. */
   maxMessageBytes: number;
   fanOutConcurrency: number;
-  /** Local stack only: dynalite and the devstack Secrets Manager. */
+  /** Local stack only: dynalite and the local Secrets Manager (@roomgate/local-aws). */
   dynamodbEndpoint: string | undefined;
   secretsEndpoint: string | undefined;
   logLevel: 'info' | 'warn' | 'error';

@@ -9,7 +9,7 @@ const INTRINSICS = [
 const longName = (name: string): string => (name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`);
 
 /**
- * The tags are only kept, never evaluated: devstack reads the parts of a template that are plain
+ * The tags are only kept, never evaluated: local-aws reads the parts of a template that are plain
  * data (key schemas, indexes) and the Serverless Framework resolves the rest at deploy time.
  */
 const tags: (ScalarTag | CollectionTag)[] = INTRINSICS.flatMap((name) => {

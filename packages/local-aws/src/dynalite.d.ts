@@ -1,4 +1,4 @@
-// dynalite ships no types; this covers the part of its API devstack uses.
+// dynalite ships no types; this covers the part of its API local-aws uses.
 declare module 'dynalite' {
   import type { Server } from 'node:http';
 

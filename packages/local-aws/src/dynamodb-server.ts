@@ -1,5 +1,5 @@
-// Referenced, not just included: packages that import devstack type-check this file without
-// devstack's tsconfig, and would otherwise see dynalite as an untyped module.
+// Referenced, not just included: packages that import local-aws type-check this file without
+// local-aws's tsconfig, and would otherwise see dynalite as an untyped module.
 /// <reference path="./dynalite.d.ts" />
 import { mkdirSync } from 'node:fs';
 import dynalite from 'dynalite';
