@@ -1,0 +1,17 @@
+export { createRoomClient } from './room-client.ts';
+export { RoomClientError, isRoomClientError, type ClientErrorCode, type RoomClientErrorCode } from './errors.ts';
+export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
+export { SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX, MAX_MESSAGE_BYTES, type ClientFrame, type ServerFrame, type ServerErrorCode } from './protocol.ts';
+export type {
+  PublishAck,
+  RoomClient,
+  RoomClientEvents,
+  RoomClientOptions,
+  RoomClientState,
+  RoomMessage,
+  StateChange,
+  Timers,
+  TokenGrant,
+  WebSocketConstructor,
+  WebSocketLike,
+} from './types.ts';

@@ -1,0 +1,265 @@
+import { backoffDelay, DEFAULT_BACKOFF } from './backoff.ts';
+import { createEmitter } from './emitter.ts';
+import { RoomClientError } from './errors.ts';
+import { createPendingRequests } from './pending-requests.ts';
+import { MAX_MESSAGE_BYTES, parseServerFrame, type ClientFrame, type ServerFrame } from './protocol.ts';
+import { createTimerSet, systemTimers } from './timer-set.ts';
+import { fetchGrant, refreshDelay, type ResolvedGrant } from './token-grant.ts';
+import { openSocket, resolveWebSocket } from './web-socket.ts';
+import type {
+  PublishAck,
+  RoomClient,
+  RoomClientEvents,
+  RoomClientOptions,
+  RoomClientState,
+  StateChange,
+  WebSocketLike,
+} from './types.ts';
+
+const MINUTE = 60_000;
+const noop = () => undefined;
+type WithoutId<F> = F extends ClientFrame ? Omit<F, 'id'> : never;
+type Request = WithoutId<ClientFrame>;
+
+/**
+ * One room connection that keeps itself alive: a fresh token for every connection attempt, a ping
+ * when nothing else was sent for `pingIntervalMs`, an in-place `refresh` before the token expires,
+ * a planned reconnect before API Gateway's 2 h cap, and exponential backoff with jitter while
+ * attempts keep failing (reset once a connection opens).
+ */
+export function createRoomClient(options: RoomClientOptions): RoomClient {
+  const WebSocketImpl = resolveWebSocket(options.WebSocket);
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
+  const backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+  const pingIntervalMs = options.pingIntervalMs ?? 5 * MINUTE;
+  const refreshBeforeExpiryMs = options.refreshBeforeExpiryMs ?? MINUTE;
+  const maxConnectionAgeMs = options.maxConnectionAgeMs ?? 115 * MINUTE;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+  const timers = createTimerSet<'retry' | 'ping' | 'refresh' | 'maxAge'>(options.timers ?? systemTimers);
+  const pending = createPendingRequests(options.timers ?? systemTimers, requestTimeoutMs);
+  const events = createEmitter<RoomClientEvents>();
+
+  let state: RoomClientState = 'closed';
+  let socket: WebSocketLike | undefined;
+  /** Consecutive failed attempts; drives the backoff. */
+  let failures = 0;
+  /** Bumped by every attempt and by close(): async work that started earlier sees it and stops. */
+  let session = 0;
+  let nextId = 1;
+  let waiters: Array<{ resolve: () => void; reject: (error: RoomClientError) => void }> = [];
+
+  const setState = (next: RoomClientState, details: Omit<StateChange, 'state' | 'previous'> = {}) => {
+    const previous = state;
+    if (next === previous && next !== 'reconnecting') return;
+    state = next;
+    events.emit('state', { state: next, previous, ...details });
+  };
+
+  const settleWaiters = (error?: RoomClientError) => {
+    const current = waiters;
+    waiters = [];
+    for (const waiter of current) (error ? waiter.reject(error) : waiter.resolve());
+  };
+
+  /** Forgets the current socket: its late events are ignored and its timers stop. */
+  const detach = (): WebSocketLike | undefined => {
+    const old = socket;
+    socket = undefined;
+    timers.cancel('ping');
+    timers.cancel('refresh');
+    timers.cancel('maxAge');
+    if (old) {
+      // Not null: `ws` raises an aborted handshake as an 'error' event, which must have a listener.
+      old.onopen = old.onmessage = old.onclose = old.onerror = noop;
+    }
+    return old;
+  };
+
+  const retry = (error: RoomClientError) => {
+    const delay = backoffDelay(failures, backoff, random);
+    failures += 1;
+    setState('reconnecting', { error, retryInMs: delay, attempt: failures });
+    timers.schedule('retry', delay, () => void attempt());
+  };
+
+  const stop = (error?: RoomClientError) => {
+    session += 1;
+    timers.cancelAll();
+    detach()?.close(1000, 'client closed');
+    pending.rejectAll(error ?? new RoomClientError('ERR_CLIENT_CLOSED', 'client closed'));
+    settleWaiters(error ?? new RoomClientError('ERR_CLIENT_CLOSED', 'client closed before the connection opened'));
+    failures = 0;
+    setState('closed', error ? { error } : {});
+  };
+
+  /** Drops the open connection and starts over: at once when planned, with backoff after a failure. */
+  const recycle = (error?: RoomClientError) => {
+    detach()?.close(1000, error ? 'reconnecting after a failure' : 'planned reconnect');
+    pending.rejectAll(error ?? new RoomClientError('ERR_CONNECTION_LOST', 'connection replaced by a planned reconnect'));
+    if (error) {
+      events.emit('error', error);
+      retry(error);
+    } else {
+      setState('reconnecting', { retryInMs: 0, attempt: 0 });
+      void attempt();
+    }
+  };
+
+  const fail = (error: unknown) => {
+    const failure = error instanceof RoomClientError ? error : new RoomClientError('ERR_CONNECT_REFUSED', String(error), { cause: error });
+    events.emit('error', failure);
+    if (failure.retryable) retry(failure);
+    else stop(failure);
+  };
+
+  async function attempt(): Promise<void> {
+    const mine = ++session;
+    let grant: ResolvedGrant;
+    try {
+      grant = await fetchGrant(options.getToken, now);
+    } catch (error) {
+      if (mine === session) fail(error);
+      return;
+    }
+    if (mine !== session) return;
+    let ws: WebSocketLike;
+    try {
+      ws = openSocket(WebSocketImpl, grant.socketUrl, grant.token, options.roomId);
+    } catch (error) {
+      // A malformed URL throws synchronously; the next token may carry a better one.
+      fail(new RoomClientError('ERR_CONNECT_REFUSED', `cannot open ${grant.socketUrl}`, { cause: error }));
+      return;
+    }
+    socket = ws;
+    let opened = false;
+    let lastServerError: RoomClientError | undefined;
+
+    ws.onopen = () => {
+      opened = true;
+      failures = 0;
+      setState('open');
+      armPing();
+      timers.schedule('refresh', refreshDelay(grant, refreshBeforeExpiryMs, now()), () => void refresh());
+      timers.schedule('maxAge', maxConnectionAgeMs, () => recycle());
+      settleWaiters();
+    };
+    ws.onmessage = (event) => {
+      const error = onFrame(event.data);
+      if (error) lastServerError = error;
+    };
+    ws.onerror = noop; // the close event that follows carries what there is to know
+    ws.onclose = (event) => {
+      detach();
+      const failure = opened
+        ? new RoomClientError(
+            'ERR_CONNECTION_LOST',
+            lastServerError ? `connection closed by the server: ${lastServerError.message}` : `connection closed (${event.code})`,
+            { closeCode: event.code, cause: lastServerError },
+          )
+        : // Browsers report a refused handshake (401/403) and an unreachable server alike as 1006.
+          new RoomClientError('ERR_CONNECT_REFUSED', `connection refused (${event.code}): token rejected or server unreachable`, { closeCode: event.code });
+      pending.rejectAll(failure);
+      fail(failure);
+    };
+  }
+
+  /** Returns the server error the frame carried, if it answered no request. */
+  function onFrame(data: unknown): RoomClientError | undefined {
+    const frame = parseServerFrame(data);
+    if (!frame) {
+      events.emit('error', new RoomClientError('ERR_PROTOCOL', 'the server sent a message that is not a roomgate frame'));
+      return undefined;
+    }
+    if (frame.type === 'message') {
+      const { roomId, from, data: payload, sentAt } = frame;
+      events.emit('message', from === undefined ? { roomId, data: payload, sentAt } : { roomId, from, data: payload, sentAt });
+      return undefined;
+    }
+    if (pending.settle(frame) || frame.type !== 'error') return undefined;
+    const error = new RoomClientError(frame.code, frame.message);
+    events.emit('error', error);
+    return error;
+  }
+
+  function request(frame: Request, what: string): Promise<ServerFrame> {
+    const ws = socket;
+    if (!ws || state !== 'open') return Promise.reject(new RoomClientError('ERR_NOT_OPEN', `cannot ${what}: the connection is ${state}`));
+    const id = nextId++;
+    const text = JSON.stringify({ ...frame, id });
+    const bytes = new TextEncoder().encode(text).byteLength;
+    if (bytes > MAX_MESSAGE_BYTES) {
+      return Promise.reject(new RoomClientError('ERR_MESSAGE_TOO_LARGE', `${what} is ${bytes} bytes, the limit is ${MAX_MESSAGE_BYTES}`));
+    }
+    const reply = pending.track(id, what);
+    try {
+      ws.send(text);
+    } catch (error) {
+      pending.reject(id, new RoomClientError('ERR_NOT_OPEN', `cannot ${what}: send failed`, { cause: error }));
+    }
+    armPing(); // any frame counts as activity for API Gateway's idle timeout
+    return reply;
+  }
+
+  function armPing() {
+    timers.schedule('ping', pingIntervalMs, () => {
+      const ws = socket;
+      request({ action: 'ping' }, 'ping').catch((error: RoomClientError) => {
+        // No pong in time: the connection is likely half-open (a sleeping laptop, a NAT drop).
+        if (ws === socket && error.code === 'ERR_REQUEST_TIMEOUT') recycle(error);
+      });
+    });
+  }
+
+  async function refresh(): Promise<void> {
+    const ws = socket;
+    try {
+      const grant = await fetchGrant(options.getToken, now);
+      if (ws !== socket) return;
+      const reply = await request({ action: 'refresh', token: grant.token }, 'refresh');
+      if (ws !== socket) return;
+      if (reply.type === 'refreshed') events.emit('refreshed', { tokenExpiresAt: reply.tokenExpiresAt * 1000 });
+      timers.schedule('refresh', refreshDelay(grant, refreshBeforeExpiryMs, now()), () => void refresh());
+    } catch (error) {
+      if (ws !== socket) return;
+      const failure = error as RoomClientError;
+      if (!failure.retryable) {
+        events.emit('error', failure);
+        stop(failure);
+        return;
+      }
+      // A new connection goes through the same token fetch and backoff, and the old token is
+      // about to expire anyway; one recovery path is simpler than a second retry loop here.
+      recycle(failure);
+    }
+  }
+
+  return {
+    get state() {
+      return state;
+    },
+    connect() {
+      const opened = new Promise<void>((resolve, reject) => {
+        if (state === 'open') resolve();
+        else waiters.push({ resolve, reject });
+      });
+      // Marked handled so `void client.connect()` cannot raise an unhandled rejection on close();
+      // whoever awaits the returned promise still sees the rejection.
+      opened.catch(noop);
+      if (state === 'closed') {
+        setState('connecting');
+        void attempt();
+      }
+      return opened;
+    },
+    async publish(data: unknown): Promise<PublishAck> {
+      const reply = await request({ action: 'publish', data }, 'publish');
+      if (reply.type !== 'ack') throw new RoomClientError('ERR_PROTOCOL', `expected an ack, got ${reply.type}`);
+      return { delivered: reply.delivered, failed: reply.failed, stale: reply.stale };
+    },
+    close() {
+      if (state !== 'closed') stop();
+    },
+    on: events.on,
+  };
+}

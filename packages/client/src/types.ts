@@ -1,0 +1,107 @@
+import type { BackoffOptions } from './backoff.ts';
+import type { RoomClientError } from './errors.ts';
+
+/** What `getToken()` returns: the token API's `POST /v1/tokens` response fits as is. */
+export interface TokenGrant {
+  token: string;
+  /** Ready for `new WebSocket()`. */
+  socketUrl: string;
+  /** ISO 8601 (as the token API returns it) or epoch milliseconds. */
+  expiresAt: string | number;
+  /**
+   * Seconds from issue to expiry. Preferred over `expiresAt` when present: measured from the
+   * moment the client asked, it is immune to skew between the browser's clock and the server's.
+   */
+  expiresIn?: number;
+}
+
+export interface Timers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/**
+ * The parts of a WebSocket the client uses; the browser's `WebSocket` and `ws`'s both fit.
+ * Handlers are declared through a method so either implementation's event type is accepted.
+ */
+type Handler<E> = { bivarianceHack(event: E): void }['bivarianceHack'] | null;
+export interface WebSocketLike {
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: Handler<unknown>;
+  onmessage: Handler<{ data: unknown }>;
+  onclose: Handler<{ code: number; reason: string }>;
+  onerror: Handler<unknown>;
+}
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
+
+export interface RoomClientOptions {
+  /** Called for every connection attempt and every refresh; throw an error with `retryable: false` to make the client give up. */
+  getToken: () => Promise<TokenGrant>;
+  /** Default `globalThis.WebSocket`; in Node < 22 pass `ws`'s `WebSocket`. */
+  WebSocket?: WebSocketConstructor;
+  /** Sent as `?room=`, so a token for another room is refused (403) instead of joining it. */
+  roomId?: string;
+  /** Keep-alive cadence when nothing else is sent (API Gateway drops idle connections at 10 min). Default 5 min. */
+  pingIntervalMs?: number;
+  /** Refresh the token this long before it expires (capped at half its lifetime). Default 60 s. */
+  refreshBeforeExpiryMs?: number;
+  /** Reconnect with a fresh token after this long, before API Gateway's 2 h cap cuts the connection. Default 115 min. */
+  maxConnectionAgeMs?: number;
+  /** How long a publish, ping or refresh waits for its reply. Default 10 s. */
+  requestTimeoutMs?: number;
+  backoff?: Partial<BackoffOptions>;
+  timers?: Timers;
+  /** Epoch milliseconds. */
+  now?: () => number;
+  /** 0..1, for backoff jitter. */
+  random?: () => number;
+}
+
+export type RoomClientState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+export interface StateChange {
+  state: RoomClientState;
+  previous: RoomClientState;
+  /** Why the client is reconnecting or stopped (absent for planned transitions). */
+  error?: RoomClientError;
+  /** For `reconnecting`: when the next attempt starts. */
+  retryInMs?: number;
+  /** For `reconnecting`: consecutive failed attempts so far (0 for a planned reconnect). */
+  attempt?: number;
+}
+
+export interface RoomMessage {
+  roomId: string;
+  /** The sender's user id, from its token (never from the message body). */
+  from?: string;
+  data: unknown;
+  /** Epoch seconds, server clock. */
+  sentAt: number;
+}
+
+export interface PublishAck {
+  delivered: number;
+  failed: number;
+  stale: number;
+}
+
+export interface RoomClientEvents extends Record<string, unknown> {
+  state: StateChange;
+  message: RoomMessage;
+  error: RoomClientError;
+  /** The token was refreshed in place; epoch milliseconds of the new expiry (server clock). */
+  refreshed: { tokenExpiresAt: number };
+}
+
+export interface RoomClient {
+  readonly state: RoomClientState;
+  /** Starts connecting (idempotent). Resolves once open; rejects if `close()` comes first or `getToken` fails for good. */
+  connect(): Promise<void>;
+  /** Sends `data` to the room; resolves with the server's ack. */
+  publish(data: unknown): Promise<PublishAck>;
+  /** Closes the connection and stops every timer; `connect()` may start again later. */
+  close(): void;
+  /** Returns a function that removes the listener. */
+  on<K extends keyof RoomClientEvents>(event: K, listener: (value: RoomClientEvents[K]) => void): () => void;
+}
