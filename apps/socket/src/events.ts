@@ -15,6 +15,8 @@ export interface WebSocketConnectEvent {
   headers?: Record<string, string | undefined> | null;
   multiValueHeaders?: Record<string, string[] | undefined> | null;
   queryStringParameters?: Record<string, string | undefined> | null;
+  /** Every value of a repeated parameter; `queryStringParameters` holds only the last one. */
+  multiValueQueryStringParameters?: Record<string, string[] | undefined> | null;
 }
 
 export interface WebSocketMessageEvent {

@@ -14,8 +14,12 @@ import { HandshakeInvalidError } from './errors.ts';
  * headers and its ws server echoes the first offered protocol.
  *
  * `?token=<jwt>` (the source article's way) works too but leaves the token in access logs; the
- * subprotocol wins when both are present. `?room=<id>` optionally names the room the client
- * expects, so a token for another room is refused with 403 instead of silently joining it.
+ * subprotocol wins when both are present (the query token is then not even verified). `?room=<id>`
+ * optionally names the room the client expects, so a token for another room is refused with 403
+ * instead of silently joining it. A repeated `token` or `room` parameter (or token subprotocol)
+ * is refused: API Gateway keeps only the last value in `queryStringParameters`, while a proxy, WAF
+ * or log filter in front may act on the first, and the two would disagree about which credential
+ * or room was asked for.
  */
 export const SUBPROTOCOL = 'roomgate.v1';
 export const TOKEN_SUBPROTOCOL_PREFIX = 'roomgate.token.';
@@ -30,10 +34,17 @@ export interface Handshake {
 
 export function readHandshake(event: WebSocketConnectEvent): Handshake {
   const offered = offeredSubprotocols(event);
-  const tokenEntry = offered.find((p) => p.startsWith(TOKEN_SUBPROTOCOL_PREFIX));
+  const tokenEntries = offered.filter((p) => p.startsWith(TOKEN_SUBPROTOCOL_PREFIX));
+  if (tokenEntries.length > 1) throw new HandshakeInvalidError('offer the token subprotocol at most once');
+  const tokenEntry = tokenEntries[0];
   const subprotocol = offered.includes(SUBPROTOCOL) ? SUBPROTOCOL : undefined;
   if (tokenEntry !== undefined && subprotocol === undefined) {
     throw new HandshakeInvalidError(`offer "${SUBPROTOCOL}" alongside the token subprotocol`);
+  }
+  for (const [name, values] of Object.entries(event.multiValueQueryStringParameters ?? {})) {
+    if ((name === 'token' || name === 'room') && (values?.length ?? 0) > 1) {
+      throw new HandshakeInvalidError(`pass "${name}" at most once`);
+    }
   }
   const query = event.queryStringParameters ?? {};
   const subprotocolToken = tokenEntry?.slice(TOKEN_SUBPROTOCOL_PREFIX.length) || undefined;

@@ -2,6 +2,7 @@ import { EnvReader } from '@roomgate/shared/config';
 import { ConfigError } from '@roomgate/shared/errors';
 import { publicKeysSecretName, signingKeySecretName } from '@roomgate/shared/keys';
 import { parseIamCallers, type IamCallerMap } from './auth/iam-callers.ts';
+import { readSocketIamConfig, type SocketIamConfig } from './presign/socket-iam-config.ts';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -40,6 +41,11 @@ export interface TokenApiConfig extends AppConfig {
    * authorizer, so the IAM context is ignored and API keys are the only way in.
    */
   offline: boolean;
+  /**
+   * IAM mode (SOCKET_IAM_AUTH=true): the socket stage's `$connect` requires AWS_IAM, so
+   * `socketUrl` is SigV4-presigned per token (docs/iam-mode.md). Undefined when off.
+   */
+  socketIam: SocketIamConfig | undefined;
 }
 
 export const apiKeysSecretName = (stage: string): string => `roomgate/${stage}/api-keys`;
@@ -70,6 +76,7 @@ export function parseConfig(env: Record<string, string | undefined>): TokenApiCo
     { default: {} },
   );
   const secretsEndpoint = read.optionalString('SECRETS_ENDPOINT');
+  const socketIam = readSocketIamConfig(read, env);
   if (secretsEndpoint !== undefined) read.url('SECRETS_ENDPOINT', { protocols: ['http:', 'https:'] });
 
   const config: TokenApiConfig = {
@@ -88,10 +95,11 @@ export function parseConfig(env: Record<string, string | undefined>): TokenApiCo
     secretsMaxAgeSeconds: read.int('SECRETS_MAX_AGE', { default: 300, min: 1, max: 86_400 }),
     secretsEndpoint,
     offline: read.bool('IS_OFFLINE', { default: false }),
+    socketIam: socketIam.value,
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, { default: 'info' }),
   };
   // Checked after the reads so a bad TOKEN_DEFAULT_TTL and a bad SOCKET_URL are reported together.
-  const problems: string[] = [];
+  const problems: string[] = [...socketIam.problems];
   if (defaultTtlSeconds > maxTtlSeconds) problems.push(`TOKEN_DEFAULT_TTL (${defaultTtlSeconds}) must be <= TOKEN_MAX_TTL (${maxTtlSeconds})`);
   finish(read, problems);
   return config;

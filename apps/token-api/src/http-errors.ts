@@ -1,8 +1,10 @@
 import { isRoomgateError, type ErrorCode } from '@roomgate/shared/errors';
+import { isPresignError, type PresignErrorCode } from './presign/errors.ts';
 
 /** Codes the token API answers with: the shared domain codes plus the HTTP-only ones. */
 export type HttpErrorCode =
   | ErrorCode
+  | PresignErrorCode
   | 'ERR_BAD_REQUEST'
   | 'ERR_INVALID_JSON'
   | 'ERR_BODY_TOO_LARGE'
@@ -26,6 +28,25 @@ const KEYS_UNAVAILABLE: HttpError = {
   message: 'keys are temporarily unavailable; retry shortly',
 };
 const INTERNAL: HttpError = { status: 500, code: 'ERR_INTERNAL', message: 'internal error' };
+const STORE_UNAVAILABLE: HttpError = {
+  status: 503,
+  code: 'ERR_STORE_UNAVAILABLE',
+  message: 'the connection store is temporarily unavailable; retry shortly',
+};
+
+/** IAM mode (presigned socket URLs). Fixed messages: the real one, with lengths, goes to the log. */
+const PRESIGN_ERRORS: Record<PresignErrorCode, HttpError> = {
+  ERR_SOCKET_URL_TOO_LONG: {
+    status: 500,
+    code: 'ERR_SOCKET_URL_TOO_LONG',
+    message: "the presigned socket URL would exceed API Gateway's 4096-character limit; this is a deployment problem, not a caller one",
+  },
+  ERR_SIGNING_CREDENTIALS_UNAVAILABLE: {
+    status: 503,
+    code: 'ERR_SIGNING_CREDENTIALS_UNAVAILABLE',
+    message: 'socket URL signing is temporarily unavailable; retry shortly',
+  },
+};
 
 const DOMAIN_STATUS: Partial<Record<ErrorCode, number>> = {
   ERR_UNAUTHENTICATED: 401,
@@ -33,6 +54,10 @@ const DOMAIN_STATUS: Partial<Record<ErrorCode, number>> = {
   ERR_CAPABILITY_FORBIDDEN: 403,
   ERR_VALIDATION: 400,
   ERR_NOT_FOUND: 404,
+  // Rooms API (docs/rooms-api.md); codes follow the IETF Idempotency-Key draft's statuses.
+  ERR_MESSAGE_TOO_LARGE: 413,
+  ERR_IDEMPOTENCY_IN_PROGRESS: 409,
+  ERR_IDEMPOTENCY_KEY_REUSED: 422,
 };
 
 /** Fastify's own 4xx errors, by `FST_ERR_*` code. */
@@ -42,6 +67,9 @@ const FASTIFY_ERRORS: Record<string, Omit<HttpError, 'message'> & { message?: st
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'ERR_INVALID_JSON', message: 'request body is not valid JSON' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'ERR_INVALID_JSON', message: 'request body is empty; send a JSON object' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'ERR_BAD_REQUEST', message: 'Content-Length does not match the body' },
+  // Raised by the router (see `frameworkErrors` in plugins/error-handling.ts); the path is not echoed.
+  FST_ERR_BAD_URL: { status: 400, code: 'ERR_BAD_REQUEST', message: 'the request path is not valid percent-encoding' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: 'ERR_BAD_REQUEST', message: 'a path segment is too long' },
 };
 
 interface FastifyLikeError {
@@ -61,9 +89,11 @@ export function toHttpError(error: unknown, limits: { bodyLimit: number }): Http
     if (error.code === 'ERR_KEY_UNAVAILABLE' || error.code === 'ERR_KEY_NOT_FOUND' || error.code === 'ERR_KEY_MALFORMED') {
       return KEYS_UNAVAILABLE;
     }
+    if (error.code === 'ERR_STORE_UNAVAILABLE') return STORE_UNAVAILABLE;
     const status = DOMAIN_STATUS[error.code];
     return status === undefined ? INTERNAL : { status, code: error.code, message: error.message };
   }
+  if (isPresignError(error)) return PRESIGN_ERRORS[error.code];
   const e = (error ?? {}) as FastifyLikeError;
   if (Array.isArray(e.validation)) return { status: 400, code: 'ERR_VALIDATION', message: validationMessage(e) };
   const known = typeof e.code === 'string' ? FASTIFY_ERRORS[e.code] : undefined;

@@ -8,8 +8,12 @@ export type DevstackErrorCode =
   | 'ERR_STAGE_INVALID'
   | 'ERR_KEY_EXISTS'
   | 'ERR_KEY_NOT_FOUND'
-  | 'ERR_SECRETS_UNAVAILABLE';
-;
+  | 'ERR_SECRETS_UNAVAILABLE'
+  | 'ERR_API_KEY_EXISTS'
+  | 'ERR_API_KEY_NOT_FOUND'
+  | 'ERR_API_KEY_INVALID'
+  | 'ERR_PORT_IN_USE'
+  | 'ERR_PART_FAILED';
 
 export class DevstackError extends Error {
   readonly code: DevstackErrorCode;

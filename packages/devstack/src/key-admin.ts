@@ -18,6 +18,7 @@ import {
 } from '@roomgate/shared/keys';
 import type { SigningAlgorithm } from '@roomgate/shared/types';
 import { DevstackError } from './errors.ts';
+import { secretsCall } from './secrets-call.ts';
 import { assertStage } from './stage.ts';
 
 /** What may be shown about a signing key: never its private half. */
@@ -211,19 +212,7 @@ export class KeyAdmin {
     }
   }
 
-  /**
-   * Not-found and already-exists drive the logic above and pass through; anything else (no
-   * credentials, no region, access denied, network) becomes one error naming the cause.
-   */
-  private async call<T>(request: () => Promise<T>): Promise<T> {
-    try {
-      return await request();
-    } catch (error) {
-      if (error instanceof ResourceNotFoundException || error instanceof ResourceExistsException) throw error;
-      const name = (error as Error)?.name ?? 'Error';
-      const message = (error as Error)?.message ?? String(error);
-      const prefix = name === 'Error' ? '' : `${name}: `;
-      throw new DevstackError('ERR_SECRETS_UNAVAILABLE', `Secrets Manager request failed: ${prefix}${message}`, { cause: error });
-    }
+  private call<T>(request: () => Promise<T>): Promise<T> {
+    return secretsCall(request);
   }
 }

@@ -5,11 +5,15 @@ import {
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
-  type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { capList, toItem, toMember, toRecord } from './connection-item.ts';
 import { RoomgateError, StoreUnavailableError } from './errors.ts';
-import { CAPABILITIES, systemClock, type Capability, type Clock } from './types.ts';
+import { decodeCursor, encodeCursor } from './store-cursor.ts';
+import { systemClock, type Capability, type Clock } from './types.ts';
+
+// Re-exported: callers catch it from the store they call.
+export { InvalidCursorError } from './store-cursor.ts';
 
 /**
  * API Gateway closes every WebSocket connection after 2 hours, whatever the token says, and
@@ -38,12 +42,14 @@ export interface ConnectionRecord {
 
 export type NewConnection = Omit<ConnectionRecord, 'connectedAt' | 'expiresAt'> & { connectedAt?: number; expiresAt?: number };
 
-/** What the `byRoom` index projects: all fan-out needs, nothing more. */
+/** What the `byRoom` index projects: what fan-out and the Rooms API's listing need, nothing more. */
 export interface RoomMember {
   connectionId: string;
   roomId: string;
   userId?: string;
   capabilities: Capability[];
+  /** Absent only on rows read through an index created before `connectedAt` was projected. */
+  connectedAt?: number;
   /** The TTL backstop; a member past it is certainly closed even if DynamoDB has not deleted it yet. */
   expiresAt?: number;
 }
@@ -70,13 +76,6 @@ export interface ConnectionStore {
 export class ConnectionNotFoundError extends RoomgateError {
   constructor(message = 'connection is not registered', options?: { cause?: unknown }) {
     super('ERR_NOT_FOUND', message, options);
-  }
-}
-
-/** A pagination cursor that this store did not hand out. */
-export class InvalidCursorError extends RoomgateError {
-  constructor(options?: { cause?: unknown }) {
-    super('ERR_VALIDATION', 'cursor is invalid', options);
   }
 }
 
@@ -183,68 +182,4 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
       } while (cursor !== undefined);
     },
   };
-}
-
-// A list rather than a string set: a set cannot be empty and its order is unspecified.
-const capList = (capabilities: Capability[]): AttributeValue => ({ L: capabilities.map((c) => ({ S: c })) });
-
-function toItem(record: ConnectionRecord): Record<string, AttributeValue> {
-  return {
-    connectionId: { S: record.connectionId },
-    roomId: { S: record.roomId },
-    ...(record.userId !== undefined ? { userId: { S: record.userId } } : {}),
-    cap: capList(record.capabilities),
-    connectedAt: { N: String(record.connectedAt) },
-    tokenExpiresAt: { N: String(record.tokenExpiresAt) },
-    expiresAt: { N: String(record.expiresAt) },
-  };
-}
-
-function toRecord(item: Record<string, AttributeValue>): ConnectionRecord {
-  const userId = item.userId?.S;
-  return {
-    connectionId: item.connectionId?.S ?? '',
-    roomId: item.roomId?.S ?? '',
-    ...(userId !== undefined ? { userId } : {}),
-    capabilities: toCapabilities(item.cap),
-    connectedAt: Number(item.connectedAt?.N ?? 0),
-    tokenExpiresAt: Number(item.tokenExpiresAt?.N ?? 0),
-    expiresAt: Number(item.expiresAt?.N ?? 0),
-  };
-}
-
-function toMember(item: Record<string, AttributeValue>): RoomMember {
-  const userId = item.userId?.S;
-  const expiresAt = item.expiresAt?.N;
-  return {
-    connectionId: item.connectionId?.S ?? '',
-    roomId: item.roomId?.S ?? '',
-    ...(userId !== undefined ? { userId } : {}),
-    capabilities: toCapabilities(item.cap),
-    ...(expiresAt !== undefined ? { expiresAt: Number(expiresAt) } : {}),
-  };
-}
-
-// Unknown values are dropped rather than trusted: the table is shared state, the grant is not.
-function toCapabilities(value: AttributeValue | undefined): Capability[] {
-  const raw = value?.L?.map((v) => v.S) ?? value?.SS ?? [];
-  return raw.filter((c): c is Capability => (CAPABILITIES as readonly (string | undefined)[]).includes(c));
-}
-
-function encodeCursor(key: Record<string, AttributeValue>): string {
-  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): Record<string, AttributeValue> {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    const valid =
-      typeof value === 'object' &&
-      value !== null &&
-      Object.values(value).every((v) => typeof v === 'object' && v !== null && typeof (v as { S?: unknown }).S === 'string');
-    if (!valid) throw new Error('cursor is not a DynamoDB key of strings');
-    return value as Record<string, AttributeValue>;
-  } catch (cause) {
-    throw new InvalidCursorError({ cause });
-  }
 }

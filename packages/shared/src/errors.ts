@@ -23,6 +23,10 @@ export type ErrorCode =
   | 'ERR_MESSAGE_TOO_LARGE'
   | 'ERR_UNKNOWN_ACTION'
   | 'ERR_NOT_FOUND'
+  | 'ERR_IDEMPOTENCY_KEY_REUSED'
+  | 'ERR_IDEMPOTENCY_IN_PROGRESS'
+  /** Error frame sent just before the Rooms API closes a user's connection. */
+  | 'ERR_KICKED'
   | 'ERR_INTERNAL';
 
 export class RoomgateError extends Error {

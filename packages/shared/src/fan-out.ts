@@ -13,6 +13,8 @@ export interface BroadcastResult {
 
 export interface BroadcastOptions {
   excludeConnectionId?: string;
+  /** Skips every connection of this user (the Rooms API's `excludeUserId`, e.g. the author's own tabs). */
+  excludeUserId?: string;
 }
 
 export interface Broadcaster {
@@ -83,7 +85,7 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
         for (;;) {
           const next = await members.next();
           if (next.done) return;
-          if (next.value.connectionId === broadcastOptions.excludeConnectionId) continue;
+          if (isExcluded(next.value, broadcastOptions)) continue;
           await deliver(next.value);
         }
       };
@@ -98,5 +100,8 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
     },
   };
 }
+
+const isExcluded = (member: RoomMember, options: BroadcastOptions): boolean =>
+  member.connectionId === options.excludeConnectionId || (options.excludeUserId !== undefined && member.userId === options.excludeUserId);
 
 const asError = (value: unknown): Error => (value instanceof Error ? value : new Error(String(value)));

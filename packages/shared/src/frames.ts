@@ -37,6 +37,13 @@ export class FrameError extends RoomgateError {
 
 const ACTIONS = ['publish', 'ping', 'refresh'] as const;
 
+/**
+ * Deepest array/object nesting a client frame may have. JSON.parse copes with any depth, but the
+ * fan-out envelope is built with JSON.stringify, which recurses: around 5,000 levels (20 KB, well
+ * under the size limit) overflow its stack. Receivers' parsers are spared the same trap.
+ */
+export const MAX_FRAME_DEPTH = 64;
+
 /** Parses one client message. Throws FrameError (with the frame's `id` when it could be read). */
 export function parseClientFrame(raw: string | undefined, options: { maxBytes: number }): ClientFrame {
   if (raw === undefined || raw === '') throw new FrameError('ERR_MESSAGE_INVALID', 'message is empty');
@@ -44,6 +51,9 @@ export function parseClientFrame(raw: string | undefined, options: { maxBytes: n
   const size = Buffer.byteLength(raw, 'utf8');
   if (size > options.maxBytes) {
     throw new FrameError('ERR_MESSAGE_TOO_LARGE', `message is ${size} bytes, the limit is ${options.maxBytes}`);
+  }
+  if (nestsDeeperThan(raw, MAX_FRAME_DEPTH)) {
+    throw new FrameError('ERR_MESSAGE_INVALID', `message nests deeper than ${MAX_FRAME_DEPTH} levels`);
   }
   let value: unknown;
   try {
@@ -73,6 +83,27 @@ export function parseClientFrame(raw: string | undefined, options: { maxBytes: n
     default:
       throw new FrameError('ERR_UNKNOWN_ACTION', `unknown action; expected one of ${ACTIONS.join(', ')}`, id);
   }
+}
+
+/** One pass over the text, skipping string contents; brackets in malformed JSON count as well. */
+function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i += 1; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      depth += 1;
+      if (depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth -= 1;
+    }
+  }
+  return false;
 }
 
 /** The `id` is echoed back, so only small scalars are accepted; anything else is ignored. */

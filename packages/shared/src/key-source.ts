@@ -27,6 +27,7 @@ export function createJwksSecretSource(options: JwksSecretSourceOptions): KeyRes
   const clock = options.clock ?? systemClock;
   const cooldown = options.refreshCooldownSeconds ?? 30;
   let lastForcedRefresh = Number.NEGATIVE_INFINITY;
+  let forcedRefresh: Promise<VerificationKey[]> | undefined;
   const cache = new CachedValue(
     async () => importJwks((await readSecretString(options.client, options.secretId)) as string),
     {
@@ -41,11 +42,21 @@ export function createJwksSecretSource(options: JwksSecretSourceOptions): KeyRes
     async resolve(kid) {
       const keys = await cache.get();
       if (kid === undefined) return keys;
-      const found = keys.filter((key) => key.kid === kid);
-      if (found.length > 0 || clock() - lastForcedRefresh < cooldown) return found;
-      lastForcedRefresh = clock();
+      const withKid = (set: VerificationKey[]) => set.filter((key) => key.kid === kid);
+      const found = withKid(keys);
+      if (found.length > 0) return found;
+      // Right after a rotation many tokens with the new kid arrive at once: they all wait for the
+      // one reload under way, and one that read the cache just before a reload finished reads it
+      // again, rather than being refused for the cool-down the first one started.
+      if (forcedRefresh === undefined) {
+        if (clock() - lastForcedRefresh < cooldown) return withKid(await cache.get());
+        lastForcedRefresh = clock();
+        forcedRefresh = cache.refresh().finally(() => {
+          forcedRefresh = undefined;
+        });
+      }
       try {
-        return (await cache.refresh()).filter((key) => key.kid === kid);
+        return withKid(await forcedRefresh);
       } catch (error) {
         options.logger?.warn('public keys refresh for unknown kid failed', errorFields(error));
         return [];

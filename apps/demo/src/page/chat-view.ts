@@ -85,7 +85,8 @@ export function createChatView(doc: Document): ChatView {
       doc.title = `#${roomValue} · roomgate demo`;
     },
     appendMessage(message, self) {
-      const sender = message.from ?? 'anonymous';
+      // Messages without `from` come from a backend through the Rooms API, not from a member.
+      const sender = message.from ?? 'server';
       const item = doc.createElement('li');
       item.className = self ? 'message mine' : 'message';
       item.dataset.testid = 'message';

@@ -78,8 +78,18 @@ export function makeConnectHandler(deps: ConnectDeps) {
   };
 }
 
+/**
+ * A missing or malformed public-keys secret is the operator's problem, not the client's: the
+ * client sees the same retryable 503 as for an outage (as the token API answers), the log the code.
+ */
+const PUBLIC_CODE: Partial<Record<ErrorCode, ErrorCode>> = {
+  ERR_KEY_NOT_FOUND: 'ERR_KEY_UNAVAILABLE',
+  ERR_KEY_MALFORMED: 'ERR_KEY_UNAVAILABLE',
+};
+
 function refuse(error: unknown, fields: Record<string, unknown>, logger: Logger): WebSocketResult {
-  const code: ErrorCode = isRoomgateError(error) ? error.code : 'ERR_INTERNAL';
+  const raw: ErrorCode = isRoomgateError(error) ? error.code : 'ERR_INTERNAL';
+  const code = PUBLIC_CODE[raw] ?? raw;
   const statusCode = STATUS[code] ?? 500;
   const err = error instanceof Error ? describeError(error) : { message: String(error) };
   if (statusCode >= 500) logger.error('connect refused', { ...fields, statusCode, code, error: err });

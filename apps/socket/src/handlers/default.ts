@@ -136,6 +136,12 @@ export function makeDefaultHandler(deps: DefaultDeps) {
       logger.error('frame failed', { connectionId, error: asError(error) });
       return errorFrame(error.code, 'service temporarily unavailable, retry', id);
     }
+    // A missing or malformed public-keys secret (seen on refresh) is the operator's to fix; the
+    // client gets the retryable outage frame, never the secret's parse error.
+    if (error.code === 'ERR_KEY_NOT_FOUND' || error.code === 'ERR_KEY_MALFORMED') {
+      logger.error('frame failed', { connectionId, error: asError(error) });
+      return errorFrame('ERR_KEY_UNAVAILABLE', 'service temporarily unavailable, retry', id);
+    }
     logger.warn('frame refused', { connectionId, code: error.code, reason: error.message });
     return errorFrame(error.code, error.message, id);
   }

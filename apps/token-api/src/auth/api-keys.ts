@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { KeyMalformedError } from '@roomgate/shared/errors';
 import { parseRoomPattern, roomPatternProblem, type RoomPattern } from '@roomgate/shared/room-pattern';
 
@@ -24,10 +24,8 @@ const PRESENTABLE = /^[\x21-\x7e]+$/;
 const HEX_SHA256 = /^[0-9a-f]{64}$/i;
 const KEY_ID = /^[A-Za-z0-9_.:@-]{1,128}$/;
 
-/** A fresh key: 32 random bytes, prefixed so it is recognisable in a secret scanner. */
-export const newApiKey = (): string => `rgk_${randomBytes(32).toString('base64url')}`;
-
-export const hashApiKey = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex');
+// Minting and hashing moved to @roomgate/shared so the dev tooling writes keys the same way.
+export { hashApiKey, newApiKey } from '@roomgate/shared/api-keys';
 
 /** Parses the api-keys secret. Throws KeyMalformedError naming the first bad entry (never a hash). */
 export function parseApiKeysSecret(json: string): ApiKeyEntry[] {

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { describeError } from '@roomgate/shared/logger';
 import { toHttpError, type ErrorBody } from '../http-errors.ts';
 import { unencapsulated } from './unencapsulated.ts';
@@ -12,7 +12,8 @@ const METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE',
  */
 export const errorHandling = unencapsulated<{ bodyLimit: number }>(async (app, { bodyLimit }) => {
   app.setErrorHandler((error, request, reply) => {
-    const http = toHttpError(error, { bodyLimit });
+    // The route's own limit when it has one (the Rooms API's publish route does).
+    const http = toHttpError(error, { bodyLimit: request.routeOptions.bodyLimit ?? bodyLimit });
     if (http.status >= 500) {
       request.log.error({ error: error instanceof Error ? describeError(error) : String(error), code: http.code }, 'request failed');
     } else {
@@ -32,6 +33,18 @@ export const errorHandling = unencapsulated<{ bodyLimit: number }>(async (app, {
   });
 });
 
+/**
+ * The `frameworkErrors` option of `Fastify()`: errors its router raises before any hook or error
+ * handler runs (a path that is not valid percent-encoding, an over-long path parameter). Without
+ * it Fastify answers with its own body, which names its internal `FST_ERR_*` code and echoes the
+ * path, instead of `{error: {code, message}}`.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const http = toHttpError(error, { bodyLimit: 0 });
+  request.log.info({ code: http.code, frameworkCode: error.code }, 'request refused');
+  void send(reply, http.status, http.code, http.message);
+}
+
 function send(reply: FastifyReply, status: number, code: ErrorBody['error']['code'], message: string): FastifyReply {
   const body: ErrorBody = { error: { code, message } };
   return reply.code(status).header('cache-control', 'no-store').type('application/json; charset=utf-8').send(body);
@@ -39,5 +52,13 @@ function send(reply: FastifyReply, status: number, code: ErrorBody['error']['cod
 
 function allowedMethods(app: FastifyInstance, request: FastifyRequest): HTTPMethods[] {
   const url = request.url.split('?', 1)[0] ?? '/';
-  return METHODS.filter((method) => app.hasRoute({ method, url }));
+  return METHODS.filter((method) => {
+    // `hasRoute` reads the path as a route pattern and throws on some (`/*]`: "Wildcard must be
+    // the last character"); a request path that is not a route pattern names no route.
+    try {
+      return app.hasRoute({ method, url });
+    } catch {
+      return false;
+    }
+  });
 }

@@ -5,6 +5,7 @@ import type { TokenSigner } from '@roomgate/shared/types';
 import type { ApiKeySource } from '../auth/api-key-source.ts';
 import type { IamCallerMap, IamIdentity } from '../auth/iam-callers.ts';
 import { authentication } from '../plugins/authentication.ts';
+import type { SocketUrlPresigner } from '../presign/socket-url-presigner.ts';
 import { commonErrorResponses, errorSchema, tokenRequestSchema, tokenResponseSchema, type TokenRequest, type TokenResponse } from '../schemas.ts';
 
 export interface TokenRouteOptions {
@@ -16,6 +17,8 @@ export interface TokenRouteOptions {
   iamCallers: IamCallerMap;
   iamIdentity?: ((request: FastifyRequest) => IamIdentity | undefined) | undefined;
   apiKeys?: ApiKeySource | undefined;
+  /** IAM mode: `socketUrl` is presigned per token, with the token in its signed query. */
+  socketUrlPresigner?: SocketUrlPresigner | undefined;
 }
 
 /**
@@ -55,6 +58,10 @@ export const tokenRoutes: FastifyPluginAsync<TokenRouteOptions> = async (app, op
         ...(userId !== undefined && { userId }),
         ...(capabilities !== undefined && { capabilities }),
       });
+      // Presigned after the JWT exists (it is part of the signed URL) and before anything is sent.
+      const socketUrl = options.socketUrlPresigner
+        ? await options.socketUrlPresigner.presign({ token: issued.token, roomId })
+        : socketUrlFor(options, issued.token);
       request.log.info({ caller: caller.id, callerKind: caller.kind, roomId, kid: issued.kid, jti: issued.jti, exp: issued.expiresAt }, 'token issued');
       void reply.code(201).header('cache-control', 'no-store');
       return {
@@ -62,7 +69,7 @@ export const tokenRoutes: FastifyPluginAsync<TokenRouteOptions> = async (app, op
         expiresAt: new Date(issued.expiresAt * 1000).toISOString().replace('.000Z', 'Z'),
         expiresIn: issued.expiresAt - issued.issuedAt,
         roomId,
-        socketUrl: socketUrlFor(options, issued.token),
+        socketUrl,
       };
     },
   );

@@ -26,7 +26,8 @@ const resources = (type: string) => Object.entries(template.Resources).filter(([
 describe('sls package --stage ci (no AWS credentials)', () => {
   it('produces one minified ESM bundle with the SDK left to the runtime', () => {
     const listing = execFileSync('unzip', ['-Z1', join(OUT, 'roomgate-token-api.zip')], { encoding: 'utf8' }).trim().split('\n');
-    expect(listing).toEqual(['src/lambda.mjs']);
+    // The rooms function's bundle ships in the same artifact (rooms-package.e2e.test.ts checks its role).
+    expect(listing).toEqual(['src/lambda.mjs', 'src/rooms/lambda.mjs']);
     const bundle = readFileSync(join(OUT, 'unzipped', 'src', 'lambda.mjs'), 'utf8');
     expect(bundle).toMatch(/from\s*"@aws-sdk\/client-secrets-manager"/);
     expect(bundle.length).toBeLessThan(1024 * 1024);
@@ -39,12 +40,16 @@ describe('sls package --stage ci (no AWS credentials)', () => {
       'GET /.well-known/jwks.json': 'NONE',
       'GET /healthz': 'NONE',
       $default: 'NONE',
+      'POST /v1/rooms/{roomId}/messages': 'AWS_IAM',
+      'GET /v1/rooms/{roomId}/connections': 'AWS_IAM',
+      'DELETE /v1/rooms/{roomId}/users/{userId}': 'AWS_IAM',
     });
   });
 
   it('grants only secretsmanager:GetSecretValue, only on its own three secrets', () => {
     type Policy = { PolicyDocument: { Statement: Array<{ Action: string[]; Resource: unknown[] }> } };
-    const roles = resources('AWS::IAM::Role');
+    // The token function's role; the rooms function has its own (rooms-package.e2e.test.ts).
+    const roles = resources('AWS::IAM::Role').filter(([id]) => id === 'IamRoleLambdaExecution');
     expect(roles).toHaveLength(1);
     const statements = (roles[0]![1].Properties.Policies as Policy[]).flatMap((p) => p.PolicyDocument.Statement);
     const secrets = statements.filter((s) => s.Action.some((a) => a.startsWith('secretsmanager:')));

@@ -1,19 +1,13 @@
 import { parseArgs } from 'node:util';
-import { SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
-import { isRoomgateError } from '@roomgate/shared/errors';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ALGORITHMS, type SigningAlgorithm } from '@roomgate/shared/types';
-import { isDevstackError, UsageError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
 import { KeyAdmin, type KeyStatus, type KeySummary } from '../key-admin.ts';
-import { localClientConfig } from '@roomgate/local-aws';
 import { assertStage } from '../stage.ts';
+import { runApiKeyCli } from './api-key-command.ts';
+import { makeSecretsClient, reportFailure, usageFromParseArgs, type KeysCliIo } from './cli-io.ts';
 
-export interface KeysCliIo {
-  env: Record<string, string | undefined>;
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  /** injected by tests; the default builds the real client */
-  createClient?: (config: SecretsManagerClientConfig) => SecretsManagerClient;
-}
+export type { KeysCliIo } from './cli-io.ts';
 
 const COMMANDS = ['create', 'rotate', 'show', 'retire'] as const;
 type Command = (typeof COMMANDS)[number];
@@ -37,6 +31,7 @@ Commands:
   rotate   new key becomes current; the old one keeps verifying as previous
   retire   stop publishing the previous key: its tokens no longer verify
   show     kid, alg and creation time of current and previous keys, and the JWKS
+  api-key  create, list or revoke API keys (roomgate/<stage>/api-keys)
 
 ${COMMON}
 
@@ -82,6 +77,7 @@ interface Parsed {
 
 /** Runs the key CLI; resolves with the exit code: 0 ok, 1 failure, 2 usage. */
 export async function runKeysCli(argv: string[], io: KeysCliIo): Promise<number> {
+  if (argv[0] === 'api-key') return runApiKeyCli(argv.slice(1), io);
   let parsed: Parsed;
   let client: SecretsManagerClient;
   try {
@@ -90,16 +86,16 @@ export async function runKeysCli(argv: string[], io: KeysCliIo): Promise<number>
       io.stdout(`${HELP[parsed.command ?? 'main']}\n`);
       return 0;
     }
-    client = makeClient(parsed, io);
+    client = makeSecretsClient(parsed, io);
   } catch (error) {
-    return fail(io, error);
+    return reportFailure(io, error);
   }
   try {
     const admin = new KeyAdmin({ client, stage: parsed.stage! });
     io.stdout(await execute(admin, parsed));
     return 0;
   } catch (error) {
-    return fail(io, error);
+    return reportFailure(io, error);
   } finally {
     client.destroy();
   }
@@ -124,18 +120,18 @@ function parse(argv: string[]): Parsed {
       },
     }));
   } catch (error) {
-    // parseArgs explains '--' escaping at length; its first sentence is the useful part.
-    throw new UsageError((error as Error).message.split('. ')[0]!.replace(/\.$/, ''));
+    throw usageFromParseArgs(error);
   }
   const [name, ...extra] = positionals;
+  if (name === 'api-key') throw new UsageError('"api-key" must be the first argument: pnpm keys api-key <create|list|revoke> [options]');
   if (name !== undefined && !(COMMANDS as readonly string[]).includes(name)) {
-    throw new UsageError(`unknown command ${JSON.stringify(name)}; expected one of ${COMMANDS.join(', ')}`);
+    throw new UsageError(`unknown command ${JSON.stringify(name)}; expected one of ${[...COMMANDS, 'api-key'].join(', ')}`);
   }
   const command = name as Command | undefined;
   const help = values.help === true;
   const result: Parsed = { command, help, ifMissing: values['if-missing'] === true, json: values.json === true };
   if (help) return result;
-  if (!command) throw new UsageError(`missing command; expected one of ${COMMANDS.join(', ')}`);
+  if (!command) throw new UsageError(`missing command; expected one of ${[...COMMANDS, 'api-key'].join(', ')}`);
   if (extra.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
   if (typeof values.stage !== 'string') throw new UsageError('--stage is required');
   result.stage = assertStage(values.stage);
@@ -150,17 +146,6 @@ function parse(argv: string[]): Parsed {
   if (typeof values.endpoint === 'string') result.endpoint = values.endpoint;
   if (typeof values.region === 'string') result.region = values.region;
   return result;
-}
-
-/** Explicit option, then environment; with neither, the SDK's default chain talks to real AWS. */
-function makeClient(parsed: Parsed, io: KeysCliIo): SecretsManagerClient {
-  const endpoint = parsed.endpoint ?? (io.env.ROOMGATE_SECRETS_ENDPOINT || undefined);
-  let config: SecretsManagerClientConfig = parsed.region ? { region: parsed.region } : {};
-  if (endpoint) {
-    if (!URL.canParse(endpoint)) throw new UsageError(`endpoint ${JSON.stringify(endpoint)} is not a URL`);
-    config = { ...localClientConfig(endpoint), ...config };
-  }
-  return (io.createClient ?? ((c) => new SecretsManagerClient(c)))(config);
 }
 
 async function execute(admin: KeyAdmin, parsed: Parsed): Promise<string> {
@@ -197,27 +182,4 @@ function render(parsed: Parsed, action: string, status: KeyStatus, headline?: st
     `  ${'secrets'.padEnd(9)} ${status.signingKeySecret} (private), ${status.publicKeysSecret} (public)`,
     '',
   ].join('\n');
-}
-
-/** One line on stderr, never a stack trace. */
-function fail(io: KeysCliIo, error: unknown): number {
-  const usage = isDevstackError(error) && (error.code === 'ERR_USAGE' || error.code === 'ERR_STAGE_INVALID');
-  const known = isDevstackError(error) || isRoomgateError(error);
-  const message = firstLine(error);
-  io.stderr(`keys: ${known ? message : `unexpected error: ${message}`}${usage ? ' (see pnpm keys --help)' : hintFor(error)}\n`);
-  return usage ? 2 : 1;
-}
-
-/** The two ways a first run against real AWS usually fails, with what to do about them. */
-function hintFor(error: unknown): string {
-  const cause = (error as { cause?: { name?: string; message?: string } })?.cause;
-  if (cause?.name === 'CredentialsProviderError') {
-    return ' (configure AWS credentials, or use --endpoint / ROOMGATE_SECRETS_ENDPOINT for the local stack)';
-  }
-  if (cause?.message?.includes('Region is missing')) return ' (pass --region or set AWS_REGION)';
-  return '';
-}
-
-function firstLine(error: unknown): string {
-  return String((error as Error)?.message ?? error).split('\n')[0]!;
 }

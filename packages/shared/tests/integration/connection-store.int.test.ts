@@ -97,6 +97,7 @@ describe('connection store on dynalite', () => {
       connectionId: ids[0],
       roomId: room,
       capabilities: ['subscribe', 'publish'],
+      connectedAt: NOW,
       expiresAt: NOW + API_GATEWAY_MAX_CONNECTION_SECONDS + 15 * 60,
     });
     expect(await collect(store.roomConnections(uniqueRoom('empty')))).toEqual([]);

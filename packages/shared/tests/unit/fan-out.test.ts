@@ -83,6 +83,14 @@ describe('broadcast', () => {
     expect(store.deleted).toEqual([]);
   });
 
+  it('skips every connection of the excluded user (and users without an id are never excluded)', async () => {
+    const store = fakeStore([member('alice-1', { userId: 'alice' }), member('bob-1', { userId: 'bob' }), member('alice-2', { userId: 'alice' }), member('anon')]);
+    const { management, stats } = fakeManagement({});
+    const result = await createBroadcaster({ store, management, logger: memoryLogger(), clock: () => NOW }).broadcast('r', 'x', { excludeUserId: 'alice' });
+    expect(result).toEqual({ delivered: 2, failed: 0, stale: 0 });
+    expect(stats.posted.sort()).toEqual(['anon', 'bob-1']);
+  });
+
   it('keeps at most `concurrency` posts in flight', async () => {
     const store = fakeStore(Array.from({ length: 25 }, (_, i) => member(`c${i}`)));
     const { management, stats } = fakeManagement({}, 5);

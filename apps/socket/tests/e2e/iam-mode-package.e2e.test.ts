@@ -1,0 +1,80 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const SERVICE_DIR = fileURLToPath(new URL('../..', import.meta.url));
+const SLS_BIN = fileURLToPath(new URL('../../node_modules/serverless/bin/serverless.js', import.meta.url));
+const OUT = mkdtempSync(join(tmpdir(), 'roomgate-socket-iam-package-'));
+const run = promisify(execFile);
+
+type Template = { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+
+/** The environment minus every AWS credential source, to prove packaging needs none. */
+function envWithoutAws(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('AWS_') && !name.startsWith('ROOMGATE_')) env[name] = value;
+  return { ...env, AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials', AWS_CONFIG_FILE: '/nonexistent/config', AWS_EC2_METADATA_DISABLED: 'true', SLS_TELEMETRY_DISABLED: '1', ...extra };
+}
+
+/** `sls package --stage ci` into its own folder, with its own esbuild work folder (other e2e tests build this service too). */
+async function slsPackage(name: string, env: Record<string, string>): Promise<Template> {
+  const out = join(OUT, name);
+  await run(process.execPath, [SLS_BIN, 'package', '--stage', 'ci', '--package', out], {
+    cwd: SERVICE_DIR,
+    env: envWithoutAws({ ROOMGATE_ESBUILD_DIR: `.esbuild-iam-${name}-${process.pid}`, ...env }),
+    timeout: 120_000,
+  });
+  return JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+}
+
+const routes = (template: Template) =>
+  Object.fromEntries(
+    Object.values(template.Resources)
+      .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')
+      .map((r) => [r.Properties.RouteKey, r.Properties.AuthorizationType]),
+  );
+
+const deploymentIds = (template: Template) => Object.keys(template.Resources).filter((id) => template.Resources[id]!.Type === 'AWS::ApiGatewayV2::Deployment');
+
+let iamOn: Template;
+let iamOff: Template;
+beforeAll(async () => {
+  // One after the other: two packagings of one service at once compete for CPU and, on a slow
+  // runner, for the hook timeout, for no gain in what is tested.
+  iamOn = await slsPackage('on', { ROOMGATE_SOCKET_IAM_AUTH: 'true' });
+  iamOff = await slsPackage('off', { ROOMGATE_SOCKET_IAM_AUTH: 'false' });
+});
+afterAll(() => {
+  rmSync(OUT, { recursive: true, force: true });
+  for (const name of ['on', 'off', 'bad']) rmSync(join(SERVICE_DIR, `.esbuild-iam-${name}-${process.pid}`), { recursive: true, force: true });
+});
+
+describe('sls package --stage ci: the iamAuth stage parameter (no AWS credentials)', () => {
+  it('ROOMGATE_SOCKET_IAM_AUTH=true puts AWS_IAM on $connect, and only there', () => {
+    expect(routes(iamOn)).toEqual({ $connect: 'AWS_IAM', $disconnect: 'NONE', $default: 'NONE' });
+  });
+
+  it('by default every route is NONE (the JWT check in the $connect Lambda is the gate)', () => {
+    expect(routes(iamOff)).toEqual({ $connect: 'NONE', $disconnect: 'NONE', $default: 'NONE' });
+  });
+
+  it('switching the mode creates a new stage deployment, so the change goes live on deploy', () => {
+    const [on] = deploymentIds(iamOn);
+    const [off] = deploymentIds(iamOff);
+    expect(on).toBeDefined();
+    expect(on).not.toBe(off);
+    expect(iamOn.Resources.WebsocketsDeploymentStage!.Properties.DeploymentId).toEqual({ Ref: on });
+  });
+
+  it('any value other than "true" or "false" fails packaging', async () => {
+    const failure = await slsPackage('bad', { ROOMGATE_SOCKET_IAM_AUTH: 'yes' }).then(
+      (): { stdout?: string; stderr?: string } => ({ stdout: 'packaged' }),
+      (error: unknown) => error as { stdout?: string; stderr?: string },
+    );
+    expect(`${failure.stdout ?? ''}${failure.stderr ?? ''}`).toMatch(/AuthorizationType": Value not found at "self" source/);
+  });
+});

@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+  SecretsManagerServiceException,
+  type GetSecretValueCommandInput,
+} from '@aws-sdk/client-secrets-manager';
+import { localClientConfig, startSecretsManager } from '@roomgate/local-aws';
+import type {} from '@roomgate/local-aws/vitest-global-setup';
+import { createConnectionStore, type ConnectionStore } from '@roomgate/shared/connection-store';
+import { createJwksSecretSource } from '@roomgate/shared/key-source';
+import { generateSigningKey, importSigningKey, publicJwkOf, type SigningKeyRecord } from '@roomgate/shared/keys';
+import { createSigner } from '@roomgate/shared/signer';
+import type { TokenSigner } from '@roomgate/shared/types';
+import { createVerifier } from '@roomgate/shared/verifier';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import type { WebSocketConnectEvent } from '../../src/events.ts';
+import { makeConnectHandler } from '../../src/handlers/connect.ts';
+import { createRuntime } from '../../src/lambda/runtime.ts';
+import { memoryLogger } from '../helpers/fakes.ts';
+import { freePort } from '../helpers/offline.ts';
+
+/**
+ * Secrets Manager failing under `$connect`: the public keys cannot be loaded at cold start, are
+ * throttled, or are malformed. The connection is refused with a clean 503 (retry), nothing is
+ * written, the failure is not cached, and the next connect after the fault clears is admitted.
+ */
+
+const ISS = 'roomgate';
+const AUD = 'roomgate-socket';
+const UNAVAILABLE = { error: { code: 'ERR_KEY_UNAVAILABLE', message: 'service temporarily unavailable, retry' } };
+
+let now = 1_800_000_000;
+const clock = () => now;
+let record: SigningKeyRecord;
+let signer: TokenSigner;
+let dynamo: DynamoDBClient;
+let store: ConnectionStore;
+const jwks = async () => JSON.stringify({ keys: [await publicJwkOf(record)] });
+
+beforeAll(async () => {
+  record = await generateSigningKey('ES256');
+  signer = createSigner({ key: await importSigningKey(record), issuer: ISS, audience: AUD, clock });
+  dynamo = new DynamoDBClient(localClientConfig(inject('dynamoEndpoint')));
+  store = createConnectionStore({ client: dynamo, tableName: inject('tableName'), clock });
+});
+
+afterAll(() => dynamo?.destroy());
+
+const secretId = () => `roomgate/sock-${randomUUID().slice(0, 6)}/public-keys`;
+
+async function attempt(handler: (event: WebSocketConnectEvent) => Promise<{ statusCode: number; body?: string }>) {
+  const roomId = `room-${randomUUID().slice(0, 8)}`;
+  const connectionId = `c-${randomUUID()}`;
+  const { token } = await signer.sign({ roomId, userId: 'alice', ttlSeconds: 300 });
+  const result = await handler({ requestContext: { connectionId }, queryStringParameters: { token } });
+  return { result, body: result.body ? (JSON.parse(result.body) as unknown) : undefined, row: await store.get(connectionId) };
+}
+
+function handlerOn(client: SecretsManagerClient, id: string, logger = memoryLogger()) {
+  const keys = createJwksSecretSource({ client, secretId: id, clock, logger });
+  return makeConnectHandler({ verifier: createVerifier({ keys, issuer: ISS, audience: AUD, clock }), store, logger, clock });
+}
+
+async function seeded(value?: string): Promise<{ id: string; admin: SecretsManagerClient }> {
+  const admin = new SecretsManagerClient(localClientConfig(inject('secretsEndpoint')));
+  const id = secretId();
+  await admin.send(new CreateSecretCommand({ Name: id, SecretString: value ?? (await jwks()) }));
+  return { id, admin };
+}
+
+describe('$connect when the public keys cannot be loaded', () => {
+  it('Secrets Manager down at cold start (the runtime’s real client) → 503, nothing written; admitted once it is back', async () => {
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
+    vi.stubEnv('AWS_REGION', 'us-east-1');
+    const port = await freePort();
+    const id = secretId();
+    const runtime = createRuntime({
+      TABLE_NAME: inject('tableName'),
+      PUBLIC_KEYS_SECRET_ID: id,
+      MANAGEMENT_ENDPOINT: 'http://127.0.0.1:9',
+      TOKEN_ISSUER: ISS,
+      TOKEN_AUDIENCE: AUD,
+      DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
+      SECRETS_ENDPOINT: `http://127.0.0.1:${port}`,
+      LOG_LEVEL: 'error',
+    });
+    const handler = makeConnectHandler({ verifier: runtime.verifier, store: runtime.store, logger: memoryLogger() });
+    const signNow = createSigner({ key: await importSigningKey(record), issuer: ISS, audience: AUD });
+    const tryNow = async () => {
+      const connectionId = `c-${randomUUID()}`;
+      const { token } = await signNow.sign({ roomId: 'cold', ttlSeconds: 60 });
+      const result = await handler({ requestContext: { connectionId }, queryStringParameters: { token } });
+      return { result, row: await store.get(connectionId) };
+    };
+    try {
+      const down = await tryNow();
+      expect(down.result.statusCode).toBe(503);
+      expect(JSON.parse(down.result.body!)).toEqual(UNAVAILABLE);
+      expect(down.result.body).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|roomgate\//);
+      expect(down.row).toBeUndefined();
+
+      const server = await startSecretsManager({ port });
+      try {
+        const admin = new SecretsManagerClient(localClientConfig(server.endpoint));
+        await admin.send(new CreateSecretCommand({ Name: id, SecretString: await jwks() }));
+        admin.destroy();
+        const up = await tryNow();
+        expect(up.result.statusCode).toBe(200);
+        expect(up.row).toBeDefined();
+      } finally {
+        await server.close();
+      }
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  const transient: Array<[string, () => Error]> = [
+    ['throttled', () => new SecretsManagerServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' })],
+    ['a 5xx', () => new SecretsManagerServiceException({ name: 'InternalServiceError', $fault: 'server', $metadata: { httpStatusCode: 500 }, message: 'internal' })],
+    ['a timeout', () => Object.assign(new Error('socket timed out'), { name: 'TimeoutError' })],
+    ['access denied', () => new SecretsManagerServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'not authorized' })],
+  ];
+
+  it.each(transient)('%s (aws-sdk-client-mock) → 503 and nothing written; not cached: the next connect is admitted', async (_name, fault) => {
+    const { id, admin } = await seeded();
+    const real = new SecretsManagerClient(localClientConfig(inject('secretsEndpoint')));
+    const client = new SecretsManagerClient(localClientConfig(inject('secretsEndpoint')));
+    let failuresLeft = 1;
+    mockClient(client)
+      .on(GetSecretValueCommand)
+      .callsFake(async (input: GetSecretValueCommandInput) => {
+        if (failuresLeft-- > 0) throw fault();
+        return real.send(new GetSecretValueCommand(input));
+      });
+    const handler = handlerOn(client, id);
+    const down = await attempt(handler);
+    expect(down.result.statusCode).toBe(503);
+    expect(down.body).toEqual(UNAVAILABLE);
+    expect(down.row).toBeUndefined();
+    const up = await attempt(handler);
+    expect(up.result.statusCode).toBe(200);
+    expect(up.row).toBeDefined();
+    for (const c of [admin, real, client]) c.destroy();
+  });
+
+  it.each([
+    ['not JSON', 'nope'],
+    ['no keys array', '{"keys":{}}'],
+    ['a key without kid', JSON.stringify({ keys: [{ kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA', alg: 'ES256' }] })],
+    ['private material in the JWKS', 'PRIVATE'],
+  ])('a malformed public-keys secret (%s) → 503 ERR_KEY_UNAVAILABLE naming nothing internal; repaired, the next connect is admitted', async (_name, bad) => {
+    const good = await jwks();
+    const value = bad === 'PRIVATE' ? JSON.stringify({ keys: [{ ...JSON.parse(good).keys[0], d: 'AAAA' }] }) : bad;
+    const { id, admin } = await seeded(value);
+    const client = new SecretsManagerClient(localClientConfig(inject('secretsEndpoint')));
+    const logger = memoryLogger();
+    const handler = handlerOn(client, id, logger);
+    const down = await attempt(handler);
+    expect(down.result.statusCode).toBe(503);
+    expect(down.body).toEqual(UNAVAILABLE);
+    expect(down.row).toBeUndefined();
+    // The operator finds the real reason in the log.
+    expect(JSON.stringify(logger.lines)).toMatch(/ERR_KEY_MALFORMED/);
+    await admin.send(new PutSecretValueCommand({ SecretId: id, SecretString: good }));
+    expect((await attempt(handler)).result.statusCode).toBe(200);
+    for (const c of [admin, client]) c.destroy();
+  });
+
+  it('a missing public-keys secret → 503 ERR_KEY_UNAVAILABLE', async () => {
+    const client = new SecretsManagerClient(localClientConfig(inject('secretsEndpoint')));
+    const down = await attempt(handlerOn(client, secretId()));
+    expect(down.result.statusCode).toBe(503);
+    expect(down.body).toEqual(UNAVAILABLE);
+    client.destroy();
+  });
+});
+
+describe('$connect when a reload fails after the keys were loaded', () => {
+  it('keeps admitting with the cached keys past their max age while Secrets Manager is throttled', async () => {
+    const { id, admin } = await seeded();
+    const real = new SecretsManagerClient(localClientConfig(inject('secretsEndpoint')));
+    const client = new SecretsManagerClient(localClientConfig(inject('secretsEndpoint')));
+    let down = false;
+    mockClient(client)
+      .on(GetSecretValueCommand)
+      .callsFake(async (input: GetSecretValueCommandInput) => {
+        if (down) throw new SecretsManagerServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' });
+        return real.send(new GetSecretValueCommand(input));
+      });
+    const logger = memoryLogger();
+    const handler = handlerOn(client, id, logger);
+    expect((await attempt(handler)).result.statusCode).toBe(200);
+    down = true;
+    now += 301;
+    expect((await attempt(handler)).result.statusCode).toBe(200);
+    expect(logger.lines.some((l) => l.msg === 'public keys reload failed; serving cached keys')).toBe(true);
+    for (const c of [admin, real, client]) c.destroy();
+  });
+});

@@ -1,0 +1,54 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ConnectionStore } from '@roomgate/shared/connection-store';
+import type { Broadcaster } from '@roomgate/shared/fan-out';
+import type { ManagementApi } from '@roomgate/shared/management-api';
+import { systemClock, type Clock, type Logger } from '@roomgate/shared/types';
+import type { ApiKeySource } from '../auth/api-key-source.ts';
+import type { IamIdentity } from '../auth/iam-callers.ts';
+import { createHttpApp } from '../http-app.ts';
+import { roomsRoutes } from '../routes/rooms.ts';
+import type { RoomsAppConfig } from './config.ts';
+import { createUserDisconnector } from './disconnect-user.ts';
+import type { IdempotencyStore } from './idempotency-store.ts';
+import { createConnectionLister } from './list-connections.ts';
+import type { ListingCursors } from './listing-cursors.ts';
+import { createRoomPublisher } from './publish.ts';
+
+/** Bodies of the two body-less routes; the publish route sets its own limit from MAX_MESSAGE_BYTES. */
+const BODY_LIMIT = 4096;
+
+export interface RoomsAppDeps {
+  config: RoomsAppConfig;
+  store: Pick<ConnectionStore, 'listRoom' | 'roomConnections' | 'delete'>;
+  /** The shared fan-out, the very one `$default` uses for client publishes. */
+  broadcaster: Broadcaster;
+  management: Pick<ManagementApi, 'post' | 'close'>;
+  idempotency: IdempotencyStore;
+  cursors: ListingCursors;
+  apiKeys?: ApiKeySource | undefined;
+  /** The SigV4 caller; only the Lambda entry provides it. */
+  iamIdentity?: ((request: FastifyRequest) => IamIdentity | undefined) | undefined;
+  /** For the domain operations' JSON lines (Fastify logs requests itself). */
+  logger: Logger;
+  clock?: Clock;
+}
+
+/**
+ * The Rooms API as its own Fastify app: it runs in its own Lambda function with its own role
+ * (DynamoDB and ManageConnections, no signing key), behind the same HTTP API as the token routes.
+ */
+export function buildRoomsApp(deps: RoomsAppDeps): FastifyInstance {
+  const { config, logger } = deps;
+  const clock = deps.clock ?? systemClock;
+  const app = createHttpApp({ logLevel: config.logLevel, bodyLimit: BODY_LIMIT });
+  void app.register(roomsRoutes, {
+    publisher: createRoomPublisher({ broadcaster: deps.broadcaster, idempotency: deps.idempotency, maxMessageBytes: config.maxMessageBytes, clock, logger }),
+    lister: createConnectionLister({ store: deps.store, cursors: deps.cursors, clock }),
+    disconnector: createUserDisconnector({ store: deps.store, management: deps.management, logger }),
+    maxMessageBytes: config.maxMessageBytes,
+    iamCallers: config.iamCallers,
+    iamIdentity: deps.iamIdentity,
+    apiKeys: deps.apiKeys,
+  });
+  return app;
+}

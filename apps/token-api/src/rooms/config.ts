@@ -1,0 +1,76 @@
+import { EnvReader } from '@roomgate/shared/config';
+import { API_GATEWAY_MAX_MESSAGE_BYTES } from '@roomgate/shared/frames';
+import { parseIamCallers, type IamCallerMap } from '../auth/iam-callers.ts';
+import { apiKeysSecretName, LOG_LEVELS, type LogLevel } from '../config.ts';
+
+/** What `buildRoomsApp` needs; tests pass this as a plain object. */
+export interface RoomsAppConfig {
+  /** Same map as the token route: a caller may act on exactly the rooms it may issue tokens for. */
+  iamCallers: IamCallerMap;
+  /** Largest serialized `message` frame a publish may produce; the socket service's MAX_MESSAGE_BYTES. */
+  maxMessageBytes: number;
+  logLevel: LogLevel;
+}
+
+export interface RoomsApiConfig extends RoomsAppConfig {
+  stage: string;
+  apiKeysSecretId: string;
+  secretsMaxAgeSeconds: number;
+  secretsEndpoint: string | undefined;
+  /** The socket service's connections table (imported from its stack in AWS). */
+  connectionsTableName: string;
+  /** This service's own table: idempotency records and listing cursors. */
+  roomsTableName: string;
+  /** The socket API's management endpoint, `https://{api-id}.execute-api.{region}.amazonaws.com/{stage}`. */
+  managementEndpoint: string;
+  fanOutConcurrency: number;
+  /** How long an Idempotency-Key is remembered. */
+  idempotencyTtlSeconds: number;
+  /** Local stack only (dynalite). */
+  dynamodbEndpoint: string | undefined;
+  /** serverless-offline: IAM context is ignored there (see TokenApiConfig.offline). */
+  offline: boolean;
+}
+
+const STAGE = /^[a-z0-9][a-z0-9-]{0,31}$/;
+
+/** Parses the rooms function's environment once per container; throws ConfigError naming every bad variable. */
+export function parseRoomsConfig(env: Record<string, string | undefined>): RoomsApiConfig {
+  const read = new EnvReader(env);
+  const stage = read.string('STAGE', { pattern: STAGE, hint: 'lower-case letters, digits and "-" (1-32 chars)' });
+  let iamCallers: IamCallerMap = new Map();
+  read.json<unknown>(
+    'IAM_CALLERS',
+    (value) => {
+      try {
+        iamCallers = parseIamCallers(value);
+        return undefined;
+      } catch (error) {
+        return (error as Error).message;
+      }
+    },
+    { default: {} },
+  );
+  const config: RoomsApiConfig = {
+    stage,
+    iamCallers,
+    apiKeysSecretId: read.string('API_KEYS_SECRET_ID', { default: apiKeysSecretName(stage) }),
+    secretsMaxAgeSeconds: read.int('SECRETS_MAX_AGE', { default: 300, min: 1, max: 86_400 }),
+    secretsEndpoint: optionalUrl(read, 'SECRETS_ENDPOINT'),
+    connectionsTableName: read.string('CONNECTIONS_TABLE_NAME'),
+    roomsTableName: read.string('ROOMS_TABLE_NAME'),
+    managementEndpoint: read.url('MANAGEMENT_ENDPOINT', { protocols: ['https:', 'http:'] }),
+    maxMessageBytes: read.int('MAX_MESSAGE_BYTES', { default: 32 * 1024, min: 256, max: API_GATEWAY_MAX_MESSAGE_BYTES }),
+    fanOutConcurrency: read.int('FAN_OUT_CONCURRENCY', { default: 20, min: 1, max: 200 }),
+    idempotencyTtlSeconds: read.int('IDEMPOTENCY_TTL', { default: 24 * 3600, min: 60, max: 7 * 24 * 3600 }),
+    dynamodbEndpoint: optionalUrl(read, 'DYNAMODB_ENDPOINT'),
+    offline: read.bool('IS_OFFLINE', { default: false }),
+    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, { default: 'info' }),
+  };
+  read.done();
+  return config;
+}
+
+function optionalUrl(read: EnvReader, name: string): string | undefined {
+  return read.optionalString(name) === undefined ? undefined : read.url(name, { protocols: ['http:', 'https:'] });
+}

@@ -1,0 +1,67 @@
+import type { ConnectionStore, RoomMember } from '@roomgate/shared/connection-store';
+import { errorFrame, serializeFrame } from '@roomgate/shared/frames';
+import type { ManagementApi } from '@roomgate/shared/management-api';
+import type { Logger } from '@roomgate/shared/types';
+
+export interface DisconnectOutcome {
+  /** Connections closed (or found already gone) whose rows were removed. */
+  disconnected: number;
+  /** Connections DeleteConnection could not close (throttling, 5xx); their rows stay, retry the request. */
+  failed: number;
+}
+
+export interface UserDisconnector {
+  /** Throws StoreUnavailableError only if the room cannot be listed. */
+  disconnect(roomId: string, userId: string): Promise<DisconnectOutcome>;
+}
+
+export interface UserDisconnectorOptions {
+  store: Pick<ConnectionStore, 'roomConnections' | 'delete'>;
+  management: Pick<ManagementApi, 'post' | 'close'>;
+  logger: Logger;
+  /** Closes in flight at once; a user rarely has more than a few tabs open. */
+  concurrency?: number;
+}
+
+/**
+ * The moderator's kick: every connection of `userId` in `roomId` gets an `ERR_KICKED` error
+ * frame, is closed through DeleteConnection, and its row is deleted. Other users' connections
+ * are untouched. Tokens are not revoked: a still-valid token can connect again.
+ */
+export function createUserDisconnector(options: UserDisconnectorOptions): UserDisconnector {
+  const { store, management, logger } = options;
+  const concurrency = Math.max(1, options.concurrency ?? 10);
+  const notice = serializeFrame(errorFrame('ERR_KICKED', 'disconnected from the room by its backend'));
+
+  const disconnectOne = async (member: RoomMember, outcome: DisconnectOutcome): Promise<void> => {
+    const fields = { roomId: member.roomId, connectionId: member.connectionId };
+    // Posted first so the client can tell a kick from a network drop; a 410 here means the
+    // connection is already gone, which the close below reports as `false`.
+    await management.post(member.connectionId, notice).catch(() => undefined);
+    try {
+      await management.close(member.connectionId);
+    } catch (error) {
+      outcome.failed += 1;
+      logger.warn('kick: close failed, row kept', { ...fields, error });
+      return;
+    }
+    // $disconnect deletes the row too; deleting here means the listing is right on return.
+    await store.delete(member.connectionId).catch((error: unknown) => logger.warn('kick: row delete failed (TTL removes it)', { ...fields, error }));
+    outcome.disconnected += 1;
+  };
+
+  return {
+    async disconnect(roomId, userId) {
+      const targets: RoomMember[] = [];
+      for await (const member of store.roomConnections(roomId)) if (member.userId === userId) targets.push(member);
+      const outcome: DisconnectOutcome = { disconnected: 0, failed: 0 };
+      const queue = [...targets];
+      const worker = async (): Promise<void> => {
+        for (let next = queue.shift(); next !== undefined; next = queue.shift()) await disconnectOne(next, outcome);
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+      logger.info('kick', { roomId, userId, ...outcome });
+      return outcome;
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createConnectionStore } from '@roomgate/shared/connection-store';
+import { createBroadcaster } from '@roomgate/shared/fan-out';
+import { createJsonLogger } from '@roomgate/shared/logger';
+import { createManagementApi } from '@roomgate/shared/management-api';
+import { createApiKeySource } from '../auth/api-key-source.ts';
+import { secretsClientConfig } from '../runtime.ts';
+import type { RoomsAppDeps } from './app.ts';
+import type { RoomsApiConfig } from './config.ts';
+import { createIdempotencyStore } from './idempotency-store.ts';
+import { createListingCursors } from './listing-cursors.ts';
+
+/**
+ * The rooms function's AWS side, built once per container. SDK clients connect lazily, so this
+ * costs no I/O; the api-keys secret loads on the first API-key request.
+ */
+export function createRoomsRuntime(config: RoomsApiConfig, env: Record<string, string | undefined> = process.env): Omit<RoomsAppDeps, 'config' | 'iamIdentity'> {
+  const logger = createJsonLogger({ base: { service: 'token-api', function: 'rooms', stage: config.stage } });
+  const dynamo = new DynamoDBClient(localAware(config.dynamodbEndpoint, env));
+  const store = createConnectionStore({ client: dynamo, tableName: config.connectionsTableName });
+  const management = createManagementApi({ client: new ApiGatewayManagementApiClient(localAware(config.managementEndpoint, env)) });
+  return {
+    logger,
+    store,
+    management,
+    broadcaster: createBroadcaster({ store, management, concurrency: config.fanOutConcurrency, logger }),
+    idempotency: createIdempotencyStore({ client: dynamo, tableName: config.roomsTableName, ttlSeconds: config.idempotencyTtlSeconds, logger }),
+    cursors: createListingCursors({ client: dynamo, tableName: config.roomsTableName }),
+    apiKeys: createApiKeySource({
+      client: new SecretsManagerClient(secretsClientConfig(config.secretsEndpoint, env)),
+      secretId: config.apiKeysSecretId,
+      maxAgeSeconds: config.secretsMaxAgeSeconds,
+      logger,
+    }),
+  };
+}
+
+/**
+ * An endpoint on loopback (dynalite, serverless-offline's management port) gets a region and
+ * dummy credentials, so the local stack needs no AWS profile; in AWS the SDK's defaults apply.
+ */
+function localAware(endpoint: string | undefined, env: Record<string, string | undefined>) {
+  if (endpoint === undefined) return {};
+  const local = ['localhost', '127.0.0.1', '[::1]'].includes(new URL(endpoint).hostname);
+  if (!local) return { endpoint };
+  return { endpoint, region: env.AWS_REGION ?? 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+}

@@ -1,0 +1,105 @@
+import { ROOM_ID_PATTERN_SOURCE } from '@roomgate/shared/room-pattern';
+import { CAPABILITIES } from '@roomgate/shared/types';
+import { USER_ID_PATTERN_SOURCE } from '../schemas.ts';
+import { LISTING_CURSOR_PATTERN_SOURCE } from './listing-cursors.ts';
+
+export const LIST_DEFAULT_LIMIT = 100;
+export const LIST_MAX_LIMIT = 500;
+
+export interface RoomParams {
+  roomId: string;
+}
+
+export interface UserParams extends RoomParams {
+  userId: string;
+}
+
+export interface PublishBody {
+  data: unknown;
+  excludeUserId?: string;
+}
+
+export interface ListQuery {
+  limit?: string;
+  cursor?: string;
+}
+
+const roomId = { type: 'string', minLength: 1, maxLength: 128, pattern: ROOM_ID_PATTERN_SOURCE } as const;
+const userId = { type: 'string', minLength: 1, maxLength: 128, pattern: USER_ID_PATTERN_SOURCE } as const;
+
+export const roomParamsSchema = {
+  type: 'object',
+  required: ['roomId'],
+  properties: { roomId },
+} as const;
+
+export const userParamsSchema = {
+  type: 'object',
+  required: ['roomId', 'userId'],
+  properties: { roomId, userId },
+} as const;
+
+export const publishBodySchema = {
+  type: 'object',
+  // `data` may be any JSON value, null included, as in a client's publish frame.
+  required: ['data'],
+  additionalProperties: false,
+  properties: { data: {}, excludeUserId: userId },
+} as const;
+
+/** Printable ASCII without spaces, like Stripe's keys; a UUID is the usual choice. */
+export const IDEMPOTENCY_KEY_PATTERN_SOURCE = '^[\\x21-\\x7e]{1,255}$';
+
+export const publishHeadersSchema = {
+  type: 'object',
+  properties: { 'idempotency-key': { type: 'string', pattern: IDEMPOTENCY_KEY_PATTERN_SOURCE } },
+} as const;
+
+// Query values arrive as strings and the app does not coerce types; the range is checked by the route.
+export const listQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    limit: { type: 'string', pattern: '^[0-9]{1,4}$' },
+    cursor: { type: 'string', pattern: LISTING_CURSOR_PATTERN_SOURCE },
+  },
+} as const;
+
+const count = { type: 'integer', minimum: 0 } as const;
+
+export const publishResponseSchema = {
+  type: 'object',
+  required: ['delivered', 'failed', 'stale'],
+  additionalProperties: false,
+  properties: { delivered: count, failed: count, stale: count },
+} as const;
+
+/** Serialisation drops anything not listed, so a connection id can never leak through here. */
+export const listingResponseSchema = {
+  type: 'object',
+  required: ['connections', 'nextCursor'],
+  additionalProperties: false,
+  properties: {
+    connections: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['capabilities'],
+        additionalProperties: false,
+        properties: {
+          userId: { type: 'string' },
+          connectedAt: { type: 'string', format: 'date-time' },
+          capabilities: { type: 'array', items: { type: 'string', enum: [...CAPABILITIES] } },
+        },
+      },
+    },
+    nextCursor: { type: ['string', 'null'] },
+  },
+} as const;
+
+export const disconnectResponseSchema = {
+  type: 'object',
+  required: ['disconnected', 'failed'],
+  additionalProperties: false,
+  properties: { disconnected: count, failed: count },
+} as const;

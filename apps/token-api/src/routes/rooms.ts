@@ -1,0 +1,109 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { RoomForbiddenError, RoomgateError } from '@roomgate/shared/errors';
+import { isRoomAllowed } from '@roomgate/shared/room-pattern';
+import type { ApiKeySource } from '../auth/api-key-source.ts';
+import type { Caller } from '../auth/caller.ts';
+import type { IamCallerMap, IamIdentity } from '../auth/iam-callers.ts';
+import { authentication } from '../plugins/authentication.ts';
+import type { UserDisconnector } from '../rooms/disconnect-user.ts';
+import type { ConnectionLister } from '../rooms/list-connections.ts';
+import type { RoomPublisher } from '../rooms/publish.ts';
+import {
+  LIST_DEFAULT_LIMIT,
+  LIST_MAX_LIMIT,
+  disconnectResponseSchema,
+  listQuerySchema,
+  listingResponseSchema,
+  publishBodySchema,
+  publishHeadersSchema,
+  publishResponseSchema,
+  roomParamsSchema,
+  userParamsSchema,
+  type ListQuery,
+  type PublishBody,
+  type RoomParams,
+  type UserParams,
+} from '../rooms/schemas.ts';
+import { commonErrorResponses, errorSchema } from '../schemas.ts';
+
+export interface RoomsRouteOptions {
+  publisher: RoomPublisher;
+  lister: ConnectionLister;
+  disconnector: UserDisconnector;
+  /** Largest `message` frame; the body may be a little larger (JSON envelope, whitespace). */
+  maxMessageBytes: number;
+  iamCallers: IamCallerMap;
+  iamIdentity?: ((request: FastifyRequest) => IamIdentity | undefined) | undefined;
+  apiKeys?: ApiKeySource | undefined;
+}
+
+/** Room of the request, once validation has run. */
+type ScopedRequest = FastifyRequest<{ Params: RoomParams }>;
+
+const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 503: errorSchema, ...commonErrorResponses } as const;
+
+/**
+ * The Rooms API: act on a room from the server side, with the same callers and room scopes as
+ * `POST /v1/tokens`. Every route is scope-checked in `preHandler` (after authentication and
+ * validation, before the handler), so an out-of-scope request does nothing at all.
+ */
+export const roomsRoutes: FastifyPluginAsync<RoomsRouteOptions> = async (app, options) => {
+  await app.register(authentication, { iamCallers: options.iamCallers, iamIdentity: options.iamIdentity, apiKeys: options.apiKeys });
+
+  app.addHook('preHandler', async (request: ScopedRequest) => {
+    const { roomId } = request.params;
+    if (!request.caller || !isRoomAllowed(request.caller.rooms, roomId)) {
+      throw new RoomForbiddenError(`this caller may not act on room ${JSON.stringify(roomId)}`);
+    }
+  });
+
+  app.post<{ Params: RoomParams; Body: PublishBody; Headers: { 'idempotency-key'?: string } }>(
+    '/v1/rooms/:roomId/messages',
+    {
+      bodyLimit: options.maxMessageBytes + 4096,
+      schema: {
+        params: roomParamsSchema,
+        headers: publishHeadersSchema,
+        body: publishBodySchema,
+        response: { 200: publishResponseSchema, 409: errorSchema, 413: errorSchema, 415: errorSchema, 422: errorSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { result, replayed } = await options.publisher.publish({
+        roomId: request.params.roomId,
+        data: request.body.data,
+        excludeUserId: request.body.excludeUserId,
+        callerId: callerId(request.caller),
+        idempotencyKey: request.headers['idempotency-key'],
+      });
+      if (replayed) void reply.header('idempotent-replayed', 'true');
+      void reply.header('cache-control', 'no-store');
+      return result;
+    },
+  );
+
+  app.get<{ Params: RoomParams; Querystring: ListQuery }>(
+    '/v1/rooms/:roomId/connections',
+    { schema: { params: roomParamsSchema, querystring: listQuerySchema, response: { 200: listingResponseSchema, ...errors } } },
+    async (request, reply) => {
+      const limit = request.query.limit === undefined ? LIST_DEFAULT_LIMIT : Number(request.query.limit);
+      if (limit < 1 || limit > LIST_MAX_LIMIT) {
+        throw new RoomgateError('ERR_VALIDATION', `querystring.limit must be an integer from 1 to ${LIST_MAX_LIMIT}`);
+      }
+      void reply.header('cache-control', 'no-store');
+      return options.lister.list({ roomId: request.params.roomId, callerId: callerId(request.caller), limit, cursor: request.query.cursor });
+    },
+  );
+
+  app.delete<{ Params: UserParams }>(
+    '/v1/rooms/:roomId/users/:userId',
+    { schema: { params: userParamsSchema, response: { 200: disconnectResponseSchema, ...errors } } },
+    async (request, reply) => {
+      void reply.header('cache-control', 'no-store');
+      return options.disconnector.disconnect(request.params.roomId, request.params.userId);
+    },
+  );
+};
+
+/** Idempotency keys and cursors are per caller; the preHandler guarantees there is one. */
+const callerId = (caller: Caller | null): string => (caller ? `${caller.kind}:${caller.id}` : 'anonymous');

@@ -1,0 +1,124 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SERVICE_DIR, SLS, envWithoutAws } from '../helpers/processes.ts';
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+type Template = { Resources: Record<string, Resource> };
+type Statement = { Effect: string; Action: string[]; Resource: unknown };
+
+const OUT = mkdtempSync(join(tmpdir(), 'roomgate-token-api-presign-package-'));
+// Its own esbuild work folder: other e2e tests package or run this service at the same time.
+const BUILD_DIR = `.esbuild-presign-${process.pid}`;
+
+function slsPackage(name: string, env: Record<string, string>): Template {
+  const out = join(OUT, name);
+  execFileSync(SLS, ['package', '--stage', 'ci', '--package', out], {
+    cwd: SERVICE_DIR,
+    env: envWithoutAws({ ROOMGATE_ESBUILD_DIR: BUILD_DIR, ...env }),
+    stdio: 'pipe',
+    timeout: 120_000,
+  });
+  return JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+}
+
+/** Evaluates the template's `Fn::Join` / `Ref` for the pseudo parameters, as CloudFormation would. */
+function render(value: unknown, pseudo: Record<string, string>): string {
+  if (typeof value === 'string') return value;
+  const node = value as { 'Fn::Join'?: [string, unknown[]]; Ref?: string; 'Fn::ImportValue'?: string };
+  if (node.Ref !== undefined) return pseudo[node.Ref] ?? `<${node.Ref}>`;
+  if (node['Fn::ImportValue'] !== undefined) return `<import ${node['Fn::ImportValue']}>`;
+  if (node['Fn::Join']) return node['Fn::Join'][1].map((part) => render(part, pseudo)).join(node['Fn::Join'][0]);
+  throw new Error(`cannot render ${JSON.stringify(value)}`);
+}
+
+const PSEUDO = { 'AWS::Partition': 'aws', 'AWS::AccountId': '111122223333', 'AWS::Region': 'us-east-1' };
+
+const TOKEN_ROLE = 'IamRoleLambdaExecution';
+
+/** Every execute-api statement the token function's role gets: inline, or from a policy attached to it. */
+function tokenRoleExecuteApiStatements(template: Template): Statement[] {
+  const inline = ((template.Resources[TOKEN_ROLE]?.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }> | undefined) ?? []).map((p) => p.PolicyDocument);
+  const attached = attachedPolicies(template).map((r) => r.Properties.PolicyDocument as { Statement: Statement[] });
+  return [...inline, ...attached].flatMap((d) => d.Statement).filter((s) => s.Action.some((a) => a.startsWith('execute-api:')));
+}
+
+const attachedPolicies = (template: Template): Resource[] =>
+  Object.values(template.Resources).filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(TOKEN_ROLE));
+
+const tokenFunctionEnv = (template: Template): Record<string, string> =>
+  (template.Resources.ApiLambdaFunction?.Properties.Environment as { Variables: Record<string, string> }).Variables;
+
+let iamOn: Template;
+let iamOff: Template;
+let iamOnImported: Template;
+beforeAll(() => {
+  iamOn = slsPackage('iam-on', {
+    ROOMGATE_SOCKET_IAM_AUTH: 'true',
+    ROOMGATE_SOCKET_API_ID: 'abc123defg',
+    ROOMGATE_SOCKET_STAGE: 'prod',
+    ROOMGATE_SOCKET_REGION: 'eu-west-1',
+    ROOMGATE_SOCKET_PRESIGN_EXPIRES: '15',
+  });
+  iamOff = slsPackage('iam-off', { ROOMGATE_SOCKET_IAM_AUTH: 'false' });
+  iamOnImported = slsPackage('iam-on-imported', { ROOMGATE_SOCKET_IAM_AUTH: 'true' });
+});
+afterAll(() => {
+  rmSync(OUT, { recursive: true, force: true });
+  rmSync(join(SERVICE_DIR, BUILD_DIR), { recursive: true, force: true });
+});
+
+describe('sls package --stage ci, IAM mode (no AWS credentials)', () => {
+  it('grants execute-api:Invoke on exactly the socket stage\'s $connect route, to the function\'s role', () => {
+    const statements = tokenRoleExecuteApiStatements(iamOn);
+    expect(statements).toHaveLength(1);
+    expect(statements[0]!.Effect).toBe('Allow');
+    expect(statements[0]!.Action).toEqual(['execute-api:Invoke']);
+    const resources = [statements[0]!.Resource].flat().map((r) => render(r, PSEUDO));
+    expect(resources).toEqual(['arn:aws:execute-api:eu-west-1:111122223333:abc123defg/prod/$connect']);
+
+    const policies = attachedPolicies(iamOn);
+    expect(policies).toHaveLength(1);
+    expect(policies[0]!.Properties.Roles).toEqual([{ Ref: TOKEN_ROLE }]);
+    expect(iamOn.Resources[TOKEN_ROLE]?.Type).toBe('AWS::IAM::Role');
+    // The role the token function runs with is that one (the framework's default role).
+    expect(iamOn.Resources.ApiLambdaFunction?.Properties.Role).toEqual({ 'Fn::GetAtt': [TOKEN_ROLE, 'Arn'] });
+  });
+
+  it("without ROOMGATE_SOCKET_API_ID, takes the API id from the socket stack's export", () => {
+    const statements = tokenRoleExecuteApiStatements(iamOnImported);
+    expect(statements.map((s) => s.Action)).toEqual([['execute-api:Invoke']]);
+    expect([statements[0]!.Resource].flat().map((r) => render(r, PSEUDO))).toEqual([
+      'arn:aws:execute-api:us-east-1:111122223333:<import roomgate-socket-ci-WebsocketApiId>/ci/$connect',
+    ]);
+  });
+
+  it('passes the presign settings to the function', () => {
+    expect(tokenFunctionEnv(iamOn)).toMatchObject({
+      SOCKET_IAM_AUTH: 'true',
+      SOCKET_REGION: 'eu-west-1',
+      SOCKET_PRESIGN_EXPIRES: '15',
+    });
+  });
+
+  it('gives the token function no execute-api permission when IAM mode is off', () => {
+    expect(tokenRoleExecuteApiStatements(iamOff)).toEqual([]);
+    expect(attachedPolicies(iamOff)).toEqual([]);
+    expect(tokenFunctionEnv(iamOff)).toMatchObject({ SOCKET_IAM_AUTH: 'false', SOCKET_PRESIGN_EXPIRES: '10' });
+  });
+
+  it.each([
+    [{ ROOMGATE_SOCKET_IAM_AUTH: 'yes', ROOMGATE_SOCKET_API_ID: 'abc123defg' }, /Cannot resolve variable at "resources\.0": Value not found at "file" source/],
+    [{ ROOMGATE_SOCKET_IAM_AUTH: '1' }, /Cannot resolve variable at "resources\.0": Value not found at "file" source/],
+  ])('fails at package time for %j', (env, message) => {
+    let output = '';
+    try {
+      slsPackage('bad', env);
+    } catch (error) {
+      output = `${(error as { stdout?: Buffer }).stdout?.toString() ?? ''}${(error as { stderr?: Buffer }).stderr?.toString() ?? ''}`;
+    }
+    expect(output).toMatch(message);
+  });
+});

@@ -1,0 +1,173 @@
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { localClientConfig } from '@roomgate/local-aws';
+import type {} from '@roomgate/local-aws/vitest-global-setup';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { CHAT_KEY, CHAT_ROLE, apiKeysSecret } from '../helpers/fixtures.ts';
+import { httpApiEvent } from '../helpers/http-api-event.ts';
+import { SERVICE_DIR, envWithoutAws } from '../helpers/processes.ts';
+import { ensureRoomsTable } from '../helpers/rooms-table.ts';
+
+type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] };
+type Template = { Resources: Record<string, Resource>; Outputs?: Record<string, { Export?: { Name: string } }> };
+
+const SOCKET_DIR = join(SERVICE_DIR, '..', 'socket');
+const OUT = mkdtempSync(join(tmpdir(), 'roomgate-rooms-package-'));
+let tokenApi: Template;
+let socket: Template;
+
+/** `sls package --stage ci` of a service with no AWS credentials, into its own folders. */
+function packageService(dir: string, name: string): Template {
+  const out = join(OUT, name);
+  execFileSync(join(dir, 'node_modules', '.bin', 'sls'), ['package', '--stage', 'ci', '--package', out], {
+    cwd: dir,
+    env: envWithoutAws({ ROOMGATE_ESBUILD_DIR: `.esbuild-rooms-package-${process.pid}` }),
+    stdio: 'pipe',
+    timeout: 120_000,
+  });
+  rmSync(join(dir, `.esbuild-rooms-package-${process.pid}`), { recursive: true, force: true });
+  return JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+}
+
+beforeAll(() => {
+  tokenApi = packageService(SERVICE_DIR, 'token-api');
+  socket = packageService(SOCKET_DIR, 'socket');
+}, 240_000);
+afterAll(() => rmSync(OUT, { recursive: true, force: true }));
+
+/** Every Fn::ImportValue name anywhere below `value`. */
+function imports(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(imports);
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([key, inner]) => (key === 'Fn::ImportValue' && typeof inner === 'string' ? [inner] : imports(inner)));
+}
+
+describe('Rooms API in sls package --stage ci (no AWS credentials)', () => {
+  it('runs as its own function with its own role, 28 s, the socket stack’s table and endpoint imported', () => {
+    const fn = tokenApi.Resources.RoomsLambdaFunction!;
+    expect(fn.Properties.Role).toEqual({ 'Fn::GetAtt': ['RoomsLambdaRole', 'Arn'] });
+    expect(fn.Properties.Timeout).toBe(28);
+    expect((fn.Properties.Handler as string).endsWith('src/rooms/lambda.handler')).toBe(true);
+    const env = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(env).toMatchObject({
+      CONNECTIONS_TABLE_NAME: { 'Fn::ImportValue': 'roomgate-socket-ci-ConnectionsTableName' },
+      MANAGEMENT_ENDPOINT: { 'Fn::ImportValue': 'roomgate-socket-ci-ManagementEndpoint' },
+      ROOMS_TABLE_NAME: { Ref: 'RoomsStateTable' },
+      MAX_MESSAGE_BYTES: '32768',
+    });
+  });
+
+  it('grants the rooms role exactly: Query on byRoom, DeleteItem on connections, its own table, ManageConnections on @connections, the api-keys secret', () => {
+    type Statement = { Action: string[]; Resource: unknown };
+    const policies = tokenApi.Resources.RoomsLambdaRole!.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>;
+    const statements = policies.flatMap((p) => p.PolicyDocument.Statement);
+    const byAction = (action: string) => statements.filter((s) => s.Action.includes(action)).map((s) => JSON.stringify(s.Resource));
+    expect(statements.flatMap((s) => s.Action).sort()).toEqual(
+      [
+        'dynamodb:DeleteItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+        'execute-api:ManageConnections',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'secretsmanager:GetSecretValue',
+      ].sort(),
+    );
+    expect(byAction('dynamodb:Query')).toEqual([JSON.stringify({ 'Fn::Join': ['/', [{ 'Fn::ImportValue': 'roomgate-socket-ci-ConnectionsTableArn' }, 'index', 'byRoom']] })]);
+    expect(byAction('dynamodb:PutItem')).toEqual([JSON.stringify({ 'Fn::GetAtt': ['RoomsStateTable', 'Arn'] })]);
+    const manage = byAction('execute-api:ManageConnections')[0]!;
+    expect(manage).toContain('/ci/POST/@connections/*');
+    expect(manage).toContain('/ci/DELETE/@connections/*');
+    expect(manage).toContain('roomgate-socket-ci-WebsocketApiId');
+    const secrets = byAction('secretsmanager:GetSecretValue');
+    expect(secrets).toHaveLength(1);
+    expect(secrets[0]).toContain(':secret:roomgate/ci/api-keys-??????');
+    expect(secrets[0]).not.toMatch(/signing-key|public-keys/);
+  });
+
+  it('declares its own table keyed by pk with TTL on expiresAt', () => {
+    expect(tokenApi.Resources.RoomsStateTable!.Properties).toMatchObject({
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+  });
+
+  it('imports only names the socket stack of the same stage exports', () => {
+    const exported = new Set(Object.values(socket.Outputs ?? {}).flatMap((o) => (o.Export ? [o.Export.Name] : [])));
+    const wanted = new Set(imports(tokenApi.Resources));
+    expect(wanted.size).toBeGreaterThanOrEqual(4);
+    for (const name of wanted) expect(exported, name).toContain(name);
+  });
+
+  it('the packaged rooms handler loads (top-level await) and serves all three routes against dynalite', async () => {
+    const dynamoEndpoint = inject('dynamoEndpoint');
+    const secretsEndpoint = inject('secretsEndpoint');
+    const roomsTable = `roomgate-package-rooms-${process.pid}`;
+    const dynamo = new DynamoDBClient(localClientConfig(dynamoEndpoint));
+    await ensureRoomsTable(dynamo, roomsTable);
+    dynamo.destroy();
+    // Its own secret id, so this never collides with package.e2e.test.ts seeding stage "ci".
+    const apiKeysSecretId = `roomgate/ci/rooms-package-${randomUUID()}`;
+    const secrets = new SecretsManagerClient(localClientConfig(secretsEndpoint));
+    await secrets.send(new CreateSecretCommand({ Name: apiKeysSecretId, SecretString: apiKeysSecret() }));
+    secrets.destroy();
+
+    const unzipped = join(OUT, 'unzipped');
+    execFileSync('unzip', ['-q', join(OUT, 'token-api', 'roomgate-token-api.zip'), '-d', unzipped]);
+    symlinkSync(join(SERVICE_DIR, 'node_modules'), join(unzipped, 'node_modules'), 'dir');
+    const iam = { userArn: 'arn:aws:sts::123456789012:assumed-role/chat-backend/task-1' };
+    const json = { 'content-type': 'application/json' };
+    const events = [
+      httpApiEvent({ method: 'GET', path: '/v1/rooms/chat-empty/connections', iam }),
+      httpApiEvent({ method: 'POST', path: '/v1/rooms/chat-empty/messages', headers: { ...json, 'x-api-key': CHAT_KEY }, body: '{"data":"hi"}' }),
+      httpApiEvent({ method: 'DELETE', path: '/v1/rooms/chat-empty/users/alice', iam }),
+      httpApiEvent({ method: 'GET', path: '/v1/rooms/lobby/connections', iam }),
+    ];
+    const eventsFile = join(OUT, 'rooms-events.json');
+    const resultsFile = join(OUT, 'rooms-results.json');
+    writeFileSync(eventsFile, JSON.stringify(events));
+    const driver = `
+      import { readFileSync, writeFileSync } from 'node:fs';
+      const { handler } = await import(process.argv[1]);
+      const results = [];
+      for (const event of JSON.parse(readFileSync(process.argv[2], 'utf8'))) results.push(await handler(event, {}));
+      writeFileSync(process.argv[3], JSON.stringify(results));`;
+    execFileSync(process.execPath, ['--input-type=module', '-e', driver, join(unzipped, 'src', 'rooms', 'lambda.mjs'), eventsFile, resultsFile], {
+      env: envWithoutAws({
+        STAGE: 'ci',
+        IAM_CALLERS: JSON.stringify({ [CHAT_ROLE]: ['chat-*'] }),
+        API_KEYS_SECRET_ID: apiKeysSecretId,
+        SECRETS_ENDPOINT: secretsEndpoint,
+        DYNAMODB_ENDPOINT: dynamoEndpoint,
+        CONNECTIONS_TABLE_NAME: inject('tableName'),
+        ROOMS_TABLE_NAME: roomsTable,
+        // Never called: the room is empty.
+        MANAGEMENT_ENDPOINT: 'http://127.0.0.1:9',
+        AWS_REGION: 'us-east-1',
+        LOG_LEVEL: 'warn',
+      }),
+      stdio: 'pipe',
+      timeout: 30_000,
+    });
+    const results = JSON.parse(readFileSync(resultsFile, 'utf8')) as Array<{ statusCode: number; body: string }>;
+    expect(results.map((r) => [r.statusCode, JSON.parse(r.body)])).toEqual([
+      [200, { connections: [], nextCursor: null }],
+      [200, { delivered: 0, failed: 0, stale: 0 }],
+      [200, { disconnected: 0, failed: 0 }],
+      [403, { error: { code: 'ERR_ROOM_FORBIDDEN', message: 'this caller may not act on room "lobby"' } }],
+    ]);
+  });
+
+  it('the socket index projects what the listing returns', () => {
+    const indexes = socket.Resources.ConnectionsTable!.Properties.GlobalSecondaryIndexes as Array<{ IndexName: string; Projection: { NonKeyAttributes: string[] } }>;
+    expect(indexes.find((i) => i.IndexName === 'byRoom')!.Projection.NonKeyAttributes).toEqual(expect.arrayContaining(['userId', 'cap', 'connectedAt', 'expiresAt']));
+  });
+});

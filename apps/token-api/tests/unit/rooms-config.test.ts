@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '@roomgate/shared/errors';
+import { parseRoomsConfig } from '../../src/rooms/config.ts';
+
+const env = {
+  STAGE: 'prod',
+  CONNECTIONS_TABLE_NAME: 'roomgate-socket-prod-ConnectionsTable-ABC',
+  ROOMS_TABLE_NAME: 'roomgate-token-api-prod-RoomsStateTable-XYZ',
+  MANAGEMENT_ENDPOINT: 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod',
+  IAM_CALLERS: '{"arn:aws:iam::123456789012:role/chat-backend":["chat-*"]}',
+};
+
+describe('parseRoomsConfig', () => {
+  it('reads the rooms function environment with defaults', () => {
+    const config = parseRoomsConfig({ ...env, DYNAMODB_ENDPOINT: '' });
+    expect(config).toMatchObject({
+      stage: 'prod',
+      apiKeysSecretId: 'roomgate/prod/api-keys',
+      connectionsTableName: env.CONNECTIONS_TABLE_NAME,
+      roomsTableName: env.ROOMS_TABLE_NAME,
+      managementEndpoint: env.MANAGEMENT_ENDPOINT,
+      maxMessageBytes: 32_768,
+      fanOutConcurrency: 20,
+      idempotencyTtlSeconds: 86_400,
+      dynamodbEndpoint: undefined,
+      offline: false,
+      logLevel: 'info',
+    });
+    expect([...config.iamCallers.keys()]).toEqual(['arn:aws:iam::123456789012:role/chat-backend']);
+  });
+
+  it('names every bad or missing variable in one error', () => {
+    let error: unknown;
+    try {
+      parseRoomsConfig({ STAGE: 'Prod!', MANAGEMENT_ENDPOINT: 'wss://x', MAX_MESSAGE_BYTES: '999999', IAM_CALLERS: '{"x":["a*b"]}', DYNAMODB_ENDPOINT: 'nope' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of ['STAGE', 'CONNECTIONS_TABLE_NAME', 'ROOMS_TABLE_NAME', 'MANAGEMENT_ENDPOINT', 'MAX_MESSAGE_BYTES', 'IAM_CALLERS', 'DYNAMODB_ENDPOINT']) {
+      expect(problems).toContain(name);
+    }
+  });
+});

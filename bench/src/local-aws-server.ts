@@ -1,0 +1,16 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ensureTable, localClientConfig, startLocalAws } from '@roomgate/local-aws';
+
+/**
+ * dynalite and the local Secrets Manager in their own process, so their CPU time does not land
+ * in the event loop being measured. Prints one JSON line with the endpoints, then serves until
+ * its parent closes stdin.
+ */
+const aws = await startLocalAws();
+const client = new DynamoDBClient(localClientConfig(aws.dynamoEndpoint));
+const tableName = process.argv[2] ?? 'roomgate-bench-connections';
+await ensureTable(client, tableName);
+client.destroy();
+process.stdout.write(`${JSON.stringify({ dynamoEndpoint: aws.dynamoEndpoint, secretsEndpoint: aws.secretsEndpoint, tableName })}\n`);
+process.stdin.resume();
+process.stdin.on('end', () => void aws.close().then(() => process.exit(0)));

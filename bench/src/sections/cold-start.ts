@@ -1,0 +1,268 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { localClientConfig, parseCloudFormationYaml } from '@roomgate/local-aws';
+import { createConnectionStore } from '@roomgate/shared/connection-store';
+import { importSigningKey } from '@roomgate/shared/keys';
+import { createSigner } from '@roomgate/shared/signer';
+import { httpApiEvent } from '../../../apps/token-api/tests/helpers/http-api-event.ts';
+import { BENCH_ROLE_SESSION, endpointsFromEnv, seedStage } from '../lib/local-stack.ts';
+import { median } from '../lib/measure.ts';
+import { BENCH_DIR, OUT_DIR, SOCKET_DIR, TOKEN_API_DIR } from '../lib/paths.ts';
+import { fmtKb, fmtMs, type Row, type Table } from '../lib/report.ts';
+
+const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 5);
+const SIZE_TARGET = { 'token-api': 700 * 1024, socket: 60 * 1024 } as const;
+const LOAD_TARGET = { 'token-api': 2.0, socket: 1.15 } as const;
+
+type Service = keyof typeof SIZE_TARGET;
+type Sdk = 'external' | 'bundled';
+
+interface Fn {
+  service: Service;
+  name: string;
+  entry: string;
+  baseline: string;
+  event: unknown;
+}
+
+/** Bundles only sized (no cold-start run): the Rooms API function, new and still moving. */
+const SIZE_ONLY = [{ name: 'rooms (token-api service)', entry: join(TOKEN_API_DIR, 'src', 'rooms', 'lambda.ts'), serviceDir: TOKEN_API_DIR }];
+
+interface Variant {
+  fn: Fn;
+  kind: 'ours' | 'baseline';
+  sdk: Sdk;
+  file: string;
+  bytes: number;
+  metafile: Metafile;
+  runs: ColdRun[];
+}
+
+/** serverless-esbuild's settings from the service's serverless.yml, as esbuild options. */
+function esbuildOptions(serviceDir: string, sdk: Sdk): BuildOptions {
+  const yml = parseCloudFormationYaml(readFileSync(join(serviceDir, 'serverless.yml'), 'utf8')) as { custom: { esbuild: Record<string, unknown> } };
+  const e = yml.custom.esbuild;
+  const format = e.format as BuildOptions['format'];
+  return {
+    bundle: e.bundle !== false,
+    minify: e.minify === true,
+    keepNames: e.keepNames === true,
+    target: e.target as string,
+    platform: e.platform as BuildOptions['platform'],
+    format,
+    ...(e.mainFields !== undefined && { mainFields: e.mainFields as string[] }),
+    ...(e.banner !== undefined && { banner: e.banner as Record<string, string> }),
+    outExtension: { '.js': (e.outputFileExtension as string | undefined) ?? (format === 'esm' ? '.mjs' : '.cjs') },
+    external: sdk === 'external' ? ((e.exclude as string[] | undefined) ?? []) : [],
+    metafile: true,
+    logLevel: 'error',
+  };
+}
+
+/** Biggest inputs of a bundle, grouped by package (or workspace folder). */
+function contributors(metafile: Metafile, count = 3): string {
+  const sizes = new Map<string, number>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [path, input] of Object.entries(output.inputs)) {
+      const pkg = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? path.split('/').slice(-3, -1).join('/');
+      sizes.set(pkg, (sizes.get(pkg) ?? 0) + input.bytesInOutput);
+    }
+  }
+  return [...sizes]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([pkg, bytes]) => `${pkg} ${fmtKb(bytes)}`)
+    .join(', ');
+}
+
+interface ColdRun {
+  ready: number;
+  readyCpu: number;
+  load: number;
+  loadCpu: number;
+  total: number;
+  totalCpu: number;
+  status?: number;
+}
+
+function coldStart(file: string, eventFile: string, env: Record<string, string>): Promise<ColdRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(BENCH_DIR, 'src', 'cold', 'harness.mjs'), file, eventFile], {
+      env: { PATH: process.env.PATH ?? '', ...env, AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('exit', (code) => {
+      const line = stderr.split('\n').find((l) => l.startsWith('COLD '));
+      if (code !== 0 || !line) return reject(new Error(`cold start of ${file} failed (${code}):\n${stderr}`));
+      resolve(JSON.parse(line.slice(5)) as ColdRun);
+    });
+  });
+}
+
+/**
+ * 5. Cold start: each Lambda bundle built with its serverless.yml esbuild settings, SDK external
+ * (resolved from node_modules, as the runtime resolves its own copy) and bundled; beside each, a
+ * bundle of the same handler shape that only constructs the SDK clients it needs and makes the
+ * same first AWS calls. Every run is a fresh `node` against the local endpoints.
+ */
+export async function run(): Promise<Table[]> {
+  const local = endpointsFromEnv();
+  const stage = 'bench-cold';
+  const seeded = await seedStage(local.secretsEndpoint, stage, 'RS256');
+  const dir = join(OUT_DIR, 'cold');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+
+  const { token } = await createSigner({ key: await importSigningKey(seeded.record), issuer: 'roomgate', audience: 'roomgate-socket' }).sign({
+    roomId: 'chat-lobby-42',
+    ttlSeconds: 3600,
+  });
+  const store = createConnectionStore({ client: new DynamoDBClient(localClientConfig(local.dynamoEndpoint)), tableName: local.tableName });
+  await store.put({ connectionId: 'cold-default', roomId: 'chat-lobby-42', capabilities: ['subscribe', 'publish'], tokenExpiresAt: 4_000_000_000 });
+
+  const baselines = join(BENCH_DIR, 'src', 'cold', 'baselines');
+  const socketEvent = (connectionId: string, extra: object = {}) => ({ requestContext: { connectionId, routeKey: '$x' }, ...extra });
+  const fns: Fn[] = [
+    {
+      service: 'token-api',
+      name: 'token-api',
+      entry: join(TOKEN_API_DIR, 'src', 'lambda.ts'),
+      baseline: join(baselines, 'token-api.ts'),
+      event: httpApiEvent({
+        method: 'POST',
+        path: '/v1/tokens',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ roomId: 'chat-lobby-42', userId: 'user-12345' }),
+        iam: { userArn: BENCH_ROLE_SESSION },
+      }),
+    },
+    {
+      service: 'socket',
+      name: 'connect',
+      entry: join(SOCKET_DIR, 'src', 'lambda', 'connect.ts'),
+      baseline: join(baselines, 'connect.ts'),
+      event: socketEvent('cold-connect', {
+        headers: { 'Sec-WebSocket-Protocol': `roomgate.v1, roomgate.token.${token}` },
+        multiValueHeaders: { 'Sec-WebSocket-Protocol': ['roomgate.v1', `roomgate.token.${token}`] },
+      }),
+    },
+    { service: 'socket', name: 'disconnect', entry: join(SOCKET_DIR, 'src', 'lambda', 'disconnect.ts'), baseline: join(baselines, 'disconnect.ts'), event: socketEvent('cold-gone') },
+    {
+      service: 'socket',
+      name: 'default',
+      entry: join(SOCKET_DIR, 'src', 'lambda', 'default.ts'),
+      baseline: join(baselines, 'default.ts'),
+      event: socketEvent('cold-default', { body: '{"action":"ping","id":1}', isBase64Encoded: false }),
+    },
+  ];
+
+  const aws = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', LOG_LEVEL: 'info' };
+  const envs: Record<Service, Record<string, string>> = {
+    'token-api': { ...seeded.tokenApiEnv, ...aws },
+    socket: {
+      ...aws,
+      TABLE_NAME: local.tableName,
+      PUBLIC_KEYS_SECRET_ID: `roomgate/${stage}/public-keys`,
+      MANAGEMENT_ENDPOINT: 'http://127.0.0.1:9',
+      TOKEN_ISSUER: 'roomgate',
+      TOKEN_AUDIENCE: 'roomgate-socket',
+      DYNAMODB_ENDPOINT: local.dynamoEndpoint,
+      SECRETS_ENDPOINT: local.secretsEndpoint,
+      STAGE: stage,
+    },
+  };
+
+  process.stderr.write('  cold start: building bundles\n');
+  const variants: Variant[] = [];
+  for (const fn of fns) {
+    writeFileSync(join(dir, `${fn.name}.event.json`), JSON.stringify(fn.event));
+    for (const sdk of ['external', 'bundled'] as const) {
+      const serviceDir = fn.service === 'token-api' ? TOKEN_API_DIR : SOCKET_DIR;
+      const options = esbuildOptions(serviceDir, sdk);
+      for (const kind of ['ours', 'baseline'] as const) {
+        const outdir = join(dir, `${kind}-${sdk}-${fn.service}`);
+        // The runtime's own SDK, as Lambda provides it: a node_modules/@aws-sdk next to (above) the
+        // bundle, here the service's installed copies, so the bundle's bare imports resolve there.
+        if (sdk === 'external' && !existsSync(join(outdir, 'node_modules'))) {
+          mkdirSync(join(outdir, 'node_modules'), { recursive: true });
+          symlinkSync(join(serviceDir, 'node_modules', '@aws-sdk'), join(outdir, 'node_modules', '@aws-sdk'));
+        }
+        const result = await build({ ...options, entryPoints: { [fn.name]: kind === 'ours' ? fn.entry : fn.baseline }, outdir });
+        const file = Object.keys(result.metafile!.outputs).find((f) => !f.endsWith('.map'))!;
+        const abs = join(process.cwd(), file);
+        variants.push({ fn, kind, sdk, file: abs, bytes: statSync(abs).size, metafile: result.metafile!, runs: [] });
+      }
+    }
+  }
+
+  process.stderr.write(`  cold start: ${RUNS} rounds of ${variants.length} fresh processes\n`);
+  const bare: ColdRun[] = [];
+  for (let round = 0; round < RUNS; round += 1) {
+    bare.push(await coldStart('none', '', {}));
+    for (const v of variants) {
+      const r = await coldStart(v.file, join(dir, `${v.fn.name}.event.json`), envs[v.fn.service]);
+      if (r.status === undefined || r.status >= 300) throw new Error(`${v.fn.name} (${v.kind}, SDK ${v.sdk}) answered ${r.status}`);
+      v.runs.push(r);
+    }
+  }
+
+  const sizeOnly: Row[] = [];
+  for (const extra of SIZE_ONLY) {
+    if (!existsSync(extra.entry)) continue;
+    const result = await build({ ...esbuildOptions(extra.serviceDir, 'external'), entryPoints: { sized: extra.entry }, outdir: join(dir, 'size-only'), write: false });
+    const bytes = result.outputFiles?.[0]?.contents.length ?? 0;
+    sizeOnly.push({ case: `${extra.name}, SDK external: size (minified)`, result: `${fmtKb(bytes)}; top: ${contributors(result.metafile!)} (not cold-started here)` });
+  }
+
+  const find = (fn: Fn, kind: Variant['kind'], sdk: Sdk) => variants.find((v) => v.fn === fn && v.kind === kind && v.sdk === sdk)!;
+  const load = (v: Variant) => median(v.runs.map((r) => r.load));
+  const loadCpu = (v: Variant) => median(v.runs.map((r) => r.loadCpu));
+  const total = (v: Variant) => median(v.runs.map((r) => r.total));
+  const totalCpu = (v: Variant) => median(v.runs.map((r) => r.totalCpu));
+  const rows: Row[] = [];
+  const picks: string[] = [];
+  for (const fn of fns) {
+    for (const sdk of ['external', 'bundled'] as const) {
+      const ours = find(fn, 'ours', sdk);
+      const base = find(fn, 'baseline', sdk);
+      const sizeTarget = SIZE_TARGET[fn.service];
+      rows.push({
+        case: `${fn.name}, SDK ${sdk}: size (minified)`,
+        result: `${fmtKb(ours.bytes)} (baseline ${fmtKb(base.bytes)}); top: ${contributors(ours.metafile)}`,
+        ...(sdk === 'external' && { target: `≤ ${fmtKb(sizeTarget)}`, met: ours.bytes <= sizeTarget }),
+      });
+      const ratio = loadCpu(ours) / loadCpu(base);
+      rows.push({
+        case: `${fn.name}, SDK ${sdk}: load; start → 1st response`,
+        result: `load ${fmtMs(load(ours))} (CPU ${fmtMs(loadCpu(ours))}); 1st response at ${fmtMs(total(ours))} (CPU ${fmtMs(totalCpu(ours))}) · baseline ${fmtMs(load(base))} (CPU ${fmtMs(loadCpu(base))}); ${fmtMs(total(base))} (CPU ${fmtMs(totalCpu(base))})`,
+        baseline: 'same-shape bundle',
+        ratio,
+        target: `≤ ${LOAD_TARGET[fn.service]}×`,
+        met: ratio <= LOAD_TARGET[fn.service],
+      });
+    }
+    const ext = find(fn, 'ours', 'external');
+    const bun = find(fn, 'ours', 'bundled');
+    picks.push(
+      `${fn.name}: start → first response ${fmtMs(total(ext))} (CPU ${fmtMs(totalCpu(ext))}) SDK external vs ${fmtMs(total(bun))} (CPU ${fmtMs(totalCpu(bun))}) bundled → ${totalCpu(bun) < totalCpu(ext) ? 'bundled' : 'external'} uses less`,
+    );
+  }
+  rows.push(...sizeOnly);
+  return [
+    {
+      title: `5. Cold start (fresh node per run, median of ${RUNS}; bare node reaches user code in ${fmtMs(median(bare.map((b) => b.ready)))}, CPU ${fmtMs(median(bare.map((b) => b.readyCpu)))})`,
+      rows,
+      notes: [
+        'load = import/require of the bundle incl. top-level init (token-api: buildApp + app.ready()), i.e. module load time above bare node; start → 1st response = from process start (performance.timeOrigin) to the first handler result, against the local endpoints',
+        'baseline = same handler shape and format, constructs only the SDK clients it needs and makes the same first AWS calls (src/cold/baselines); ratio = our load CPU time / the baseline load CPU time (wall beside it; the box is shared)',
+        'SDK external = @aws-sdk/* resolved from node_modules at run time, as the Lambda runtime resolves its bundled SDK',
+        ...picks,
+      ],
+    },
+  ];
+}

@@ -1,0 +1,48 @@
+import { SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
+import { localClientConfig } from '@roomgate/local-aws';
+import { isRoomgateError } from '@roomgate/shared/errors';
+import { isDevstackError, UsageError } from '../errors.ts';
+
+/** What the key CLIs touch outside themselves; tests pass their own. */
+export interface KeysCliIo {
+  env: Record<string, string | undefined>;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** injected by tests; the default builds the real client */
+  createClient?: (config: SecretsManagerClientConfig) => SecretsManagerClient;
+}
+
+/** Explicit option, then environment; with neither, the SDK's default chain talks to real AWS. */
+export function makeSecretsClient(options: { endpoint?: string | undefined; region?: string | undefined }, io: KeysCliIo): SecretsManagerClient {
+  const endpoint = options.endpoint ?? (io.env.ROOMGATE_SECRETS_ENDPOINT || undefined);
+  let config: SecretsManagerClientConfig = options.region ? { region: options.region } : {};
+  if (endpoint) {
+    if (!URL.canParse(endpoint)) throw new UsageError(`endpoint ${JSON.stringify(endpoint)} is not a URL`);
+    config = { ...localClientConfig(endpoint), ...config };
+  }
+  return (io.createClient ?? ((c) => new SecretsManagerClient(c)))(config);
+}
+
+/** One line on stderr, never a stack trace; resolves the exit code: 2 usage, 1 anything else. */
+export function reportFailure(io: KeysCliIo, error: unknown): number {
+  const usage = isDevstackError(error) && (error.code === 'ERR_USAGE' || error.code === 'ERR_STAGE_INVALID');
+  const known = isDevstackError(error) || isRoomgateError(error);
+  const message = String((error as Error)?.message ?? error).split('\n')[0]!;
+  io.stderr(`keys: ${known ? message : `unexpected error: ${message}`}${usage ? ' (see pnpm keys --help)' : hintFor(error)}\n`);
+  return usage ? 2 : 1;
+}
+
+/** The two ways a first run against real AWS usually fails, with what to do about them. */
+function hintFor(error: unknown): string {
+  const cause = (error as { cause?: { name?: string; message?: string } })?.cause;
+  if (cause?.name === 'CredentialsProviderError') {
+    return ' (configure AWS credentials, or use --endpoint / ROOMGATE_SECRETS_ENDPOINT for the local stack)';
+  }
+  if (cause?.message?.includes('Region is missing')) return ' (pass --region or set AWS_REGION)';
+  return '';
+}
+
+/** parseArgs explains '--' escaping at length; its first sentence is the useful part. */
+export function usageFromParseArgs(error: unknown): UsageError {
+  return new UsageError((error as Error).message.split('. ')[0]!.replace(/\.$/, ''));
+}

@@ -1,0 +1,132 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DevstackError } from '../errors.ts';
+import type { Ports } from './ports.ts';
+
+/** What both serverless-offline services need to know about the local stack. */
+export interface StackEndpoints {
+  stage: string;
+  host: string;
+  ports: Ports;
+  tableName: string;
+  /** the Rooms API's own table (idempotency claims, list cursors) */
+  roomsTableName: string;
+  dynamoEndpoint: string;
+  secretsEndpoint: string;
+}
+
+export interface OfflineSpec {
+  /** short name used as the log prefix */
+  name: string;
+  label: string;
+  cwd: string;
+  command: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  /** serverless-esbuild's work folder for this run; removed after the service stops */
+  buildDir: string;
+}
+
+export const socketUrlOf = (e: Pick<StackEndpoints, 'host' | 'ports'>): string => `ws://${e.host}:${e.ports.socket}`;
+export const tokenApiUrlOf = (e: Pick<StackEndpoints, 'host' | 'ports'>): string => `http://${e.host}:${e.ports.tokenApi}`;
+/** serverless-offline serves the @connections management API on the websocket port. */
+export const managementEndpointOf = (e: Pick<StackEndpoints, 'host' | 'ports'>): string => `http://${e.host}:${e.ports.socket}`;
+
+/**
+ * Both services get the whole picture (table, DynamoDB, management endpoint) because the token
+ * API's Rooms API reads room membership too. Values go in twice: as the ROOMGATE_* variables the
+ * `local` stage params read, and as `--param` overrides, which serverless applies to any stage, so
+ * `pnpm dev --stage demo` does not fall through to the AWS defaults of a non-local stage.
+ */
+export function tokenApiSpec(repoRoot: string, e: StackEndpoints): OfflineSpec {
+  const params = {
+    socketUrl: socketUrlOf(e),
+    secretsEndpoint: e.secretsEndpoint,
+    logLevel: 'info',
+    connectionsTableName: e.tableName,
+    roomsTableName: e.roomsTableName,
+    dynamodbEndpoint: e.dynamoEndpoint,
+    managementEndpoint: managementEndpointOf(e),
+  };
+  return offlineSpec(repoRoot, 'token-api', 'token API', e.stage, e.ports.tokenApi, params, {
+    ...commonEnv(e),
+    ROOMGATE_TOKEN_API_HOST: e.host,
+    ROOMGATE_TOKEN_API_HTTP_PORT: String(e.ports.tokenApi),
+    ROOMGATE_TOKEN_API_LAMBDA_PORT: String(e.ports.tokenApiLambda),
+    ROOMGATE_SOCKET_URL: params.socketUrl,
+    ROOMGATE_LOG_LEVEL: params.logLevel,
+  });
+}
+
+export function socketSpec(repoRoot: string, e: StackEndpoints): OfflineSpec {
+  const params = {
+    tableName: e.tableName,
+    managementEndpoint: managementEndpointOf(e),
+    dynamodbEndpoint: e.dynamoEndpoint,
+    secretsEndpoint: e.secretsEndpoint,
+  };
+  return offlineSpec(repoRoot, 'socket', 'socket service', e.stage, e.ports.socket, params, {
+    ...commonEnv(e),
+    ROOMGATE_SOCKET_HOST: e.host,
+    ROOMGATE_SOCKET_WS_PORT: String(e.ports.socket),
+    ROOMGATE_SOCKET_HTTP_PORT: String(e.ports.socketHttp),
+    ROOMGATE_SOCKET_LAMBDA_PORT: String(e.ports.socketLambda),
+  });
+}
+
+function offlineSpec(
+  repoRoot: string,
+  service: string,
+  label: string,
+  stage: string,
+  port: number,
+  params: Record<string, string>,
+  env: NodeJS.ProcessEnv,
+): OfflineSpec {
+  const cwd = join(repoRoot, 'apps', service);
+  // serverless-esbuild wipes and rebuilds its work folder, so two runs sharing the default
+  // `.esbuild` (a test's `sls offline`, `sls package`, a second stack) break each other. Under
+  // node_modules the folder is gitignored, unwatched, and still resolves the service's externals.
+  const buildDir = `node_modules/.cache/roomgate-dev-${port}`;
+  const sls = join(cwd, 'node_modules', 'serverless', 'bin', 'serverless.js');
+  if (!existsSync(sls)) {
+    throw new DevstackError('ERR_PART_FAILED', `cannot start the ${label}: ${sls} is missing; run "pnpm install" at the repository root`);
+  }
+  return {
+    name: service,
+    label,
+    cwd,
+    command: process.execPath,
+    args: [sls, 'offline', 'start', '--stage', stage, ...Object.entries(params).map(([k, v]) => `--param=${k}=${v}`)],
+    env: { ...env, ROOMGATE_ESBUILD_DIR: buildDir },
+    buildDir: join(cwd, buildDir),
+  };
+}
+
+/**
+ * The parent environment minus every AWS_* variable, plus dummy credentials: a local stack must
+ * never reach a real account, whatever profile the developer has active.
+ */
+function commonEnv(e: StackEndpoints): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('AWS_')) env[name] = value;
+  return {
+    ...env,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_REGION: 'us-east-1',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+    AWS_CONFIG_FILE: '/nonexistent/config',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    // The SDK's Node 20 deprecation notice, once per process and worker, buries real warnings.
+    AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    SLS_TELEMETRY_DISABLED: '1',
+    SLS_NOTIFICATIONS_MODE: 'off',
+    ROOMGATE_TABLE_NAME: e.tableName,
+    ROOMGATE_ROOMS_TABLE_NAME: e.roomsTableName,
+    ROOMGATE_DYNAMODB_ENDPOINT: e.dynamoEndpoint,
+    ROOMGATE_SECRETS_ENDPOINT: e.secretsEndpoint,
+    ROOMGATE_MANAGEMENT_ENDPOINT: managementEndpointOf(e),
+  };
+}
