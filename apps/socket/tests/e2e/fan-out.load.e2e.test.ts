@@ -96,15 +96,18 @@ async function lost(seq: number): Promise<number> {
 }
 
 /**
- * Every live member was posted to: delivered, or failed (a post that timed out twice on an
- * overloaded box — whether the message still arrived is what `lost` checks).
+ * Every live member was posted to (delivered, or failed: a post that timed out twice on an
+ * overloaded box — whether the message still arrived is what `lost` checks), and no more rows
+ * than the room had were touched.
  */
-function expectAck(ack: Frame | undefined, expected: { live: number; stale?: number; staleAtMost?: number }): void {
+function expectAck(ack: Frame | undefined, expected: { live: number; total: number; stale?: number }): void {
   const what = JSON.stringify(ack);
   expect(ack?.type, what).toBe('ack');
-  expect(Number(ack!.delivered) + Number(ack!.failed), what).toBe(expected.live);
-  if (expected.stale !== undefined) expect(ack!.stale, what).toBe(expected.stale);
-  if (expected.staleAtMost !== undefined) expect(Number(ack!.stale), what).toBeLessThanOrEqual(expected.staleAtMost);
+  const { delivered, failed, stale } = { delivered: Number(ack!.delivered), failed: Number(ack!.failed), stale: Number(ack!.stale) };
+  expect(delivered, what).toBeLessThanOrEqual(expected.live);
+  expect(delivered + failed + stale, what).toBeGreaterThanOrEqual(expected.live);
+  expect(delivered + failed + stale, what).toBeLessThanOrEqual(expected.total);
+  if (expected.stale !== undefined) expect(stale, what).toBe(expected.stale);
 }
 
 /** Waits until `count` reaches `target` or stops changing for 3 s (at most 30 s). */
@@ -177,7 +180,7 @@ describe(`load: ${CONNECTIONS} connections across ${ROOMS} rooms`, () => {
       const first = await publishEverywhere(1);
       report.publishRound1Ms = Math.round(performance.now() - t);
       for (const roomId of roomIds) {
-        expectAck(first.get(roomId), { live: inRoom(roomId).length, stale: orphans.get(roomId)! });
+        expectAck(first.get(roomId), { live: inRoom(roomId).length, total: inRoom(roomId).length + orphans.get(roomId)!, stale: orphans.get(roomId)! });
       }
       const lost1 = await lost(1);
       report.round1 = { expected: CONNECTIONS, delivered: [...first.values()].reduce((n, a) => n + Number(a.delivered), 0), lost: lost1 };
@@ -212,30 +215,41 @@ describe(`load: ${CONNECTIONS} connections across ${ROOMS} rooms`, () => {
       report.staleRowsBeforeRound2 = staleBefore;
 
       // 4. The next fan-outs: stale rows answer 410 and are deleted; live members all receive.
-      // (A $disconnect still in flight may delete a re-put row first: stale counts are "at most".)
-      t = performance.now();
-      const second = await publishEverywhere(2);
-      report.publishRound2Ms = Math.round(performance.now() - t);
-      for (const roomId of roomIds) {
-        const live = inRoom(roomId, true).length;
-        expectAck(second.get(roomId), { live, staleAtMost: inRoom(roomId).length - live });
-      }
-      const lost2 = await lost(2);
-      const staleRemoved = [...second.values()].reduce((n, a) => n + Number(a.stale), 0);
-      report.round2 = { expected: liveIds.length, delivered: [...second.values()].reduce((n, a) => n + Number(a.delivered), 0), staleRemoved, lost: lost2 };
-      expect(lost2).toBe(0);
+      // On an overloaded box offline's @connections endpoint can answer slower than the management
+      // client's 2 s timeout: that post counts as failed (the message may still arrive; `lost` is
+      // what counts) and a stale row it was meant for stays until a later fan-out gets its 410.
+      // So fan out until no row is stale (at most 4 rounds); no round may lose a message.
+      const rounds: Map<string, Frame>[] = [first];
+      let seq = 1;
+      do {
+        seq += 1;
+        t = performance.now();
+        const acks = await publishEverywhere(seq);
+        if (seq === 2) report.publishRound2Ms = Math.round(performance.now() - t);
+        for (const roomId of roomIds) expectAck(acks.get(roomId), { live: inRoom(roomId, true).length, total: inRoom(roomId).length });
+        expect(await lost(seq), `round ${seq}`).toBe(0);
+        rounds.push(acks);
+      } while ((await tableNow()).length > liveIds.length && seq < 5);
+      const staleRemoved = rounds.slice(1).flatMap((acks) => [...acks.values()]).reduce((n, a) => n + Number(a.stale), 0);
+      report.round2 = { expected: liveIds.length, delivered: [...rounds[1]!.values()].reduce((n, a) => n + Number(a.delivered), 0), lost: 0 };
+      Object.assign(report, { staleRemoved, cleanupRounds: seq - 1 });
       expect(staleRemoved).toBeGreaterThan(0);
       expect(staleRemoved).toBeLessThanOrEqual(staleBefore);
 
       // The table ends with exactly the live connections, and one more round finds nothing stale.
       expect(await tableNow()).toEqual(liveIds);
-      const third = await publishEverywhere(3);
-      for (const roomId of roomIds) expectAck(third.get(roomId), { live: inRoom(roomId, true).length, stale: 0 });
-      expect(await lost(3)).toBe(0);
+      seq += 1;
+      const last = await publishEverywhere(seq);
+      for (const roomId of roomIds) {
+        const live = inRoom(roomId, true).length;
+        expectAck(last.get(roomId), { live, total: live, stale: 0 });
+      }
+      expect(await lost(seq)).toBe(0);
+      rounds.push(last);
       expect(crossed()).toBe(0);
-      report.messagesDelivered = [first, second, third].flatMap((acks) => [...acks.values()]).reduce((n, a) => n + Number(a.delivered), 0);
+      report.messagesDelivered = rounds.flatMap((acks) => [...acks.values()]).reduce((n, a) => n + Number(a.delivered), 0);
       report.lost = 0;
-      report.postsFailed = [first, second, third].flatMap((acks) => [...acks.values()]).reduce((n, a) => n + Number(a.failed), 0);
+      report.postsFailed = rounds.flatMap((acks) => [...acks.values()]).reduce((n, a) => n + Number(a.failed), 0);
       // Delivery is at-least-once (a timed-out post is retried): count duplicates, do not fail on them.
       report.duplicates = members.reduce((n, m) => {
         const seqs = m.client.frames.filter((f) => f.type === 'message').map((f) => (f.data as { seq: number }).seq);
