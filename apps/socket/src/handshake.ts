@@ -13,8 +13,11 @@ import { HandshakeInvalidError } from './errors.ts';
  * protocol back. List `roomgate.v1` first: serverless-offline ignores the `$connect` response
  * headers and its ws server echoes the first offered protocol.
  *
- * `?token=<jwt>` (the source article's way) works too but leaves the token in access logs; the
- * subprotocol wins when both are present (the query token is then not even verified). `?room=<id>`
+ * `?token=<jwt>` (the source article's way) works too but leaves the token in access logs. Both
+ * may be sent only if they carry the same token: in IAM mode the signed URL's `token=` is what the
+ * SigV4 signature covers, so a different (say, stolen) token in the subprotocol must not ride on
+ * someone else's signed URL; outside IAM mode two different credentials are ambiguous anyway.
+ * Disagreeing tokens are refused before either is verified. `?room=<id>`
  * optionally names the room the client expects, so a token for another room is refused with 403
  * instead of silently joining it. A repeated `token` or `room` parameter (or token subprotocol)
  * is refused: API Gateway keeps only the last value in `queryStringParameters`, while a proxy, WAF
@@ -49,6 +52,9 @@ export function readHandshake(event: WebSocketConnectEvent): Handshake {
   const query = event.queryStringParameters ?? {};
   const subprotocolToken = tokenEntry?.slice(TOKEN_SUBPROTOCOL_PREFIX.length) || undefined;
   const queryToken = query.token || undefined;
+  if (subprotocolToken !== undefined && queryToken !== undefined && subprotocolToken !== queryToken) {
+    throw new HandshakeInvalidError('the token in the subprotocol and in ?token= differ; send one token');
+  }
   const token = subprotocolToken ?? queryToken;
   return {
     token,

@@ -178,24 +178,22 @@ describe('$connect refuses hostile handshakes, and writes nothing', () => {
   });
 });
 
-describe('a token in both the subprotocol and ?token=: the subprotocol wins', () => {
-  it('forged subprotocol + valid query token → refused: the query cannot rescue it, and is not even verified', async () => {
+describe('a token in both the subprotocol and ?token=: they must be the same token', () => {
+  it.each([
+    ['expired subprotocol + valid query token', () => ({ ...viaProtocol(good({ exp: NOW - 10 })), query: { token: good() } })],
+    ['valid subprotocol (room A) + valid query token (room B)', () => ({ ...viaProtocol(good()), query: { token: good({ sub: OTHER_ROOM }) } })],
+    ['valid subprotocol + garbage query token', () => ({ ...viaProtocol(good()), query: { token: 'garbage' } })],
+  ])('%s → 400 ERR_VALIDATION before either token is verified, nothing written', async (_name, make) => {
     const calls = verifier.calls;
-    await expectRefusedAndNothingWritten({ ...viaProtocol(good({ exp: NOW - 10 })), query: { token: good() } }, 401, 'ERR_TOKEN_EXPIRED');
-    expect(verifier.calls - calls).toBe(1);
+    await expectRefusedAndNothingWritten(make(), 400, 'ERR_VALIDATION');
+    expect(verifier.calls - calls).toBe(0);
+    expect(await roomMembers(OTHER_ROOM)).toEqual([]);
   });
 
-  it('valid subprotocol (room A) + valid query token (room B) → joins room A only', async () => {
-    const { connectionId, result } = await connect({ ...viaProtocol(good()), query: { token: good({ sub: OTHER_ROOM }) } });
+  it('the same token both ways (IAM mode: signed ?token= plus the subprotocol) → admitted once', async () => {
+    const token = good();
+    const { connectionId, result } = await connect({ ...viaProtocol(token), query: { token } });
     expect(result).toEqual({ statusCode: 200, headers: { 'Sec-WebSocket-Protocol': 'roomgate.v1' } });
-    expect((await store.get(connectionId))?.roomId).toBe(ROOM);
-    expect(await roomMembers(OTHER_ROOM)).not.toContain(connectionId);
-    await store.delete(connectionId);
-  });
-
-  it('valid subprotocol + garbage query token → admitted on the subprotocol token, the garbage is ignored', async () => {
-    const { connectionId, result } = await connect({ ...viaProtocol(good()), query: { token: 'garbage' } });
-    expect(result.statusCode).toBe(200);
     expect((await store.get(connectionId))?.roomId).toBe(ROOM);
     await store.delete(connectionId);
   });

@@ -63,9 +63,17 @@ describe('$connect', () => {
     expect(store.table.has('conn-1')).toBe(true);
   });
 
-  it('prefers the subprotocol token over ?token=', async () => {
+  it('refuses a subprotocol token that differs from ?token=, writing nothing', async () => {
     const { store, handler } = setup();
-    await handler(event({ protocols: 'roomgate.v1, roomgate.token.room-b', query: { token: 'good' } }));
+    const result = await handler(event({ protocols: 'roomgate.v1, roomgate.token.room-b', query: { token: 'good' } }));
+    expect(result.statusCode).toBe(400);
+    expect(JSON.parse(result.body!).error.code).toBe('ERR_VALIDATION');
+    expect(store.table.size).toBe(0);
+  });
+
+  it('admits the same token sent both ways (IAM mode signs ?token=)', async () => {
+    const { store, handler } = setup();
+    await handler(event({ protocols: 'roomgate.v1, roomgate.token.room-b', query: { token: 'room-b' } }));
     expect(store.table.get('conn-1')?.roomId).toBe('room-b');
   });
 
