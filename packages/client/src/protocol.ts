@@ -34,6 +34,10 @@ export type ServerErrorCode =
   | 'ERR_MESSAGE_TOO_LARGE'
   | 'ERR_UNKNOWN_ACTION'
   | 'ERR_NOT_FOUND'
+  | 'ERR_IDEMPOTENCY_KEY_REUSED'
+  | 'ERR_IDEMPOTENCY_IN_PROGRESS'
+  /** A backend removed this user from the room (Rooms API); the client stops, it does not reconnect. */
+  | 'ERR_KICKED'
   | 'ERR_INTERNAL';
 
 export type ServerFrame =

@@ -155,7 +155,8 @@ export function createRoomClient(options: RoomClientOptions): RoomClient {
         ? new RoomClientError(
             'ERR_CONNECTION_LOST',
             lastServerError ? `connection closed by the server: ${lastServerError.message}` : `connection closed (${event.code})`,
-            { closeCode: event.code, cause: lastServerError },
+            // Reconnecting with a fresh token would undo a moderator's kick.
+            { closeCode: event.code, cause: lastServerError, retryable: lastServerError?.code !== 'ERR_KICKED' },
           )
         : // Browsers report a refused handshake (401/403) and an unreachable server alike as 1006.
           new RoomClientError('ERR_CONNECT_REFUSED', `connection refused (${event.code}): token rejected or server unreachable`, { closeCode: event.code });

@@ -90,6 +90,19 @@ describe('reconnect and backoff', () => {
     client.close();
   });
 
+  it('stops, without reconnecting, when a backend kicked the user', async () => {
+    const { client, errors, getToken } = setupClient();
+    const socket = await openClient(client);
+    socket.receive({ type: 'error', code: 'ERR_KICKED', message: 'removed from the room by the backend' });
+    socket.drop(1005);
+
+    expect(client.state).toBe('closed');
+    expect(errors.map((e) => [e.code, e.retryable])).toEqual([['ERR_KICKED', true], ['ERR_CONNECTION_LOST', false]]);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+    expect(getToken).toHaveBeenCalledTimes(1);
+  });
+
   it('reconnects with a fresh token before the 2-hour cap without backing off', async () => {
     const { client, states, getToken } = setupClient({ pingIntervalMs: 4 * 60 * 60_000 }, { ttlSeconds: 4 * 60 * 60 });
     const socket = await openClient(client);
