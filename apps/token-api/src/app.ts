@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { SigningKeySource } from '@roomgate/shared/key-source';
 import { createSigner } from '@roomgate/shared/signer';
 import { systemClock, type Clock } from '@roomgate/shared/types';
@@ -6,7 +6,7 @@ import type { ApiKeySource } from './auth/api-key-source.ts';
 import type { IamIdentity } from './auth/iam-callers.ts';
 import type { AppConfig } from './config.ts';
 import type { SocketUrlPresigner } from './presign/socket-url-presigner.ts';
-import { errorHandling, frameworkErrors } from './plugins/error-handling.ts';
+import { createHttpApp } from './http-app.ts';
 import { healthRoutes } from './routes/health.ts';
 import { jwksRoutes } from './routes/jwks.ts';
 import { tokenRoutes } from './routes/tokens.ts';
@@ -29,23 +29,7 @@ export interface AppDeps {
 
 export function buildApp(deps: AppDeps): FastifyInstance {
   const { config } = deps;
-  const app = Fastify({
-    bodyLimit: BODY_LIMIT,
-    logger: { level: config.logLevel },
-    // One line per request that matters: the token route logs each token it issues (caller, room,
-    // kid, jti) and the error handler each refusal or failure. Fastify's own "incoming request" /
-    // "request completed" pair tripled the lines and cost ~30 µs of CPU per token (docs/benchmarks.md).
-    logController: new LogController({ disableRequestLogging: true }),
-    requestIdHeader: 'x-request-id',
-    // Router errors (bad percent-encoding) in the same `{error: {code, message}}` shape.
-    frameworkErrors,
-    // Ajv's fastify defaults coerce types and silently drop unknown properties; a token request
-    // with `"ttlSeconds": "60"` or an extra field is a caller bug worth a 400.
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false } },
-  });
-
-  // JSON only: without this, text/plain bodies reach the schema as strings instead of a 415.
-  app.removeContentTypeParser('text/plain');
+  const app = createHttpApp({ logLevel: config.logLevel, bodyLimit: BODY_LIMIT });
 
   const signer = createSigner({
     key: () => deps.keys.getSigningKey(),
@@ -54,7 +38,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     clock: deps.clock ?? systemClock,
   });
 
-  void app.register(errorHandling, { bodyLimit: BODY_LIMIT });
   void app.register(healthRoutes);
   void app.register(jwksRoutes, { keys: deps.keys, maxAgeSeconds: config.jwksMaxAgeSeconds });
   void app.register(tokenRoutes, {

@@ -51,17 +51,14 @@ export interface TokenApiConfig extends AppConfig {
 export const apiKeysSecretName = (stage: string): string => `roomgate/${stage}/api-keys`;
 
 const STAGE = /^[a-z0-9][a-z0-9-]{0,31}$/;
-const HARD_MAX_TTL = 24 * 3600;
 
-/**
- * Parses the token API's environment once, at cold start. Throws ConfigError naming every bad or
- * missing variable. Secret ids default to the `roomgate/<STAGE>/…` names.
- */
-export function parseConfig(env: Record<string, string | undefined>): TokenApiConfig {
-  const read = new EnvReader(env);
-  const stage = read.string('STAGE', { pattern: STAGE, hint: 'lower-case letters, digits and "-" (1-32 chars)' });
-  const maxTtlSeconds = read.int('TOKEN_MAX_TTL', { default: 3600, min: 1, max: HARD_MAX_TTL });
-  const defaultTtlSeconds = read.int('TOKEN_DEFAULT_TTL', { default: Math.min(300, maxTtlSeconds), min: 1, max: HARD_MAX_TTL });
+/** STAGE, shared by the token and rooms functions: it names their secrets. */
+export function readStage(read: EnvReader): string {
+  return read.string('STAGE', { pattern: STAGE, hint: 'lower-case letters, digits and "-" (1-32 chars)' });
+}
+
+/** IAM_CALLERS (`{"<principal ARN>": ["<room pattern>", ...]}`), shared by the token and rooms functions. */
+export function readIamCallers(read: EnvReader): IamCallerMap {
   let iamCallers: IamCallerMap = new Map();
   read.json<unknown>(
     'IAM_CALLERS',
@@ -75,6 +72,20 @@ export function parseConfig(env: Record<string, string | undefined>): TokenApiCo
     },
     { default: {} },
   );
+  return iamCallers;
+}
+const HARD_MAX_TTL = 24 * 3600;
+
+/**
+ * Parses the token API's environment once, at cold start. Throws ConfigError naming every bad or
+ * missing variable. Secret ids default to the `roomgate/<STAGE>/…` names.
+ */
+export function parseConfig(env: Record<string, string | undefined>): TokenApiConfig {
+  const read = new EnvReader(env);
+  const stage = readStage(read);
+  const maxTtlSeconds = read.int('TOKEN_MAX_TTL', { default: 3600, min: 1, max: HARD_MAX_TTL });
+  const defaultTtlSeconds = read.int('TOKEN_DEFAULT_TTL', { default: Math.min(300, maxTtlSeconds), min: 1, max: HARD_MAX_TTL });
+  const iamCallers = readIamCallers(read);
   const secretsEndpoint = read.optionalString('SECRETS_ENDPOINT');
   const socketIam = readSocketIamConfig(read, env);
   if (secretsEndpoint !== undefined) read.url('SECRETS_ENDPOINT', { protocols: ['http:', 'https:'] });

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { LogLevel } from './config.ts';
 import { errorHandling, frameworkErrors } from './plugins/error-handling.ts';
 
@@ -10,21 +10,27 @@ export interface HttpAppOptions {
 
 /**
  * A Fastify instance with the token API's HTTP conventions — JSON only, no type coercion, every
- * error as `{error: {code, message}}` — for apps other than `buildApp` (the Rooms API), so both
- * answer alike. Mirrors the options `buildApp` passes.
+ * error as `{error: {code, message}}` — used by both `buildApp` and the Rooms API, so both
+ * answer alike.
  */
 export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   const app = Fastify({
     bodyLimit: options.bodyLimit,
     logger: { level: options.logLevel },
+    // One line per request that matters: routes log what they did (a token issued, a publish) and
+    // the error handler each refusal or failure. Fastify's own "incoming request" / "request
+    // completed" pair tripled the lines for no information (docs/benchmarks.md).
+    logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: 'x-request-id',
+    // Router errors (bad percent-encoding) in the same `{error: {code, message}}` shape.
     frameworkErrors,
     // Room and user ids are up to 128 characters; Fastify's default (100) would refuse valid ones
     // with 414 before validation could name the problem.
-    maxParamLength: 256,
+    routerOptions: { maxParamLength: 256 },
     // A coerced `"limit": "10"` or a silently dropped unknown field hides a caller bug; 400 instead.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false } },
   });
+  // JSON only: without this, text/plain bodies reach the schema as strings instead of a 415.
   app.removeContentTypeParser('text/plain');
   void app.register(errorHandling, { bodyLimit: options.bodyLimit });
   return app;

@@ -1,7 +1,7 @@
 import { EnvReader } from '@roomgate/shared/config';
 import { API_GATEWAY_MAX_MESSAGE_BYTES } from '@roomgate/shared/frames';
-import { parseIamCallers, type IamCallerMap } from '../auth/iam-callers.ts';
-import { apiKeysSecretName, LOG_LEVELS, type LogLevel } from '../config.ts';
+import type { IamCallerMap } from '../auth/iam-callers.ts';
+import { apiKeysSecretName, LOG_LEVELS, readIamCallers, readStage, type LogLevel } from '../config.ts';
 
 /** What `buildRoomsApp` needs; tests pass this as a plain object. */
 export interface RoomsAppConfig {
@@ -32,25 +32,12 @@ export interface RoomsApiConfig extends RoomsAppConfig {
   offline: boolean;
 }
 
-const STAGE = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
 /** Parses the rooms function's environment once per container; throws ConfigError naming every bad variable. */
 export function parseRoomsConfig(env: Record<string, string | undefined>): RoomsApiConfig {
   const read = new EnvReader(env);
-  const stage = read.string('STAGE', { pattern: STAGE, hint: 'lower-case letters, digits and "-" (1-32 chars)' });
-  let iamCallers: IamCallerMap = new Map();
-  read.json<unknown>(
-    'IAM_CALLERS',
-    (value) => {
-      try {
-        iamCallers = parseIamCallers(value);
-        return undefined;
-      } catch (error) {
-        return (error as Error).message;
-      }
-    },
-    { default: {} },
-  );
+  const stage = readStage(read);
+  const iamCallers = readIamCallers(read);
   const config: RoomsApiConfig = {
     stage,
     iamCallers,
