@@ -1,7 +1,8 @@
 import { makeDefaultHandler } from '../handlers/default.ts';
-import { containerRuntime } from './runtime.ts';
+import { createRuntime } from './runtime.ts';
 
-const { config, verifier, store, broadcaster, management, logger } = containerRuntime();
+// Module scope = once per container: a bad configuration fails the cold start, naming every variable.
+const { config, verifier, store, broadcaster, management, logger } = createRuntime(process.env);
 
 export const handler = makeDefaultHandler({
   verifier,

@@ -1,0 +1,9 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createConnectionStore, type ConnectionStore } from '@roomgate/shared/connection-store';
+import type { SocketConfig } from '../config.ts';
+import { DYNAMODB_CLIENT_SETTINGS } from './client-settings.ts';
+
+export function createStore(config: SocketConfig): ConnectionStore {
+  const dynamo = new DynamoDBClient({ ...DYNAMODB_CLIENT_SETTINGS, ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}) });
+  return createConnectionStore({ client: dynamo, tableName: config.tableName });
+}
