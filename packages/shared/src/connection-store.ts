@@ -174,12 +174,16 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
     listRoom,
 
     async *roomConnections(roomId) {
-      let cursor: string | undefined;
-      do {
-        const page = await listRoom(roomId, cursor === undefined ? {} : { cursor });
+      let pending: Promise<RoomPage> | undefined = listRoom(roomId);
+      while (pending !== undefined) {
+        const page: RoomPage = await pending;
+        // Ask for the next page now, so a fan-out posts to this page while DynamoDB answers
+        // instead of every worker stalling at each page boundary (docs/benchmarks.md, fan-out).
+        pending = page.cursor === undefined ? undefined : listRoom(roomId, { cursor: page.cursor });
+        // Awaited on the next turn; until then this keeps an early failure from being "unhandled".
+        pending?.catch(() => undefined);
         yield* page.members;
-        cursor = page.cursor;
-      } while (cursor !== undefined);
+      }
     },
   };
 }

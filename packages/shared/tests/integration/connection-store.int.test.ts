@@ -103,6 +103,25 @@ describe('connection store on dynalite', () => {
     expect(await collect(store.roomConnections(uniqueRoom('empty')))).toEqual([]);
   });
 
+  it('fetches the next page while the current one is being consumed', async () => {
+    const room = uniqueRoom();
+    const ids = ['a', 'b', 'c', 'd', 'e'].map((s) => `${room}-${s}`);
+    await Promise.all(ids.map((id) => store.put(connection(id, room))));
+    let queries = 0;
+    const counting = createConnectionStore({
+      client: { send: (command: Parameters<typeof table.client.send>[0]) => { if (command.constructor.name === 'QueryCommand') queries += 1; return table.client.send(command); } } as typeof table.client,
+      tableName: table.tableName,
+      pageSize: 2,
+    });
+    const iterator = counting.roomConnections(room);
+    expect((await iterator.next()).value?.connectionId).toBe(ids[0]);
+    expect(queries).toBe(2); // page 1 answered, page 2 already asked for
+    const rest = [];
+    for await (const member of iterator) rest.push(member.connectionId);
+    expect(rest).toEqual(ids.slice(1));
+    expect(queries).toBe(3);
+  });
+
   it('honours an explicit page limit', async () => {
     const room = uniqueRoom();
     await Promise.all(['a', 'b', 'c'].map((s) => store.put(connection(`${room}-${s}`, room))));
