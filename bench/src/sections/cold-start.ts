@@ -56,7 +56,9 @@ function esbuildOptions(serviceDir: string, sdk: Sdk): BuildOptions {
     ...(e.mainFields !== undefined && { mainFields: e.mainFields as string[] }),
     ...(e.banner !== undefined && { banner: e.banner as Record<string, string> }),
     outExtension: { '.js': (e.outputFileExtension as string | undefined) ?? (format === 'esm' ? '.mjs' : '.cjs') },
-    external: sdk === 'external' ? ((e.exclude as string[] | undefined) ?? []) : [],
+    // "External" means what the Lambda runtime provides, whatever the service's serverless.yml
+    // chose (the token API bundles its SDK since this very comparison favoured it).
+    external: sdk === 'external' ? ['@aws-sdk/*'] : [],
     metafile: true,
     logLevel: 'error',
   };
