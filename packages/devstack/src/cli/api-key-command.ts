@@ -1,9 +1,8 @@
 import { parseArgs } from 'node:util';
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ApiKeyAdmin, type ApiKeySummary } from '../api-key-admin.ts';
 import { UsageError } from '../errors.ts';
 import { assertStage } from '../stage.ts';
-import { makeSecretsClient, reportFailure, usageFromParseArgs, type KeysCliIo } from './cli-io.ts';
+import { runSecretsCommand, usageFromParseArgs, type KeysCliIo } from './cli-io.ts';
 
 const COMMANDS = ['create', 'list', 'revoke'] as const;
 type Command = (typeof COMMANDS)[number];
@@ -62,27 +61,12 @@ interface Parsed {
 }
 
 /** `pnpm keys api-key …`; resolves with the exit code: 0 ok, 1 failure, 2 usage. */
-export async function runApiKeyCli(argv: string[], io: KeysCliIo): Promise<number> {
-  let parsed: Parsed;
-  let client: SecretsManagerClient;
-  try {
-    parsed = parse(argv);
-    if (parsed.help) {
-      io.stdout(`${HELP[parsed.command ?? 'main']}\n`);
-      return 0;
-    }
-    client = makeSecretsClient(parsed, io);
-  } catch (error) {
-    return reportFailure(io, error);
-  }
-  try {
-    io.stdout(await execute(new ApiKeyAdmin({ client, stage: parsed.stage! }), parsed));
-    return 0;
-  } catch (error) {
-    return reportFailure(io, error);
-  } finally {
-    client.destroy();
-  }
+export function runApiKeyCli(argv: string[], io: KeysCliIo): Promise<number> {
+  return runSecretsCommand(argv, io, {
+    parse,
+    help: (parsed) => HELP[parsed.command ?? 'main'],
+    execute: (client, parsed) => execute(new ApiKeyAdmin({ client, stage: parsed.stage }), parsed),
+  });
 }
 
 function parse(argv: string[]): Parsed {

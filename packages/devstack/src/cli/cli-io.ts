@@ -23,6 +23,49 @@ export function makeSecretsClient(options: { endpoint?: string | undefined; regi
   return (io.createClient ?? ((c) => new SecretsManagerClient(c)))(config);
 }
 
+/** What every Secrets Manager subcommand has after parsing. */
+export interface SecretsCommand {
+  help: boolean;
+  stage?: string;
+  endpoint?: string;
+  region?: string;
+}
+
+export interface SecretsCommandSpec<P extends SecretsCommand> {
+  /** Throws UsageError for a bad command line. */
+  parse(argv: string[]): P;
+  help(parsed: P): string;
+  /** Runs the parsed command; resolves with what to print. */
+  execute(client: SecretsManagerClient, parsed: P & { stage: string }): Promise<string>;
+}
+
+/**
+ * The shape of every `pnpm keys` subcommand: parse, answer --help, build the client, run,
+ * report one line on failure, always release the client. Resolves with the exit code.
+ */
+export async function runSecretsCommand<P extends SecretsCommand>(argv: string[], io: KeysCliIo, spec: SecretsCommandSpec<P>): Promise<number> {
+  let parsed: P;
+  let client: SecretsManagerClient;
+  try {
+    parsed = spec.parse(argv);
+    if (parsed.help) {
+      io.stdout(`${spec.help(parsed)}\n`);
+      return 0;
+    }
+    client = makeSecretsClient(parsed, io);
+  } catch (error) {
+    return reportFailure(io, error);
+  }
+  try {
+    io.stdout(await spec.execute(client, parsed as P & { stage: string }));
+    return 0;
+  } catch (error) {
+    return reportFailure(io, error);
+  } finally {
+    client.destroy();
+  }
+}
+
 /** One line on stderr, never a stack trace; resolves the exit code: 2 usage, 1 anything else. */
 export function reportFailure(io: KeysCliIo, error: unknown): number {
   const usage = isDevstackError(error) && (error.code === 'ERR_USAGE' || error.code === 'ERR_STAGE_INVALID');

@@ -1,11 +1,10 @@
 import { parseArgs } from 'node:util';
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ALGORITHMS, type SigningAlgorithm } from '@roomgate/shared/types';
 import { UsageError } from '../errors.ts';
 import { KeyAdmin, type KeyStatus, type KeySummary } from '../key-admin.ts';
 import { assertStage } from '../stage.ts';
 import { runApiKeyCli } from './api-key-command.ts';
-import { makeSecretsClient, reportFailure, usageFromParseArgs, type KeysCliIo } from './cli-io.ts';
+import { runSecretsCommand, usageFromParseArgs, type KeysCliIo } from './cli-io.ts';
 
 export type { KeysCliIo } from './cli-io.ts';
 
@@ -76,29 +75,13 @@ interface Parsed {
 }
 
 /** Runs the key CLI; resolves with the exit code: 0 ok, 1 failure, 2 usage. */
-export async function runKeysCli(argv: string[], io: KeysCliIo): Promise<number> {
+export function runKeysCli(argv: string[], io: KeysCliIo): Promise<number> {
   if (argv[0] === 'api-key') return runApiKeyCli(argv.slice(1), io);
-  let parsed: Parsed;
-  let client: SecretsManagerClient;
-  try {
-    parsed = parse(argv);
-    if (parsed.help) {
-      io.stdout(`${HELP[parsed.command ?? 'main']}\n`);
-      return 0;
-    }
-    client = makeSecretsClient(parsed, io);
-  } catch (error) {
-    return reportFailure(io, error);
-  }
-  try {
-    const admin = new KeyAdmin({ client, stage: parsed.stage! });
-    io.stdout(await execute(admin, parsed));
-    return 0;
-  } catch (error) {
-    return reportFailure(io, error);
-  } finally {
-    client.destroy();
-  }
+  return runSecretsCommand(argv, io, {
+    parse,
+    help: (parsed) => HELP[parsed.command ?? 'main'],
+    execute: (client, parsed) => execute(new KeyAdmin({ client, stage: parsed.stage }), parsed),
+  });
 }
 
 function parse(argv: string[]): Parsed {
