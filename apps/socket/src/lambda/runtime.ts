@@ -9,7 +9,7 @@ import { createManagement } from './management.ts';
 import { createStore } from './store.ts';
 import { createTokenVerifier } from './verifier.ts';
 
-export { DYNAMODB_CLIENT_SETTINGS, MANAGEMENT_CLIENT_SETTINGS } from './client-settings.ts';
+export { DYNAMODB_CLIENT_SETTINGS, MANAGEMENT_CLIENT_SETTINGS } from '@roomgate/shared/client-settings';
 
 export interface Runtime {
   config: SocketConfig;

@@ -2,6 +2,7 @@ import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagem
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createConnectionStore } from '@roomgate/shared/connection-store';
+import { DYNAMODB_CLIENT_SETTINGS, MANAGEMENT_CLIENT_SETTINGS } from '@roomgate/shared/client-settings';
 import { createBroadcaster } from '@roomgate/shared/fan-out';
 import { createJsonLogger } from '@roomgate/shared/logger';
 import { createManagementApi } from '@roomgate/shared/management-api';
@@ -18,9 +19,12 @@ import { createListingCursors } from './listing-cursors.ts';
  */
 export function createRoomsRuntime(config: RoomsApiConfig, env: Record<string, string | undefined> = process.env): Omit<RoomsAppDeps, 'config' | 'iamIdentity'> {
   const logger = createJsonLogger({ base: { service: 'token-api', function: 'rooms', stage: config.stage } });
-  const dynamo = new DynamoDBClient(localAware(config.dynamodbEndpoint, env));
+  // The socket service's retry and timeout settings: a hung post must not hold this function either.
+  const dynamo = new DynamoDBClient({ ...DYNAMODB_CLIENT_SETTINGS, ...localAware(config.dynamodbEndpoint, env) });
   const store = createConnectionStore({ client: dynamo, tableName: config.connectionsTableName });
-  const management = createManagementApi({ client: new ApiGatewayManagementApiClient(localAware(config.managementEndpoint, env)) });
+  const management = createManagementApi({
+    client: new ApiGatewayManagementApiClient({ ...MANAGEMENT_CLIENT_SETTINGS, ...localAware(config.managementEndpoint, env) }),
+  });
   return {
     logger,
     store,

@@ -2,9 +2,10 @@ import type { ApiGatewayManagementApiClientConfig } from '@aws-sdk/client-apigat
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 
 /**
- * Retries and timeouts, set here on purpose rather than inherited: the SDK defaults can be changed
- * by `AWS_MAX_ATTEMPTS` / `AWS_RETRY_MODE` or a profile, and they set no request timeout at all, so
- * one hung call would hold the Lambda until its own 10 s timeout.
+ * Retries and timeouts for the socket service's and the Rooms API's clients, set here on purpose
+ * rather than inherited: the SDK defaults can be changed by `AWS_MAX_ATTEMPTS` / `AWS_RETRY_MODE`
+ * or a profile, and they set no request timeout at all, so one hung call would hold the Lambda
+ * until its own timeout.
  *
  * `standard` retry mode backs off exponentially with full jitter (each delay is random in
  * [0, base·2^n]; base 50 ms, 1 s for throttling such as ProvisionedThroughputExceededException),
