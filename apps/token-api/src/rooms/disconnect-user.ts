@@ -12,7 +12,8 @@ export interface DisconnectOutcome {
 
 export interface UserDisconnector {
   /** Throws StoreUnavailableError only if the room cannot be listed. */
-  disconnect(roomId: string, userId: string): Promise<DisconnectOutcome>;
+  /** `callerId` is logged with the outcome: a kick is a moderator's action and leaves an audit line. */
+  disconnect(roomId: string, userId: string, callerId?: string): Promise<DisconnectOutcome>;
 }
 
 export interface UserDisconnectorOptions {
@@ -51,7 +52,7 @@ export function createUserDisconnector(options: UserDisconnectorOptions): UserDi
   };
 
   return {
-    async disconnect(roomId, userId) {
+    async disconnect(roomId, userId, callerId) {
       const targets: RoomMember[] = [];
       for await (const member of store.roomConnections(roomId)) if (member.userId === userId) targets.push(member);
       const outcome: DisconnectOutcome = { disconnected: 0, failed: 0 };
@@ -60,7 +61,7 @@ export function createUserDisconnector(options: UserDisconnectorOptions): UserDi
         for (let next = queue.shift(); next !== undefined; next = queue.shift()) await disconnectOne(next, outcome);
       };
       await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
-      logger.info('kick', { roomId, userId, ...outcome });
+      logger.info('kick', { roomId, userId, caller: callerId, ...outcome });
       return outcome;
     },
   };

@@ -76,7 +76,6 @@ export const roomsRoutes: FastifyPluginAsync<RoomsRouteOptions> = async (app, op
         callerId: callerId(request.caller),
         idempotencyKey: request.headers['idempotency-key'],
       });
-      request.log.info({ caller: callerId(request.caller), roomId: request.params.roomId, replayed, ...result }, 'room publish');
       if (replayed) void reply.header('idempotent-replayed', 'true');
       void reply.header('cache-control', 'no-store');
       return result;
@@ -100,11 +99,8 @@ export const roomsRoutes: FastifyPluginAsync<RoomsRouteOptions> = async (app, op
     '/v1/rooms/:roomId/users/:userId',
     { schema: { params: userParamsSchema, response: { 200: disconnectResponseSchema, ...errors } } },
     async (request, reply) => {
-      const result = await options.disconnector.disconnect(request.params.roomId, request.params.userId);
-      // A moderator's action: always leaves an audit line (request logging is off, see http-app.ts).
-      request.log.info({ caller: callerId(request.caller), roomId: request.params.roomId, userId: request.params.userId, ...result }, 'user disconnected from room');
       void reply.header('cache-control', 'no-store');
-      return result;
+      return options.disconnector.disconnect(request.params.roomId, request.params.userId, callerId(request.caller));
     },
   );
 };
