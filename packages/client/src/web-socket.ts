@@ -11,13 +11,17 @@ export function resolveWebSocket(given: WebSocketConstructor | undefined): WebSo
 /**
  * Opens a socket with the token in `Sec-WebSocket-Protocol` (browsers cannot set headers on a
  * WebSocket) and, when the caller knows its room, `?room=` so a token for another room is refused.
+ * A URL that names its room already (a SigV4-presigned one in IAM mode, where `room=` is signed)
+ * is used byte for byte: re-serializing it could change how a signed parameter is encoded.
  */
 export function openSocket(WebSocketImpl: WebSocketConstructor, socketUrl: string, token: string, roomId: string | undefined): WebSocketLike {
   let url = socketUrl;
   if (roomId !== undefined) {
     const parsed = new URL(socketUrl);
-    parsed.searchParams.set('room', roomId);
-    url = parsed.toString();
+    if (!parsed.searchParams.has('room')) {
+      parsed.searchParams.set('room', roomId);
+      url = parsed.toString();
+    }
   }
   return new WebSocketImpl(url, [SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX + token]);
 }
