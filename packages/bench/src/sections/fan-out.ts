@@ -7,7 +7,7 @@ import { importSigningKey } from '@roomgate/shared/keys';
 import { silentLogger } from '@roomgate/shared/logger';
 import { createSigner } from '@roomgate/shared/signer';
 import WebSocket from 'ws';
-import { startOffline } from '../../../apps/socket/tests/helpers/offline.ts';
+import { startOffline } from '../../../../apps/socket/tests/helpers/offline.ts';
 import { endpointsFromEnv, seedStage } from '../lib/local-stack.ts';
 import { median } from '../lib/measure.ts';
 import { registerCleanup } from '../lib/processes.ts';

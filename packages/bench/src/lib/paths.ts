@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 const require = createRequire(import.meta.url);
 
 export const BENCH_DIR = fileURLToPath(new URL('../..', import.meta.url));
-export const REPO_DIR = join(BENCH_DIR, '..');
+export const REPO_DIR = join(BENCH_DIR, '..', '..');
 export const OUT_DIR = join(BENCH_DIR, '.out');
 export const TOKEN_API_DIR = join(REPO_DIR, 'apps', 'token-api');
 export const SOCKET_DIR = join(REPO_DIR, 'apps', 'socket');

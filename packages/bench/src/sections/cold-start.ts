@@ -7,7 +7,7 @@ import { localClientConfig, parseCloudFormationYaml } from '@roomgate/local-aws'
 import { createConnectionStore } from '@roomgate/shared/connection-store';
 import { importSigningKey } from '@roomgate/shared/keys';
 import { createSigner } from '@roomgate/shared/signer';
-import { httpApiEvent } from '../../../apps/token-api/tests/helpers/http-api-event.ts';
+import { httpApiEvent } from '../../../../apps/token-api/tests/helpers/http-api-event.ts';
 import { BENCH_ROLE_SESSION, endpointsFromEnv, seedStage } from '../lib/local-stack.ts';
 import { median } from '../lib/measure.ts';
 import { BENCH_DIR, OUT_DIR, SOCKET_DIR, TOKEN_API_DIR } from '../lib/paths.ts';

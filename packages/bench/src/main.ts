@@ -9,7 +9,7 @@ import { printTable, summary, writeMarkdown, type Table } from './lib/report.ts'
 /**
  * `pnpm bench [section…]`: every section in its own fresh process, one after another, against one
  * local AWS (dynalite + Secrets Manager) in a process of its own. Prints each table as it lands
- * and writes them all to bench/.out/results.md for docs/benchmarks.md.
+ * and writes them all to packages/bench/.out/results.md for docs/benchmarks.md.
  */
 const SECTIONS = ['issuance-in-process', 'issuance-http', 'connect', 'fan-out', 'cold-start'] as const;
 /**

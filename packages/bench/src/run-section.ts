@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { runCleanups } from './lib/processes.ts';
 import type { Table } from './lib/report.ts';
 
@@ -15,5 +16,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 const section = (await import(`./sections/${name}.ts`)) as { run(): Promise<Table[]> };
 const tables = await section.run();
+// A fresh clone has no output folder yet.
+mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, JSON.stringify(tables));
 process.exit(0);
