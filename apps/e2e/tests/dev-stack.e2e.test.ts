@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './helpers/browser.ts';
 import { startPnpmDev, stopGroup, survivors, type DevProcess } from './helpers/dev-process.ts';
-import { accepts, freePorts } from './helpers/ports.ts';
+import { accepts, freePorts } from '@roomgate/local-aws';
 
 const OUTPUT_DIR = fileURLToPath(new URL('../test-output/', import.meta.url));
 const PORT_FLAGS = [

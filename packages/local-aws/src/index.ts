@@ -14,3 +14,5 @@ export { parseCloudFormationYaml } from './cloudformation-yaml.ts';
 export { localClientConfig, startLocalAws, type LocalAws, type LocalAwsOptions, type LocalClientConfig } from './local-aws.ts';
 export { AwsServiceError } from './aws-service-error.ts';
 export { LocalAwsError, type LocalAwsErrorCode } from './errors.ts';
+export { accepts, freePort, freePorts } from './loopback.ts';
+export { signalProcessGroup, stopProcessGroup } from './process-group.ts';

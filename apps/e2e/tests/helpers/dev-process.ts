@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { descendantsOf, readProcessTable, type ProcessEntry } from '@roomgate/devstack/dev/process-table';
+import { signalProcessGroup } from '@roomgate/local-aws';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
@@ -78,11 +79,7 @@ export function parseBanner(output: string): Banner {
 
 /** Like a terminal's Ctrl-C: the signal goes to every process of the foreground group. */
 export function stopGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-child.pid!, signal);
-  } catch {
-    // group already gone
-  }
+  signalProcessGroup(child.pid!, signal);
 }
 
 /** Processes from `seen` that still run (same pid and start time, not a zombie). */

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { createServer, connect as tcpConnect } from 'node:net';
+import { accepts, freePort, stopProcessGroup } from '@roomgate/local-aws';
 import { fileURLToPath } from 'node:url';
 
 const SERVICE_DIR = fileURLToPath(new URL('../..', import.meta.url));
@@ -11,15 +11,6 @@ export interface RunningOffline {
   managementEndpoint: string;
   logs(): string;
   stop(): Promise<void>;
-}
-
-/** A port nobody listens on right now (the OS picks it; other processes may hold the defaults). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /**
@@ -58,12 +49,7 @@ export async function startOffline(env: Record<string, string>, timeoutMs = 90_0
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-      killGroup(child.pid, 'SIGTERM');
-      const timer = setTimeout(() => killGroup(child.pid!, 'SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopProcessGroup(child);
     rmSync(`${SERVICE_DIR}/${buildDir}`, { recursive: true, force: true });
   };
 
@@ -72,7 +58,7 @@ export async function startOffline(env: Record<string, string>, timeoutMs = 90_0
   void exited.then((code) => (exitCode = code));
   for (;;) {
     if (exitCode !== undefined) throw new Error(`serverless offline exited with ${exitCode}:\n${output}`);
-    if (output.includes('Offline [websocket] listening') && (await accepts(host, wsPort))) break;
+    if (output.includes('Offline [websocket] listening') && (await accepts(wsPort, host))) break;
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`serverless offline not ready after ${timeoutMs} ms:\n${output}`);
@@ -82,20 +68,3 @@ export async function startOffline(env: Record<string, string>, timeoutMs = 90_0
   return { wsUrl: `ws://${host}:${wsPort}`, managementEndpoint: `http://${host}:${wsPort}`, logs: () => output, stop };
 }
 
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-function accepts(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = tcpConnect({ host, port }, () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}

@@ -22,7 +22,7 @@ import type { WebSocketConnectEvent } from '../../src/events.ts';
 import { makeConnectHandler } from '../../src/handlers/connect.ts';
 import { createRuntime } from '../../src/lambda/runtime.ts';
 import { memoryLogger } from '../helpers/fakes.ts';
-import { freePort } from '../helpers/offline.ts';
+import { freePort } from '@roomgate/local-aws';
 
 /**
  * Secrets Manager failing under `$connect`: the public keys cannot be loaded at cold start, are

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { stopProcessGroup } from '@roomgate/local-aws';
+
+export { freePort } from '@roomgate/local-aws';
 
 export const SERVICE_DIR = join(import.meta.dirname, '..', '..');
 export const SLS = join(SERVICE_DIR, 'node_modules', '.bin', 'sls');
@@ -19,17 +21,6 @@ export function envWithoutAws(extra: Record<string, string> = {}): NodeJS.Proces
   };
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
 export interface Spawned {
   child: ChildProcess;
   output: () => string;
@@ -41,24 +32,7 @@ export interface Spawned {
 export function startUntil(command: string, args: string[], options: { env: NodeJS.ProcessEnv; ready: RegExp; timeoutMs: number }): Promise<Spawned> {
   const child = spawn(command, args, { cwd: SERVICE_DIR, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  const stop = async () => {
-    if (child.exitCode !== null || child.pid === undefined) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      return;
-    }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }, 5_000);
-    await exited;
-    clearTimeout(timer);
-  };
+  const stop = () => stopProcessGroup(child);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       void stop().then(() => reject(new Error(`${command} not ready after ${options.timeoutMs} ms:\n${output}`)));

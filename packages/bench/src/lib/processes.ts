@@ -1,14 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { stopProcessGroup } from '@roomgate/local-aws';
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+export { freePort } from '@roomgate/local-aws';
 
 const cleanups = new Set<() => Promise<void>>();
 
@@ -39,22 +33,7 @@ export async function startService(args: string[], env: Record<string, string>, 
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     unregister();
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      return;
-    }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }, 3_000);
-    await exited;
-    clearTimeout(timer);
+    await stopProcessGroup(child, 3_000);
   };
   const unregister = registerCleanup(stop);
   const deadline = Date.now() + timeoutMs;

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { signalProcessGroup } from '@roomgate/local-aws';
 import { lineSplitter, LineTail } from './log-lines.ts';
 import { groupAlive } from './process-table.ts';
 
@@ -74,15 +75,15 @@ export function startChildService(options: ChildServiceOptions): ChildService {
     exit: () => exit,
     tail: (count) => tail.last(count),
     kill: () => {
-      if (pid > 0) signalGroup(pid, 'SIGKILL');
+      if (pid > 0) signalProcessGroup(pid, 'SIGKILL');
     },
     stop: async (graceMs = 5_000) => {
       if (pid <= 0) return;
-      signalGroup(pid, 'SIGTERM');
+      signalProcessGroup(pid, 'SIGTERM');
       const deadline = Date.now() + graceMs;
       while (groupAlive(pid)) {
         if (Date.now() > deadline) {
-          signalGroup(pid, 'SIGKILL');
+          signalProcessGroup(pid, 'SIGKILL');
           await waitFor(() => !groupAlive(pid), 2_000);
           break;
         }
@@ -91,14 +92,6 @@ export function startChildService(options: ChildServiceOptions): ChildService {
       await Promise.race([exited, sleep(1_000)]);
     },
   };
-}
-
-function signalGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    // ESRCH: the group is already empty
-  }
 }
 
 async function waitFor(done: () => boolean, timeoutMs: number): Promise<void> {
