@@ -1,4 +1,5 @@
-import type { RoomPattern } from '@roomgate/shared/room-pattern';
+import { RoomForbiddenError } from '@roomgate/shared/errors';
+import { isRoomAllowed, type RoomPattern } from '@roomgate/shared/room-pattern';
 
 /** Who asked for a token, and which rooms they may issue tokens for. */
 export interface Caller {
@@ -6,4 +7,11 @@ export interface Caller {
   /** Normalised principal ARN, or the API key's id. Safe to log. */
   id: string;
   rooms: readonly RoomPattern[];
+}
+
+/** Throws 403 ERR_ROOM_FORBIDDEN unless the authenticated caller's patterns cover `roomId`. */
+export function assertRoomAllowed(caller: Caller | null, roomId: string, action: string): asserts caller is Caller {
+  if (!caller || !isRoomAllowed(caller.rooms, roomId)) {
+    throw new RoomForbiddenError(`this caller may not ${action} room ${JSON.stringify(roomId)}`);
+  }
 }

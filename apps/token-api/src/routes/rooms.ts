@@ -1,8 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { RoomForbiddenError, RoomgateError } from '@roomgate/shared/errors';
-import { isRoomAllowed } from '@roomgate/shared/room-pattern';
+import { RoomgateError } from '@roomgate/shared/errors';
 import type { ApiKeySource } from '../auth/api-key-source.ts';
-import type { Caller } from '../auth/caller.ts';
+import { assertRoomAllowed, type Caller } from '../auth/caller.ts';
 import type { IamCallerMap, IamIdentity } from '../auth/iam-callers.ts';
 import { authentication } from '../plugins/authentication.ts';
 import type { UserDisconnector } from '../rooms/disconnect-user.ts';
@@ -51,10 +50,7 @@ export const roomsRoutes: FastifyPluginAsync<RoomsRouteOptions> = async (app, op
   await app.register(authentication, { iamCallers: options.iamCallers, iamIdentity: options.iamIdentity, apiKeys: options.apiKeys });
 
   app.addHook('preHandler', async (request: ScopedRequest) => {
-    const { roomId } = request.params;
-    if (!request.caller || !isRoomAllowed(request.caller.rooms, roomId)) {
-      throw new RoomForbiddenError(`this caller may not act on room ${JSON.stringify(roomId)}`);
-    }
+    assertRoomAllowed(request.caller, request.params.roomId, 'act on');
   });
 
   app.post<{ Params: RoomParams; Body: PublishBody; Headers: { 'idempotency-key'?: string } }>(

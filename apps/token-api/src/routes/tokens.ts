@@ -1,8 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { RoomgateError } from '@roomgate/shared/errors';
-import { isRoomAllowed } from '@roomgate/shared/room-pattern';
 import type { TokenSigner } from '@roomgate/shared/types';
 import type { ApiKeySource } from '../auth/api-key-source.ts';
+import { assertRoomAllowed } from '../auth/caller.ts';
 import type { IamCallerMap, IamIdentity } from '../auth/iam-callers.ts';
 import { authentication } from '../plugins/authentication.ts';
 import type { SocketUrlPresigner } from '../presign/socket-url-presigner.ts';
@@ -49,9 +48,7 @@ export const tokenRoutes: FastifyPluginAsync<TokenRouteOptions> = async (app, op
     async (request, reply) => {
       const caller = request.caller;
       const { roomId, userId, ttlSeconds, capabilities } = request.body;
-      if (!caller || !isRoomAllowed(caller.rooms, roomId)) {
-        throw new RoomgateError('ERR_ROOM_FORBIDDEN', `this caller may not issue tokens for room ${JSON.stringify(roomId)}`);
-      }
+      assertRoomAllowed(caller, roomId, 'issue tokens for');
       const issued = await options.signer.sign({
         roomId,
         ttlSeconds,
