@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalJWKSet, jwtVerify } from 'jose';
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CHAT_KEY, CHAT_ROLE } from '../helpers/fixtures.ts';
 import { httpApiEvent } from '../helpers/http-api-event.ts';
 import { seedStage } from '../helpers/local-secrets.ts';
-import { SERVICE_DIR, SLS, envWithoutAws } from '../helpers/processes.ts';
+import { SERVICE_DIR, SLS, envWithoutAws, invokePackagedHandler } from '../helpers/processes.ts';
 
 const OUT = mkdtempSync(join(tmpdir(), 'roomgate-token-api-package-'));
 let template: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
@@ -72,28 +72,14 @@ describe('sls package --stage ci (no AWS credentials)', () => {
       httpApiEvent({ method: 'GET', path: '/.well-known/jwks.json' }),
       httpApiEvent({ method: 'POST', path: '/v1/tokens', headers: { 'content-type': 'application/json' }, body: '{"roomId":"a/b"}', iam: { userArn: 'arn:aws:sts::123456789012:assumed-role/chat-backend/task-2' } }),
     ];
-    const eventsFile = join(OUT, 'events.json');
-    const resultsFile = join(OUT, 'results.json');
-    writeFileSync(eventsFile, JSON.stringify(events));
-    const driver = `
-      import { readFileSync, writeFileSync } from 'node:fs';
-      const { handler } = await import(process.argv[1]);
-      const results = [];
-      for (const event of JSON.parse(readFileSync(process.argv[2], 'utf8'))) results.push(await handler(event, {}));
-      writeFileSync(process.argv[3], JSON.stringify(results));`;
-    execFileSync(process.execPath, ['--input-type=module', '-e', driver, join(OUT, 'unzipped', 'src', 'lambda.mjs'), eventsFile, resultsFile], {
-      env: envWithoutAws({
-        STAGE: stage,
-        SOCKET_URL: 'wss://socket.example.invalid/ci',
-        SECRETS_ENDPOINT: endpoint,
-        IAM_CALLERS: JSON.stringify({ [CHAT_ROLE]: ['chat-*'] }),
-        LOG_LEVEL: 'warn',
-      }),
-      stdio: 'pipe',
-      timeout: 30_000,
+    const results = invokePackagedHandler(join(OUT, 'unzipped', 'src', 'lambda.mjs'), events, {
+      STAGE: stage,
+      SOCKET_URL: 'wss://socket.example.invalid/ci',
+      SECRETS_ENDPOINT: endpoint,
+      IAM_CALLERS: JSON.stringify({ [CHAT_ROLE]: ['chat-*'] }),
+      LOG_LEVEL: 'warn',
     });
-    expect(existsSync(resultsFile)).toBe(true);
-    const [iam, apiKey, jwks, invalid] = JSON.parse(readFileSync(resultsFile, 'utf8')) as Array<{ statusCode: number; body: string }>;
+    const [iam, apiKey, jwks, invalid] = results;
     expect([iam!.statusCode, apiKey!.statusCode, jwks!.statusCode, invalid!.statusCode]).toEqual([201, 201, 200, 400]);
     const keySet = createLocalJWKSet(JSON.parse(jwks!.body));
     for (const res of [iam!, apiKey!]) {

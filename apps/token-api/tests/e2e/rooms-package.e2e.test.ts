@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -10,7 +10,7 @@ import type {} from '@roomgate/local-aws/vitest-global-setup';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CHAT_KEY, CHAT_ROLE, apiKeysSecret } from '../helpers/fixtures.ts';
 import { httpApiEvent } from '../helpers/http-api-event.ts';
-import { SERVICE_DIR, envWithoutAws } from '../helpers/processes.ts';
+import { SERVICE_DIR, envWithoutAws, invokePackagedHandler } from '../helpers/processes.ts';
 import { ensureRoomsTable } from '../helpers/rooms-table.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] };
@@ -131,33 +131,19 @@ describe('Rooms API in sls package --stage ci (no AWS credentials)', () => {
       httpApiEvent({ method: 'DELETE', path: '/v1/rooms/chat-empty/users/alice', iam }),
       httpApiEvent({ method: 'GET', path: '/v1/rooms/lobby/connections', iam }),
     ];
-    const eventsFile = join(OUT, 'rooms-events.json');
-    const resultsFile = join(OUT, 'rooms-results.json');
-    writeFileSync(eventsFile, JSON.stringify(events));
-    const driver = `
-      import { readFileSync, writeFileSync } from 'node:fs';
-      const { handler } = await import(process.argv[1]);
-      const results = [];
-      for (const event of JSON.parse(readFileSync(process.argv[2], 'utf8'))) results.push(await handler(event, {}));
-      writeFileSync(process.argv[3], JSON.stringify(results));`;
-    execFileSync(process.execPath, ['--input-type=module', '-e', driver, join(unzipped, 'src', 'rooms', 'lambda.mjs'), eventsFile, resultsFile], {
-      env: envWithoutAws({
-        STAGE: 'ci',
-        IAM_CALLERS: JSON.stringify({ [CHAT_ROLE]: ['chat-*'] }),
-        API_KEYS_SECRET_ID: apiKeysSecretId,
-        SECRETS_ENDPOINT: secretsEndpoint,
-        DYNAMODB_ENDPOINT: dynamoEndpoint,
-        CONNECTIONS_TABLE_NAME: inject('tableName'),
-        ROOMS_TABLE_NAME: roomsTable,
-        // Never called: the room is empty.
-        MANAGEMENT_ENDPOINT: 'http://127.0.0.1:9',
-        AWS_REGION: 'us-east-1',
-        LOG_LEVEL: 'warn',
-      }),
-      stdio: 'pipe',
-      timeout: 30_000,
+    const results = invokePackagedHandler(join(unzipped, 'src', 'rooms', 'lambda.mjs'), events, {
+      STAGE: 'ci',
+      IAM_CALLERS: JSON.stringify({ [CHAT_ROLE]: ['chat-*'] }),
+      API_KEYS_SECRET_ID: apiKeysSecretId,
+      SECRETS_ENDPOINT: secretsEndpoint,
+      DYNAMODB_ENDPOINT: dynamoEndpoint,
+      CONNECTIONS_TABLE_NAME: inject('tableName'),
+      ROOMS_TABLE_NAME: roomsTable,
+      // Never called: the room is empty.
+      MANAGEMENT_ENDPOINT: 'http://127.0.0.1:9',
+      AWS_REGION: 'us-east-1',
+      LOG_LEVEL: 'warn',
     });
-    const results = JSON.parse(readFileSync(resultsFile, 'utf8')) as Array<{ statusCode: number; body: string }>;
     expect(results.map((r) => [r.statusCode, JSON.parse(r.body)])).toEqual([
       [200, { connections: [], nextCursor: null }],
       [200, { delivered: 0, failed: 0, stale: 0 }],

@@ -1,4 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stopProcessGroup } from '@roomgate/local-aws';
 
@@ -51,4 +53,34 @@ export function startUntil(command: string, args: string[], options: { env: Node
       reject(new Error(`${command} exited with ${code} before it was ready:\n${output}`));
     });
   });
+}
+
+export interface LambdaResult {
+  statusCode: number;
+  headers?: Record<string, string>;
+  body: string;
+}
+
+/**
+ * Runs a packaged Lambda bundle as the runtime would, in a fresh node process with only `env`
+ * (no AWS credentials): imports it (its top-level await is the cold start), then hands it each
+ * event in turn. Resolves with the handler's results.
+ */
+export function invokePackagedHandler(bundle: string, events: unknown[], env: Record<string, string>): LambdaResult[] {
+  const dir = mkdtempSync(join(tmpdir(), 'roomgate-invoke-'));
+  try {
+    const eventsFile = join(dir, 'events.json');
+    const resultsFile = join(dir, 'results.json');
+    writeFileSync(eventsFile, JSON.stringify(events));
+    const driver = `
+      import { readFileSync, writeFileSync } from 'node:fs';
+      const { handler } = await import(process.argv[1]);
+      const results = [];
+      for (const event of JSON.parse(readFileSync(process.argv[2], 'utf8'))) results.push(await handler(event, {}));
+      writeFileSync(process.argv[3], JSON.stringify(results));`;
+    execFileSync(process.execPath, ['--input-type=module', '-e', driver, bundle, eventsFile, resultsFile], { env: envWithoutAws(env), stdio: 'pipe', timeout: 30_000 });
+    return JSON.parse(readFileSync(resultsFile, 'utf8')) as LambdaResult[];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
