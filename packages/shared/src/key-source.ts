@@ -1,6 +1,7 @@
+import { createPublicKey } from 'node:crypto';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CachedValue } from './cached-value.ts';
-import { RoomgateError } from './errors.ts';
+import { KeyMalformedError, RoomgateError } from './errors.ts';
 import { importJwks, importSigningKey, parseSigningKeyRecord, type Jwks, type SigningKey, type VerificationKey } from './keys.ts';
 import { readSecretString } from './secret-reader.ts';
 import { systemClock, type Clock, type Logger } from './types.ts';
@@ -69,39 +70,75 @@ export interface SigningKeySourceOptions {
   client: SecretsManagerClient;
   /** `roomgate/<stage>/signing-key` */
   secretId: string;
-  /** `roomgate/<stage>/public-keys`, served at /.well-known/jwks.json */
-  jwksSecretId?: string;
-  /** Reload after this age so a rotation is picked up without a redeploy (default 300). */
+  /** `roomgate/<stage>/public-keys`: the signer only signs with a key this JWKS lists. */
+  jwksSecretId: string;
+  /** Reload after this age (seconds) so a rotation is picked up without a redeploy (default 300). */
   maxAgeSeconds?: number;
   clock?: Clock;
   logger?: Logger;
 }
 
 export interface SigningKeySource {
+  /** The key to sign with: always one that `getJwks()` of the same snapshot lists. */
   getSigningKey(): Promise<SigningKey>;
   getJwks(): Promise<Jwks>;
 }
 
-/** The token API's keys: the private signing key (imported once) and the public JWKS. */
+interface KeySnapshot {
+  signingKey: SigningKey;
+  jwks: Jwks;
+}
+
+/**
+ * The token API's keys, loaded as ONE snapshot: the JWKS and the signing key are read together,
+ * cached together (`maxAgeSeconds`) and served together, so the token API never signs with a kid
+ * its own `/.well-known/jwks.json` does not list.
+ *
+ * The signing key is AWSCURRENT once the JWKS publishes it with the same key material
+ * (`pnpm keys rotate` publishes first, then moves AWSCURRENT; a read between the two sees the new
+ * key unpublished). Until then it is AWSPREVIOUS if that one is published, so a container keeps
+ * signing verifiable tokens through a rotation. With neither published the load fails with
+ * ERR_KEY_MALFORMED (an operator must publish the key), never signing tokens nobody accepts. Each
+ * record is checked whole by importSigningKey (import, pair match, size) before it is used.
+ */
 export function createSigningKeySource(options: SigningKeySourceOptions): SigningKeySource {
-  const cacheOptions = {
+  const snapshot = new CachedValue(() => loadSnapshot(options), {
     maxAgeSeconds: options.maxAgeSeconds ?? 300,
     ...(options.clock && { clock: options.clock }),
-    onStaleError: (error: unknown) => options.logger?.warn('key reload failed; serving cached key', errorFields(error)),
+    onStaleError: (error: unknown) => options.logger?.warn('key reload failed; serving cached keys', errorFields(error)),
+  });
+  return {
+    getSigningKey: async () => (await snapshot.get()).signingKey,
+    getJwks: async () => (await snapshot.get()).jwks,
   };
-  const signingKey = new CachedValue(async () => {
-    const record = parseSigningKeyRecord((await readSecretString(options.client, options.secretId)) as string);
-    return importSigningKey(record);
-  }, cacheOptions);
-  const jwks = new CachedValue(async () => {
-    if (options.jwksSecretId === undefined) throw new RoomgateError('ERR_KEY_NOT_FOUND', 'no public-keys secret configured');
-    const json = (await readSecretString(options.client, options.jwksSecretId)) as string;
-    // Parse fully so a malformed JWKS fails here rather than in every verifier that fetches it.
-    importJwks(json);
-    return JSON.parse(json) as Jwks;
-  }, cacheOptions);
+}
 
-  return { getSigningKey: () => signingKey.get(), getJwks: () => jwks.get() };
+async function loadSnapshot(options: SigningKeySourceOptions): Promise<KeySnapshot> {
+  const [jwksJson, currentJson] = await Promise.all([
+    readSecretString(options.client, options.jwksSecretId) as Promise<string>,
+    readSecretString(options.client, options.secretId) as Promise<string>,
+  ]);
+  // Parsed fully so a malformed JWKS fails here rather than in every verifier that fetches it.
+  const published = importJwks(jwksJson);
+  const jwks = JSON.parse(jwksJson) as Jwks;
+  const current = await importSigningKey(parseSigningKeyRecord(currentJson));
+  if (isPublished(current, published)) return { signingKey: current, jwks };
+
+  const previousJson = await readSecretString(options.client, options.secretId, 'AWSPREVIOUS');
+  const previous = previousJson === undefined ? undefined : await importSigningKey(parseSigningKeyRecord(previousJson)).catch(() => undefined);
+  if (previous !== undefined && isPublished(previous, published)) {
+    options.logger?.warn('current signing key is not published yet; signing with the previous key', { kid: current.kid, signingKid: previous.kid });
+    return { signingKey: previous, jwks };
+  }
+  throw new KeyMalformedError(
+    `signing key ${current.kid} is not published in ${options.jwksSecretId}; publish it (pnpm keys create --if-missing) before it signs`,
+  );
+}
+
+/** Listed under its kid, for its alg, with the same public key: a token it signs verifies. */
+function isPublished(key: SigningKey, published: VerificationKey[]): boolean {
+  const publicKey = createPublicKey(key.privateKey);
+  return published.some((entry) => entry.kid === key.kid && entry.alg === key.alg && entry.publicKey.equals(publicKey));
 }
 
 function errorFields(error: unknown): Record<string, unknown> {

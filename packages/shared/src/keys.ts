@@ -84,27 +84,61 @@ export function parseSigningKeyRecord(json: string): SigningKeyRecord {
   };
 }
 
-/** Imports the private key once and checks that it fits the declared algorithm. */
-export async function importSigningKey(record: SigningKeyRecord): Promise<SigningKey> {
-  let privateKey: KeyObject;
-  try {
-    privateKey = createPrivateKey(record.private_key);
-  } catch (cause) {
-    throw new KeyMalformedError('private_key is not a PEM private key', { cause });
-  }
+/** A signing key whose two halves were checked against each other, with the JWK to publish. */
+export interface CheckedSigningKey extends SigningKey {
+  /** The public half as published in the JWKS; its `kid` is the key's `kid`. */
+  publicJwk: PublicJwk;
+}
+
+/**
+ * Imports a signing-key record once and checks it as a whole, so a record that cannot sign
+ * tokens its own JWK verifies is refused here rather than at every `$connect`:
+ * - `private_key` and `public_key` are PEMs that import (an encrypted PKCS#8 key or a PEM with
+ *   literal `\n` sequences is named as such);
+ * - the key fits `alg` (RSA of at least 2048 bits for RS256, RFC 7518 §3.3; P-256 for ES256;
+ *   Ed25519 for EdDSA);
+ * - the private key belongs to the public key (same RFC 7638 thumbprint).
+ * `kid` is the record's, else the thumbprint. Throws KeyMalformedError naming the problem.
+ */
+export async function importSigningKey(record: SigningKeyRecord): Promise<CheckedSigningKey> {
+  const privateKey = importPem('private_key', record.private_key, createPrivateKey);
+  assertKeyStrength(privateKey, record.alg);
   assertKeyFitsAlg(privateKey, record.alg);
-  const kid = record.kid || (await thumbprint(createPublicKey(privateKey)));
-  return { kid, alg: record.alg, privateKey };
+  const publicJwk = await publicJwkOf(record);
+  const fromPrivate = await thumbprint(createPublicKey(privateKey));
+  if (fromPrivate !== (await calculateJwkThumbprint(publicJwk, 'sha256'))) {
+    throw new KeyMalformedError('private_key does not belong to public_key: tokens it signs would not verify with the published key');
+  }
+  return { kid: publicJwk.kid, alg: record.alg, privateKey, publicJwk };
+}
+
+/** Imports one PEM field, naming the two mistakes a hand-made secret usually carries. */
+function importPem(field: 'private_key' | 'public_key', pem: string, create: (pem: string) => KeyObject): KeyObject {
+  if (pem.includes('ENCRYPTED PRIVATE KEY')) {
+    throw new KeyMalformedError(`${field} is an encrypted PKCS#8 key; store it unencrypted (Secrets Manager already encrypts the secret with KMS)`);
+  }
+  if (!pem.includes('\n') && pem.includes('\\n')) {
+    throw new KeyMalformedError(`${field} holds literal "\\n" sequences instead of line breaks; store the PEM with real newlines`);
+  }
+  try {
+    return create(pem);
+  } catch (cause) {
+    throw new KeyMalformedError(`${field} is not a PEM ${field === 'private_key' ? 'private' : 'public'} key`, { cause });
+  }
+}
+
+/** Says "too short" for a short RSA key, before assertKeyFitsAlg's generic type check. */
+function assertKeyStrength(key: KeyObject, alg: SigningAlgorithm): void {
+  const bits = key.asymmetricKeyDetails?.modulusLength;
+  if (alg === 'RS256' && key.asymmetricKeyType === 'rsa' && bits !== undefined && bits < 2048) {
+    throw new KeyMalformedError(`RSA key is ${bits} bits; RS256 needs at least 2048 (RFC 7518 section 3.3)`);
+  }
 }
 
 /** Public JWK for a record, with `kid`, `alg` and `use` set. */
 export async function publicJwkOf(record: Pick<SigningKeyRecord, 'kid' | 'alg' | 'public_key'>): Promise<PublicJwk> {
-  let publicKey: KeyObject;
-  try {
-    publicKey = createPublicKey(record.public_key);
-  } catch (cause) {
-    throw new KeyMalformedError('public_key is not a PEM public key', { cause });
-  }
+  const publicKey = importPem('public_key', record.public_key, createPublicKey);
+  assertKeyStrength(publicKey, record.alg);
   assertKeyFitsAlg(publicKey, record.alg);
   const jwk = publicKey.export({ format: 'jwk' }) as JWK;
   const kid = record.kid || (await calculateJwkThumbprint(jwk, 'sha256'));

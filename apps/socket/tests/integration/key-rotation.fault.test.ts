@@ -79,7 +79,7 @@ async function stage() {
   /** A token API container: loads the signing key on first use and keeps it for MAX_AGE. */
   const tokenApi = (): TokenSigner =>
     createSigner({
-      key: createSigningKeySource({ client: secretsClient(), secretId: signingKeySecretName(name), clock, maxAgeSeconds: MAX_AGE }).getSigningKey,
+      key: createSigningKeySource({ client: secretsClient(), secretId: signingKeySecretName(name), jwksSecretId: publicKeysSecretName(name), clock, maxAgeSeconds: MAX_AGE }).getSigningKey,
       issuer: ISS,
       audience: AUD,
       clock,
@@ -138,7 +138,7 @@ describe('key rotation with connections open and tokens in flight', () => {
     const s = await stage();
     const roomId = `room-${randomUUID().slice(0, 8)}`;
     // A token signed with the old key, still unexpired, reused after the key is retired.
-    const oldKey = await createSigningKeySource({ client: secretsClient(), secretId: signingKeySecretName(s.name), clock }).getSigningKey();
+    const oldKey = await createSigningKeySource({ client: secretsClient(), secretId: signingKeySecretName(s.name), jwksSecretId: publicKeysSecretName(s.name), clock }).getSigningKey();
     const oldSigner = createSigner({ key: oldKey, issuer: ISS, audience: AUD, clock });
     expect((await join(s, oldSigner, roomId)).status).toBe(200);
     await s.admin.rotate();
