@@ -8,6 +8,8 @@ export type DevstackErrorCode =
   | 'ERR_STAGE_INVALID'
   | 'ERR_KEY_EXISTS'
   | 'ERR_KEY_NOT_FOUND'
+  | 'ERR_KEY_INVALID'
+  | 'ERR_KEY_IN_USE'
   | 'ERR_SECRETS_UNAVAILABLE'
   | 'ERR_API_KEY_EXISTS'
   | 'ERR_API_KEY_NOT_FOUND'

@@ -6,11 +6,13 @@ import {
   ResourceNotFoundException,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { KeyMalformedError } from '@roomgate/shared/errors';
+import { calculateJwkThumbprint } from 'jose';
+import { isRoomgateError, KeyMalformedError } from '@roomgate/shared/errors';
 import {
   generateSigningKey,
+  importSigningKey,
   parseSigningKeyRecord,
-  publicJwkOf,
+  type PublicJwk,
   publicKeysSecretName,
   signingKeySecretName,
   type Jwks,
@@ -28,8 +30,12 @@ export interface KeySummary {
   created_at: string;
   /** Secrets Manager version of the signing-key secret holding it */
   versionId: string;
-  /** whether the public-keys JWKS lists it, i.e. whether its tokens still verify */
+  /** whether the public-keys JWKS lists it with the same key material, i.e. whether its tokens verify */
   published: boolean;
+  /** why the record cannot sign verifiable tokens (import, pair match, size); absent when it can */
+  problem?: string;
+  /** when this version became AWSCURRENT/AWSPREVIOUS (its Secrets Manager CreatedDate), ISO 8601 */
+  storedAt?: string;
 }
 
 export interface KeyStatus {
@@ -40,24 +46,52 @@ export interface KeyStatus {
   previous?: KeySummary;
   /** null when the public-keys secret does not exist */
   jwks: Jwks | null;
+  /** true when the current key imports, its halves match, it fits its alg, and the JWKS lists it */
+  healthy: boolean;
+  /** what keeps the stage from being healthy, one sentence each */
+  problems: string[];
+  /**
+   * From this time (ISO 8601) no container signs with a key other than the current one and no
+   * such token is alive, so "rotate" and "retire" may drop the other published keys. Absent
+   * when unknown (the current key is not published).
+   */
+  othersDroppableAt?: string;
 }
+
+/** The token API's defaults (apps/token-api/src/config.ts): SECRETS_MAX_AGE and TOKEN_MAX_TTL, seconds. */
+export const DEFAULT_SECRETS_MAX_AGE_SECONDS = 300;
+export const DEFAULT_MAX_TOKEN_TTL_SECONDS = 3600;
 
 export interface KeyAdminOptions {
   client: SecretsManagerClient;
   stage: string;
   now?: () => Date;
   generate?: (alg: SigningAlgorithm, now: Date) => Promise<SigningKeyRecord>;
+  /** The deployment's SECRETS_MAX_AGE: how long a token API container may sign with a key it loaded (seconds, default 300). */
+  secretsMaxAgeSeconds?: number;
+  /** The deployment's TOKEN_MAX_TTL: how long a token may live after it is signed (seconds, default 3600). */
+  maxTokenTtlSeconds?: number;
 }
 
 interface StoredKey {
   record: SigningKeyRecord;
   versionId: string;
+  storedAt: Date | undefined;
+  /** the checked key, or why the record cannot be used */
+  checked: { jwk: PublicJwk; thumbprint: string } | { problem: string };
 }
 
 /**
- * Creates, rotates and retires a stage's signing key. Verifiers must learn a key before tokens
- * signed with it exist, so every change publishes the JWKS first and moves the signing key second:
- * a failure in between leaves an unused published key, never an unverifiable signer.
+ * Creates, rotates and retires a stage's signing key, keeping one invariant (docs/security.md):
+ * every kid a token API container may sign with is published before it is used, and stays
+ * published while tokens signed with it can live.
+ * - Every change publishes the JWKS first and moves the signing key second: a failure in between
+ *   leaves an unused published key, never an unverifiable signer (and the token API signs with
+ *   AWSCURRENT only once the JWKS lists it).
+ * - A key leaves the JWKS only once the current key has been current for SECRETS_MAX_AGE (every
+ *   container has reloaded) plus TOKEN_MAX_TTL (every token signed before has expired); earlier,
+ *   "rotate" and "retire" refuse with ERR_KEY_IN_USE unless `force`.
+ * - A record that cannot sign verifiable tokens (import, pair match, size) is never called healthy.
  */
 export class KeyAdmin {
   readonly stage: string;
@@ -66,28 +100,44 @@ export class KeyAdmin {
   private readonly generate: (alg: SigningAlgorithm, now: Date) => Promise<SigningKeyRecord>;
   private readonly signingName: string;
   private readonly publicName: string;
+  private readonly secretsMaxAgeSeconds: number;
+  private readonly maxTokenTtlSeconds: number;
 
   constructor(options: KeyAdminOptions) {
     this.stage = assertStage(options.stage);
     this.client = options.client;
     this.now = options.now ?? (() => new Date());
     this.generate = options.generate ?? generateSigningKey;
+    this.secretsMaxAgeSeconds = options.secretsMaxAgeSeconds ?? DEFAULT_SECRETS_MAX_AGE_SECONDS;
+    this.maxTokenTtlSeconds = options.maxTokenTtlSeconds ?? DEFAULT_MAX_TOKEN_TTL_SECONDS;
     this.signingName = signingKeySecretName(this.stage);
     this.publicName = publicKeysSecretName(this.stage);
   }
 
-  /** First key of a stage. With `ifMissing` an existing key is kept and only a missing JWKS is repaired. */
+  /**
+   * First key of a stage. With `ifMissing` an existing key is kept after it is checked (a record
+   * that cannot sign verifiable tokens fails with ERR_KEY_INVALID), and a JWKS that is missing or
+   * does not list it is repaired (keys it already lists stay).
+   */
   async create(options: { alg?: SigningAlgorithm; ifMissing?: boolean } = {}): Promise<{ created: boolean; status: KeyStatus }> {
     const existing = await this.read('AWSCURRENT');
     if (existing) {
       if (!options.ifMissing) {
         throw new DevstackError('ERR_KEY_EXISTS', `${this.signingName} already exists; use "rotate" to replace it, or --if-missing to keep it`);
       }
-      if ((await this.readJwks()) === null) await this.publish([existing.record, ...(await this.optionalPrevious())]);
+      const jwk = this.usable(existing, 'current');
+      const jwks = await this.readJwks();
+      if (jwks === null) {
+        const previous = await this.read('AWSPREVIOUS');
+        await this.publish([jwk, ...(previous && 'jwk' in previous.checked ? [previous.checked.jwk] : [])]);
+      } else if (!(await this.isPublished(existing, jwks))) {
+        await this.publish([jwk, ...jwks.keys.filter((key) => key.kid !== jwk.kid)]);
+      }
       return { created: false, status: await this.show() };
     }
     const record = await this.generate(options.alg ?? 'RS256', this.now());
-    await this.publish([record]);
+    const { publicJwk } = await importSigningKey(record);
+    await this.publish([publicJwk]);
     try {
       await this.call(() =>
         this.client.send(
@@ -102,48 +152,129 @@ export class KeyAdmin {
       if (!(error instanceof ResourceExistsException)) throw error;
       // A concurrent create won after publishing its own key; our JWKS write may have replaced
       // it, so publish the winner's key again.
-      await this.publish([(await this.requireCurrent()).record]);
+      await this.publish([this.usable(await this.requireCurrent(), 'current')]);
       if (options.ifMissing) return { created: false, status: await this.show() };
       throw new DevstackError('ERR_KEY_EXISTS', `${this.signingName} already exists; use "rotate" to replace it`, { cause: error });
     }
     return { created: true, status: await this.show() };
   }
 
-  /** New key becomes AWSCURRENT, the old one AWSPREVIOUS; the JWKS holds both. */
-  async rotate(options: { alg?: SigningAlgorithm } = {}): Promise<KeyStatus> {
+  /**
+   * New key becomes AWSCURRENT, the old one AWSPREVIOUS; the JWKS holds both (when the old one
+   * cannot sign, the key the token API falls back to stays instead). Any other published key is
+   * dropped, which `force` is needed for until `othersDroppableAt`.
+   */
+  async rotate(options: { alg?: SigningAlgorithm; force?: boolean } = {}): Promise<KeyStatus> {
     const current = await this.requireCurrent();
+    const jwks = await this.readJwks();
+    const keep: PublicJwk[] = [];
+    if ('jwk' in current.checked) keep.push(current.checked.jwk);
+    else {
+      const previous = await this.read('AWSPREVIOUS');
+      if (previous && 'jwk' in previous.checked && jwks && (await this.isPublished(previous, jwks))) keep.push(previous.checked.jwk);
+    }
+    await this.guardDrop(current, jwks, keep, options.force, 'rotate');
     const record = await this.generate(options.alg ?? current.record.alg, this.now());
-    await this.publish([record, current.record]);
+    const { publicJwk } = await importSigningKey(record);
+    await this.publish([publicJwk, ...keep]);
     await this.call(() => this.client.send(new PutSecretValueCommand({ SecretId: this.signingName, SecretString: JSON.stringify(record) })));
     return this.show();
   }
 
   /** Publishes only the current key: tokens signed with any other key stop verifying. */
-  async retire(): Promise<{ retired: string[]; status: KeyStatus }> {
+  async retire(options: { force?: boolean } = {}): Promise<{ retired: string[]; status: KeyStatus }> {
     const current = await this.requireCurrent();
-    const currentJwk = await publicJwkOf(current.record);
+    const currentJwk = this.usable(current, 'current');
     const jwks = await this.readJwks();
     const retired = (jwks?.keys ?? []).map((k) => k.kid).filter((kid) => kid !== currentJwk.kid);
-    const upToDate = retired.length === 0 && jwks?.keys.length === 1;
-    if (!upToDate) await this.publish([current.record]);
+    const upToDate = retired.length === 0 && jwks?.keys.length === 1 && (await this.isPublished(current, jwks));
+    if (!upToDate) {
+      await this.guardDrop(current, jwks, [currentJwk], options.force, 'retire');
+      await this.publish([currentJwk]);
+    }
     return { retired, status: await this.show() };
   }
 
   async show(): Promise<KeyStatus> {
     const [current, previous, jwks] = await Promise.all([this.read('AWSCURRENT'), this.read('AWSPREVIOUS'), this.readJwks()]);
-    const published = new Set((jwks?.keys ?? []).map((k) => k.kid));
-    const summary = async (stored: StoredKey): Promise<KeySummary> => {
-      const { kid } = await publicJwkOf(stored.record);
-      return { kid, alg: stored.record.alg, created_at: stored.record.created_at, versionId: stored.versionId, published: published.has(kid) };
-    };
+    const summary = async (stored: StoredKey): Promise<KeySummary> => ({
+      kid: 'jwk' in stored.checked ? stored.checked.jwk.kid : stored.record.kid || '(unknown)',
+      alg: stored.record.alg,
+      created_at: stored.record.created_at,
+      versionId: stored.versionId,
+      published: jwks !== null && (await this.isPublished(stored, jwks)),
+      ...('problem' in stored.checked && { problem: stored.checked.problem }),
+      ...(stored.storedAt && { storedAt: stored.storedAt.toISOString() }),
+    });
+    const currentSummary = current && (await summary(current));
+    const problems: string[] = [];
+    if (!currentSummary) problems.push(`${this.signingName} does not exist; run "create"`);
+    else if (currentSummary.problem) problems.push(`current key cannot sign verifiable tokens: ${currentSummary.problem}`);
+    else if (jwks === null) problems.push(`${this.publicName} does not exist; run "create --if-missing" to publish the current key`);
+    else if (!currentSummary.published) problems.push(`current key ${currentSummary.kid} is not published in ${this.publicName}; run "create --if-missing"`);
+    const droppableAt = current && currentSummary?.published ? this.droppableAt(current) : undefined;
     return {
       stage: this.stage,
       signingKeySecret: this.signingName,
       publicKeysSecret: this.publicName,
-      ...(current ? { current: await summary(current) } : {}),
+      ...(currentSummary ? { current: currentSummary } : {}),
       ...(previous ? { previous: await summary(previous) } : {}),
       jwks,
+      healthy: problems.length === 0,
+      problems,
+      ...(droppableAt && { othersDroppableAt: droppableAt.toISOString() }),
     };
+  }
+
+  /** The checked public JWK of a stored key, or ERR_KEY_INVALID naming why it cannot be used. */
+  private usable(stored: StoredKey, label: string): PublicJwk {
+    if ('jwk' in stored.checked) return stored.checked.jwk;
+    throw new DevstackError(
+      'ERR_KEY_INVALID',
+      `${this.signingName} (${label}): ${stored.checked.problem}; fix the secret, or run "rotate" to replace the key`,
+    );
+  }
+
+  /** When the current key's version was stored, plus SECRETS_MAX_AGE and TOKEN_MAX_TTL. */
+  private droppableAt(current: StoredKey): Date | undefined {
+    if (!current.storedAt) return undefined;
+    return new Date(current.storedAt.getTime() + (this.secretsMaxAgeSeconds + this.maxTokenTtlSeconds) * 1000);
+  }
+
+  /**
+   * Refuses to unpublish keys (those in `jwks` but not in `keep`) while a container may still sign
+   * with them or their tokens may still be alive, unless `force`.
+   */
+  private async guardDrop(current: StoredKey, jwks: Jwks | null, keep: PublicJwk[], force: boolean | undefined, operation: string): Promise<void> {
+    const kept = new Set(keep.map((key) => key.kid));
+    const dropped = (jwks?.keys ?? []).map((key) => key.kid).filter((kid) => !kept.has(kid));
+    if (dropped.length === 0 || force) return;
+    const currentPublished = jwks !== null && 'jwk' in current.checked && (await this.isPublished(current, jwks));
+    const at = currentPublished ? this.droppableAt(current) : undefined;
+    if (at && at.getTime() <= this.now().getTime()) return;
+    const window = `SECRETS_MAX_AGE (${this.secretsMaxAgeSeconds} s) + TOKEN_MAX_TTL (${this.maxTokenTtlSeconds} s)`;
+    const when = at
+      ? `wait until ${at.toISOString()} (the current key became current at ${current.storedAt!.toISOString()}, + ${window})`
+      : `the current key is not published, so containers may still sign with ${dropped.join(', ')}; publish it ("create --if-missing") and wait ${window}`;
+    throw new DevstackError(
+      'ERR_KEY_IN_USE',
+      `"${operation}" would unpublish ${dropped.join(', ')} while token API containers may still sign with it or its tokens may still be alive; ${when}, or pass --force (its tokens then stop verifying)`,
+    );
+  }
+
+  /** Listed under its kid with the same key material (RFC 7638 thumbprint). */
+  private async isPublished(stored: StoredKey, jwks: Jwks): Promise<boolean> {
+    if (!('jwk' in stored.checked)) return false;
+    const { jwk, thumbprint } = stored.checked;
+    for (const entry of jwks.keys) {
+      if (entry.kid !== jwk.kid || entry.alg !== jwk.alg) continue;
+      try {
+        if ((await calculateJwkThumbprint(entry, 'sha256')) === thumbprint) return true;
+      } catch {
+        // An entry without its required members is not this key.
+      }
+    }
+    return false;
   }
 
   private async requireCurrent(): Promise<StoredKey> {
@@ -152,16 +283,20 @@ export class KeyAdmin {
     return current;
   }
 
-  private async optionalPrevious(): Promise<SigningKeyRecord[]> {
-    const previous = await this.read('AWSPREVIOUS');
-    return previous ? [previous.record] : [];
-  }
-
   /** The signing key under a staging label, or undefined when the secret or the label is absent. */
   private async read(stage: 'AWSCURRENT' | 'AWSPREVIOUS'): Promise<StoredKey | undefined> {
     const value = await this.getString(this.signingName, stage);
     if (!value) return undefined;
-    return { record: parseSigningKeyRecord(value.secretString), versionId: value.versionId };
+    const record = parseSigningKeyRecord(value.secretString);
+    let checked: StoredKey['checked'];
+    try {
+      const { publicJwk } = await importSigningKey(record);
+      checked = { jwk: publicJwk, thumbprint: await calculateJwkThumbprint(publicJwk, 'sha256') };
+    } catch (error) {
+      if (!isRoomgateError(error)) throw error;
+      checked = { problem: error.message };
+    }
+    return { record, versionId: value.versionId, storedAt: value.createdDate, checked };
   }
 
   private async readJwks(): Promise<Jwks | null> {
@@ -176,19 +311,19 @@ export class KeyAdmin {
     }
   }
 
-  private async getString(secretId: string, stage: string): Promise<{ secretString: string; versionId: string } | undefined> {
+  private async getString(secretId: string, stage: string): Promise<{ secretString: string; versionId: string; createdDate: Date | undefined } | undefined> {
     try {
       const out = await this.call(() => this.client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage })));
       if (typeof out.SecretString !== 'string') throw new KeyMalformedError(`${secretId} holds no SecretString`);
-      return { secretString: out.SecretString, versionId: out.VersionId ?? '' };
+      return { secretString: out.SecretString, versionId: out.VersionId ?? '', createdDate: out.CreatedDate };
     } catch (error) {
       if (error instanceof ResourceNotFoundException) return undefined;
       throw error;
     }
   }
 
-  private async publish(records: SigningKeyRecord[]): Promise<void> {
-    const jwks: Jwks = { keys: await Promise.all(records.map((r) => publicJwkOf(r))) };
+  private async publish(keys: PublicJwk[]): Promise<void> {
+    const jwks: Jwks = { keys };
     const value = JSON.stringify(jwks);
     const put = () => this.call(() => this.client.send(new PutSecretValueCommand({ SecretId: this.publicName, SecretString: value })));
     try {

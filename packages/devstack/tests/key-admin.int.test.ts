@@ -3,10 +3,12 @@ import {
   DeleteSecretCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
+  PutSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { createLocalJWKSet, importPKCS8, jwtVerify, SignJWT } from 'jose';
-import { generateSigningKey, type Jwks, type SigningKeyRecord } from '@roomgate/shared/keys';
+import { generateSigningKey, publicJwkOf, type Jwks, type SigningKeyRecord } from '@roomgate/shared/keys';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { KeyAdmin } from '../src/key-admin.ts';
 import { localClientConfig } from '@roomgate/local-aws';
@@ -145,6 +147,8 @@ describe('KeyAdmin.show', () => {
       signingKeySecret: `roomgate/${admin.stage}/signing-key`,
       publicKeysSecret: `roomgate/${admin.stage}/public-keys`,
       jwks: null,
+      healthy: false,
+      problems: [`roomgate/${admin.stage}/signing-key does not exist; run "create"`],
     });
   });
 
@@ -161,6 +165,108 @@ describe('KeyAdmin.show', () => {
     expect(status.current).toMatchObject({ kid: legacy.kid, alg: 'RS256', published: false });
     await admin.rotate();
     expect((await publicKeys(admin.stage)).keys.map((k) => k.kid)).toEqual([(await signingKey(admin.stage)).kid, legacy.kid]);
+  });
+});
+
+/** A source-system secret ({private_key, public_key} only) written by hand, as a team adopting roomgate has it. */
+async function adopt(stage: string, pair: { private_key: string; public_key: string }) {
+  await sm.send(new CreateSecretCommand({ Name: `roomgate/${stage}/signing-key`, SecretString: JSON.stringify(pair) }));
+}
+
+const pem = (key: KeyObject, type: 'pkcs8' | 'spki', cipher?: string) =>
+  key.export({ type, format: 'pem', ...(cipher && { cipher, passphrase: 'secret' }) } as never) as unknown as string;
+
+describe('KeyAdmin refuses to call a key pair healthy that cannot sign verifiable tokens (issue 11, item 6)', () => {
+  it.each([
+    ['a private key of another pair', async () => {
+      const [a, b] = [await generateSigningKey('RS256'), await generateSigningKey('RS256')];
+      return { private_key: a.private_key, public_key: b.public_key };
+    }, /private_key does not belong to public_key/],
+    ['an encrypted PKCS#8 private key', async () => {
+      const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      return { private_key: pem(privateKey, 'pkcs8', 'aes-256-cbc'), public_key: pem(publicKey, 'spki') };
+    }, /encrypted PKCS#8/],
+    ['a PEM with literal \\n', async () => {
+      const a = await generateSigningKey('RS256');
+      return { private_key: a.private_key.replaceAll('\n', '\\n'), public_key: a.public_key };
+    }, /literal "\\n"/],
+    ['an RSA-1024 pair', async () => {
+      const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+      return { private_key: pem(privateKey, 'pkcs8'), public_key: pem(publicKey, 'spki') };
+    }, /RSA key is 1024 bits; RS256 needs at least 2048/],
+  ])('%s: show is unhealthy, create --if-missing fails with ERR_KEY_INVALID and publishes nothing', async (_name, make, problem) => {
+    const admin = adminFor();
+    await adopt(admin.stage, await make());
+    const status = await admin.show();
+    expect(status.healthy).toBe(false);
+    expect(status.problems).toEqual([expect.stringMatching(problem)]);
+    expect(status.current).toMatchObject({ published: false, problem: expect.stringMatching(problem) });
+    await expect(admin.create({ ifMissing: true })).rejects.toMatchObject({ code: 'ERR_KEY_INVALID', message: expect.stringMatching(problem) });
+    expect((await admin.show()).jwks).toBeNull();
+    await expect(admin.retire()).rejects.toMatchObject({ code: 'ERR_KEY_INVALID' });
+    // The way out: rotate replaces the broken key.
+    await admin.rotate();
+    expect((await admin.show()).healthy).toBe(true);
+  });
+
+  it('create --if-missing publishes a current key the JWKS does not list, keeping the keys it lists', async () => {
+    const admin = adminFor();
+    const other = await generateSigningKey('ES256');
+    await sm.send(new CreateSecretCommand({ Name: `roomgate/${admin.stage}/public-keys`, SecretString: JSON.stringify({ keys: [await publicJwkOf(other)] }) }));
+    const legacy = await generateSigningKey('RS256');
+    await adopt(admin.stage, legacy);
+    expect((await admin.show()).problems).toEqual([expect.stringMatching(/current key .* is not published/)]);
+    const { status } = await admin.create({ ifMissing: true });
+    expect(status.healthy).toBe(true);
+    expect(status.jwks?.keys.map((k) => k.kid)).toEqual([legacy.kid, other.kid]);
+  });
+
+  it('a kid published with other key material is not published', async () => {
+    const admin = adminFor();
+    const legacy = await generateSigningKey('ES256');
+    const impostor = { ...(await publicJwkOf(await generateSigningKey('ES256'))), kid: legacy.kid };
+    await sm.send(new CreateSecretCommand({ Name: `roomgate/${admin.stage}/public-keys`, SecretString: JSON.stringify({ keys: [impostor] }) }));
+    await adopt(admin.stage, legacy);
+    expect((await admin.show()).current).toMatchObject({ kid: legacy.kid, published: false });
+  });
+});
+
+describe('KeyAdmin keeps every key published while it may sign or its tokens may live (issue 11, item 6)', () => {
+  const live = (stage = uniqueName('st')) => new KeyAdmin({ client: sm, stage, secretsMaxAgeSeconds: 300, maxTokenTtlSeconds: 3600 });
+
+  it('a second rotate within SECRETS_MAX_AGE + TOKEN_MAX_TTL is refused with the time to wait; --force drops the key', async () => {
+    const admin = live();
+    await admin.create();
+    const first = await signingKey(admin.stage);
+    const rotated = await admin.rotate();
+    expect(Date.parse(rotated.othersDroppableAt!) - Date.parse(rotated.current!.storedAt!)).toBe(3900 * 1000);
+    await expect(admin.rotate()).rejects.toMatchObject({
+      code: 'ERR_KEY_IN_USE',
+      message: expect.stringMatching(new RegExp(`"rotate" would unpublish ${first.kid} .*wait until ${rotated.othersDroppableAt}.*SECRETS_MAX_AGE \\(300 s\\) \\+ TOKEN_MAX_TTL \\(3600 s\\).*--force`)),
+    });
+    expect((await publicKeys(admin.stage)).keys.map((k) => k.kid)).toContain(first.kid);
+    await admin.rotate({ force: true });
+    expect((await publicKeys(admin.stage)).keys.map((k) => k.kid)).not.toContain(first.kid);
+  });
+
+  it('retire right after rotate is refused; once the window has passed it retires', async () => {
+    const admin = live();
+    await admin.create();
+    await admin.rotate();
+    await expect(admin.retire()).rejects.toMatchObject({ code: 'ERR_KEY_IN_USE' });
+    expect((await publicKeys(admin.stage)).keys).toHaveLength(2);
+    const later = new KeyAdmin({ client: sm, stage: admin.stage, secretsMaxAgeSeconds: 300, maxTokenTtlSeconds: 3600, now: () => new Date(Date.now() + 3901 * 1000) });
+    expect((await later.retire()).status.jwks?.keys).toHaveLength(1);
+  });
+
+  it('rotating away from a broken current key keeps the published key containers still sign with', async () => {
+    const admin = live();
+    await admin.create({ alg: 'ES256' });
+    const good = await signingKey(admin.stage);
+    const [a, b] = [await generateSigningKey('ES256'), await generateSigningKey('ES256')];
+    await sm.send(new PutSecretValueCommand({ SecretId: `roomgate/${admin.stage}/signing-key`, SecretString: JSON.stringify({ ...a, public_key: b.public_key }) }));
+    await admin.rotate();
+    expect((await publicKeys(admin.stage)).keys.map((k) => k.kid)).toEqual([(await signingKey(admin.stage)).kid, good.kid]);
   });
 });
 

@@ -35,8 +35,8 @@ export interface SecretsCommandSpec<P extends SecretsCommand> {
   /** Throws UsageError for a bad command line. */
   parse(argv: string[]): P;
   help(parsed: P): string;
-  /** Runs the parsed command; resolves with what to print. */
-  execute(client: SecretsManagerClient, parsed: P & { stage: string }): Promise<string>;
+  /** Runs the parsed command; resolves with what to print, and the exit code when it is not 0. */
+  execute(client: SecretsManagerClient, parsed: P & { stage: string }): Promise<string | { text: string; exitCode: number }>;
 }
 
 /**
@@ -57,8 +57,9 @@ export async function runSecretsCommand<P extends SecretsCommand>(argv: string[]
     return reportFailure(io, error);
   }
   try {
-    io.stdout(await spec.execute(client, parsed as P & { stage: string }));
-    return 0;
+    const result = await spec.execute(client, parsed as P & { stage: string });
+    io.stdout(typeof result === 'string' ? result : result.text);
+    return typeof result === 'string' ? 0 : result.exitCode;
   } catch (error) {
     return reportFailure(io, error);
   } finally {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ALGORITHMS, type SigningAlgorithm } from '@roomgate/shared/types';
 import { UsageError } from '../errors.ts';
-import { KeyAdmin, type KeyStatus, type KeySummary } from '../key-admin.ts';
+import { DEFAULT_MAX_TOKEN_TTL_SECONDS, DEFAULT_SECRETS_MAX_AGE_SECONDS, KeyAdmin, type KeyStatus, type KeySummary } from '../key-admin.ts';
 import { assertStage } from '../stage.ts';
 import { runApiKeyCli } from './api-key-command.ts';
 import { runSecretsCommand, usageFromParseArgs, type KeysCliIo } from './cli-io.ts';
@@ -18,6 +18,10 @@ const COMMON = `Options:
   --json            machine-readable output
   -h, --help        this help`;
 
+const WINDOW = `  --force           drop the older keys now; their tokens stop verifying
+  --secrets-max-age <s>  the token API's SECRETS_MAX_AGE (default: $SECRETS_MAX_AGE, else ${DEFAULT_SECRETS_MAX_AGE_SECONDS})
+  --max-token-ttl <s>    the token API's TOKEN_MAX_TTL (default: $TOKEN_MAX_TTL, else ${DEFAULT_MAX_TOKEN_TTL_SECONDS})`;
+
 const HELP: Record<Command | 'main', string> = {
   main: `Usage: pnpm keys <command> --stage <s> [options]
 
@@ -29,7 +33,7 @@ Commands:
   create   create the first key (fails if one exists unless --if-missing)
   rotate   new key becomes current; the old one keeps verifying as previous
   retire   stop publishing the previous key: its tokens no longer verify
-  show     kid, alg and creation time of current and previous keys, and the JWKS
+  show     current and previous keys, the JWKS, and whether the stage is healthy (exit 1 if not)
   api-key  create, list or revoke API keys (roomgate/<stage>/api-keys)
 
 ${COMMON}
@@ -39,26 +43,38 @@ Run "pnpm keys <command> --help" for a command's options.`,
 
 Creates roomgate/<stage>/signing-key and publishes its public key in roomgate/<stage>/public-keys.
   --alg <alg>       RS256 (default), ES256 or EdDSA
-  --if-missing      succeed without changes when the key already exists
+  --if-missing      keep an existing key after checking it (import, private/public match,
+                    size; exit 1 if it cannot sign verifiable tokens) and publish it if the
+                    JWKS does not list it
 
 ${COMMON}`,
-  rotate: `Usage: pnpm keys rotate --stage <s> [--alg RS256|ES256|EdDSA]
+  rotate: `Usage: pnpm keys rotate --stage <s> [--alg RS256|ES256|EdDSA] [--force]
 
 Publishes a new key, then makes it AWSCURRENT; the old key becomes AWSPREVIOUS and keeps
-verifying until "retire". Token API containers pick the new key up at their next cold start.
+verifying until "retire". Token API containers sign with the new key once they reload their
+keys, within SECRETS_MAX_AGE (not only at a cold start); until then they sign with the old key.
+The JWKS keeps the new and the old key: a key before those is dropped, so a rotation within
+SECRETS_MAX_AGE + TOKEN_MAX_TTL of the previous one is refused (ERR_KEY_IN_USE) unless --force.
   --alg <alg>       algorithm of the new key (default: the current key's)
+${WINDOW}
 
 ${COMMON}`,
-  retire: `Usage: pnpm keys retire --stage <s>
+  retire: `Usage: pnpm keys retire --stage <s> [--force]
 
-Publishes only the current key. Tokens signed with the previous key stop verifying, so wait until
-every token API container has the new key and the longest token lifetime has passed.
+Publishes only the current key; tokens signed with the previous key stop verifying. Refused
+(ERR_KEY_IN_USE) until the current key has been current for SECRETS_MAX_AGE (every token API
+container has reloaded) + TOKEN_MAX_TTL (every token signed before has expired); "show" prints
+the time. The socket service keeps verifying a retired key until its cached JWKS ages out.
+${WINDOW}
 
 ${COMMON}`,
   show: `Usage: pnpm keys show --stage <s>
 
-Shows kid, alg and creation time of the current and previous keys, and the published JWKS.
-Private keys are never shown.
+Shows kid, alg and creation time of the current and previous keys, the published JWKS, when the
+previous key may be retired, and whether the stage is healthy: the current key imports, its
+private key belongs to its public key, it fits its alg (RSA at least 2048 bits) and the JWKS
+lists it. Exits 1 when it is not. Private keys are never shown.
+  --secrets-max-age, --max-token-ttl   as for rotate
 
 ${COMMON}`,
 };
@@ -71,7 +87,10 @@ interface Parsed {
   endpoint?: string;
   region?: string;
   ifMissing: boolean;
+  force: boolean;
   json: boolean;
+  secretsMaxAgeSeconds?: number;
+  maxTokenTtlSeconds?: number;
 }
 
 /** Runs the key CLI; resolves with the exit code: 0 ok, 1 failure, 2 usage. */
@@ -80,7 +99,7 @@ export function runKeysCli(argv: string[], io: KeysCliIo): Promise<number> {
   return runSecretsCommand(argv, io, {
     parse,
     help: (parsed) => HELP[parsed.command ?? 'main'],
-    execute: (client, parsed) => execute(new KeyAdmin({ client, stage: parsed.stage }), parsed),
+    execute: (client, parsed) => execute(new KeyAdmin({ client, stage: parsed.stage, ...windowOf(parsed, io.env) }), parsed),
   });
 }
 
@@ -98,6 +117,9 @@ function parse(argv: string[]): Parsed {
         endpoint: { type: 'string' },
         region: { type: 'string' },
         'if-missing': { type: 'boolean' },
+        force: { type: 'boolean' },
+        'secrets-max-age': { type: 'string' },
+        'max-token-ttl': { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -112,7 +134,7 @@ function parse(argv: string[]): Parsed {
   }
   const command = name as Command | undefined;
   const help = values.help === true;
-  const result: Parsed = { command, help, ifMissing: values['if-missing'] === true, json: values.json === true };
+  const result: Parsed = { command, help, ifMissing: values['if-missing'] === true, force: values.force === true, json: values.json === true };
   if (help) return result;
   if (!command) throw new UsageError(`missing command; expected one of ${[...COMMANDS, 'api-key'].join(', ')}`);
   if (extra.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
@@ -126,27 +148,49 @@ function parse(argv: string[]): Parsed {
     result.alg = values.alg as SigningAlgorithm;
   }
   if (result.ifMissing && command !== 'create') throw new UsageError(`--if-missing applies to create, not ${command}`);
+  if (result.force && command !== 'rotate' && command !== 'retire') throw new UsageError(`--force applies to rotate and retire, not ${command}`);
+  for (const [flag, field] of [['secrets-max-age', 'secretsMaxAgeSeconds'], ['max-token-ttl', 'maxTokenTtlSeconds']] as const) {
+    if (values[flag] !== undefined) result[field] = seconds(`--${flag}`, values[flag] as string);
+  }
   if (typeof values.endpoint === 'string') result.endpoint = values.endpoint;
   if (typeof values.region === 'string') result.region = values.region;
   return result;
 }
 
-async function execute(admin: KeyAdmin, parsed: Parsed): Promise<string> {
+/** A whole number of seconds, 0 to 30 days. */
+function seconds(name: string, value: string): number {
+  const parsed = /^\d{1,7}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(parsed <= 30 * 86_400)) throw new UsageError(`${name} must be a whole number of seconds up to 2592000, got ${JSON.stringify(value)}`);
+  return parsed;
+}
+
+/** The deployment's reload and token windows: option, then the variable the token API reads, then its default. */
+function windowOf(parsed: Parsed, env: Record<string, string | undefined>): { secretsMaxAgeSeconds: number; maxTokenTtlSeconds: number } {
+  return {
+    secretsMaxAgeSeconds: parsed.secretsMaxAgeSeconds ?? (env.SECRETS_MAX_AGE ? seconds('SECRETS_MAX_AGE', env.SECRETS_MAX_AGE) : DEFAULT_SECRETS_MAX_AGE_SECONDS),
+    maxTokenTtlSeconds: parsed.maxTokenTtlSeconds ?? (env.TOKEN_MAX_TTL ? seconds('TOKEN_MAX_TTL', env.TOKEN_MAX_TTL) : DEFAULT_MAX_TOKEN_TTL_SECONDS),
+  };
+}
+
+async function execute(admin: KeyAdmin, parsed: Parsed): Promise<string | { text: string; exitCode: number }> {
   const alg = parsed.alg ? { alg: parsed.alg } : {};
+  const force = { force: parsed.force };
   switch (parsed.command!) {
     case 'create': {
       const { created, status } = await admin.create({ ...alg, ifMissing: parsed.ifMissing });
       return render(parsed, created ? 'created' : 'unchanged', status, created ? 'Created signing key' : 'Signing key already exists, left unchanged');
     }
     case 'rotate':
-      return render(parsed, 'rotated', await admin.rotate(alg), 'Rotated signing key');
+      return render(parsed, 'rotated', await admin.rotate({ ...alg, ...force }), 'Rotated signing key');
     case 'retire': {
-      const { retired, status } = await admin.retire();
+      const { retired, status } = await admin.retire(force);
       const headline = retired.length > 0 ? `Retired ${retired.join(', ')}` : 'Nothing to retire: only the current key is published';
       return render(parsed, 'retired', status, headline, { retired });
     }
-    case 'show':
-      return render(parsed, 'shown', await admin.show());
+    case 'show': {
+      const status = await admin.show();
+      return { text: render(parsed, 'shown', status), exitCode: status.healthy ? 0 : 1 };
+    }
   }
 }
 
@@ -154,7 +198,7 @@ function render(parsed: Parsed, action: string, status: KeyStatus, headline?: st
   if (parsed.json) return `${JSON.stringify({ action, ...extra, ...status }, null, 2)}\n`;
   const line = (label: string, key: KeySummary | undefined) =>
     key
-      ? `  ${label.padEnd(9)} ${key.kid}  ${key.alg.padEnd(6)} created ${key.created_at}${key.published ? '' : '  (not published: does not verify)'}`
+      ? `  ${label.padEnd(9)} ${key.kid}  ${key.alg.padEnd(6)} created ${key.created_at || key.storedAt || '?'}${key.problem ? `  (invalid: ${key.problem})` : key.published ? '' : '  (not published: does not verify)'}`
       : `  ${label.padEnd(9)} (none)`;
   const jwks = status.jwks ? `${status.jwks.keys.length} key(s): ${status.jwks.keys.map((k) => k.kid).join(', ') || '-'}` : '(missing)';
   return [
@@ -163,6 +207,8 @@ function render(parsed: Parsed, action: string, status: KeyStatus, headline?: st
     line('previous', status.previous),
     `  ${'jwks'.padEnd(9)} ${jwks}`,
     `  ${'secrets'.padEnd(9)} ${status.signingKeySecret} (private), ${status.publicKeysSecret} (public)`,
+    ...(status.othersDroppableAt ? [`  ${'retire'.padEnd(9)} older keys may be unpublished from ${status.othersDroppableAt}`] : []),
+    status.healthy ? `  ${'health'.padEnd(9)} ok` : `  ${'health'.padEnd(9)} NOT OK: ${status.problems.join('; ')}`,
     '',
   ].join('\n');
 }

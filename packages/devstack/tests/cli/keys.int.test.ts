@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { generateSigningKey } from '@roomgate/shared/keys';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { secretsClient, uniqueName } from '../helpers/clients.ts';
 
@@ -77,10 +78,29 @@ describe('keys CLI (child process)', () => {
     expect(status.jwks.keys.map((k: { kid: string }) => k.kid)).toEqual([status.current.kid, stored.kid]);
     expect(rotated.stdout).not.toMatch(/PRIVATE KEY|"d":/);
 
-    const retired = await keys(['retire', '--stage', stage]);
+    // Right after a rotation the old key may still sign in a container that has not reloaded,
+    // and its tokens live up to TOKEN_MAX_TTL: retire says how long to wait (issue 11, item 6).
+    const early = await keys(['retire', '--stage', stage], { SECRETS_MAX_AGE: '60', TOKEN_MAX_TTL: '900' });
+    expect(early.code).toBe(1);
+    expect(early.stderr).toMatch(/^keys: "retire" would unpublish .+; wait until \S+Z \(the current key became current at \S+Z, \+ SECRETS_MAX_AGE \(60 s\) \+ TOKEN_MAX_TTL \(900 s\)\), or pass --force/);
+    expect(JSON.parse((await keys(['show', '--stage', stage, '--json'])).stdout).jwks.keys).toHaveLength(2);
+
+    const retired = await keys(['retire', '--stage', stage, '--force']);
     expect(retired.code).toBe(0);
     expect(retired.stdout).toMatch(new RegExp(`^Retired ${stored.kid} for stage ${stage}\\.`));
     expect(retired.stdout).toMatch(/previous .*\(not published: does not verify\)/);
+  });
+
+  it('show exits 1 on a stage whose source-format secret pairs a private key with another public key', async () => {
+    const stage = uniqueName('cli');
+    const [a, b] = [await generateSigningKey('RS256'), await generateSigningKey('RS256')];
+    await sm.send(new CreateSecretCommand({ Name: `roomgate/${stage}/signing-key`, SecretString: JSON.stringify({ private_key: a.private_key, public_key: b.public_key }) }));
+    const shown = await keys(['show', '--stage', stage]);
+    expect(shown.code).toBe(1);
+    expect(shown.stdout).toMatch(/health +NOT OK: current key cannot sign verifiable tokens: private_key does not belong to public_key/);
+    const created = await keys(['create', '--stage', stage, '--if-missing']);
+    expect(created.code).toBe(1);
+    expect(created.stderr).toMatch(/^keys: roomgate\/.+\/signing-key \(current\): private_key does not belong to public_key.*run "rotate"/);
   });
 
   it('takes --endpoint over the environment, and fails in one line when it is unreachable', async () => {
