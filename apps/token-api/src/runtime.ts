@@ -1,5 +1,6 @@
 import { SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { SECRETS_MANAGER_CLIENT_SETTINGS } from '@roomgate/shared/client-settings';
 import { createSigningKeySource, type SigningKeySource } from '@roomgate/shared/key-source';
 import { createJsonLogger } from '@roomgate/shared/logger';
 import { systemClock } from '@roomgate/shared/types';
@@ -58,10 +59,7 @@ function createSocketUrlPresignerFor(iam: NonNullable<TokenApiConfig['socketIam'
  * region and dummy credentials so local runs need no AWS profile.
  */
 export function secretsClientConfig(endpoint: string | undefined, env: Record<string, string | undefined> = process.env): SecretsManagerClientConfig {
-  const base: SecretsManagerClientConfig = {
-    maxAttempts: 2,
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
-  };
+  const base: SecretsManagerClientConfig = { ...SECRETS_MANAGER_CLIENT_SETTINGS };
   if (endpoint === undefined) return base;
   const local = ['localhost', '127.0.0.1', '[::1]'].includes(new URL(endpoint).hostname);
   return {

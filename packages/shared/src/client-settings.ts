@@ -1,8 +1,10 @@
 import type { ApiGatewayManagementApiClientConfig } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import type { SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 
 /**
- * Retries and timeouts for the socket service's and the Rooms API's clients, set here on purpose
+ * Retries and timeouts for every AWS SDK client roomgate builds (a test checks each `new …Client(`
+ * in `src/` spreads one of these), set here on purpose
  * rather than inherited: the SDK defaults can be changed by `AWS_MAX_ATTEMPTS` / `AWS_RETRY_MODE`
  * or a profile, and they set no request timeout at all, so one hung call would hold the Lambda
  * until its own timeout.
@@ -30,3 +32,14 @@ export const MANAGEMENT_CLIENT_SETTINGS = {
   retryMode: 'standard',
   requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true },
 } as const satisfies ApiGatewayManagementApiClientConfig;
+
+/**
+ * Secrets Manager (keys, API keys): 2 attempts of at most 3 s. A caller waiting on a token or a
+ * `$connect` is better served by a quick 503 than by the SDK's default retries against an
+ * endpoint that is down; a failed load is not cached, so the next request tries again.
+ */
+export const SECRETS_MANAGER_CLIENT_SETTINGS = {
+  maxAttempts: 2,
+  retryMode: 'standard',
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true },
+} as const satisfies SecretsManagerClientConfig;

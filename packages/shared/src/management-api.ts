@@ -5,6 +5,7 @@ import {
   PostToConnectionCommand,
   type ApiGatewayManagementApiClientConfig,
 } from '@aws-sdk/client-apigatewaymanagementapi';
+import { MANAGEMENT_CLIENT_SETTINGS } from './client-settings.ts';
 import { RoomgateError } from './errors.ts';
 
 /** Sends to and closes WebSocket connections; transport-agnostic so fan-out can be tested with a fake. */
@@ -51,7 +52,7 @@ export type ManagementApiOptions =
 
 export function createManagementApi(options: ManagementApiOptions): ManagementApi {
   const client =
-    'client' in options ? options.client : new ApiGatewayManagementApiClient({ ...options.clientConfig, endpoint: options.endpoint });
+    'client' in options ? options.client : new ApiGatewayManagementApiClient({ ...MANAGEMENT_CLIENT_SETTINGS, ...options.clientConfig, endpoint: options.endpoint });
 
   return {
     async post(connectionId, data) {

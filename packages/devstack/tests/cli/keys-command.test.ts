@@ -1,3 +1,4 @@
+import { SECRETS_MANAGER_CLIENT_SETTINGS } from '@roomgate/shared/client-settings';
 import { SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
 import { runKeysCli } from '../../src/cli/keys-command.ts';
@@ -44,7 +45,7 @@ describe('runKeysCli client configuration', () => {
   it('uses ROOMGATE_SECRETS_ENDPOINT with dummy local credentials', async () => {
     const { configs } = await cli(['show', '--stage', 'dev'], { ROOMGATE_SECRETS_ENDPOINT: 'http://127.0.0.1:9' });
     expect(configs).toEqual([
-      { endpoint: 'http://127.0.0.1:9', region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } },
+      { ...SECRETS_MANAGER_CLIENT_SETTINGS, endpoint: 'http://127.0.0.1:9', region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } },
     ]);
   });
 
@@ -57,6 +58,7 @@ describe('runKeysCli client configuration', () => {
 
   it('leaves credentials and endpoint to the SDK default chain without an endpoint', async () => {
     const { configs } = await cli(['show', '--stage', 'dev', '--region', 'eu-west-1']);
-    expect(configs).toEqual([{ region: 'eu-west-1' }]);
+    // Retries and a request timeout always; credentials and endpoint from the SDK's chain.
+    expect(configs).toEqual([{ ...SECRETS_MANAGER_CLIENT_SETTINGS, region: 'eu-west-1' }]);
   });
 });
