@@ -50,6 +50,8 @@ const PRESIGN_ERRORS: Record<PresignErrorCode, HttpError> = {
 
 const DOMAIN_STATUS: Partial<Record<ErrorCode, number>> = {
   ERR_UNAUTHENTICATED: 401,
+  // A malformed request rather than a bad credential: nothing was checked (RFC 9110 15.5.1).
+  ERR_CREDENTIALS_AMBIGUOUS: 400,
   ERR_ROOM_FORBIDDEN: 403,
   ERR_CAPABILITY_FORBIDDEN: 403,
   ERR_VALIDATION: 400,

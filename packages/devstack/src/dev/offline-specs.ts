@@ -47,6 +47,8 @@ export function tokenApiSpec(repoRoot: string, e: StackEndpoints): OfflineSpec {
     roomsTableName: e.roomsTableName,
     dynamodbEndpoint: e.dynamoEndpoint,
     managementEndpoint: managementEndpointOf(e),
+    // serverless-offline has no IAM; the functions refuse CALLER_AUTH=iam there.
+    callerAuth: 'api-key',
   };
   return offlineSpec(repoRoot, 'token-api', 'token API', e.stage, e.ports.tokenApi, params, {
     ...commonEnv(e),
