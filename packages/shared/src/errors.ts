@@ -11,8 +11,6 @@ export type ErrorCode =
   | 'ERR_ROOM_FORBIDDEN'
   | 'ERR_CAPABILITY_FORBIDDEN'
   | 'ERR_UNAUTHENTICATED'
-  /** Two API keys in one request (repeated or comma-joined headers, or x-api-key and Bearer differing). */
-  | 'ERR_CREDENTIALS_AMBIGUOUS'
   | 'ERR_KEY_UNAVAILABLE'
   | 'ERR_KEY_NOT_FOUND'
   | 'ERR_KEY_MALFORMED'

@@ -1,4 +1,3 @@
-import { RoomgateError } from '@roomgate/shared/errors';
 
 const BEARER = /^Bearer[ ]+(.*)$/i;
 
@@ -47,4 +46,17 @@ function valuesOf(rawHeaders: readonly string[], name: string): string[] {
   return values;
 }
 
-const ambiguous = (hint: string) => new RoomgateError('ERR_CREDENTIALS_AMBIGUOUS', `the request carries more than one API key: ${hint}`);
+/**
+ * 400 ERR_CREDENTIALS_AMBIGUOUS: more than one API key in one request. HTTP-only (the token API
+ * and the Rooms API), so it is not one of the shared codes that frames carry.
+ */
+export class CredentialsAmbiguousError extends Error {
+  readonly code = 'ERR_CREDENTIALS_AMBIGUOUS';
+
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+const ambiguous = (hint: string) => new CredentialsAmbiguousError(`the request carries more than one API key: ${hint}`);
