@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@roomgate/shared/types';
 import { DemoError, errorBody } from './errors.ts';
 import type { PageAssets } from './page-bundle.ts';
+import { assertSameOriginLoopback } from './request-origin.ts';
 import type { TokenProxyResult, TokenRequest } from './token-proxy.ts';
 
 export interface DemoAppDeps {
@@ -27,6 +28,8 @@ export function createDemoApp(deps: DemoAppDeps) {
     try {
       if (path === '/api/token') {
         if (request.method !== 'POST') throw new DemoError('ERR_METHOD_NOT_ALLOWED', 'use POST', { status: 405 });
+        // Before the body is read: a foreign page or a rebound DNS name gets nothing minted.
+        assertSameOriginLoopback(request);
         const input = parseTokenRequest(await readJsonBody(request));
         const result = await deps.requestToken(input);
         return sendJson(response, result.status, result.body);

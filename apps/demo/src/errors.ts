@@ -6,6 +6,8 @@ export type DemoErrorCode =
   | 'ERR_UNSUPPORTED_MEDIA_TYPE'
   | 'ERR_NOT_FOUND'
   | 'ERR_METHOD_NOT_ALLOWED'
+  /** `/api/token` from another site, or for a non-loopback Host (DNS rebinding). */
+  | 'ERR_ORIGIN_FORBIDDEN'
   | 'ERR_TOKEN_API_UNAVAILABLE'
   | 'ERR_PORT_IN_USE'
   | 'ERR_PAGE_BUILD_FAILED';

@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './helpers/browser.ts';
 import { startPnpmDev, stopGroup, survivors, type DevProcess } from './helpers/dev-process.ts';
+import { readSigningKey, sourceSystemToken, tryConnect } from './helpers/source-system-token.ts';
 import { accepts, freePorts } from '@roomgate/local-aws';
 
 const OUTPUT_DIR = fileURLToPath(new URL('../test-output/', import.meta.url));
@@ -87,6 +88,11 @@ describe('pnpm dev, as a user runs it', () => {
       body: JSON.stringify({ roomId: 'lobby' }),
     });
     expect(refused.status).toBe(401);
+  });
+
+  it('without --legacy-tokens, a token signed the source system’s way (no kid/iss/aud) is refused', async () => {
+    const record = await readSigningKey(`http://127.0.0.1:${ports[7]}`, 'local');
+    expect(await tryConnect(dev.banner.socketUrl, sourceSystemToken(record.private_key, 'lobby'))).toBe('refused');
   });
 
   it('two browsers in one room chat; a browser in another room hears nothing', async () => {

@@ -1,4 +1,5 @@
 import { EnvReader } from '@roomgate/shared/config';
+import { ConfigError } from '@roomgate/shared/errors';
 import { API_GATEWAY_MAX_MESSAGE_BYTES } from '@roomgate/shared/frames';
 
 export interface SocketConfig {
@@ -9,8 +10,15 @@ export interface SocketConfig {
   managementEndpoint: string;
   tokenIssuer: string | undefined;
   tokenAudience: string | undefined;
+  /** REQUIRE_ISS_AUD (default true): every token must carry `iss` and `aud`. */
   requireIssAud: boolean;
+  /**
+   * ALLOW_LEGACY_TOKENS (default false): also admit the source system's RS256 tokens without
+   * `kid` (`{sub, iat, exp}`), checked against every RS256 key in the JWKS. Needs
+   * REQUIRE_ISS_AUD=false. docs/migrating.md.
+   */
   allowLegacyTokens: boolean;
+  /** CLOCK_TOLERANCE_SECONDS (default 5, 0-300): skew allowed on `exp`, `nbf` and `iat`. */
   clockToleranceSeconds: number;
   /** Largest client frame accepted by `$default`. */
   maxMessageBytes: number;
@@ -42,6 +50,11 @@ export function parseConfig(env: Record<string, string | undefined>): SocketConf
     logLevel: read.oneOf('LOG_LEVEL', ['info', 'warn', 'error'] as const, { default: 'info' }),
   };
   read.done();
+  // A legacy token carries no iss/aud, so with them required the switch would admit nothing and a
+  // migration would fail only at its first connect (docs/migrating.md).
+  if (config.allowLegacyTokens && config.requireIssAud) {
+    throw new ConfigError(['ALLOW_LEGACY_TOKENS=true needs REQUIRE_ISS_AUD=false: source-system tokens carry no iss or aud']);
+  }
   return config;
 }
 

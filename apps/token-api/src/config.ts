@@ -26,8 +26,17 @@ export interface AppConfig {
   logLevel: LogLevel;
 }
 
+/**
+ * How this stage's backends authenticate (serverless.yml `callerAuth`, resources/caller-auth.yml):
+ * `iam` — SigV4 only, never an API key; `api-key` — API keys only. The app enforces it itself,
+ * because a request can reach it on a route without API Gateway's authorizer (`$default`).
+ */
+export const CALLER_AUTH_MODES = ['iam', 'api-key'] as const;
+export type CallerAuth = (typeof CALLER_AUTH_MODES)[number];
+
 export interface TokenApiConfig extends AppConfig {
   stage: string;
+  callerAuth: CallerAuth;
   signingKeySecretId: string;
   publicKeysSecretId: string;
   apiKeysSecretId: string;
@@ -74,6 +83,18 @@ export function readIamCallers(read: EnvReader): IamCallerMap {
   );
   return iamCallers;
 }
+/**
+ * CALLER_AUTH (default `iam`: the safe one, it accepts no API key). serverless-offline has no IAM
+ * (and lets a client header stand in for the authorizer context), so `iam` there is a
+ * configuration error rather than a stage nobody can call.
+ */
+export function readCallerAuth(read: EnvReader, problems: string[]): { callerAuth: CallerAuth; offline: boolean } {
+  const callerAuth = read.oneOf('CALLER_AUTH', CALLER_AUTH_MODES, { default: 'iam' });
+  const offline = read.bool('IS_OFFLINE', { default: false });
+  if (offline && callerAuth === 'iam') problems.push('CALLER_AUTH=iam cannot run under serverless-offline (no IAM there); use CALLER_AUTH=api-key');
+  return { callerAuth, offline };
+}
+
 const HARD_MAX_TTL = 24 * 3600;
 
 /**
@@ -88,10 +109,13 @@ export function parseConfig(env: Record<string, string | undefined>): TokenApiCo
   const iamCallers = readIamCallers(read);
   const secretsEndpoint = read.optionalString('SECRETS_ENDPOINT');
   const socketIam = readSocketIamConfig(read, env);
+  const problems: string[] = [...socketIam.problems];
+  const { callerAuth, offline } = readCallerAuth(read, problems);
   if (secretsEndpoint !== undefined) read.url('SECRETS_ENDPOINT', { protocols: ['http:', 'https:'] });
 
   const config: TokenApiConfig = {
     stage,
+    callerAuth,
     signingKeySecretId: read.string('SIGNING_KEY_SECRET_ID', { default: signingKeySecretName(stage) }),
     publicKeysSecretId: read.string('PUBLIC_KEYS_SECRET_ID', { default: publicKeysSecretName(stage) }),
     apiKeysSecretId: read.string('API_KEYS_SECRET_ID', { default: apiKeysSecretName(stage) }),
@@ -105,12 +129,11 @@ export function parseConfig(env: Record<string, string | undefined>): TokenApiCo
     jwksMaxAgeSeconds: read.int('JWKS_MAX_AGE', { default: 300, min: 0, max: 86_400 }),
     secretsMaxAgeSeconds: read.int('SECRETS_MAX_AGE', { default: 300, min: 1, max: 86_400 }),
     secretsEndpoint,
-    offline: read.bool('IS_OFFLINE', { default: false }),
+    offline,
     socketIam: socketIam.value,
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, { default: 'info' }),
   };
   // Checked after the reads so a bad TOKEN_DEFAULT_TTL and a bad SOCKET_URL are reported together.
-  const problems: string[] = [...socketIam.problems];
   if (defaultTtlSeconds > maxTtlSeconds) problems.push(`TOKEN_DEFAULT_TTL (${defaultTtlSeconds}) must be <= TOKEN_MAX_TTL (${maxTtlSeconds})`);
   finish(read, problems);
   return config;

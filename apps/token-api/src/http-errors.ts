@@ -1,4 +1,5 @@
 import { isRoomgateError, type ErrorCode } from '@roomgate/shared/errors';
+import { CredentialsAmbiguousError } from './auth/presented-api-key.ts';
 import { isPresignError, type PresignErrorCode } from './presign/errors.ts';
 
 /** Codes the token API answers with: the shared domain codes plus the HTTP-only ones. */
@@ -9,7 +10,8 @@ export type HttpErrorCode =
   | 'ERR_INVALID_JSON'
   | 'ERR_BODY_TOO_LARGE'
   | 'ERR_UNSUPPORTED_MEDIA_TYPE'
-  | 'ERR_METHOD_NOT_ALLOWED';
+  | 'ERR_METHOD_NOT_ALLOWED'
+  | 'ERR_CREDENTIALS_AMBIGUOUS';
 
 export interface HttpError {
   status: number;
@@ -94,6 +96,8 @@ export function toHttpError(error: unknown, limits: { bodyLimit: number }): Http
     return status === undefined ? INTERNAL : { status, code: error.code, message: error.message };
   }
   if (isPresignError(error)) return PRESIGN_ERRORS[error.code];
+  // A malformed request rather than a bad credential: no key was checked (RFC 9110 15.5.1).
+  if (error instanceof CredentialsAmbiguousError) return { status: 400, code: error.code, message: error.message };
   const e = (error ?? {}) as FastifyLikeError;
   if (Array.isArray(e.validation)) return { status: 400, code: 'ERR_VALIDATION', message: validationMessage(e) };
   const known = typeof e.code === 'string' ? FASTIFY_ERRORS[e.code] : undefined;

@@ -1,6 +1,8 @@
 import awsLambdaFastify from '@fastify/aws-lambda';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ApiKeySource } from './auth/api-key-source.ts';
 import { iamIdentityFromEvent, type IamIdentity } from './auth/iam-callers.ts';
+import type { CallerAuth } from './config.ts';
 
 export type LambdaHandler = (event: unknown, context: unknown) => Promise<{ statusCode: number; headers: Record<string, string>; body: string }>;
 
@@ -18,4 +20,17 @@ export async function createLambdaHandler(app: FastifyInstance): Promise<LambdaH
 export function iamIdentityOfLambdaRequest(request: FastifyRequest): IamIdentity | undefined {
   const lambda = (request as FastifyRequest & { awsLambda?: { event?: unknown } }).awsLambda;
   return iamIdentityFromEvent(lambda?.event);
+}
+
+/**
+ * The credentials a Lambda entry accepts, by the stage's caller-auth mode: `iam` reads only the
+ * SigV4 caller API Gateway verified and never an API key (a request that reached the function
+ * without one, e.g. on the unauthorised `$default` route, is 401); `api-key` reads only API keys
+ * and ignores any IAM context.
+ */
+export function callerAuthOptions(
+  mode: CallerAuth,
+  apiKeys: ApiKeySource,
+): { iamIdentity: ((request: FastifyRequest) => IamIdentity | undefined) | undefined; apiKeys: ApiKeySource | undefined } {
+  return mode === 'iam' ? { iamIdentity: iamIdentityOfLambdaRequest, apiKeys: undefined } : { iamIdentity: undefined, apiKeys };
 }

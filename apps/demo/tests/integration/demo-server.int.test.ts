@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startDemoServer, type DemoServer } from '../../src/index.ts';
@@ -117,6 +117,45 @@ describe('POST /api/token', () => {
     tokenApi.respondWith(() => ({ status: 201, body: { hello: 'world' } }));
     const response = await postToken('{"roomId":"lobby"}');
     expect(response.status).toBe(502);
+  });
+});
+
+/** POST /api/token with exactly these Host and Origin headers (fetch would set Host itself). */
+function postWith(headers: Record<string, string>): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: '127.0.0.1', port: demo.port, method: 'POST', path: '/api/token', headers: { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown }));
+      },
+    );
+    req.once('error', reject);
+    req.end(JSON.stringify({ roomId: 'lobby', userId: 'alice' }));
+  });
+}
+
+describe('POST /api/token only for the demo page on loopback', () => {
+  it.each([
+    ['Host 127.0.0.1:<port>, no Origin (curl)', () => ({ host: `127.0.0.1:${demo.port}` })],
+    ['Host localhost:<port>, its own Origin', () => ({ host: `localhost:${demo.port}`, origin: `http://localhost:${demo.port}` })],
+    ['Host [::1]:<port>, its own Origin', () => ({ host: `[::1]:${demo.port}`, origin: `http://[::1]:${demo.port}` })],
+  ])('serves %s', async (_name, headers) => {
+    expect((await postWith(headers())).status).toBe(200);
+  });
+
+  it.each([
+    ['DNS rebinding: a foreign name resolved to 127.0.0.1, same-origin as far as the browser knows', () => ({ host: `rebind.evil.example:${demo.port}`, origin: `http://rebind.evil.example:${demo.port}` })],
+    ['a foreign Host without Origin', () => ({ host: 'evil.example' })],
+    ['a loopback-looking suffix', () => ({ host: `127.0.0.1.evil.example:${demo.port}` })],
+    ['a page on another site (Origin elsewhere)', () => ({ host: `127.0.0.1:${demo.port}`, origin: 'https://evil.example' })],
+    ['another local port', () => ({ host: `127.0.0.1:${demo.port}`, origin: 'http://127.0.0.1:1' })],
+    ['an opaque origin (sandboxed iframe, file:)', () => ({ host: `127.0.0.1:${demo.port}`, origin: 'null' })],
+  ])('403 ERR_ORIGIN_FORBIDDEN: %s, and the token API is not asked', async (_name, headers) => {
+    const response = await postWith(headers());
+    expect(response).toEqual({ status: 403, body: { error: { code: 'ERR_ORIGIN_FORBIDDEN', message: expect.any(String) } } });
+    expect(tokenApi.requests).toEqual([]);
   });
 });
 

@@ -50,6 +50,10 @@ describe('parseConfig', () => {
     });
   });
 
+  it('refuses ALLOW_LEGACY_TOKENS=true with REQUIRE_ISS_AUD left on: it would admit no legacy token', () => {
+    expect(() => parseConfig({ ...env, ALLOW_LEGACY_TOKENS: 'true' })).toThrow(/ALLOW_LEGACY_TOKENS=true needs REQUIRE_ISS_AUD=false/);
+  });
+
   it('names every bad or missing variable at once', () => {
     let error: unknown;
     try {

@@ -4,6 +4,7 @@ import type { ApiKeySource } from '../auth/api-key-source.ts';
 import { findApiKey } from '../auth/api-keys.ts';
 import type { Caller } from '../auth/caller.ts';
 import { normalisePrincipalArn, type IamCallerMap, type IamIdentity } from '../auth/iam-callers.ts';
+import { presentedApiKey } from '../auth/presented-api-key.ts';
 import { unencapsulated } from './unencapsulated.ts';
 
 declare module 'fastify' {
@@ -17,15 +18,18 @@ export interface AuthenticationOptions extends Record<string, unknown> {
   iamCallers: IamCallerMap;
   /** Reads the SigV4 caller API Gateway verified; absent outside Lambda (no IAM locally). */
   iamIdentity?: ((request: FastifyRequest) => IamIdentity | undefined) | undefined;
-  /** Absent: API keys are not accepted. */
+  /** Absent: API keys are not accepted (an IAM stage), whatever a request carries. */
   apiKeys?: ApiKeySource | undefined;
 }
 
 /**
- * Authenticates every request in the registering context, before the body is read: an IAM
- * caller (from the Lambda event) wins; otherwise an API key from `x-api-key` or
- * `Authorization: Bearer`. No usable credentials → 401 ERR_UNAUTHENTICATED. Room scope is
- * checked by the route once the body names the room.
+ * Authenticates every request in the registering context, before the body is read. The stage's
+ * caller-auth mode decides what counts (`callerAuthOptions` in lambda-handler.ts): an IAM stage
+ * passes `iamIdentity` and no `apiKeys`, an API-key stage the reverse. An IAM caller (from the
+ * Lambda event) wins; otherwise, where API keys are accepted, exactly one key from `x-api-key` or
+ * `Authorization: Bearer` (400 ERR_CREDENTIALS_AMBIGUOUS for more than one). No usable
+ * credentials → 401 ERR_UNAUTHENTICATED. Room scope is checked by the route once the body names
+ * the room.
  */
 export const authentication = unencapsulated<AuthenticationOptions>(async (app, options) => {
   app.decorateRequest('caller', null);
@@ -42,20 +46,18 @@ async function authenticate(request: FastifyRequest, options: AuthenticationOpti
     const principal = normalisePrincipalArn(identity.userArn) ?? identity.userArn;
     return { kind: 'iam', id: principal, rooms: options.iamCallers.get(principal) ?? [] };
   }
+  if (!options.apiKeys) {
+    // An IAM stage: a request without a verified SigV4 caller reached the app (the catch-all
+    // `$default` route has no authorizer), and no API key is ever accepted here.
+    throw new RoomgateError('ERR_UNAUTHENTICATED', 'this stage accepts only SigV4-signed requests (IAM); API keys are not accepted');
+  }
 
-  const presented = presentedApiKey(request);
+  // Ambiguity is refused before any key is looked up, valid or not.
+  const presented = presentedApiKey(request.raw.rawHeaders);
   if (presented === undefined) {
     throw new RoomgateError('ERR_UNAUTHENTICATED', 'credentials required: sign the request with SigV4 or send an API key in x-api-key');
   }
-  const entry = options.apiKeys && findApiKey(await options.apiKeys.getKeys(), presented);
+  const entry = findApiKey(await options.apiKeys.getKeys(), presented);
   if (!entry) throw new RoomgateError('ERR_UNAUTHENTICATED', 'API key is not valid');
   return { kind: 'api-key', id: entry.id, rooms: entry.rooms };
-}
-
-function presentedApiKey(request: FastifyRequest): string | undefined {
-  const header = request.headers['x-api-key'];
-  if (typeof header === 'string' && header !== '') return header.trim();
-  const authorization = request.headers.authorization;
-  const bearer = typeof authorization === 'string' ? /^Bearer[ ]+(\S+)\s*$/i.exec(authorization) : null;
-  return bearer?.[1];
 }

@@ -1,7 +1,8 @@
 import { EnvReader } from '@roomgate/shared/config';
 import { API_GATEWAY_MAX_MESSAGE_BYTES } from '@roomgate/shared/frames';
 import type { IamCallerMap } from '../auth/iam-callers.ts';
-import { apiKeysSecretName, LOG_LEVELS, readIamCallers, readStage, type LogLevel } from '../config.ts';
+import { ConfigError } from '@roomgate/shared/errors';
+import { apiKeysSecretName, LOG_LEVELS, readCallerAuth, readIamCallers, readStage, type CallerAuth, type LogLevel } from '../config.ts';
 
 /** What `buildRoomsApp` needs; tests pass this as a plain object. */
 export interface RoomsAppConfig {
@@ -14,6 +15,8 @@ export interface RoomsAppConfig {
 
 export interface RoomsApiConfig extends RoomsAppConfig {
   stage: string;
+  /** Same mode as the token function (TokenApiConfig.callerAuth): one stage, one kind of caller. */
+  callerAuth: CallerAuth;
   apiKeysSecretId: string;
   secretsMaxAgeSeconds: number;
   secretsEndpoint: string | undefined;
@@ -38,8 +41,11 @@ export function parseRoomsConfig(env: Record<string, string | undefined>): Rooms
   const read = new EnvReader(env);
   const stage = readStage(read);
   const iamCallers = readIamCallers(read);
+  const problems: string[] = [];
+  const { callerAuth, offline } = readCallerAuth(read, problems);
   const config: RoomsApiConfig = {
     stage,
+    callerAuth,
     iamCallers,
     apiKeysSecretId: read.string('API_KEYS_SECRET_ID', { default: apiKeysSecretName(stage) }),
     secretsMaxAgeSeconds: read.int('SECRETS_MAX_AGE', { default: 300, min: 1, max: 86_400 }),
@@ -51,10 +57,16 @@ export function parseRoomsConfig(env: Record<string, string | undefined>): Rooms
     fanOutConcurrency: read.int('FAN_OUT_CONCURRENCY', { default: 20, min: 1, max: 200 }),
     idempotencyTtlSeconds: read.int('IDEMPOTENCY_TTL', { default: 24 * 3600, min: 60, max: 7 * 24 * 3600 }),
     dynamodbEndpoint: optionalUrl(read, 'DYNAMODB_ENDPOINT'),
-    offline: read.bool('IS_OFFLINE', { default: false }),
+    offline,
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, { default: 'info' }),
   };
-  read.done();
+  try {
+    read.done();
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError([...error.problems, ...problems]);
+    throw error;
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
 

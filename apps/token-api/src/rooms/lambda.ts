@@ -1,16 +1,18 @@
 import { describeError } from '@roomgate/shared/logger';
-import { createLambdaHandler, iamIdentityOfLambdaRequest } from '../lambda-handler.ts';
+import { createLambdaHandler, callerAuthOptions } from '../lambda-handler.ts';
 import { buildRoomsApp } from './app.ts';
 import { parseRoomsConfig, type RoomsApiConfig } from './config.ts';
 import { createRoomsRuntime } from './runtime.ts';
 
 // The rooms function's entry. Runs once per container, during Lambda init (top-level await).
 const config = loadConfig();
+const runtime = createRoomsRuntime(config);
 const app = buildRoomsApp({
   config,
-  ...createRoomsRuntime(config),
-  // serverless-offline has no IAM and lets a client header stand in for the authorizer context.
-  iamIdentity: config.offline ? undefined : iamIdentityOfLambdaRequest,
+  ...runtime,
+  // One kind of caller per stage, whatever route delivered the request (parseConfig refuses
+  // CALLER_AUTH=iam under serverless-offline, which has no IAM).
+  ...callerAuthOptions(config.callerAuth, runtime.apiKeys),
 });
 
 export const handler = await createLambdaHandler(app);

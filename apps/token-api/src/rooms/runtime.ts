@@ -6,7 +6,7 @@ import { DYNAMODB_CLIENT_SETTINGS, MANAGEMENT_CLIENT_SETTINGS } from '@roomgate/
 import { createBroadcaster } from '@roomgate/shared/fan-out';
 import { createJsonLogger } from '@roomgate/shared/logger';
 import { createManagementApi } from '@roomgate/shared/management-api';
-import { createApiKeySource } from '../auth/api-key-source.ts';
+import { createApiKeySource, type ApiKeySource } from '../auth/api-key-source.ts';
 import { secretsClientConfig } from '../runtime.ts';
 import type { RoomsAppDeps } from './app.ts';
 import type { RoomsApiConfig } from './config.ts';
@@ -17,7 +17,7 @@ import { createListingCursors } from './listing-cursors.ts';
  * The rooms function's AWS side, built once per container. SDK clients connect lazily, so this
  * costs no I/O; the api-keys secret loads on the first API-key request.
  */
-export function createRoomsRuntime(config: RoomsApiConfig, env: Record<string, string | undefined> = process.env): Omit<RoomsAppDeps, 'config' | 'iamIdentity'> {
+export function createRoomsRuntime(config: RoomsApiConfig, env: Record<string, string | undefined> = process.env): Omit<RoomsAppDeps, 'config' | 'iamIdentity' | 'apiKeys'> & { apiKeys: ApiKeySource } {
   const logger = createJsonLogger({ base: { service: 'token-api', function: 'rooms', stage: config.stage } });
   // The socket service's retry and timeout settings: a hung post must not hold this function either.
   const dynamo = new DynamoDBClient({ ...DYNAMODB_CLIENT_SETTINGS, ...localAware(config.dynamodbEndpoint, env) });

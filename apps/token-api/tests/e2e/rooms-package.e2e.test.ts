@@ -8,7 +8,7 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { localClientConfig } from '@roomgate/local-aws';
 import type {} from '@roomgate/local-aws/vitest-global-setup';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CHAT_KEY, CHAT_ROLE, apiKeysSecret } from '../helpers/fixtures.ts';
+import { CHAT_ROLE, apiKeysSecret } from '../helpers/fixtures.ts';
 import { httpApiEvent } from '../helpers/http-api-event.ts';
 import { SERVICE_DIR, envWithoutAws, invokePackagedHandler } from '../helpers/processes.ts';
 import { ensureRoomsTable } from '../helpers/rooms-table.ts';
@@ -127,7 +127,7 @@ describe('Rooms API in sls package --stage ci (no AWS credentials)', () => {
     const json = { 'content-type': 'application/json' };
     const events = [
       httpApiEvent({ method: 'GET', path: '/v1/rooms/chat-empty/connections', iam }),
-      httpApiEvent({ method: 'POST', path: '/v1/rooms/chat-empty/messages', headers: { ...json, 'x-api-key': CHAT_KEY }, body: '{"data":"hi"}' }),
+      httpApiEvent({ method: 'POST', path: '/v1/rooms/chat-empty/messages', headers: json, body: '{"data":"hi"}', iam }),
       httpApiEvent({ method: 'DELETE', path: '/v1/rooms/chat-empty/users/alice', iam }),
       httpApiEvent({ method: 'GET', path: '/v1/rooms/lobby/connections', iam }),
     ];

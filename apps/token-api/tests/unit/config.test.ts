@@ -32,9 +32,16 @@ describe('parseConfig', () => {
       secretsMaxAgeSeconds: 300,
       secretsEndpoint: undefined,
       offline: false,
+      callerAuth: 'iam',
       logLevel: 'info',
     });
     expect(config.iamCallers.size).toBe(0);
+  });
+
+  it('CALLER_AUTH is iam or api-key; iam cannot run under serverless-offline (no IAM there)', () => {
+    expect(parseConfig({ ...minimal, CALLER_AUTH: 'api-key' }).callerAuth).toBe('api-key');
+    expect(problemsOf({ ...minimal, CALLER_AUTH: 'none' })).toEqual([expect.stringMatching(/^CALLER_AUTH must be one of iam, api-key/)]);
+    expect(problemsOf({ ...minimal, IS_OFFLINE: 'true' })).toEqual([expect.stringMatching(/CALLER_AUTH=iam cannot run under serverless-offline/)]);
   });
 
   it('reads every variable', () => {
@@ -53,6 +60,7 @@ describe('parseConfig', () => {
       SECRETS_MAX_AGE: '30',
       SECRETS_ENDPOINT: 'http://127.0.0.1:4566',
       IS_OFFLINE: 'true',
+      CALLER_AUTH: 'api-key',
       LOG_LEVEL: 'debug',
     });
     expect(config).toMatchObject({
@@ -68,6 +76,7 @@ describe('parseConfig', () => {
       secretsMaxAgeSeconds: 30,
       secretsEndpoint: 'http://127.0.0.1:4566',
       offline: true,
+      callerAuth: 'api-key',
       logLevel: 'debug',
     });
     expect([...config.iamCallers.keys()]).toEqual(['arn:aws:iam::123456789012:role/chat']);

@@ -11,6 +11,11 @@ const env = {
 };
 
 describe('parseRoomsConfig', () => {
+  it('CALLER_AUTH defaults to iam, which serverless-offline cannot serve', () => {
+    expect(parseRoomsConfig({ ...env, CALLER_AUTH: 'api-key', IS_OFFLINE: 'true' })).toMatchObject({ callerAuth: 'api-key', offline: true });
+    expect(() => parseRoomsConfig({ ...env, IS_OFFLINE: 'true' })).toThrow(/CALLER_AUTH=iam cannot run under serverless-offline/);
+  });
+
   it('reads the rooms function environment with defaults', () => {
     const config = parseRoomsConfig({ ...env, DYNAMODB_ENDPOINT: '' });
     expect(config).toMatchObject({
@@ -24,6 +29,7 @@ describe('parseRoomsConfig', () => {
       idempotencyTtlSeconds: 86_400,
       dynamodbEndpoint: undefined,
       offline: false,
+      callerAuth: 'iam',
       logLevel: 'info',
     });
     expect([...config.iamCallers.keys()]).toEqual(['arn:aws:iam::123456789012:role/chat-backend']);

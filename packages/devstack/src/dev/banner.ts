@@ -24,6 +24,13 @@ export function renderBanner(info: DevStackInfo, options: { verbose: boolean; re
     '',
     `  dev API key   ${info.devApiKey}    (${keyNote})`,
     '',
+    ...(info.legacyTokens
+      ? [
+          `  legacy tokens ON: the socket also admits RS256 tokens without kid/iss/aud, signed with the key in`,
+          `                roomgate/${info.stage}/signing-key (docs/migrating.md)`,
+          '',
+        ]
+      : []),
     'Get a token the way a backend does:',
     '',
     `  curl -s ${info.urls.tokenApi}/v1/tokens -H 'x-api-key: ${info.devApiKey}' \\`,

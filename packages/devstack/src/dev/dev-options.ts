@@ -10,6 +10,11 @@ export interface DevOptions {
   /** where `--persist` keeps DynamoDB, secrets and the dev API key; undefined: in memory */
   dataDir: string | undefined;
   verbose: boolean;
+  /**
+   * Source-system compatibility (docs/migrating.md): the socket service also admits RS256 tokens
+   * without `kid`, `iss` and `aud` (ALLOW_LEGACY_TOKENS=true, REQUIRE_ISS_AUD=false).
+   */
+  legacyTokens: boolean;
 }
 
 export type ParsedDevArgs = { help: true } | ({ help: false } & DevOptions);
@@ -42,6 +47,9 @@ export const DEV_HELP = [
   row('--persist', 'keep tables, keys and the dev API key in .roomgate/ across restarts'),
   row('--data-dir <dir>', 'like --persist, in <dir> instead of .roomgate/'),
   row('--verbose, -v', 'stream every log line of the services (default: warnings and errors)'),
+  row('--legacy-tokens', 'also admit RS256 tokens without kid/iss/aud, signed with the stage key'),
+  row('', 'the way an existing {sub, iat, exp} setup signs them (docs/migrating.md;'),
+  row('', 'env ROOMGATE_DEV_LEGACY_TOKENS=true)'),
   row('-h, --help', 'this help'),
   '',
   'Ports (all on 127.0.0.1):',
@@ -66,6 +74,7 @@ export function parseDevArgs(argv: string[], env: Record<string, string | undefi
         persist: { type: 'boolean' },
         'data-dir': { type: 'string' },
         verbose: { type: 'boolean', short: 'v' },
+        'legacy-tokens': { type: 'boolean' },
         'port-base': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         ...Object.fromEntries(Object.values(PORT_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
@@ -100,7 +109,14 @@ export function parseDevArgs(argv: string[], env: Record<string, string | undefi
     ports: chosen,
     dataDir,
     verbose: values.verbose === true,
+    legacyTokens: values['legacy-tokens'] === true || flagEnv('ROOMGATE_DEV_LEGACY_TOKENS', env.ROOMGATE_DEV_LEGACY_TOKENS),
   };
+}
+
+function flagEnv(name: string, raw: string | undefined): boolean {
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw new UsageError(`${name} must be true or false, got ${JSON.stringify(raw)}`);
 }
 
 function str(value: string | boolean | undefined): string | undefined {

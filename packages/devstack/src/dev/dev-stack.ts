@@ -30,6 +30,8 @@ export interface DevStackInfo {
   devApiKey: string;
   devApiKeyFile?: string;
   signingKey: KeySummary;
+  /** `--legacy-tokens`: the socket service admits source-system tokens (docs/migrating.md). */
+  legacyTokens?: boolean;
 }
 
 /** The parts' log prefixes, for aligning them. */
@@ -84,7 +86,16 @@ export class DevStack {
     );
     this.checkNotStopped();
 
-    const endpoints: StackEndpoints = { stage, host, ports, tableName, roomsTableName, dynamoEndpoint: aws.dynamoEndpoint, secretsEndpoint: aws.secretsEndpoint };
+    const endpoints: StackEndpoints = {
+      stage,
+      host,
+      ports,
+      tableName,
+      roomsTableName,
+      dynamoEndpoint: aws.dynamoEndpoint,
+      secretsEndpoint: aws.secretsEndpoint,
+      legacyTokens: this.options.legacyTokens,
+    };
     const tokenApiUrl = tokenApiUrlOf(endpoints);
     const socketUrl = socketUrlOf(endpoints);
     const specs = [tokenApiSpec(repoRoot, endpoints), socketSpec(repoRoot, endpoints)] as const;
@@ -111,6 +122,7 @@ export class DevStack {
       devApiKey: boot.devApiKey,
       ...(boot.devApiKeyFile !== undefined ? { devApiKeyFile: boot.devApiKeyFile } : {}),
       signingKey: boot.signingKey,
+      ...(this.options.legacyTokens && { legacyTokens: true }),
     };
   }
 

@@ -13,6 +13,8 @@ export interface StackEndpoints {
   roomsTableName: string;
   dynamoEndpoint: string;
   secretsEndpoint: string;
+  /** `pnpm dev --legacy-tokens`: the socket service admits source-system tokens too. */
+  legacyTokens: boolean;
 }
 
 export interface OfflineSpec {
@@ -47,6 +49,8 @@ export function tokenApiSpec(repoRoot: string, e: StackEndpoints): OfflineSpec {
     roomsTableName: e.roomsTableName,
     dynamodbEndpoint: e.dynamoEndpoint,
     managementEndpoint: managementEndpointOf(e),
+    // serverless-offline has no IAM; the functions refuse CALLER_AUTH=iam there.
+    callerAuth: 'api-key',
   };
   return offlineSpec(repoRoot, 'token-api', 'token API', e.stage, e.ports.tokenApi, params, {
     ...commonEnv(e),
@@ -64,6 +68,9 @@ export function socketSpec(repoRoot: string, e: StackEndpoints): OfflineSpec {
     managementEndpoint: managementEndpointOf(e),
     dynamodbEndpoint: e.dynamoEndpoint,
     secretsEndpoint: e.secretsEndpoint,
+    // Both or neither: a legacy token has no iss/aud, so it is only admitted with both set.
+    allowLegacyTokens: String(e.legacyTokens),
+    requireIssAud: String(!e.legacyTokens),
   };
   return offlineSpec(repoRoot, 'socket', 'socket service', e.stage, e.ports.socket, params, {
     ...commonEnv(e),

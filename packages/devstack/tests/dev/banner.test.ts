@@ -37,4 +37,8 @@ describe('renderBanner', () => {
     expect(text).toContain('new each run');
     expect(text).toContain('Service logs are streamed.');
   });
+  it('says when legacy tokens are on, and only then', () => {
+    expect(renderBanner({ ...info, legacyTokens: true }, { verbose: false, repoRoot: '/repo' })).toMatch(/legacy tokens ON: .*\n.*roomgate\/local\/signing-key \(docs\/migrating\.md\)/);
+    expect(renderBanner(info, { verbose: false, repoRoot: '/repo' })).not.toMatch(/legacy/);
+  });
 });

@@ -10,6 +10,7 @@ describe('parseDevArgs', () => {
       stage: 'local',
       dataDir: undefined,
       verbose: false,
+      legacyTokens: false,
       ports: { tokenApi: 4100, tokenApiLambda: 4101, socket: 4200, socketHttp: 4201, socketLambda: 4202, demo: 4300, dynamo: 4400, secrets: 4500 },
     });
   });
@@ -30,6 +31,15 @@ describe('parseDevArgs', () => {
     expect(parse(['--', '-v', '--stage', 'demo'])).toMatchObject({ verbose: true, stage: 'demo' });
     expect(parse(['--help'])).toEqual({ help: true });
     expect(DEV_HELP).toContain('  --token-api-lambda-port <n>   token API (offline lambda endpoint), base + 1 (env ROOMGATE_DEV_TOKEN_API_LAMBDA_PORT)');
+  });
+
+  it('--legacy-tokens (or ROOMGATE_DEV_LEGACY_TOKENS=true) turns source-system compatibility on, and --help lists it', () => {
+    expect(parse(['--legacy-tokens'])).toMatchObject({ legacyTokens: true });
+    expect(parse([], { ROOMGATE_DEV_LEGACY_TOKENS: 'true' })).toMatchObject({ legacyTokens: true });
+    expect(parse([], { ROOMGATE_DEV_LEGACY_TOKENS: 'false' })).toMatchObject({ legacyTokens: false });
+    expect(() => parse([], { ROOMGATE_DEV_LEGACY_TOKENS: 'yes' })).toThrow(/^ROOMGATE_DEV_LEGACY_TOKENS must be true or false, got "yes"$/);
+    expect(DEV_HELP).toMatch(/--legacy-tokens\s+also admit RS256 tokens without kid\/iss\/aud/);
+    expect(DEV_HELP).toContain('docs/migrating.md');
   });
 
   it.each([

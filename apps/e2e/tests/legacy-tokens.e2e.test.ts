@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePorts } from '@roomgate/local-aws';
+import { startPnpmDev, stopGroup, survivors, type DevProcess } from './helpers/dev-process.ts';
+import { readSigningKey, sourceSystemToken, tryConnect } from './helpers/source-system-token.ts';
+
+// `pnpm dev --legacy-tokens` as docs/migrating.md tells a team to try it; dev-stack.e2e.test.ts
+// checks that the same token is refused by a stack started without the flag.
+const PORT_FLAGS = ['--token-api-port', '--token-api-lambda-port', '--socket-port', '--socket-http-port', '--socket-lambda-port', '--demo-port', '--dynamo-port', '--secrets-port'];
+
+let ports: number[];
+let dev: DevProcess;
+
+beforeAll(async () => {
+  ports = await freePorts(PORT_FLAGS.length);
+  dev = await startPnpmDev(['--legacy-tokens', ...PORT_FLAGS.flatMap((flag, i) => [flag, String(ports[i])])], 200_000);
+});
+
+afterAll(async () => {
+  if (dev && dev.child.exitCode === null && dev.child.signalCode === null) {
+    stopGroup(dev.child, 'SIGINT');
+    await Promise.race([dev.exited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
+  }
+  for (const p of dev ? survivors(dev.seen) : []) {
+    try {
+      process.kill(p.pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
+});
+
+describe('pnpm dev --legacy-tokens (source-system compatibility)', () => {
+  it('says so in its banner', () => {
+    expect(dev.output()).toMatch(/legacy tokens ON/);
+  });
+
+  it('a token signed the source system’s way with the stage key connects; roomgate’s own tokens still do', async () => {
+    const record = await readSigningKey(`http://127.0.0.1:${ports[7]}`, 'local');
+    expect(record.alg ?? 'RS256').toBe('RS256');
+    expect(await tryConnect(dev.banner.socketUrl, sourceSystemToken(record.private_key, 'lobby'))).toBe('open');
+
+    const issued = await fetch(`${dev.banner.tokenApiUrl}/v1/tokens`, {
+      method: 'POST',
+      headers: { 'x-api-key': dev.banner.devApiKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ roomId: 'lobby' }),
+    });
+    expect(issued.status).toBe(201);
+    expect(await tryConnect(dev.banner.socketUrl, ((await issued.json()) as { token: string }).token)).toBe('open');
+  });
+
+  it('an expired source-system token is still refused', async () => {
+    const record = await readSigningKey(`http://127.0.0.1:${ports[7]}`, 'local');
+    const expired = sourceSystemToken(record.private_key, 'lobby', 60, Math.floor(Date.now() / 1000) - 3600);
+    expect(await tryConnect(dev.banner.socketUrl, expired)).toBe('refused');
+  });
+});
