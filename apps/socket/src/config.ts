@@ -2,6 +2,11 @@ import { EnvReader } from '@roomgate/shared/config';
 import { ConfigError } from '@roomgate/shared/errors';
 import { API_GATEWAY_MAX_MESSAGE_BYTES } from '@roomgate/shared/frames';
 
+/** 10 minutes: spans a reconnect with backoff, and API Gateway's 10-minute idle close. */
+export const HISTORY_DEFAULT_TTL_SECONDS = 600;
+/** One day: longer is a message store, not a recovery window. */
+export const HISTORY_MAX_TTL_SECONDS = 86_400;
+
 export interface SocketConfig {
   tableName: string;
   /** `roomgate/<stage>/public-keys`: the only secret this service can read. */
@@ -23,6 +28,15 @@ export interface SocketConfig {
   /** Largest client frame accepted by `$default`. */
   maxMessageBytes: number;
   fanOutConcurrency: number;
+  /**
+   * Message history (docs/architecture.md, History and recovery). Seconds a message is kept,
+   * 0 = history off (frames carry no seq/epoch, the `history` action answers ERR_HISTORY_DISABLED).
+   */
+  historyTtlSeconds: number;
+  /** The history table; required unless history is off. */
+  historyTableName: string | undefined;
+  /** Messages per room a reader is served at most. */
+  historyMaxMessages: number;
   /** Local stack only: dynalite and the local Secrets Manager (@roomgate/local-aws). */
   dynamodbEndpoint: string | undefined;
   secretsEndpoint: string | undefined;
@@ -33,6 +47,7 @@ export interface SocketConfig {
 export function parseConfig(env: Record<string, string | undefined>): SocketConfig {
   const read = new EnvReader(env);
   const requireIssAud = read.bool('REQUIRE_ISS_AUD', { default: true });
+  const historyTtlSeconds = read.int('HISTORY_TTL_SECONDS', { default: HISTORY_DEFAULT_TTL_SECONDS, min: 0, max: HISTORY_MAX_TTL_SECONDS });
   const config: SocketConfig = {
     tableName: read.string('TABLE_NAME'),
     publicKeysSecretId: read.string('PUBLIC_KEYS_SECRET_ID'),
@@ -45,6 +60,9 @@ export function parseConfig(env: Record<string, string | undefined>): SocketConf
     clockToleranceSeconds: read.int('CLOCK_TOLERANCE_SECONDS', { default: 5, min: 0, max: 300 }),
     maxMessageBytes: read.int('MAX_MESSAGE_BYTES', { default: 32 * 1024, min: 256, max: API_GATEWAY_MAX_MESSAGE_BYTES }),
     fanOutConcurrency: read.int('FAN_OUT_CONCURRENCY', { default: 20, min: 1, max: 200 }),
+    historyTtlSeconds,
+    historyTableName: historyTtlSeconds > 0 ? read.string('HISTORY_TABLE_NAME') : read.optionalString('HISTORY_TABLE_NAME'),
+    historyMaxMessages: read.int('HISTORY_MAX_MESSAGES', { default: 1000, min: 1, max: 10_000 }),
     dynamodbEndpoint: optionalUrl(read, env, 'DYNAMODB_ENDPOINT'),
     secretsEndpoint: optionalUrl(read, env, 'SECRETS_ENDPOINT'),
     logLevel: read.oneOf('LOG_LEVEL', ['info', 'warn', 'error'] as const, { default: 'info' }),

@@ -60,6 +60,8 @@ const DOMAIN_STATUS: Partial<Record<ErrorCode, number>> = {
   ERR_MESSAGE_TOO_LARGE: 413,
   ERR_IDEMPOTENCY_IN_PROGRESS: 409,
   ERR_IDEMPOTENCY_KEY_REUSED: 422,
+  // The resource exists; the stage runs with history off (HISTORY_TTL_SECONDS=0).
+  ERR_HISTORY_DISABLED: 409,
 };
 
 /** Fastify's own 4xx errors, by `FST_ERR_*` code. */

@@ -4,8 +4,11 @@ export { startDynamo, type DynamoOptions, type RunningDynamo } from './dynamodb-
 export {
   CONNECTIONS_TABLE_FILE,
   CONNECTIONS_TABLE_RESOURCE,
+  HISTORY_TABLE_FILE,
+  HISTORY_TABLE_RESOURCE,
   ensureTable,
   loadConnectionsTable,
+  loadHistoryTable,
   schemaMismatch,
   waitForTableActive,
   type TableDefinition,

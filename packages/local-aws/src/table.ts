@@ -14,6 +14,9 @@ import { LocalAwsError } from './errors.ts';
 /** The single declaration of the connections table; apps/socket/serverless.yml includes it too. */
 export const CONNECTIONS_TABLE_FILE = fileURLToPath(new URL('../../../apps/socket/resources/connections-table.yml', import.meta.url));
 export const CONNECTIONS_TABLE_RESOURCE = 'ConnectionsTable';
+/** The socket service's message history (the Rooms API imports it in AWS). */
+export const HISTORY_TABLE_FILE = fileURLToPath(new URL('../../../apps/socket/resources/history-table.yml', import.meta.url));
+export const HISTORY_TABLE_RESOURCE = 'HistoryTable';
 
 export type TableDefinition = Omit<CreateTableCommandInput, 'TableName'>;
 
@@ -47,6 +50,11 @@ export function loadConnectionsTable(path: string = CONNECTIONS_TABLE_FILE, reso
   const stream = p.StreamSpecification as { StreamViewType?: string } | undefined;
   if (stream?.StreamViewType) definition.StreamSpecification = { StreamEnabled: true, StreamViewType: stream.StreamViewType as never };
   return definition;
+}
+
+/** The history table's definition, from the file serverless.yml includes. */
+export function loadHistoryTable(): TableDefinition {
+  return loadConnectionsTable(HISTORY_TABLE_FILE, HISTORY_TABLE_RESOURCE);
 }
 
 /** Creates the table unless it exists, waits until it is ACTIVE, and checks an existing one still matches. */

@@ -3,15 +3,17 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { localClientConfig, startLocalAws } from './local-aws.ts';
-import { ensureTable } from './table.ts';
+import { ensureTable, loadHistoryTable } from './table.ts';
 
 export const TEST_TABLE_NAME = 'roomgate-test-connections';
+export const TEST_HISTORY_TABLE_NAME = 'roomgate-test-history';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     dynamoEndpoint: string;
     secretsEndpoint: string;
     tableName: string;
+    historyTableName: string;
   }
 }
 
@@ -25,6 +27,7 @@ export default async function setup({ provide }: Pick<TestProject, 'provide'>): 
     const client = new DynamoDBClient(localClientConfig(aws.dynamoEndpoint));
     try {
       await ensureTable(client, TEST_TABLE_NAME);
+      await ensureTable(client, TEST_HISTORY_TABLE_NAME, loadHistoryTable());
     } finally {
       client.destroy();
     }
@@ -35,5 +38,6 @@ export default async function setup({ provide }: Pick<TestProject, 'provide'>): 
   provide('dynamoEndpoint', aws.dynamoEndpoint);
   provide('secretsEndpoint', aws.secretsEndpoint);
   provide('tableName', TEST_TABLE_NAME);
+  provide('historyTableName', TEST_HISTORY_TABLE_NAME);
   return () => aws.close();
 }

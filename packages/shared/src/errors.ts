@@ -27,6 +27,8 @@ export type ErrorCode =
   | 'ERR_IDEMPOTENCY_IN_PROGRESS'
   /** Error frame sent just before the Rooms API closes a user's connection. */
   | 'ERR_KICKED'
+  /** The stage runs with history off (HISTORY_TTL_SECONDS=0): no `history` action, no recovery. */
+  | 'ERR_HISTORY_DISABLED'
   | 'ERR_INTERNAL';
 
 export class RoomgateError extends Error {

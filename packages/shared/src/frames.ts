@@ -1,4 +1,5 @@
 import { RoomgateError, type ErrorCode } from './errors.ts';
+import { parseHistoryFrame, type HistoryClientFrame, type HistoryReplyFrame } from './history/history-frames.ts';
 
 /**
  * The client ↔ socket-service protocol: one JSON object per WebSocket message. Every client frame
@@ -13,11 +14,15 @@ export type ClientFrame =
   /** Keep-alive: API Gateway drops a connection idle for 10 minutes. */
   | { action: 'ping'; id?: FrameId }
   /** A fresh token for the same room; moves the connection's token expiry. */
-  | { action: 'refresh'; token: string; id?: FrameId };
+  | { action: 'refresh'; token: string; id?: FrameId }
+  /** What the room published after a position (needs `subscribe`): history/history-frames.ts. */
+  | HistoryClientFrame;
 
 export type ServerFrame =
-  | { type: 'message'; roomId: string; from?: string; data: unknown; sentAt: number }
-  | { type: 'ack'; action: 'publish'; delivered: number; failed: number; stale: number; id?: FrameId }
+  /** `seq`/`epoch` are present whenever history is on (docs/architecture.md, History and recovery). */
+  | { type: 'message'; roomId: string; seq?: number; epoch?: string; from?: string; data: unknown; sentAt: number }
+  | { type: 'ack'; action: 'publish'; seq?: number; epoch?: string; delivered: number; failed: number; stale: number; id?: FrameId }
+  | HistoryReplyFrame
   | { type: 'pong'; id?: FrameId }
   | { type: 'refreshed'; tokenExpiresAt: number; id?: FrameId }
   | { type: 'error'; code: ErrorCode; message: string; id?: FrameId };
@@ -35,7 +40,7 @@ export class FrameError extends RoomgateError {
   }
 }
 
-const ACTIONS = ['publish', 'ping', 'refresh'] as const;
+const ACTIONS = ['publish', 'ping', 'refresh', 'history'] as const;
 
 /**
  * Deepest array/object nesting a client frame may have. JSON.parse copes with any depth, but the
@@ -80,6 +85,8 @@ export function parseClientFrame(raw: string | undefined, options: { maxBytes: n
         throw new FrameError('ERR_MESSAGE_INVALID', 'refresh needs a "token" string', id);
       }
       return { action: 'refresh', token: frame.token, ...withId };
+    case 'history':
+      return parseHistoryFrame(frame, id);
     default:
       throw new FrameError('ERR_UNKNOWN_ACTION', `unknown action; expected one of ${ACTIONS.join(', ')}`, id);
   }

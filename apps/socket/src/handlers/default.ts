@@ -10,16 +10,23 @@ import {
   type ClientFrame,
   type ServerFrame,
 } from '@roomgate/shared/frames';
+import type { HistoryStore } from '@roomgate/shared/history/history-store';
+import { createMessagePublisher, type MessagePublisher } from '@roomgate/shared/history/message-publisher';
 import { describeError, tokenFingerprint } from '@roomgate/shared/logger';
 import type { ManagementApi } from '@roomgate/shared/management-api';
 import { systemClock, type Clock, type Logger, type TokenVerifier } from '@roomgate/shared/types';
 import type { WebSocketMessageEvent, WebSocketResult } from '../events.ts';
 import { CapabilityForbiddenError, RoomForbiddenError } from '@roomgate/shared/errors';
+import { makeHistoryAction } from './history.ts';
 
 export interface DefaultDeps {
   verifier: TokenVerifier;
   store: Pick<ConnectionStore, 'get' | 'delete' | 'updateExpiry'>;
   broadcaster: Broadcaster;
+  /** Message history; undefined (the default) = history off: no seq, ERR_HISTORY_DISABLED. */
+  history?: HistoryStore | undefined;
+  /** The shared publish path; built from `broadcaster` and `history` when not given. */
+  publisher?: MessagePublisher;
   management: Pick<ManagementApi, 'post' | 'close'>;
   logger: Logger;
   maxMessageBytes: number;
@@ -44,6 +51,9 @@ export function makeDefaultHandler(deps: DefaultDeps) {
   const clock = deps.clock ?? systemClock;
   const tolerance = deps.clockToleranceSeconds ?? 5;
   const { logger } = deps;
+  const publisher =
+    deps.publisher ?? createMessagePublisher({ broadcaster: deps.broadcaster, history: deps.history, maxFrameBytes: API_GATEWAY_MAX_MESSAGE_BYTES, clock });
+  const history = makeHistoryAction({ history: deps.history, logger });
 
   const reply = (frame: ServerFrame): WebSocketResult => ({ statusCode: 200, body: serializeFrame(frame) });
 
@@ -62,21 +72,9 @@ export function makeDefaultHandler(deps: DefaultDeps) {
 
   const publish = async (record: ConnectionRecord, frame: Extract<ClientFrame, { action: 'publish' }>): Promise<WebSocketResult> => {
     if (!record.capabilities.includes('publish')) throw new CapabilityForbiddenError('token does not grant publish');
-    const message: ServerFrame = {
-      type: 'message',
-      roomId: record.roomId,
-      ...(record.userId !== undefined ? { from: record.userId } : {}),
-      data: frame.data,
-      sentAt: clock(),
-    };
-    const payload = serializeFrame(message);
-    // The envelope adds bytes to the client's data; API Gateway refuses anything over its cap.
-    if (Buffer.byteLength(payload, 'utf8') > API_GATEWAY_MAX_MESSAGE_BYTES) {
-      throw new FrameError('ERR_MESSAGE_TOO_LARGE', 'message is too large once wrapped for delivery', frame.id);
-    }
     // The sender is a room member and receives its own message too: one rendering path for clients.
-    const result = await deps.broadcaster.broadcast(record.roomId, payload);
-    logger.info('published', { connectionId: record.connectionId, roomId: record.roomId, bytes: Buffer.byteLength(payload, 'utf8'), ...result });
+    const { bytes, ...result } = await publisher.publish({ roomId: record.roomId, from: record.userId, data: frame.data });
+    logger.info('published', { connectionId: record.connectionId, roomId: record.roomId, bytes, ...result });
     return reply({ type: 'ack', action: 'publish', ...result, ...withId(frame.id) });
   };
 
@@ -112,6 +110,7 @@ export function makeDefaultHandler(deps: DefaultDeps) {
       if (frame.action === 'refresh') return await refresh(record, frame);
       if (expired) return await closeExpired(connectionId);
       if (frame.action === 'ping') return reply({ type: 'pong', ...withId(frame.id) });
+      if (frame.action === 'history') return { statusCode: 200, body: await history(record, frame) };
       return await publish(record, frame);
     } catch (error) {
       const expired = record !== undefined && clock() > record.tokenExpiresAt + tolerance;

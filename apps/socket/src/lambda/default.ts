@@ -1,13 +1,16 @@
 import { makeDefaultHandler } from '../handlers/default.ts';
 import { createRuntime } from './runtime.ts';
 
-// Module scope = once per container: a bad configuration fails the cold start, naming every variable.
-const { config, verifier, store, broadcaster, management, logger } = createRuntime(process.env);
+// Module scope = once per container: a bad configuration fails the cold start, naming every
+// variable; the history store (and its position cache) lives as long as the container.
+const { config, verifier, store, broadcaster, history, publisher, management, logger } = createRuntime(process.env);
 
 export const handler = makeDefaultHandler({
   verifier,
   store,
   broadcaster,
+  history,
+  publisher,
   management,
   logger,
   maxMessageBytes: config.maxMessageBytes,

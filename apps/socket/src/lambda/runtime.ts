@@ -1,12 +1,16 @@
 import { createBroadcaster, type Broadcaster } from '@roomgate/shared/fan-out';
 import type { ConnectionStore } from '@roomgate/shared/connection-store';
+import { API_GATEWAY_MAX_MESSAGE_BYTES } from '@roomgate/shared/frames';
 import type { JsonLogger } from '@roomgate/shared/logger';
 import type { ManagementApi } from '@roomgate/shared/management-api';
+import type { HistoryStore } from '@roomgate/shared/history/history-store';
+import { createMessagePublisher, type MessagePublisher } from '@roomgate/shared/history/message-publisher';
 import type { TokenVerifier } from '@roomgate/shared/types';
 import type { SocketConfig } from '../config.ts';
 import { createBase } from './base.ts';
 import { createManagement } from './management.ts';
-import { createStore } from './store.ts';
+import { createHistory } from './history.ts';
+import { createDynamoClient, createStore } from './store.ts';
 import { createTokenVerifier } from './verifier.ts';
 
 export { DYNAMODB_CLIENT_SETTINGS, MANAGEMENT_CLIENT_SETTINGS } from '@roomgate/shared/client-settings';
@@ -18,6 +22,10 @@ export interface Runtime {
   store: ConnectionStore;
   management: ManagementApi;
   broadcaster: Broadcaster;
+  /** Undefined when the stage runs with history off. */
+  history: HistoryStore | undefined;
+  /** The one publish path (history, then fan-out), shared with the Rooms API. */
+  publisher: MessagePublisher;
 }
 
 /**
@@ -28,9 +36,13 @@ export interface Runtime {
  */
 export function createRuntime(env: Record<string, string | undefined>): Runtime {
   const { config, logger } = createBase(env);
-  const store = createStore(config);
+  const dynamo = createDynamoClient(config);
+  const store = createStore(config, dynamo);
+  const history = createHistory(config, dynamo);
   const management = createManagement(config);
   const verifier = createTokenVerifier(config, logger);
   const broadcaster = createBroadcaster({ store, management, concurrency: config.fanOutConcurrency, logger });
-  return { config, logger, verifier, store, management, broadcaster };
+  // The client's frame was held to MAX_MESSAGE_BYTES; the wrapped frame only to API Gateway's cap.
+  const publisher = createMessagePublisher({ broadcaster, history, maxFrameBytes: API_GATEWAY_MAX_MESSAGE_BYTES });
+  return { config, logger, verifier, store, management, broadcaster, history, publisher };
 }

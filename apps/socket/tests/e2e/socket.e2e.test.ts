@@ -80,6 +80,7 @@ beforeAll(async () => {
 
   offline = await startOffline({
     ROOMGATE_TABLE_NAME: tableName,
+    ROOMGATE_HISTORY_TABLE_NAME: inject('historyTableName'),
     ROOMGATE_DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
     ROOMGATE_SECRETS_ENDPOINT: secretsEndpoint,
     ROOMGATE_TOKEN_ISSUER: ISSUER,

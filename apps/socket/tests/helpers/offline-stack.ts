@@ -36,6 +36,7 @@ export async function startSocketStack(env: Record<string, string> = {}): Promis
   const store = createConnectionStore({ client: dynamo, tableName: inject('tableName') });
   const offline = await startOffline({
     ROOMGATE_TABLE_NAME: inject('tableName'),
+    ROOMGATE_HISTORY_TABLE_NAME: inject('historyTableName'),
     ROOMGATE_DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
     ROOMGATE_SECRETS_ENDPOINT: inject('secretsEndpoint'),
     ROOMGATE_TOKEN_ISSUER: ISSUER,

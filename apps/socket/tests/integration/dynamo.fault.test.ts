@@ -55,6 +55,7 @@ beforeAll(async () => {
   proxy = await startFaultProxy(inject('dynamoEndpoint'));
   runtime = createRuntime({
     TABLE_NAME: inject('tableName'),
+    HISTORY_TABLE_NAME: inject('historyTableName'),
     PUBLIC_KEYS_SECRET_ID: 'roomgate/fault/public-keys',
     MANAGEMENT_ENDPOINT: 'http://127.0.0.1:9',
     TOKEN_ISSUER: ISS,

@@ -90,6 +90,7 @@ beforeAll(async () => {
   endpoint = await startConnectionsEndpoint();
   runtime = createRuntime({
     TABLE_NAME: inject('tableName'),
+    HISTORY_TABLE_NAME: inject('historyTableName'),
     PUBLIC_KEYS_SECRET_ID: 'roomgate/fault/public-keys',
     MANAGEMENT_ENDPOINT: endpoint.url,
     TOKEN_ISSUER: ISS,

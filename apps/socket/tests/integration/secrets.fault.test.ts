@@ -82,6 +82,7 @@ describe('$connect when the public keys cannot be loaded', () => {
     const id = secretId();
     const runtime = createRuntime({
       TABLE_NAME: inject('tableName'),
+    HISTORY_TABLE_NAME: inject('historyTableName'),
       PUBLIC_KEYS_SECRET_ID: id,
       MANAGEMENT_ENDPOINT: 'http://127.0.0.1:9',
       TOKEN_ISSUER: ISS,

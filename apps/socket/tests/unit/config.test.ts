@@ -8,9 +8,24 @@ const env = {
   MANAGEMENT_ENDPOINT: 'https://abc.execute-api.us-east-1.amazonaws.com/dev',
   TOKEN_ISSUER: 'roomgate',
   TOKEN_AUDIENCE: 'roomgate-socket',
+  HISTORY_TABLE_NAME: 'history',
 };
 
 describe('parseConfig', () => {
+  it('history: on by default and then needs its table; 0 turns it off without one; bounds are checked', () => {
+    const { HISTORY_TABLE_NAME: _table, ...withoutTable } = env;
+    expect(() => parseConfig(withoutTable)).toThrow(/HISTORY_TABLE_NAME is required/);
+    expect(parseConfig({ ...withoutTable, HISTORY_TTL_SECONDS: '0' })).toMatchObject({ historyTtlSeconds: 0, historyTableName: undefined });
+    const error = (() => {
+      try {
+        parseConfig({ ...env, HISTORY_TTL_SECONDS: '86401', HISTORY_MAX_MESSAGES: '0' });
+      } catch (e) {
+        return e as ConfigError;
+      }
+    })();
+    expect(error?.problems).toEqual(['HISTORY_TTL_SECONDS must be <= 86400', 'HISTORY_MAX_MESSAGES must be >= 1']);
+  });
+
   it('applies defaults', () => {
     expect(parseConfig(env)).toEqual({
       tableName: 'connections',
@@ -23,6 +38,9 @@ describe('parseConfig', () => {
       clockToleranceSeconds: 5,
       maxMessageBytes: 32 * 1024,
       fanOutConcurrency: 20,
+      historyTtlSeconds: 600,
+      historyTableName: 'history',
+      historyMaxMessages: 1000,
       dynamodbEndpoint: undefined,
       secretsEndpoint: undefined,
       logLevel: 'info',

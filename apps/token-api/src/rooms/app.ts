@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ConnectionStore } from '@roomgate/shared/connection-store';
 import type { Broadcaster } from '@roomgate/shared/fan-out';
+import type { HistoryStore } from '@roomgate/shared/history/history-store';
 import type { ManagementApi } from '@roomgate/shared/management-api';
 import { systemClock, type Clock, type Logger } from '@roomgate/shared/types';
 import type { ApiKeySource } from '../auth/api-key-source.ts';
@@ -13,6 +14,7 @@ import type { IdempotencyStore } from './idempotency-store.ts';
 import { createConnectionLister } from './list-connections.ts';
 import type { ListingCursors } from './listing-cursors.ts';
 import { createRoomPublisher } from './publish.ts';
+import { createMessageReader } from './read-messages.ts';
 
 /** Bodies of the two body-less routes; the publish route sets its own limit from MAX_MESSAGE_BYTES. */
 const BODY_LIMIT = 4096;
@@ -22,6 +24,8 @@ export interface RoomsAppDeps {
   store: Pick<ConnectionStore, 'listRoom' | 'roomConnections' | 'delete'>;
   /** The shared fan-out, the very one `$default` uses for client publishes. */
   broadcaster: Broadcaster;
+  /** The socket stage's message history, shared with `$default`; undefined = history off. */
+  history?: HistoryStore | undefined;
   management: Pick<ManagementApi, 'post' | 'close'>;
   idempotency: IdempotencyStore;
   cursors: ListingCursors;
@@ -42,7 +46,8 @@ export function buildRoomsApp(deps: RoomsAppDeps): FastifyInstance {
   const clock = deps.clock ?? systemClock;
   const app = createHttpApp({ logLevel: config.logLevel, bodyLimit: BODY_LIMIT });
   void app.register(roomsRoutes, {
-    publisher: createRoomPublisher({ broadcaster: deps.broadcaster, idempotency: deps.idempotency, maxMessageBytes: config.maxMessageBytes, clock, logger }),
+    publisher: createRoomPublisher({ broadcaster: deps.broadcaster, history: deps.history, idempotency: deps.idempotency, maxMessageBytes: config.maxMessageBytes, clock, logger }),
+    history: createMessageReader({ history: deps.history }),
     lister: createConnectionLister({ store: deps.store, cursors: deps.cursors, clock }),
     disconnector: createUserDisconnector({ store: deps.store, management: deps.management, logger }),
     maxMessageBytes: config.maxMessageBytes,

@@ -27,6 +27,12 @@ export interface RoomsApiConfig extends RoomsAppConfig {
   /** The socket API's management endpoint, `https://{api-id}.execute-api.{region}.amazonaws.com/{stage}`. */
   managementEndpoint: string;
   fanOutConcurrency: number;
+  /** The socket stage's history table; required unless history is off. */
+  historyTableName: string | undefined;
+  /** The socket stage's HISTORY_TTL_SECONDS (0 = off: publishes carry no seq, GET …/messages answers 409). */
+  historyTtlSeconds: number;
+  /** The socket stage's HISTORY_MAX_MESSAGES. */
+  historyMaxMessages: number;
   /** How long an Idempotency-Key is remembered. */
   idempotencyTtlSeconds: number;
   /** Local stack only (dynalite). */
@@ -35,7 +41,6 @@ export interface RoomsApiConfig extends RoomsAppConfig {
   offline: boolean;
 }
 
-
 /** Parses the rooms function's environment once per container; throws ConfigError naming every bad variable. */
 export function parseRoomsConfig(env: Record<string, string | undefined>): RoomsApiConfig {
   const read = new EnvReader(env);
@@ -43,6 +48,8 @@ export function parseRoomsConfig(env: Record<string, string | undefined>): Rooms
   const iamCallers = readIamCallers(read);
   const problems: string[] = [];
   const { callerAuth, offline } = readCallerAuth(read, problems);
+  // The same settings and bounds as the socket service's: both producers write one history.
+  const historyTtlSeconds = read.int('HISTORY_TTL_SECONDS', { default: 600, min: 0, max: 86_400 });
   const config: RoomsApiConfig = {
     stage,
     callerAuth,
@@ -53,6 +60,9 @@ export function parseRoomsConfig(env: Record<string, string | undefined>): Rooms
     connectionsTableName: read.string('CONNECTIONS_TABLE_NAME'),
     roomsTableName: read.string('ROOMS_TABLE_NAME'),
     managementEndpoint: read.url('MANAGEMENT_ENDPOINT', { protocols: ['https:', 'http:'] }),
+    historyTableName: historyTtlSeconds > 0 ? read.string('HISTORY_TABLE_NAME') : read.optionalString('HISTORY_TABLE_NAME'),
+    historyTtlSeconds,
+    historyMaxMessages: read.int('HISTORY_MAX_MESSAGES', { default: 1000, min: 1, max: 10_000 }),
     maxMessageBytes: read.int('MAX_MESSAGE_BYTES', { default: 32 * 1024, min: 256, max: API_GATEWAY_MAX_MESSAGE_BYTES }),
     fanOutConcurrency: read.int('FAN_OUT_CONCURRENCY', { default: 20, min: 1, max: 200 }),
     idempotencyTtlSeconds: read.int('IDEMPOTENCY_TTL', { default: 24 * 3600, min: 60, max: 7 * 24 * 3600 }),

@@ -13,11 +13,17 @@ import type { BroadcastResult } from '@roomgate/shared/fan-out';
 import { systemClock, type Clock, type Logger } from '@roomgate/shared/types';
 import { IdempotencyInProgressError, IdempotencyKeyReusedError } from './errors.ts';
 
+/** What a publish answered; `seq`/`epoch` when the stage runs with history (kept for replays). */
+export interface PublishResult extends BroadcastResult {
+  seq?: number;
+  epoch?: string;
+}
+
 export type IdempotencyClaim =
   /** First use of the key: deliver, then `complete` (or `release` when delivery could not run). */
-  | { outcome: 'claimed'; complete(result: BroadcastResult): Promise<void>; release(): Promise<void> }
+  | { outcome: 'claimed'; complete(result: PublishResult): Promise<void>; release(): Promise<void> }
   /** The key was used before with the same body: answer the first result, deliver nothing. */
-  | { outcome: 'replayed'; result: BroadcastResult };
+  | { outcome: 'replayed'; result: PublishResult };
 
 export interface IdempotencyStore {
   /**
@@ -50,7 +56,7 @@ const ATTEMPTS = 3;
  * Idempotency records in the rooms table: one conditional PutItem claims a key, so of two
  * concurrent requests with the same key exactly one delivers (no transactions needed, dynalite
  * has none). Item: `pk = idem#<scope>`, `st` pending|done, `fp` body hash, `lease` claim id,
- * `leaseUntil`, the result counts and `expiresAt` (TTL).
+ * `leaseUntil`, the result counts (and the message's `seq`/`epoch`) and `expiresAt` (TTL).
  */
 export function createIdempotencyStore(options: IdempotencyStoreOptions): IdempotencyStore {
   const { client, tableName, logger } = options;
@@ -104,7 +110,7 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
             new UpdateItemCommand({
               TableName: tableName,
               Key: { pk: { S: pk } },
-              UpdateExpression: 'SET st = :done, delivered = :d, failed = :f, stale = :s REMOVE leaseUntil',
+              UpdateExpression: `SET st = :done, delivered = :d, failed = :f, stale = :s${result.seq === undefined ? '' : ', msgSeq = :seq, msgEpoch = :epoch'} REMOVE leaseUntil`,
               ConditionExpression: 'lease = :lease',
               ExpressionAttributeValues: {
                 ':done': { S: DONE },
@@ -112,6 +118,7 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
                 ':f': { N: String(result.failed) },
                 ':s': { N: String(result.stale) },
                 ':lease': { S: lease },
+                ...(result.seq === undefined ? {} : { ':seq': { N: String(result.seq) }, ':epoch': { S: result.epoch ?? '' } }),
               },
             }),
           ),
@@ -162,8 +169,9 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
 
 const number = (value: AttributeValue | undefined): number => Number(value?.N ?? 0);
 
-const resultOf = (item: Record<string, AttributeValue>): BroadcastResult => ({
+const resultOf = (item: Record<string, AttributeValue>): PublishResult => ({
   delivered: number(item.delivered),
   failed: number(item.failed),
   stale: number(item.stale),
+  ...(item.msgSeq?.N === undefined ? {} : { seq: number(item.msgSeq), epoch: item.msgEpoch?.S ?? '' }),
 });

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { BroadcastResult, Broadcaster } from '@roomgate/shared/fan-out';
-import { serializeFrame, type ServerFrame } from '@roomgate/shared/frames';
-import { systemClock, type Clock, type Logger } from '@roomgate/shared/types';
-import { MessageTooLargeError } from './errors.ts';
-import type { IdempotencyStore } from './idempotency-store.ts';
+import type { Broadcaster } from '@roomgate/shared/fan-out';
+import type { HistoryStore } from '@roomgate/shared/history/history-store';
+import { UndeliveredPublishError, createMessagePublisher } from '@roomgate/shared/history/message-publisher';
+import type { Clock, Logger } from '@roomgate/shared/types';
+import type { IdempotencyStore, PublishResult } from './idempotency-store.ts';
 
 export interface PublishRequest {
   roomId: string;
@@ -15,20 +15,27 @@ export interface PublishRequest {
 }
 
 export interface PublishOutcome {
-  result: BroadcastResult;
+  /** The fan-out counts, with the message's `seq`/`epoch` when history is on. */
+  result: PublishResult;
   /** True when an earlier request with the same Idempotency-Key delivered and this one did not. */
   replayed: boolean;
 }
 
 export interface RoomPublisher {
-  /** Delivers before resolving. Throws MessageTooLargeError, the idempotency errors, StoreUnavailableError. */
+  /**
+   * Stores (history on) and delivers before resolving. Throws MessageFrameTooLargeError, the
+   * idempotency errors, StoreUnavailableError (nothing delivered; with history on the message may
+   * already be stored, see UndeliveredPublishError).
+   */
   publish(request: PublishRequest): Promise<PublishOutcome>;
 }
 
 export interface RoomPublisherOptions {
   broadcaster: Broadcaster;
+  /** The socket stage's history; undefined when the stage runs with history off. */
+  history: HistoryStore | undefined;
   idempotency: IdempotencyStore;
-  /** The socket service's MAX_MESSAGE_BYTES: a server message is held to the client limit. */
+  /** The socket service's MAX_MESSAGE_BYTES: a server message is held to the client limit (the frame is checked after the key is claimed; a refused one frees it again). */
   maxMessageBytes: number;
   clock?: Clock;
   logger: Logger;
@@ -36,27 +43,32 @@ export interface RoomPublisherOptions {
 
 /**
  * A server-side publish: the same `message` frame a client publish produces (without `from`:
- * the author is the backend, not a room member) through the same shared broadcaster.
+ * the author is the backend, not a room member) through the same shared publish path, so client
+ * and server publishes share one sequence per room.
  */
 export function createRoomPublisher(options: RoomPublisherOptions): RoomPublisher {
-  const clock = options.clock ?? systemClock;
-  const { broadcaster, idempotency, logger } = options;
+  const { idempotency, logger } = options;
+  const messages = createMessagePublisher({
+    broadcaster: options.broadcaster,
+    history: options.history,
+    maxFrameBytes: options.maxMessageBytes,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
 
   return {
     async publish(request) {
-      const frame: ServerFrame = { type: 'message', roomId: request.roomId, data: request.data, sentAt: clock() };
-      const payload = serializeFrame(frame);
-      const bytes = Buffer.byteLength(payload, 'utf8');
-      // Checked before claiming the key, so a refused request leaves no record behind.
-      if (bytes > options.maxMessageBytes) throw new MessageTooLargeError(bytes, options.maxMessageBytes);
-      const broadcast = () => broadcaster.broadcast(request.roomId, payload, request.excludeUserId === undefined ? {} : { excludeUserId: request.excludeUserId });
-      const fields = { roomId: request.roomId, caller: request.callerId, bytes };
+      const fields = { roomId: request.roomId, caller: request.callerId };
+      const send = async (): Promise<PublishResult> => {
+        const { bytes, ...result } = await messages.publish({
+          roomId: request.roomId,
+          data: request.data,
+          ...(request.excludeUserId === undefined ? {} : { broadcast: { excludeUserId: request.excludeUserId } }),
+        });
+        logger.info('room publish', { ...fields, bytes, ...result, ...(request.idempotencyKey === undefined ? {} : { idempotent: true }) });
+        return result;
+      };
 
-      if (request.idempotencyKey === undefined) {
-        const result = await broadcast();
-        logger.info('room publish', { ...fields, ...result });
-        return { result, replayed: false };
-      }
+      if (request.idempotencyKey === undefined) return { result: await send(), replayed: false };
 
       const scope = `${request.roomId}#${request.callerId}#${request.idempotencyKey}`;
       const claim = await idempotency.claim(scope, fingerprint(request));
@@ -64,12 +76,21 @@ export function createRoomPublisher(options: RoomPublisherOptions): RoomPublishe
         logger.info('room publish replayed', { ...fields, ...claim.result });
         return { result: claim.result, replayed: true };
       }
-      let result: BroadcastResult;
+      let result: PublishResult;
       try {
-        result = await broadcast();
+        result = await send();
       } catch (error) {
-        // The room could not be listed (possibly after some pages were posted): free the key so
-        // the caller's retry runs, accepting a possible duplicate over a message never delivered.
+        if (error instanceof UndeliveredPublishError) {
+          // Stored in history with its seq: published, members recover it. The key keeps that
+          // position, so the caller's retry replays it instead of publishing a duplicate.
+          await claim.complete({ delivered: 0, failed: 0, stale: 0, ...error.position }).catch((completeError: unknown) =>
+            logger.error('idempotency completion failed after storing', { ...fields, error: completeError }),
+          );
+          throw error;
+        }
+        // Nothing stored (too large, history unavailable) or, with history off, the room could not
+        // be listed (possibly after some pages were posted): free the key so the caller's retry
+        // runs, accepting a possible duplicate over a message never delivered.
         await claim.release().catch((releaseError: unknown) => logger.warn('idempotency release failed', { ...fields, error: releaseError }));
         throw error;
       }
@@ -79,7 +100,6 @@ export function createRoomPublisher(options: RoomPublisherOptions): RoomPublishe
         // Delivered already; the claim expires with its lease and a later retry could deliver again.
         logger.error('idempotency completion failed after delivery', { ...fields, error });
       }
-      logger.info('room publish', { ...fields, ...result, idempotent: true });
       return { result, replayed: false };
     },
   };

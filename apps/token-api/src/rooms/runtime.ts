@@ -4,6 +4,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createConnectionStore } from '@roomgate/shared/connection-store';
 import { DYNAMODB_CLIENT_SETTINGS, MANAGEMENT_CLIENT_SETTINGS } from '@roomgate/shared/client-settings';
 import { createBroadcaster } from '@roomgate/shared/fan-out';
+import { createHistoryStore } from '@roomgate/shared/history/history-store';
 import { createJsonLogger } from '@roomgate/shared/logger';
 import { createManagementApi } from '@roomgate/shared/management-api';
 import { createApiKeySource, type ApiKeySource } from '../auth/api-key-source.ts';
@@ -30,6 +31,10 @@ export function createRoomsRuntime(config: RoomsApiConfig, env: Record<string, s
     store,
     management,
     broadcaster: createBroadcaster({ store, management, concurrency: config.fanOutConcurrency, logger }),
+    history:
+      config.historyTtlSeconds > 0 && config.historyTableName !== undefined
+        ? createHistoryStore({ client: dynamo, tableName: config.historyTableName, ttlSeconds: config.historyTtlSeconds, maxMessages: config.historyMaxMessages })
+        : undefined,
     idempotency: createIdempotencyStore({ client: dynamo, tableName: config.roomsTableName, ttlSeconds: config.idempotencyTtlSeconds, logger }),
     cursors: createListingCursors({ client: dynamo, tableName: config.roomsTableName }),
     apiKeys: createApiKeySource({

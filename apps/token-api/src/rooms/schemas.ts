@@ -65,13 +65,58 @@ export const listQuerySchema = {
   },
 } as const;
 
+export const MESSAGES_DEFAULT_LIMIT = 100;
+export const MESSAGES_MAX_LIMIT = 500;
+
+export interface MessagesQuery {
+  since?: string;
+  limit?: string;
+  epoch?: string;
+}
+
+export const messagesQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    since: { type: 'string', pattern: '^[0-9]{1,15}$' },
+    limit: { type: 'string', pattern: '^[0-9]{1,4}$' },
+    epoch: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,32}$' },
+  },
+} as const;
+
 const count = { type: 'integer', minimum: 0 } as const;
+const seq = { type: 'integer', minimum: 1 } as const;
+
+/** docs/rooms-api.md, Read a room's messages. */
+export const messagesResponseSchema = {
+  type: 'object',
+  required: ['roomId', 'epoch', 'lastSeq', 'messages', 'recovered'],
+  additionalProperties: false,
+  properties: {
+    roomId: { type: 'string' },
+    epoch: { type: ['string', 'null'] },
+    lastSeq: count,
+    messages: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['seq', 'epoch', 'data', 'sentAt'],
+        additionalProperties: false,
+        properties: { seq, epoch: { type: 'string' }, data: {}, from: { type: 'string' }, sentAt: count },
+      },
+    },
+    nextSince: seq,
+    recovered: { type: 'boolean' },
+    missed: { type: 'object', required: ['from', 'to'], additionalProperties: false, properties: { from: seq, to: seq } },
+  },
+} as const;
 
 export const publishResponseSchema = {
   type: 'object',
   required: ['delivered', 'failed', 'stale'],
   additionalProperties: false,
-  properties: { delivered: count, failed: count, stale: count },
+  // seq/epoch: only when the stage runs with history (docs/rooms-api.md).
+  properties: { seq, epoch: { type: 'string' }, delivered: count, failed: count, stale: count },
 } as const;
 
 /** Serialisation drops anything not listed, so a connection id can never leak through here. */

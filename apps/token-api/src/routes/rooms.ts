@@ -7,9 +7,15 @@ import { authentication } from '../plugins/authentication.ts';
 import type { UserDisconnector } from '../rooms/disconnect-user.ts';
 import type { ConnectionLister } from '../rooms/list-connections.ts';
 import type { RoomPublisher } from '../rooms/publish.ts';
+import type { MessageReader } from '../rooms/read-messages.ts';
 import {
   LIST_DEFAULT_LIMIT,
   LIST_MAX_LIMIT,
+  MESSAGES_DEFAULT_LIMIT,
+  MESSAGES_MAX_LIMIT,
+  messagesQuerySchema,
+  messagesResponseSchema,
+  type MessagesQuery,
   disconnectResponseSchema,
   listQuerySchema,
   listingResponseSchema,
@@ -27,6 +33,7 @@ import { commonErrorResponses, errorSchema } from '../schemas.ts';
 
 export interface RoomsRouteOptions {
   publisher: RoomPublisher;
+  history: MessageReader;
   lister: ConnectionLister;
   disconnector: UserDisconnector;
   /** Largest `message` frame; the body may be a little larger (JSON envelope, whitespace). */
@@ -75,6 +82,20 @@ export const roomsRoutes: FastifyPluginAsync<RoomsRouteOptions> = async (app, op
       if (replayed) void reply.header('idempotent-replayed', 'true');
       void reply.header('cache-control', 'no-store');
       return result;
+    },
+  );
+
+  app.get<{ Params: RoomParams; Querystring: MessagesQuery }>(
+    '/v1/rooms/:roomId/messages',
+    { schema: { params: roomParamsSchema, querystring: messagesQuerySchema, response: { 200: messagesResponseSchema, 409: errorSchema, ...errors } } },
+    async (request, reply) => {
+      const limit = request.query.limit === undefined ? MESSAGES_DEFAULT_LIMIT : Number(request.query.limit);
+      if (limit < 1 || limit > MESSAGES_MAX_LIMIT) {
+        throw new RoomgateError('ERR_VALIDATION', `querystring.limit must be an integer from 1 to ${MESSAGES_MAX_LIMIT}`);
+      }
+      const since = request.query.since === undefined ? 0 : Number(request.query.since);
+      void reply.header('cache-control', 'no-store');
+      return options.history.read({ roomId: request.params.roomId, since, limit, epoch: request.query.epoch });
     },
   );
 

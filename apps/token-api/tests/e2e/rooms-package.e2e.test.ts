@@ -58,6 +58,9 @@ describe('Rooms API in sls package --stage ci (no AWS credentials)', () => {
       CONNECTIONS_TABLE_NAME: { 'Fn::ImportValue': 'roomgate-socket-ci-ConnectionsTableName' },
       MANAGEMENT_ENDPOINT: { 'Fn::ImportValue': 'roomgate-socket-ci-ManagementEndpoint' },
       ROOMS_TABLE_NAME: { Ref: 'RoomsStateTable' },
+      HISTORY_TABLE_NAME: { 'Fn::ImportValue': 'roomgate-socket-ci-HistoryTableName' },
+      HISTORY_TTL_SECONDS: '600',
+      HISTORY_MAX_MESSAGES: '1000',
       MAX_MESSAGE_BYTES: '32768',
     });
   });
@@ -73,6 +76,8 @@ describe('Rooms API in sls package --stage ci (no AWS credentials)', () => {
         'dynamodb:DeleteItem',
         'dynamodb:GetItem',
         'dynamodb:PutItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
         'dynamodb:Query',
         'dynamodb:UpdateItem',
         'execute-api:ManageConnections',
@@ -81,8 +86,11 @@ describe('Rooms API in sls package --stage ci (no AWS credentials)', () => {
         'secretsmanager:GetSecretValue',
       ].sort(),
     );
-    expect(byAction('dynamodb:Query')).toEqual([JSON.stringify({ 'Fn::Join': ['/', [{ 'Fn::ImportValue': 'roomgate-socket-ci-ConnectionsTableArn' }, 'index', 'byRoom']] })]);
-    expect(byAction('dynamodb:PutItem')).toEqual([JSON.stringify({ 'Fn::GetAtt': ['RoomsStateTable', 'Arn'] })]);
+    const history = JSON.stringify({ 'Fn::ImportValue': 'roomgate-socket-ci-HistoryTableArn' });
+    expect(byAction('dynamodb:Query')).toEqual([JSON.stringify({ 'Fn::Join': ['/', [{ 'Fn::ImportValue': 'roomgate-socket-ci-ConnectionsTableArn' }, 'index', 'byRoom']] }), history]);
+    expect(byAction('dynamodb:PutItem')).toEqual([history, JSON.stringify({ 'Fn::GetAtt': ['RoomsStateTable', 'Arn'] })]);
+    // The history statement grants exactly append and read, nothing that rewrites or deletes.
+    expect(statements.filter((s) => JSON.stringify(s.Resource) === history).flatMap((s) => s.Action).sort()).toEqual(['dynamodb:PutItem', 'dynamodb:Query']);
     const manage = byAction('execute-api:ManageConnections')[0]!;
     expect(manage).toContain('/ci/POST/@connections/*');
     expect(manage).toContain('/ci/DELETE/@connections/*');
@@ -139,6 +147,7 @@ describe('Rooms API in sls package --stage ci (no AWS credentials)', () => {
       DYNAMODB_ENDPOINT: dynamoEndpoint,
       CONNECTIONS_TABLE_NAME: inject('tableName'),
       ROOMS_TABLE_NAME: roomsTable,
+      HISTORY_TABLE_NAME: inject('historyTableName'),
       // Never called: the room is empty.
       MANAGEMENT_ENDPOINT: 'http://127.0.0.1:9',
       AWS_REGION: 'us-east-1',
@@ -146,10 +155,24 @@ describe('Rooms API in sls package --stage ci (no AWS credentials)', () => {
     });
     expect(results.map((r) => [r.statusCode, JSON.parse(r.body)])).toEqual([
       [200, { connections: [], nextCursor: null }],
-      [200, { delivered: 0, failed: 0, stale: 0 }],
+      [200, { seq: expect.any(Number), epoch: expect.any(String), delivered: 0, failed: 0, stale: 0 }],
       [200, { disconnected: 0, failed: 0 }],
       [403, { error: { code: 'ERR_ROOM_FORBIDDEN', message: 'this caller may not act on room "lobby"' } }],
     ]);
+  });
+
+  it('grants the socket role PutItem and Query on the history table, nothing else there', () => {
+    type Statement = { Action: string[]; Resource: unknown };
+    const policies = socket.Resources.SocketLambdaRole!.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>;
+    const statements = policies.flatMap((p) => p.PolicyDocument.Statement);
+    const onHistory = statements.filter((s) => JSON.stringify(s.Resource).includes('HistoryTable'));
+    expect(onHistory).toEqual([{ Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:Query'], Resource: { 'Fn::GetAtt': ['HistoryTable', 'Arn'] } }]);
+    expect(socket.Resources.HistoryTable!.Properties).toMatchObject({
+      KeySchema: [{ AttributeName: 'roomId', KeyType: 'HASH' }, { AttributeName: 'seq', KeyType: 'RANGE' }],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+    const env = (socket.Resources.DefaultLambdaFunction!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(env).toMatchObject({ HISTORY_TABLE_NAME: { Ref: 'HistoryTable' }, HISTORY_TTL_SECONDS: '600', HISTORY_MAX_MESSAGES: '1000' });
   });
 
   it('the socket index projects what the listing returns', () => {

@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { join as joinPath } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ensureTable, localClientConfig, startLocalAws, type LocalAws } from '@roomgate/local-aws';
+import { ensureTable, loadHistoryTable, localClientConfig, startLocalAws, type LocalAws } from '@roomgate/local-aws';
 import { startOffline, type RunningOffline } from '@roomgate/socket/testing/offline';
 import { connect, tokenProtocols, type Frame, type TestClient } from '@roomgate/socket/testing/ws-client';
 import { createConnectionStore, type ConnectionStore } from '@roomgate/shared/connection-store';
@@ -22,6 +22,7 @@ import { ensureRoomsTable } from '../helpers/rooms-table.ts';
  */
 const CONNECTIONS_TABLE = 'roomgate-e2e-connections';
 const ROOMS_TABLE = 'roomgate-e2e-rooms';
+const HISTORY_TABLE = 'roomgate-e2e-history';
 const BUILD_DIR = `.esbuild-rooms-e2e-${process.pid}`;
 
 let aws: LocalAws;
@@ -38,6 +39,7 @@ beforeAll(async () => {
   dynamo = new DynamoDBClient(localClientConfig(aws.dynamoEndpoint));
   await ensureTable(dynamo, CONNECTIONS_TABLE);
   await ensureRoomsTable(dynamo, ROOMS_TABLE);
+  await ensureTable(dynamo, HISTORY_TABLE, loadHistoryTable());
   store = createConnectionStore({ client: dynamo, tableName: CONNECTIONS_TABLE });
 
   const record = await generateSigningKey('RS256');
@@ -47,7 +49,7 @@ beforeAll(async () => {
   await secrets.send(new CreateSecretCommand({ Name: 'roomgate/local/api-keys', SecretString: apiKeysSecret() }));
   secrets.destroy();
 
-  const shared = { ROOMGATE_TABLE_NAME: CONNECTIONS_TABLE, ROOMGATE_DYNAMODB_ENDPOINT: aws.dynamoEndpoint, ROOMGATE_SECRETS_ENDPOINT: aws.secretsEndpoint };
+  const shared = { ROOMGATE_TABLE_NAME: CONNECTIONS_TABLE, ROOMGATE_HISTORY_TABLE_NAME: HISTORY_TABLE, ROOMGATE_DYNAMODB_ENDPOINT: aws.dynamoEndpoint, ROOMGATE_SECRETS_ENDPOINT: aws.secretsEndpoint };
   socket = await startOffline(shared);
   const [httpPort, lambdaPort] = [await freePort(), await freePort()];
   base = `http://127.0.0.1:${httpPort}`;
@@ -111,10 +113,10 @@ describe('Rooms API under serverless-offline with real WebSocket clients', () =>
     const [alice, bob, elsewhere] = [await join(a, 'alice'), await join(a, 'bob'), await join(b, 'carol')];
     const res = await call('POST', `/v1/rooms/${a}/messages`, { body: { data: { text: 'from the backend' } } });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ delivered: 2, failed: 0, stale: 0 });
+    expect(await res.json()).toEqual({ seq: expect.any(Number), epoch: expect.any(String), delivered: 2, failed: 0, stale: 0 });
     for (const client of [alice, bob]) {
       const frame = await client.next((f) => f.type === 'message');
-      expect(frame).toEqual({ type: 'message', roomId: a, data: { text: 'from the backend' }, sentAt: expect.any(Number) });
+      expect(frame).toEqual({ type: 'message', roomId: a, seq: expect.any(Number), epoch: expect.any(String), data: { text: 'from the backend' }, sentAt: expect.any(Number) });
     }
     await settle(elsewhere);
     expect(messages(elsewhere)).toEqual([]);
@@ -124,7 +126,7 @@ describe('Rooms API under serverless-offline with real WebSocket clients', () =>
     const a = room('exclude');
     const [alice, bob] = [await join(a, 'alice'), await join(a, 'bob')];
     const res = await call('POST', `/v1/rooms/${a}/messages`, { body: { data: 'not for alice', excludeUserId: 'alice' } });
-    expect(await res.json()).toEqual({ delivered: 1, failed: 0, stale: 0 });
+    expect(await res.json()).toEqual({ seq: expect.any(Number), epoch: expect.any(String), delivered: 1, failed: 0, stale: 0 });
     await bob.next((f) => f.type === 'message');
     await settle(alice);
     expect(messages(alice)).toEqual([]);
@@ -199,7 +201,7 @@ describe('Rooms API under serverless-offline with real WebSocket clients', () =>
     expect(await store.listRoom(a)).toMatchObject({ members: [expect.anything(), expect.anything()] });
     // The refused publish left no idempotency record: the same key now delivers.
     const res = await call('POST', `/v1/rooms/${a}/messages`, { body: { data: 'ok' }, headers: { 'idempotency-key': 'k' } });
-    expect(await res.json()).toEqual({ delivered: 2, failed: 0, stale: 0 });
+    expect(await res.json()).toEqual({ seq: expect.any(Number), epoch: expect.any(String), delivered: 2, failed: 0, stale: 0 });
   });
 
   it('an idempotent publish retried with the same key delivers once', async () => {

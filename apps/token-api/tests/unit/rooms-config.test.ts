@@ -8,6 +8,7 @@ const env = {
   ROOMS_TABLE_NAME: 'roomgate-token-api-prod-RoomsStateTable-XYZ',
   MANAGEMENT_ENDPOINT: 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod',
   IAM_CALLERS: '{"arn:aws:iam::123456789012:role/chat-backend":["chat-*"]}',
+  HISTORY_TABLE_NAME: 'roomgate-socket-prod-HistoryTable-DEF',
 };
 
 describe('parseRoomsConfig', () => {
@@ -27,12 +28,22 @@ describe('parseRoomsConfig', () => {
       maxMessageBytes: 32_768,
       fanOutConcurrency: 20,
       idempotencyTtlSeconds: 86_400,
+      historyTableName: env.HISTORY_TABLE_NAME,
+      historyTtlSeconds: 600,
+      historyMaxMessages: 1000,
       dynamodbEndpoint: undefined,
       offline: false,
       callerAuth: 'iam',
       logLevel: 'info',
     });
     expect([...config.iamCallers.keys()]).toEqual(['arn:aws:iam::123456789012:role/chat-backend']);
+  });
+
+  it('history: on by default and then needs the socket stage’s table; 0 turns it off', () => {
+    const { HISTORY_TABLE_NAME: _table, ...withoutTable } = env;
+    expect(() => parseRoomsConfig(withoutTable)).toThrow(/HISTORY_TABLE_NAME is required/);
+    expect(parseRoomsConfig({ ...withoutTable, HISTORY_TTL_SECONDS: '0' })).toMatchObject({ historyTtlSeconds: 0, historyTableName: undefined });
+    expect(() => parseRoomsConfig({ ...env, HISTORY_MAX_MESSAGES: '10001' })).toThrow(/HISTORY_MAX_MESSAGES must be <= 10000/);
   });
 
   it('names every bad or missing variable in one error', () => {

@@ -5,11 +5,14 @@ import { join } from 'node:path';
 import { ensureTable, loadConnectionsTable, localClientConfig } from '@roomgate/local-aws';
 import { DYNAMODB_CLIENT_SETTINGS, SECRETS_MANAGER_CLIENT_SETTINGS } from '@roomgate/shared/client-settings';
 import { ApiKeyAdmin } from '../api-key-admin.ts';
+import { historyTableNameOf } from './offline-specs.ts';
 import { KeyAdmin, type KeySummary } from '../key-admin.ts';
 import { ensureDevApiKey } from './dev-api-key.ts';
 
 /** The Rooms API's table, declared next to the function that owns it (apps/token-api). */
 export const ROOMS_TABLE = { file: join('apps', 'token-api', 'resources', 'rooms-table.yml'), resource: 'RoomsStateTable' };
+/** The socket service's message history; the Rooms API writes and reads it too. */
+export const HISTORY_TABLE = { file: join('apps', 'socket', 'resources', 'history-table.yml'), resource: 'HistoryTable' };
 
 export interface BootstrapInput {
   repoRoot: string;
@@ -31,7 +34,7 @@ export interface BootstrapResult {
 
 /**
  * Everything the services expect to exist before they start, each step idempotent so a
- * persisted stack starts again unchanged: the connections and rooms tables (from the same
+ * persisted stack starts again unchanged: the connections, history and rooms tables (from the same
  * declarations the serverless.yml files include), the signing key with its JWKS, and the dev API key.
  */
 export async function bootstrapStage(input: BootstrapInput): Promise<BootstrapResult> {
@@ -42,6 +45,10 @@ export async function bootstrapStage(input: BootstrapInput): Promise<BootstrapRe
     const roomsFile = join(input.repoRoot, ROOMS_TABLE.file);
     // Optional so a checkout without the Rooms API (or a test's fake repository) still starts.
     if (existsSync(roomsFile)) await ensureTable(dynamo, input.roomsTableName, loadConnectionsTable(roomsFile, ROOMS_TABLE.resource));
+    const historyFile = join(input.repoRoot, HISTORY_TABLE.file);
+    if (existsSync(historyFile)) {
+      await ensureTable(dynamo, historyTableNameOf(input.stage), loadConnectionsTable(historyFile, HISTORY_TABLE.resource));
+    }
     const { created, status } = await new KeyAdmin({ client: secrets, stage: input.stage }).create({ ifMissing: true });
     const devKey = await ensureDevApiKey(new ApiKeyAdmin({ client: secrets, stage: input.stage }), input.dataDir);
     return {

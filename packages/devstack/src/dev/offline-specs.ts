@@ -29,6 +29,9 @@ export interface OfflineSpec {
   buildDir: string;
 }
 
+/** The socket service's message history table of a local stage (both services use it; history is on in `pnpm dev`). */
+export const historyTableNameOf = (stage: string): string => `roomgate-${stage}-history`;
+
 export const socketUrlOf = (e: Pick<StackEndpoints, 'host' | 'ports'>): string => `ws://${e.host}:${e.ports.socket}`;
 export const tokenApiUrlOf = (e: Pick<StackEndpoints, 'host' | 'ports'>): string => `http://${e.host}:${e.ports.tokenApi}`;
 /** serverless-offline serves the @connections management API on the websocket port. */
@@ -132,6 +135,7 @@ function commonEnv(e: StackEndpoints): NodeJS.ProcessEnv {
     SLS_NOTIFICATIONS_MODE: 'off',
     ROOMGATE_TABLE_NAME: e.tableName,
     ROOMGATE_ROOMS_TABLE_NAME: e.roomsTableName,
+    ROOMGATE_HISTORY_TABLE_NAME: historyTableNameOf(e.stage),
     ROOMGATE_DYNAMODB_ENDPOINT: e.dynamoEndpoint,
     ROOMGATE_SECRETS_ENDPOINT: e.secretsEndpoint,
     ROOMGATE_MANAGEMENT_ENDPOINT: managementEndpointOf(e),
