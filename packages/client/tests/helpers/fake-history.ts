@@ -1,4 +1,6 @@
-import type { HistoryReplyFrame, MessageFrame } from '../../src/protocol.ts';
+import type { HistoryReplyFrame, MessageFrame as AnyMessageFrame } from '../../src/protocol.ts';
+
+type MessageFrame = AnyMessageFrame & { seq: number; epoch: string };
 
 /**
  * One room's history as the socket service keeps it (history-spec.md): gap-free `seq` per epoch,
