@@ -2,7 +2,9 @@ import { backoffDelay, DEFAULT_BACKOFF } from './backoff.ts';
 import { createEmitter } from './emitter.ts';
 import { RoomClientError } from './errors.ts';
 import { createPendingRequests } from './pending-requests.ts';
-import { MAX_MESSAGE_BYTES, parseServerFrame, type ClientFrame, type ServerFrame } from './protocol.ts';
+import { isHistoryReply, MAX_MESSAGE_BYTES, parseServerFrame, type ClientFrame, type HistoryReplyFrame, type ServerFrame } from './protocol.ts';
+import { toRoomMessage } from './room-stream.ts';
+import { createSequencer, type HistoryQuery } from './sequencer.ts';
 import { createTimerSet, systemTimers } from './timer-set.ts';
 import { fetchGrant, refreshDelay, type ResolvedGrant } from './token-grant.ts';
 import { openSocket, resolveWebSocket } from './web-socket.ts';
@@ -17,6 +19,8 @@ import type {
 } from './types.ts';
 
 const MINUTE = 60_000;
+/** Messages held per room while a gap or a recovery is pending; past it, history is asked at once. */
+const MAX_HELD_MESSAGES = 1_000;
 const noop = () => undefined;
 type WithoutId<F> = F extends ClientFrame ? Omit<F, 'id'> : never;
 type Request = WithoutId<ClientFrame>;
@@ -25,7 +29,9 @@ type Request = WithoutId<ClientFrame>;
  * One room connection that keeps itself alive: a fresh token for every connection attempt, a ping
  * when nothing else was sent for `pingIntervalMs`, an in-place `refresh` before the token expires,
  * a planned reconnect before API Gateway's 2 h cap, and exponential backoff with jitter while
- * attempts keep failing (reset once a connection opens).
+ * attempts keep failing (reset once a connection opens). With `recovery` (the default) every open
+ * asks the room's history for what was missed, and messages reach the application exactly once
+ * and in order (`sequencer.ts`).
  */
 export function createRoomClient(options: RoomClientOptions): RoomClient {
   const WebSocketImpl = resolveWebSocket(options.WebSocket);
@@ -39,6 +45,18 @@ export function createRoomClient(options: RoomClientOptions): RoomClient {
   const timers = createTimerSet<'retry' | 'ping' | 'refresh' | 'maxAge'>(options.timers ?? systemTimers);
   const pending = createPendingRequests(options.timers ?? systemTimers, requestTimeoutMs);
   const events = createEmitter<RoomClientEvents>();
+  const sequencer =
+    options.recovery === false
+      ? undefined
+      : createSequencer({
+          ...(options.roomId === undefined ? {} : { roomId: options.roomId }),
+          fetchHistory,
+          deliver: (message) => events.emit('message', message),
+          onRecovery: (event) => events.emit('recovery', event),
+          timers: options.timers ?? systemTimers,
+          gapWaitMs: options.gapWaitMs ?? 500,
+          maxHeld: MAX_HELD_MESSAGES,
+        });
 
   let state: RoomClientState = 'closed';
   let socket: WebSocketLike | undefined;
@@ -69,6 +87,7 @@ export function createRoomClient(options: RoomClientOptions): RoomClient {
     timers.cancel('ping');
     timers.cancel('refresh');
     timers.cancel('maxAge');
+    sequencer?.pause();
     if (old) {
       // Not null: `ws` raises an aborted handshake as an 'error' event, which must have a listener.
       old.onopen = old.onmessage = old.onclose = old.onerror = noop;
@@ -142,6 +161,8 @@ export function createRoomClient(options: RoomClientOptions): RoomClient {
       armPing();
       timers.schedule('refresh', refreshDelay(grant, refreshBeforeExpiryMs, now()), () => void refresh());
       timers.schedule('maxAge', maxConnectionAgeMs, () => recycle());
+      // A state listener may have closed the client already.
+      if (socket === ws) sequencer?.open();
       settleWaiters();
     };
     ws.onmessage = (event) => {
@@ -173,8 +194,9 @@ export function createRoomClient(options: RoomClientOptions): RoomClient {
       return undefined;
     }
     if (frame.type === 'message') {
-      const { roomId, from, data: payload, sentAt } = frame;
-      events.emit('message', from === undefined ? { roomId, data: payload, sentAt } : { roomId, from, data: payload, sentAt });
+      const message = toRoomMessage(frame);
+      if (sequencer) sequencer.receive(message);
+      else events.emit('message', message);
       return undefined;
     }
     if (pending.settle(frame) || frame.type !== 'error') return undefined;
@@ -199,6 +221,12 @@ export function createRoomClient(options: RoomClientOptions): RoomClient {
       pending.reject(id, new RoomClientError('ERR_NOT_OPEN', `cannot ${what}: send failed`, { cause: error }));
     }
     armPing(); // any frame counts as activity for API Gateway's idle timeout
+    return reply;
+  }
+
+  async function fetchHistory(query: HistoryQuery): Promise<HistoryReplyFrame> {
+    const reply = await request({ action: 'history', ...query }, 'history');
+    if (!isHistoryReply(reply)) throw new RoomClientError('ERR_PROTOCOL', `expected a history reply, got ${reply.type}`);
     return reply;
   }
 
@@ -256,7 +284,10 @@ export function createRoomClient(options: RoomClientOptions): RoomClient {
     async publish(data: unknown): Promise<PublishAck> {
       const reply = await request({ action: 'publish', data }, 'publish');
       if (reply.type !== 'ack') throw new RoomClientError('ERR_PROTOCOL', `expected an ack, got ${reply.type}`);
-      return { delivered: reply.delivered, failed: reply.failed, stale: reply.stale };
+      const ack: PublishAck = { delivered: reply.delivered, failed: reply.failed, stale: reply.stale };
+      if (reply.seq !== undefined) ack.seq = reply.seq;
+      if (reply.epoch !== undefined) ack.epoch = reply.epoch;
+      return ack;
     },
     close() {
       if (state !== 'closed') stop();

@@ -5,6 +5,8 @@ export interface TimerSet<Name extends string> {
   schedule(name: Name, ms: number, callback: () => void): void;
   cancel(name: Name): void;
   cancelAll(): void;
+  /** Whether a timer of that name is waiting. */
+  has(name: Name): boolean;
 }
 
 export function createTimerSet<Name extends string>(timers: Timers): TimerSet<Name> {
@@ -26,6 +28,7 @@ export function createTimerSet<Name extends string>(timers: Timers): TimerSet<Na
       );
     },
     cancel,
+    has: (name) => handles.has(name),
     cancelAll() {
       for (const name of [...handles.keys()]) cancel(name);
     },

@@ -51,6 +51,14 @@ export interface RoomClientOptions {
   /** How long a publish, ping or refresh waits for its reply. Default 10 s. */
   requestTimeoutMs?: number;
   backoff?: Partial<BackoffOptions>;
+  /**
+   * Recover what the room published while the client was away, and deliver every message exactly
+   * once and in order (needs a stage that keeps history; see the README). Default true; false
+   * delivers frames as they arrive and never asks for history.
+   */
+  recovery?: boolean;
+  /** How long a message that arrived ahead of a missing one is held before the gap is filled from history. Default 500 ms. */
+  gapWaitMs?: number;
   timers?: Timers;
   /** Epoch milliseconds. */
   now?: () => number;
@@ -78,12 +86,35 @@ export interface RoomMessage {
   data: unknown;
   /** Epoch seconds, server clock. */
   sentAt: number;
+  /** The message's place in the room's stream (integer ≥ 1); absent when the stage keeps no history. */
+  seq?: number;
+  /** The identity of the room's stream `seq` counts in; absent when the stage keeps no history. */
+  epoch?: string;
 }
 
 export interface PublishAck {
   delivered: number;
   failed: number;
   stale: number;
+  /** The sequence number the message got; absent when the stage keeps no history. */
+  seq?: number;
+  epoch?: string;
+}
+
+/**
+ * How a recovery went. Emitted after every reconnect (`reconnect: true`), and while connected when
+ * a gap could not be filled (`reconnect: false`, `recovered: false`). Not emitted on the first
+ * connect: there is nothing to recover yet.
+ */
+export interface RecoveryEvent {
+  roomId: string;
+  /** false when messages are gone for good: the app may want to reload its state. */
+  recovered: boolean;
+  /** The inclusive range of sequence numbers that is gone, when known (absent when the room's history was reset). */
+  missed?: { from: number; to: number };
+  /** Messages delivered from history by this recovery. */
+  replayed: number;
+  reconnect: boolean;
 }
 
 export interface RoomClientEvents extends Record<string, unknown> {
@@ -92,6 +123,7 @@ export interface RoomClientEvents extends Record<string, unknown> {
   error: RoomClientError;
   /** The token was refreshed in place; epoch milliseconds of the new expiry (server clock). */
   refreshed: { tokenExpiresAt: number };
+  recovery: RecoveryEvent;
 }
 
 export interface RoomClient {

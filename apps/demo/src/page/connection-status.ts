@@ -1,4 +1,4 @@
-import type { RoomClientError, StateChange } from '@roomgate/client';
+import type { RecoveryEvent, RoomClientError, StateChange } from '@roomgate/client';
 
 /** What the page shows: `refused` is the client's `reconnecting`/`closed` when the token or handshake was refused. */
 export type StatusKind = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'refused' | 'closed';
@@ -39,6 +39,20 @@ export function describeStatus(change: StateChange): Status {
       return { kind: 'reconnecting', label: 'Reconnecting…', notice: { tone: 'warn', text: `${error.message} (${error.code}). Reconnecting ${retry}.` } };
     }
   }
+}
+
+/**
+ * The notice for a recovery that could not bring back everything (history expired, or the room's
+ * history was reset); nothing for a full recovery, which needs no words.
+ */
+export function describeRecovery(event: RecoveryEvent): Status['notice'] {
+  if (event.recovered) return undefined;
+  const what = event.missed
+    ? event.missed.from === event.missed.to
+      ? `Message #${event.missed.from} is`
+      : `${event.missed.to - event.missed.from + 1} messages (#${event.missed.from}–#${event.missed.to}) are`
+    : 'Earlier messages are';
+  return { tone: 'warn', text: `${what} no longer in the room's history and could not be shown. Reload to start fresh.` };
 }
 
 /** The cause's message and code when the client wrapped one (the demo backend's refusal). */

@@ -1,12 +1,13 @@
 import { createRoomClient, type RoomClient } from '@roomgate/client';
 import { createChatView } from './chat-view.ts';
-import { describeStatus } from './connection-status.ts';
+import { describeRecovery, describeStatus } from './connection-status.ts';
 import { makeTokenSource } from './token-source.ts';
 
 /**
  * The demo chat: room and name from `?room=…&user=…` (or the form), a token from the demo
  * backend (which holds the API key), and @roomgate/client for connecting, pinging, refreshing
- * and reconnecting.
+ * and reconnecting. The conversation stays across reconnects: the client replays what the room
+ * published meanwhile, so only a new join clears the list.
  */
 const view = createChatView(document);
 let client: RoomClient | undefined;
@@ -35,6 +36,13 @@ function join(room: string, user: string): void {
     if (change.state === 'reconnecting' && change.previous === 'open' && change.error) view.appendSystem('Connection lost — reconnecting…');
   });
   current.on('message', (message) => view.appendMessage(message, message.from === me));
+  current.on('recovery', (event) => {
+    if (client !== current) return;
+    const notice = describeRecovery(event);
+    if (!notice) return;
+    view.showNotice(notice);
+    view.appendSystem(notice.text);
+  });
   current.on('error', (error) => console.info('[roomgate]', error.code, error.message));
   current.connect().catch(() => undefined); // failures are shown through the state events
 }

@@ -84,6 +84,30 @@ describe.skipIf(!hasChromium)('demo page in Chromium (fake backends)', () => {
     await dave.context().close();
   });
 
+  it('keeps its conversation across a dropped socket: what was sent meanwhile shows up once, in order', async () => {
+    const alice = await openPage('porch', 'alice');
+    const erin = await openPage('porch', 'erin');
+    for (const page of [alice, erin]) await expect.poll(() => state(page).getAttribute('data-state')).toBe('open');
+    const say = async (text: string) => {
+      await alice.getByTestId('input').fill(text);
+      await alice.getByTestId('input').press('Enter');
+      await expect.poll(() => alice.getByTestId('message').last().textContent()).toContain(text);
+    };
+    const texts = () => erin.locator('[data-testid="message"] .text').allTextContents();
+    await say('one');
+    await expect.poll(texts).toEqual(['one']);
+
+    socketServer.refuseHandshakes(1); // keeps erin away a little longer
+    socketServer.dropUser('erin');
+    await say('two');
+    await say('three');
+    await expect.poll(() => state(erin).getAttribute('data-state'), { timeout: 10_000 }).toBe('open');
+    await say('four');
+    await expect.poll(texts).toEqual(['one', 'two', 'three', 'four']);
+    expect(await erin.getByTestId('system').allTextContents()).toContain('Reconnected');
+    await Promise.all([alice, erin].map((page) => page.context().close()));
+  });
+
   it('says why when the token is refused', async () => {
     tokenApi.respondWith((request) =>
       request.body.roomId === 'vip'

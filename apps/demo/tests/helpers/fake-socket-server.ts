@@ -9,13 +9,15 @@ interface Grant {
 /**
  * A loopback stand-in for the socket service: reads the fake token from `Sec-WebSocket-Protocol`,
  * refuses the handshake like `$connect` does (401 for a bad token, 403 for another room), and
- * fans `publish` out to the sender's room. Enough to drive the page in a real browser without
- * the whole local stack.
+ * fans `publish` out to the sender's room. Like a stage with history on, every message gets a
+ * per-room `seq` (epoch `E1`) and is kept, and `history` answers from it (no expiry). Enough to
+ * drive the page in a real browser without the whole local stack.
  */
 export async function startFakeSocketServer() {
   let refuseNext = 0;
   const handshakes: Array<{ status: number; grant?: Grant }> = [];
   const grants = new WeakMap<WebSocket, Grant>();
+  const histories = new Map<string, Array<{ seq: number }>>();
 
   const server = new WebSocketServer({
     port: 0,
@@ -37,19 +39,28 @@ export async function startFakeSocketServer() {
     const grant = readGrant(String(request.headers['sec-websocket-protocol'] ?? ''))!;
     grants.set(socket, grant);
     socket.on('message', (raw) => {
-      const frame = JSON.parse(String(raw)) as { action: string; id?: number; data?: unknown };
+      const frame = JSON.parse(String(raw)) as { action: string; id?: number; data?: unknown; since?: number };
       const reply = (body: object) => socket.send(JSON.stringify({ ...body, ...(frame.id === undefined ? {} : { id: frame.id }) }));
+      const history = histories.get(grant.roomId) ?? [];
+      histories.set(grant.roomId, history);
       if (frame.action === 'ping') return reply({ type: 'pong' });
       if (frame.action === 'refresh') return reply({ type: 'refreshed', tokenExpiresAt: Math.floor(Date.now() / 1000) + 300 });
+      if (frame.action === 'history') {
+        const since = frame.since;
+        const messages = since === undefined ? [] : history.filter((m) => m.seq > since);
+        return reply({ type: 'history', roomId: grant.roomId, epoch: history.length > 0 ? 'E1' : null, lastSeq: history.length, messages, more: false, recovered: true });
+      }
       if (frame.action !== 'publish') return reply({ type: 'error', code: 'ERR_UNKNOWN_ACTION', message: 'unknown action' });
-      const message = JSON.stringify({ type: 'message', roomId: grant.roomId, from: grant.userId, data: frame.data, sentAt: Math.floor(Date.now() / 1000) });
+      const stored = { type: 'message', roomId: grant.roomId, seq: history.length + 1, epoch: 'E1', from: grant.userId, data: frame.data, sentAt: Math.floor(Date.now() / 1000) };
+      history.push(stored);
+      const message = JSON.stringify(stored);
       let delivered = 0;
       for (const peer of server.clients) {
         if (grants.get(peer)?.roomId !== grant.roomId) continue;
         peer.send(message);
         delivered += 1;
       }
-      reply({ type: 'ack', action: 'publish', delivered, failed: 0, stale: 0 });
+      reply({ type: 'ack', action: 'publish', seq: stored.seq, epoch: 'E1', delivered, failed: 0, stale: 0 });
     });
   });
 

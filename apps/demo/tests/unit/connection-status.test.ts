@@ -1,6 +1,6 @@
 import { RoomClientError, type StateChange } from '@roomgate/client';
 import { describe, expect, it } from 'vitest';
-import { describeStatus } from '../../src/page/connection-status.ts';
+import { describeRecovery, describeStatus } from '../../src/page/connection-status.ts';
 import { TokenRequestError } from '../../src/page/token-source.ts';
 
 const refusedByBackend = new RoomClientError('ERR_TOKEN_FETCH_FAILED', 'could not get a token: no', {
@@ -31,5 +31,18 @@ describe('describeStatus', () => {
     expect(status.label).toBe(label);
     if (notice) expect(status.notice?.text).toMatch(notice);
     else expect(status.notice).toBeUndefined();
+  });
+});
+
+describe('describeRecovery', () => {
+  it.each([
+    ['full recovery: nothing to say', { roomId: 'r', recovered: true, replayed: 3, reconnect: true }, undefined],
+    ['one message gone', { roomId: 'r', recovered: false, missed: { from: 4, to: 4 }, replayed: 0, reconnect: true }, /^Message #4 is no longer/],
+    ['a range gone', { roomId: 'r', recovered: false, missed: { from: 4, to: 9 }, replayed: 2, reconnect: true }, /^6 messages \(#4–#9\) are no longer/],
+    ['history reset', { roomId: 'r', recovered: false, replayed: 0, reconnect: true }, /^Earlier messages are no longer.*Reload/],
+  ])('%s', (_case, event, text) => {
+    const notice = describeRecovery(event);
+    if (text === undefined) expect(notice).toBeUndefined();
+    else expect(notice).toMatchObject({ tone: 'warn', text: expect.stringMatching(text) });
   });
 });

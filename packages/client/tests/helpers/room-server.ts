@@ -1,12 +1,16 @@
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { createFakeHistory } from './fake-history.ts';
 
 /**
  * A loopback stand-in for the socket service speaking the roomgate protocol: tokens ride in
  * `Sec-WebSocket-Protocol`, a token starting with `bad` is refused with 401 at the handshake,
- * `publish` fans out to every connection and is acked, `ping` is answered with `pong`.
+ * `publish` fans out to every connection and is acked, `ping` is answered with `pong`. With
+ * `history`, every message is stored first (seq/epoch on frames and acks) and the `history`
+ * action answers from that store as history-spec.md fixes it.
  */
-export async function startRoomServer() {
+export async function startRoomServer({ history: keepHistory = false } = {}) {
+  const history = createFakeHistory('lobby');
   const handshakes: string[] = [];
   const server = new WebSocketServer({
     port: 0,
@@ -26,21 +30,39 @@ export async function startRoomServer() {
   server.on('connection', (socket, request) => {
     users.set(socket, String(request.headers['sec-websocket-protocol']).split('roomgate.token.')[1] ?? '');
     socket.on('message', (raw) => {
-      const frame = JSON.parse(String(raw)) as { action: string; id?: number; data?: unknown };
+      const frame = JSON.parse(String(raw)) as { action: string; id?: number; data?: unknown; epoch?: string; since?: number };
       if (frame.action === 'ping') socket.send(JSON.stringify({ type: 'pong', id: frame.id }));
+      if (frame.action === 'history') {
+        const reply = keepHistory ? history.reply(frame) : { type: 'error', code: 'ERR_HISTORY_DISABLED', message: 'no history', id: frame.id };
+        socket.send(JSON.stringify(reply));
+      }
       if (frame.action === 'publish') {
-        const message = JSON.stringify({ type: 'message', roomId: 'lobby', from: users.get(socket), data: frame.data, sentAt: 1 });
-        for (const peer of server.clients) peer.send(message);
-        socket.send(JSON.stringify({ type: 'ack', action: 'publish', delivered: server.clients.size, failed: 0, stale: 0, id: frame.id }));
+        const sent = publish(frame.data, users.get(socket));
+        socket.send(JSON.stringify({ type: 'ack', action: 'publish', ...sent, failed: 0, stale: 0, id: frame.id }));
       }
     });
   });
+
+  /** Stores (with history) then fans out to every connection; returns what an ack reports. */
+  function publish(data: unknown, from?: string) {
+    const frame = keepHistory ? history.publish(data, from) : { type: 'message', roomId: 'lobby', from, data, sentAt: 1 };
+    const text = JSON.stringify(frame);
+    for (const peer of server.clients) peer.send(text);
+    const position = keepHistory ? { seq: history.lastSeq(), epoch: history.epoch } : {};
+    return { ...position, delivered: server.clients.size };
+  }
 
   const { port } = server.address() as AddressInfo;
   return {
     url: `ws://127.0.0.1:${port}/`,
     handshakes,
     connections: () => server.clients.size,
+    /** A backend publish (the Rooms API's path). */
+    publish: (data: unknown) => publish(data),
+    /** Cuts every connection without a close frame, like a network drop or `DeleteConnection`. */
+    dropAll: () => {
+      for (const client of server.clients) client.terminate();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const client of server.clients) client.terminate();

@@ -22,7 +22,7 @@ describe('close', () => {
     expect(states.at(-1)).toEqual({ state: 'closed', previous: 'open' });
     expect(vi.getTimerCount()).toBe(0);
     await vi.advanceTimersByTimeAsync(3 * 60 * 60_000);
-    expect(socket.sent).toHaveLength(1);
+    expect(socket.sent.map((frame) => frame.action)).toEqual(['history', 'publish']);
     expect(FakeWebSocket.instances).toHaveLength(1);
   });
 

@@ -8,9 +8,10 @@ beforeEach(() => {
 });
 afterEach(() => vi.useRealTimers());
 
+// recovery: false — a history request at open counts as activity and would shift the pings.
 describe('ping', () => {
   it('pings every interval while nothing else is sent', async () => {
-    const { client } = setupClient({ pingIntervalMs: 60_000 });
+    const { client } = setupClient({ pingIntervalMs: 60_000, recovery: false });
     const socket = await openClient(client);
 
     await vi.advanceTimersByTimeAsync(59_999);
@@ -23,7 +24,7 @@ describe('ping', () => {
   });
 
   it('defaults to every 5 minutes, well inside the 10-minute idle timeout', async () => {
-    const { client } = setupClient({}, { ttlSeconds: 3600 });
+    const { client } = setupClient({ recovery: false }, { ttlSeconds: 3600 });
     const socket = await openClient(client);
     await vi.advanceTimersByTimeAsync(5 * 60_000 - 1);
     expect(socket.sentOf('ping')).toHaveLength(0);
@@ -32,7 +33,7 @@ describe('ping', () => {
   });
 
   it('counts a publish as activity and postpones the ping', async () => {
-    const { client } = setupClient({ pingIntervalMs: 60_000 });
+    const { client } = setupClient({ pingIntervalMs: 60_000, recovery: false });
     const socket = await openClient(client);
     await vi.advanceTimersByTimeAsync(40_000);
     void client.publish('x');
@@ -44,7 +45,7 @@ describe('ping', () => {
   });
 
   it('reconnects with a fresh token when a pong does not come back', async () => {
-    const { client, errors, getToken } = setupClient({ pingIntervalMs: 60_000, requestTimeoutMs: 5_000 });
+    const { client, errors, getToken } = setupClient({ pingIntervalMs: 60_000, requestTimeoutMs: 5_000, recovery: false });
     const socket = await openClient(client);
     await vi.advanceTimersByTimeAsync(60_000 + 5_000);
 

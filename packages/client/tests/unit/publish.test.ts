@@ -54,7 +54,7 @@ describe('publish', () => {
     const { client } = setupClient();
     const socket = await openClient(client);
     await expect(client.publish('x'.repeat(128 * 1024))).rejects.toMatchObject({ code: 'ERR_MESSAGE_TOO_LARGE' });
-    expect(socket.sent).toEqual([]);
+    expect(socket.sentOf('publish')).toEqual([]);
   });
 
   it('rejects pending publishes when the connection drops', async () => {
