@@ -1,5 +1,5 @@
 import { EnvReader } from '@roomgate/shared/config';
-import { API_GATEWAY_MAX_MESSAGE_BYTES } from '@roomgate/shared/frames';
+import { API_GATEWAY_MAX_MESSAGE_BYTES, DEFAULT_MAX_MESSAGE_BYTES } from '@roomgate/protocol/limits';
 
 export interface SocketConfig {
   tableName: string;
@@ -35,7 +35,7 @@ export function parseConfig(env: Record<string, string | undefined>): SocketConf
     requireIssAud,
     allowLegacyTokens: read.bool('ALLOW_LEGACY_TOKENS', { default: false }),
     clockToleranceSeconds: read.int('CLOCK_TOLERANCE_SECONDS', { default: 5, min: 0, max: 300 }),
-    maxMessageBytes: read.int('MAX_MESSAGE_BYTES', { default: 32 * 1024, min: 256, max: API_GATEWAY_MAX_MESSAGE_BYTES }),
+    maxMessageBytes: read.int('MAX_MESSAGE_BYTES', { default: DEFAULT_MAX_MESSAGE_BYTES, min: 256, max: API_GATEWAY_MAX_MESSAGE_BYTES }),
     fanOutConcurrency: read.int('FAN_OUT_CONCURRENCY', { default: 20, min: 1, max: 200 }),
     dynamodbEndpoint: optionalUrl(read, env, 'DYNAMODB_ENDPOINT'),
     secretsEndpoint: optionalUrl(read, env, 'SECRETS_ENDPOINT'),

@@ -1,19 +1,16 @@
 import type { ConnectionRecord, ConnectionStore } from '@roomgate/shared/connection-store';
 import { isRoomgateError, TokenInvalidError } from '@roomgate/shared/errors';
 import type { Broadcaster } from '@roomgate/shared/fan-out';
-import {
-  API_GATEWAY_MAX_MESSAGE_BYTES,
-  FrameError,
-  errorFrame,
-  parseClientFrame,
-  serializeFrame,
-  type ClientFrame,
-  type ServerFrame,
-} from '@roomgate/shared/frames';
+import { FrameError } from '@roomgate/protocol/errors';
+import { API_GATEWAY_MAX_MESSAGE_BYTES } from '@roomgate/protocol/limits';
+import { parseClientFrame } from '@roomgate/protocol/client-frame';
+import { encodeMessageFrame, errorFrame, serializeFrame } from '@roomgate/protocol/server-frame';
+import type { ClientFrame, ServerFrame } from '@roomgate/protocol/frames';
 import { describeError, tokenFingerprint } from '@roomgate/shared/logger';
 import type { ManagementApi } from '@roomgate/shared/management-api';
 import { systemClock, type Clock, type Logger, type TokenVerifier } from '@roomgate/shared/types';
 import type { WebSocketMessageEvent, WebSocketResult } from '../events.ts';
+import { readFrameText } from '../frame-text.ts';
 import { CapabilityForbiddenError, RoomForbiddenError } from '@roomgate/shared/errors';
 
 export interface DefaultDeps {
@@ -62,21 +59,15 @@ export function makeDefaultHandler(deps: DefaultDeps) {
 
   const publish = async (record: ConnectionRecord, frame: Extract<ClientFrame, { action: 'publish' }>): Promise<WebSocketResult> => {
     if (!record.capabilities.includes('publish')) throw new CapabilityForbiddenError('token does not grant publish');
-    const message: ServerFrame = {
-      type: 'message',
-      roomId: record.roomId,
-      ...(record.userId !== undefined ? { from: record.userId } : {}),
-      data: frame.data,
-      sentAt: clock(),
-    };
-    const payload = serializeFrame(message);
-    // The envelope adds bytes to the client's data; API Gateway refuses anything over its cap.
-    if (Buffer.byteLength(payload, 'utf8') > API_GATEWAY_MAX_MESSAGE_BYTES) {
-      throw new FrameError('ERR_MESSAGE_TOO_LARGE', 'message is too large once wrapped for delivery', frame.id);
-    }
+    // The same frame rules as every other producer of `message` frames. The client frame was
+    // held to MAX_MESSAGE_BYTES; the envelope adds bytes, and API Gateway refuses anything over its cap.
+    const { payload, bytes } = encodeMessageFrame(
+      { type: 'message', roomId: record.roomId, ...(record.userId !== undefined ? { from: record.userId } : {}), data: frame.data, sentAt: clock() },
+      { maxBytes: API_GATEWAY_MAX_MESSAGE_BYTES, frameId: frame.id },
+    );
     // The sender is a room member and receives its own message too: one rendering path for clients.
     const result = await deps.broadcaster.broadcast(record.roomId, payload);
-    logger.info('published', { connectionId: record.connectionId, roomId: record.roomId, bytes: Buffer.byteLength(payload, 'utf8'), ...result });
+    logger.info('published', { connectionId: record.connectionId, roomId: record.roomId, bytes, ...result });
     return reply({ type: 'ack', action: 'publish', ...result, ...withId(frame.id) });
   };
 
@@ -99,11 +90,10 @@ export function makeDefaultHandler(deps: DefaultDeps) {
       if (record === undefined) {
         return await closeWith(connectionId, errorFrame('ERR_UNAUTHENTICATED', 'connection is not registered; reconnect'), 'unregistered');
       }
-      const body = event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : (event.body ?? undefined);
       const expired = clock() > record.tokenExpiresAt + tolerance;
       let frame: ClientFrame;
       try {
-        frame = parseClientFrame(body, { maxBytes: deps.maxMessageBytes });
+        frame = parseClientFrame(readFrameText(event), { maxBytes: deps.maxMessageBytes });
       } catch (error) {
         if (expired) return await closeExpired(connectionId);
         throw error;

@@ -1,5 +1,5 @@
 import { EnvReader } from '@roomgate/shared/config';
-import { API_GATEWAY_MAX_MESSAGE_BYTES } from '@roomgate/shared/frames';
+import { API_GATEWAY_MAX_MESSAGE_BYTES, DEFAULT_MAX_MESSAGE_BYTES } from '@roomgate/protocol/limits';
 import type { IamCallerMap } from '../auth/iam-callers.ts';
 import { apiKeysSecretName, LOG_LEVELS, readIamCallers, readStage, type LogLevel } from '../config.ts';
 
@@ -47,7 +47,7 @@ export function parseRoomsConfig(env: Record<string, string | undefined>): Rooms
     connectionsTableName: read.string('CONNECTIONS_TABLE_NAME'),
     roomsTableName: read.string('ROOMS_TABLE_NAME'),
     managementEndpoint: read.url('MANAGEMENT_ENDPOINT', { protocols: ['https:', 'http:'] }),
-    maxMessageBytes: read.int('MAX_MESSAGE_BYTES', { default: 32 * 1024, min: 256, max: API_GATEWAY_MAX_MESSAGE_BYTES }),
+    maxMessageBytes: read.int('MAX_MESSAGE_BYTES', { default: DEFAULT_MAX_MESSAGE_BYTES, min: 256, max: API_GATEWAY_MAX_MESSAGE_BYTES }),
     fanOutConcurrency: read.int('FAN_OUT_CONCURRENCY', { default: 20, min: 1, max: 200 }),
     idempotencyTtlSeconds: read.int('IDEMPOTENCY_TTL', { default: 24 * 3600, min: 60, max: 7 * 24 * 3600 }),
     dynamodbEndpoint: optionalUrl(read, 'DYNAMODB_ENDPOINT'),

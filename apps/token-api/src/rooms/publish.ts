@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { BroadcastResult, Broadcaster } from '@roomgate/shared/fan-out';
-import { serializeFrame, type ServerFrame } from '@roomgate/shared/frames';
+import { encodeMessageFrame } from '@roomgate/protocol/server-frame';
 import { systemClock, type Clock, type Logger } from '@roomgate/shared/types';
-import { MessageTooLargeError } from './errors.ts';
 import type { IdempotencyStore } from './idempotency-store.ts';
 
 export interface PublishRequest {
@@ -21,7 +20,7 @@ export interface PublishOutcome {
 }
 
 export interface RoomPublisher {
-  /** Delivers before resolving. Throws MessageTooLargeError, the idempotency errors, StoreUnavailableError. */
+  /** Delivers before resolving. Throws FrameError (`ERR_MESSAGE_TOO_LARGE`, `ERR_MESSAGE_INVALID`), the idempotency errors, StoreUnavailableError. */
   publish(request: PublishRequest): Promise<PublishOutcome>;
 }
 
@@ -44,11 +43,12 @@ export function createRoomPublisher(options: RoomPublisherOptions): RoomPublishe
 
   return {
     async publish(request) {
-      const frame: ServerFrame = { type: 'message', roomId: request.roomId, data: request.data, sentAt: clock() };
-      const payload = serializeFrame(frame);
-      const bytes = Buffer.byteLength(payload, 'utf8');
-      // Checked before claiming the key, so a refused request leaves no record behind.
-      if (bytes > options.maxMessageBytes) throw new MessageTooLargeError(bytes, options.maxMessageBytes);
+      // The frame rules every producer shares (depth, safe serialisation, size after the
+      // envelope); checked before claiming the key, so a refused request leaves no record behind.
+      const { payload, bytes } = encodeMessageFrame(
+        { type: 'message', roomId: request.roomId, data: request.data, sentAt: clock() },
+        { maxBytes: options.maxMessageBytes },
+      );
       const broadcast = () => broadcaster.broadcast(request.roomId, payload, request.excludeUserId === undefined ? {} : { excludeUserId: request.excludeUserId });
       const fields = { roomId: request.roomId, caller: request.callerId, bytes };
 
