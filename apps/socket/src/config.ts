@@ -1,6 +1,6 @@
 import { EnvReader } from '@roomgate/shared/config';
 import { ConfigError } from '@roomgate/shared/errors';
-import { API_GATEWAY_MAX_MESSAGE_BYTES } from '@roomgate/shared/frames';
+import { API_GATEWAY_MAX_MESSAGE_BYTES, DEFAULT_MAX_MESSAGE_BYTES } from '@roomgate/protocol/limits';
 
 /** 10 minutes: spans a reconnect with backoff, and API Gateway's 10-minute idle close. */
 export const HISTORY_DEFAULT_TTL_SECONDS = 600;
@@ -58,7 +58,7 @@ export function parseConfig(env: Record<string, string | undefined>): SocketConf
     requireIssAud,
     allowLegacyTokens: read.bool('ALLOW_LEGACY_TOKENS', { default: false }),
     clockToleranceSeconds: read.int('CLOCK_TOLERANCE_SECONDS', { default: 5, min: 0, max: 300 }),
-    maxMessageBytes: read.int('MAX_MESSAGE_BYTES', { default: 32 * 1024, min: 256, max: API_GATEWAY_MAX_MESSAGE_BYTES }),
+    maxMessageBytes: read.int('MAX_MESSAGE_BYTES', { default: DEFAULT_MAX_MESSAGE_BYTES, min: 256, max: API_GATEWAY_MAX_MESSAGE_BYTES }),
     fanOutConcurrency: read.int('FAN_OUT_CONCURRENCY', { default: 20, min: 1, max: 200 }),
     historyTtlSeconds,
     historyTableName: historyTtlSeconds > 0 ? read.string('HISTORY_TABLE_NAME') : read.optionalString('HISTORY_TABLE_NAME'),

@@ -1,3 +1,4 @@
+import { SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from '@roomgate/protocol/subprotocols';
 import type { WebSocketConnectEvent } from './events.ts';
 import { HandshakeInvalidError } from './errors.ts';
 
@@ -24,8 +25,7 @@ import { HandshakeInvalidError } from './errors.ts';
  * or log filter in front may act on the first, and the two would disagree about which credential
  * or room was asked for.
  */
-export const SUBPROTOCOL = 'roomgate.v1';
-export const TOKEN_SUBPROTOCOL_PREFIX = 'roomgate.token.';
+export { SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX };
 
 export interface Handshake {
   token: string | undefined;

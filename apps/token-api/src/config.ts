@@ -1,3 +1,4 @@
+import { STAGE_PATTERN } from '@roomgate/protocol/ids';
 import { EnvReader } from '@roomgate/shared/config';
 import { ConfigError } from '@roomgate/shared/errors';
 import { publicKeysSecretName, signingKeySecretName } from '@roomgate/shared/keys';
@@ -59,11 +60,9 @@ export interface TokenApiConfig extends AppConfig {
 
 export const apiKeysSecretName = (stage: string): string => `roomgate/${stage}/api-keys`;
 
-const STAGE = /^[a-z0-9][a-z0-9-]{0,31}$/;
-
 /** STAGE, shared by the token and rooms functions: it names their secrets. */
 export function readStage(read: EnvReader): string {
-  return read.string('STAGE', { pattern: STAGE, hint: 'lower-case letters, digits and "-" (1-32 chars)' });
+  return read.string('STAGE', { pattern: STAGE_PATTERN, hint: 'lower-case letters, digits and "-" (1-32 chars), starting with a letter or digit' });
 }
 
 /** IAM_CALLERS (`{"<principal ARN>": ["<room pattern>", ...]}`), shared by the token and rooms functions. */

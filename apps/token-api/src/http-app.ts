@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { LogLevel } from './config.ts';
+import { useJsonBodyParser } from './json-body.ts';
 import { errorHandling, frameworkErrors } from './plugins/error-handling.ts';
 
 export interface HttpAppOptions {
@@ -10,7 +11,7 @@ export interface HttpAppOptions {
 
 /**
  * A Fastify instance with the token API's HTTP conventions — JSON only, no type coercion, every
- * error as `{error: {code, message}}` — used by both `buildApp` and the Rooms API, so both
+ * error as `{error: {code, message}}`, JSON bodies nested at most 64 levels — used by both `buildApp` and the Rooms API, so both
  * answer alike.
  */
 export function createHttpApp(options: HttpAppOptions): FastifyInstance {
@@ -32,6 +33,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   });
   // JSON only: without this, text/plain bodies reach the schema as strings instead of a 415.
   app.removeContentTypeParser('text/plain');
+  useJsonBodyParser(app);
   void app.register(errorHandling, { bodyLimit: options.bodyLimit });
   return app;
 }

@@ -1,17 +1,10 @@
+import type { HttpErrorCode } from '@roomgate/protocol/error-codes';
 import { isRoomgateError, type ErrorCode } from '@roomgate/shared/errors';
 import { CredentialsAmbiguousError } from './auth/presented-api-key.ts';
 import { isPresignError, type PresignErrorCode } from './presign/errors.ts';
 
-/** Codes the token API answers with: the shared domain codes plus the HTTP-only ones. */
-export type HttpErrorCode =
-  | ErrorCode
-  | PresignErrorCode
-  | 'ERR_BAD_REQUEST'
-  | 'ERR_INVALID_JSON'
-  | 'ERR_BODY_TOO_LARGE'
-  | 'ERR_UNSUPPORTED_MEDIA_TYPE'
-  | 'ERR_METHOD_NOT_ALLOWED'
-  | 'ERR_CREDENTIALS_AMBIGUOUS';
+/** Codes the token API answers with: the domain codes plus the HTTP-only ones (`@roomgate/protocol`). */
+export type { HttpErrorCode };
 
 export interface HttpError {
   status: number;
@@ -58,6 +51,8 @@ const DOMAIN_STATUS: Partial<Record<ErrorCode, number>> = {
   ERR_NOT_FOUND: 404,
   // Rooms API (docs/rooms-api.md); codes follow the IETF Idempotency-Key draft's statuses.
   ERR_MESSAGE_TOO_LARGE: 413,
+  // A message frame that cannot be built (too deep, not serialisable): the caller's data.
+  ERR_MESSAGE_INVALID: 400,
   ERR_IDEMPOTENCY_IN_PROGRESS: 409,
   ERR_IDEMPOTENCY_KEY_REUSED: 422,
   // The resource exists; the stage runs with history off (HISTORY_TTL_SECONDS=0).
@@ -106,10 +101,6 @@ export function toHttpError(error: unknown, limits: { bodyLimit: number }): Http
   if (known) {
     const message = known.message ?? `request body exceeds ${limits.bodyLimit} bytes`;
     return { status: known.status, code: known.code, message };
-  }
-  // secure-json-parse refuses __proto__ / constructor.prototype with a plain 400 error.
-  if (e.statusCode === 400 && error instanceof SyntaxError) {
-    return { status: 400, code: 'ERR_INVALID_JSON', message: 'request body is not valid JSON' };
   }
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     return { status: e.statusCode, code: 'ERR_BAD_REQUEST', message: 'bad request' };

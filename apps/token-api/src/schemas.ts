@@ -1,8 +1,7 @@
 import { CAPABILITIES, type Capability } from '@roomgate/shared/types';
-import { ROOM_ID_PATTERN_SOURCE } from '@roomgate/shared/room-pattern';
+import { ROOM_ID_PATTERN_SOURCE, USER_ID_PATTERN_SOURCE } from '@roomgate/protocol/ids';
 
-/** User ids: the room-id charset plus `@`, so e-mail-like ids fit. */
-export const USER_ID_PATTERN_SOURCE = '^[A-Za-z0-9_.:@-]{1,128}$';
+export { USER_ID_PATTERN_SOURCE };
 
 export interface TokenRequest {
   roomId: string;

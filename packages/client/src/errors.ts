@@ -1,4 +1,4 @@
-import type { ServerErrorCode } from './protocol.ts';
+import type { ErrorCode as ServerErrorCode } from '@roomgate/protocol/error-codes';
 
 /** Failures the client itself detects. */
 export type ClientErrorCode =

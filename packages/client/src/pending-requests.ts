@@ -1,5 +1,5 @@
 import { RoomClientError } from './errors.ts';
-import type { FrameId, ServerFrame } from './protocol.ts';
+import type { FrameId, ServerFrame } from '@roomgate/protocol/frames';
 import type { Timers } from './types.ts';
 
 /**

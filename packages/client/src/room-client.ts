@@ -1,8 +1,8 @@
+import { encodeClientFrame, FrameError, isHistoryReply, parseServerFrame, type ClientFrame, type HistoryReplyFrame, type ServerFrame } from '@roomgate/protocol';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.ts';
 import { createEmitter } from './emitter.ts';
 import { RoomClientError } from './errors.ts';
 import { createPendingRequests } from './pending-requests.ts';
-import { isHistoryReply, MAX_MESSAGE_BYTES, parseServerFrame, type ClientFrame, type HistoryReplyFrame, type ServerFrame } from './protocol.ts';
 import { toRoomMessage } from './room-stream.ts';
 import { createSequencer, type HistoryQuery } from './sequencer.ts';
 import { createTimerSet, systemTimers } from './timer-set.ts';
@@ -209,10 +209,14 @@ export function createRoomClient(options: RoomClientOptions): RoomClient {
     const ws = socket;
     if (!ws || state !== 'open') return Promise.reject(new RoomClientError('ERR_NOT_OPEN', `cannot ${what}: the connection is ${state}`));
     const id = nextId++;
-    const text = JSON.stringify({ ...frame, id });
-    const bytes = new TextEncoder().encode(text).byteLength;
-    if (bytes > MAX_MESSAGE_BYTES) {
-      return Promise.reject(new RoomClientError('ERR_MESSAGE_TOO_LARGE', `${what} is ${bytes} bytes, the limit is ${MAX_MESSAGE_BYTES}`));
+    let text: string;
+    try {
+      // The server's frame rules (API Gateway's 128 KB, the nesting limit) checked before sending:
+      // a frame the server would refuse fails at once instead of after the request timeout.
+      text = encodeClientFrame({ ...frame, id } as ClientFrame);
+    } catch (error) {
+      if (!(error instanceof FrameError)) throw error;
+      return Promise.reject(new RoomClientError(error.code, `cannot ${what}: ${error.message}`, { retryable: false }));
     }
     const reply = pending.track(id, what);
     try {

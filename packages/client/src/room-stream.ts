@@ -1,4 +1,4 @@
-import type { MessageFrame, MissedRange } from './protocol.ts';
+import type { MessageFrame, MissedRange } from '@roomgate/protocol';
 import type { RoomMessage } from './types.ts';
 
 /** A message that carries its place in the room's stream. */

@@ -1,5 +1,5 @@
 import type { RoomClientError } from './errors.ts';
-import type { HistoryReplyFrame, MissedRange } from './protocol.ts';
+import type { HistoryReplyFrame, MissedRange } from '@roomgate/protocol';
 import { createRoomStream, toRoomMessage, type RoomPosition, type RoomStream, type SequencedMessage } from './room-stream.ts';
 import { createTimerSet } from './timer-set.ts';
 import type { RecoveryEvent, RoomMessage, Timers } from './types.ts';

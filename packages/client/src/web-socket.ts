@@ -1,5 +1,5 @@
 import { RoomClientError } from './errors.ts';
-import { SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from './protocol.ts';
+import { SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from '@roomgate/protocol/subprotocols';
 import type { WebSocketConstructor, WebSocketLike } from './types.ts';
 
 export function resolveWebSocket(given: WebSocketConstructor | undefined): WebSocketConstructor {

@@ -1,45 +1,13 @@
+import { RoomgateError } from '@roomgate/protocol/errors';
+
 /**
- * Every failure roomgate reports carries a stable `code` callers can switch on. Edges map codes to
+ * The error classes of the server side. The code union and the base class are part of the wire
+ * protocol (`@roomgate/protocol`) and re-exported here for existing imports. Edges map codes to
  * protocol outcomes: the token API to HTTP statuses, `$connect` to 401/403, `$default` to error
  * frames. `message` is safe to show to the caller; `cause` is for logs only.
  */
-export type ErrorCode =
-  | 'ERR_TOKEN_EXPIRED'
-  | 'ERR_TOKEN_NOT_YET_VALID'
-  | 'ERR_TOKEN_INVALID'
-  | 'ERR_TOKEN_MISSING'
-  | 'ERR_ROOM_FORBIDDEN'
-  | 'ERR_CAPABILITY_FORBIDDEN'
-  | 'ERR_UNAUTHENTICATED'
-  | 'ERR_KEY_UNAVAILABLE'
-  | 'ERR_KEY_NOT_FOUND'
-  | 'ERR_KEY_MALFORMED'
-  | 'ERR_CONFIG_INVALID'
-  | 'ERR_STORE_UNAVAILABLE'
-  | 'ERR_CONNECTION_GONE'
-  | 'ERR_DELIVERY_FAILED'
-  | 'ERR_VALIDATION'
-  | 'ERR_MESSAGE_INVALID'
-  | 'ERR_MESSAGE_TOO_LARGE'
-  | 'ERR_UNKNOWN_ACTION'
-  | 'ERR_NOT_FOUND'
-  | 'ERR_IDEMPOTENCY_KEY_REUSED'
-  | 'ERR_IDEMPOTENCY_IN_PROGRESS'
-  /** Error frame sent just before the Rooms API closes a user's connection. */
-  | 'ERR_KICKED'
-  /** The stage runs with history off (HISTORY_TTL_SECONDS=0): no `history` action, no recovery. */
-  | 'ERR_HISTORY_DISABLED'
-  | 'ERR_INTERNAL';
-
-export class RoomgateError extends Error {
-  readonly code: ErrorCode;
-
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+export type { ErrorCode } from '@roomgate/protocol/error-codes';
+export { RoomgateError };
 
 /** The token's `exp` has passed: the client should fetch a fresh token and retry. */
 export class TokenExpiredError extends RoomgateError {

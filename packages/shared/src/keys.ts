@@ -102,7 +102,6 @@ export interface CheckedSigningKey extends SigningKey {
  */
 export async function importSigningKey(record: SigningKeyRecord): Promise<CheckedSigningKey> {
   const privateKey = importPem('private_key', record.private_key, createPrivateKey);
-  assertKeyStrength(privateKey, record.alg);
   assertKeyFitsAlg(privateKey, record.alg);
   const publicJwk = await publicJwkOf(record);
   const fromPrivate = await thumbprint(createPublicKey(privateKey));
@@ -127,18 +126,9 @@ function importPem(field: 'private_key' | 'public_key', pem: string, create: (pe
   }
 }
 
-/** Says "too short" for a short RSA key, before assertKeyFitsAlg's generic type check. */
-function assertKeyStrength(key: KeyObject, alg: SigningAlgorithm): void {
-  const bits = key.asymmetricKeyDetails?.modulusLength;
-  if (alg === 'RS256' && key.asymmetricKeyType === 'rsa' && bits !== undefined && bits < 2048) {
-    throw new KeyMalformedError(`RSA key is ${bits} bits; RS256 needs at least 2048 (RFC 7518 section 3.3)`);
-  }
-}
-
 /** Public JWK for a record, with `kid`, `alg` and `use` set. */
 export async function publicJwkOf(record: Pick<SigningKeyRecord, 'kid' | 'alg' | 'public_key'>): Promise<PublicJwk> {
   const publicKey = importPem('public_key', record.public_key, createPublicKey);
-  assertKeyStrength(publicKey, record.alg);
   assertKeyFitsAlg(publicKey, record.alg);
   const jwk = publicKey.export({ format: 'jwk' }) as JWK;
   const kid = record.kid || (await calculateJwkThumbprint(jwk, 'sha256'));
@@ -175,11 +165,21 @@ export function importJwks(json: string | Jwks): VerificationKey[] {
 
 type JsonWebKeyInput = Extract<Parameters<typeof createPublicKey>[0], { format: 'jwk' }>;
 
-/** Pins each algorithm to exactly one key type, so a key can never be used with another alg. */
+/** Smallest RSA modulus accepted for RS256, in bits (RFC 7518 §3.3: 2048 or larger MUST be used). */
+const MIN_RSA_BITS = 2048;
+
+/**
+ * Pins each algorithm to exactly one key type, so a key can never be used with another alg.
+ * Throws KeyMalformedError naming the problem: the wrong type, or an RSA key that is too short.
+ */
 export function assertKeyFitsAlg(key: KeyObject, alg: SigningAlgorithm): void {
   const type = key.asymmetricKeyType;
+  const bits = key.asymmetricKeyDetails?.modulusLength;
+  if (alg === 'RS256' && type === 'rsa' && (bits ?? 0) < MIN_RSA_BITS) {
+    throw new KeyMalformedError(`RSA key is ${bits ?? 'of unknown'} bits; RS256 needs at least ${MIN_RSA_BITS} (RFC 7518 §3.3)`);
+  }
   const ok =
-    (alg === 'RS256' && type === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048) ||
+    (alg === 'RS256' && type === 'rsa') ||
     (alg === 'ES256' && type === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') ||
     (alg === 'EdDSA' && type === 'ed25519');
   if (!ok) throw new KeyMalformedError(`key of type ${type ?? 'unknown'} cannot be used with ${alg}`);

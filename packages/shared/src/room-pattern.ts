@@ -1,3 +1,5 @@
+import { isValidRoomId, ROOM_ID_CHARSET, ROOM_ID_MAX_LENGTH, ROOM_ID_PATTERN } from '@roomgate/protocol/ids';
+
 /**
  * Room ids and the patterns that scope a caller (an API key, an IAM principal) to rooms.
  *
@@ -11,23 +13,15 @@
  * is refused when the pattern is parsed, so `a*b` never silently means something else.
  */
 
-/** Characters a room id may contain: no `#`, `/`, whitespace or anything that needs escaping. */
-export const ROOM_ID_CHARSET = 'A-Za-z0-9_.:-';
-export const ROOM_ID_MAX_LENGTH = 128;
-/** JSON-schema / RegExp source for a valid room id (anchored). */
-export const ROOM_ID_PATTERN_SOURCE = `^[${ROOM_ID_CHARSET}]{1,${ROOM_ID_MAX_LENGTH}}$`;
+// The room-id rule itself is part of the wire protocol; re-exported for existing imports.
+export { isValidRoomId, ROOM_ID_CHARSET, ROOM_ID_MAX_LENGTH, ROOM_ID_PATTERN_SOURCE } from '@roomgate/protocol/ids';
 
-const ROOM_ID = new RegExp(ROOM_ID_PATTERN_SOURCE);
 const PREFIX = new RegExp(`^[${ROOM_ID_CHARSET}]{0,${ROOM_ID_MAX_LENGTH}}$`);
 
 export type RoomPattern =
   | { kind: 'any'; source: string }
   | { kind: 'prefix'; source: string; prefix: string }
   | { kind: 'exact'; source: string; roomId: string };
-
-export function isValidRoomId(value: unknown): value is string {
-  return typeof value === 'string' && ROOM_ID.test(value);
-}
 
 /** Why `source` is not a valid pattern, or undefined when it is. */
 export function roomPatternProblem(source: unknown): string | undefined {
@@ -43,7 +37,7 @@ export function roomPatternProblem(source: unknown): string | undefined {
       ? undefined
       : `room pattern ${JSON.stringify(source)}: the prefix before "*" may use only [${ROOM_ID_CHARSET}] (at most ${ROOM_ID_MAX_LENGTH})`;
   }
-  return ROOM_ID.test(source)
+  return ROOM_ID_PATTERN.test(source)
     ? undefined
     : `room pattern ${JSON.stringify(source)} must be "*", "<prefix>*" or a room id ([${ROOM_ID_CHARSET}], 1-${ROOM_ID_MAX_LENGTH} chars)`;
 }

@@ -69,7 +69,5 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-/** Room ids: safe in URLs, DynamoDB keys and log lines; no `#`, `/` or whitespace. */
-export const ROOM_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
-/** User ids: same alphabet as room ids, plus `@` so e-mail-like ids work. */
-export const USER_ID_PATTERN = /^[A-Za-z0-9_.:@-]{1,128}$/;
+/** Room and user id patterns (part of the wire protocol), re-exported for existing imports. */
+export { ROOM_ID_PATTERN, USER_ID_PATTERN } from '@roomgate/protocol/ids';

@@ -1,4 +1,5 @@
 import type { RoomMessage } from '@roomgate/client';
+import { ROOM_ID_PATTERN, USER_ID_PATTERN } from '@roomgate/protocol/ids';
 import type { Status } from './connection-status.ts';
 
 export interface ChatView {
@@ -15,9 +16,6 @@ export interface ChatView {
   setComposerEnabled(enabled: boolean): void;
   restoreDraft(text: string): void;
 }
-
-const ROOM_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
-const USER_ID = /^[A-Za-z0-9_.:@-]{1,128}$/;
 
 /** All DOM access for the page lives here; elements are found by their `data-testid`. */
 export function createChatView(doc: Document): ChatView {
@@ -55,8 +53,8 @@ export function createChatView(doc: Document): ChatView {
       joinForm.addEventListener('submit', (event) => {
         event.preventDefault();
         const values = { room: room.value.trim(), user: user.value.trim() };
-        room.setCustomValidity(ROOM_ID.test(values.room) ? '' : 'Letters, digits and _ . : - only (up to 128)');
-        user.setCustomValidity(USER_ID.test(values.user) ? '' : 'Letters, digits and _ . : @ - only (up to 128)');
+        room.setCustomValidity(ROOM_ID_PATTERN.test(values.room) ? '' : 'Letters, digits and _ . : - only (up to 128)');
+        user.setCustomValidity(USER_ID_PATTERN.test(values.user) ? '' : 'Letters, digits and _ . : @ - only (up to 128)');
         if (!joinForm.reportValidity()) return;
         handler(values.room, values.user);
       });

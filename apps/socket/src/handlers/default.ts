@@ -1,21 +1,18 @@
 import type { ConnectionRecord, ConnectionStore } from '@roomgate/shared/connection-store';
 import { isRoomgateError, TokenInvalidError } from '@roomgate/shared/errors';
 import type { Broadcaster } from '@roomgate/shared/fan-out';
-import {
-  API_GATEWAY_MAX_MESSAGE_BYTES,
-  FrameError,
-  errorFrame,
-  parseClientFrame,
-  serializeFrame,
-  type ClientFrame,
-  type ServerFrame,
-} from '@roomgate/shared/frames';
+import { FrameError } from '@roomgate/protocol/errors';
+import { API_GATEWAY_MAX_MESSAGE_BYTES } from '@roomgate/protocol/limits';
+import { parseClientFrame } from '@roomgate/protocol/client-frame';
+import { errorFrame, serializeFrame } from '@roomgate/protocol/server-frame';
+import type { ClientFrame, ServerFrame } from '@roomgate/protocol/frames';
 import type { HistoryStore } from '@roomgate/shared/history/history-store';
 import { createMessagePublisher, type MessagePublisher } from '@roomgate/shared/history/message-publisher';
 import { describeError, tokenFingerprint } from '@roomgate/shared/logger';
 import type { ManagementApi } from '@roomgate/shared/management-api';
 import { systemClock, type Clock, type Logger, type TokenVerifier } from '@roomgate/shared/types';
 import type { WebSocketMessageEvent, WebSocketResult } from '../events.ts';
+import { readFrameText } from '../frame-text.ts';
 import { CapabilityForbiddenError, RoomForbiddenError } from '@roomgate/shared/errors';
 import { makeHistoryAction } from './history.ts';
 
@@ -73,7 +70,8 @@ export function makeDefaultHandler(deps: DefaultDeps) {
   const publish = async (record: ConnectionRecord, frame: Extract<ClientFrame, { action: 'publish' }>): Promise<WebSocketResult> => {
     if (!record.capabilities.includes('publish')) throw new CapabilityForbiddenError('token does not grant publish');
     // The sender is a room member and receives its own message too: one rendering path for clients.
-    const { bytes, ...result } = await publisher.publish({ roomId: record.roomId, from: record.userId, data: frame.data });
+    // The publisher holds the frame to the rules every producer shares (depth, size after the envelope).
+    const { bytes, ...result } = await publisher.publish({ roomId: record.roomId, from: record.userId, data: frame.data, frameId: frame.id });
     logger.info('published', { connectionId: record.connectionId, roomId: record.roomId, bytes, ...result });
     return reply({ type: 'ack', action: 'publish', ...result, ...withId(frame.id) });
   };
@@ -97,11 +95,10 @@ export function makeDefaultHandler(deps: DefaultDeps) {
       if (record === undefined) {
         return await closeWith(connectionId, errorFrame('ERR_UNAUTHENTICATED', 'connection is not registered; reconnect'), 'unregistered');
       }
-      const body = event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : (event.body ?? undefined);
       const expired = clock() > record.tokenExpiresAt + tolerance;
       let frame: ClientFrame;
       try {
-        frame = parseClientFrame(body, { maxBytes: deps.maxMessageBytes });
+        frame = parseClientFrame(readFrameText(event), { maxBytes: deps.maxMessageBytes });
       } catch (error) {
         if (expired) return await closeExpired(connectionId);
         throw error;

@@ -1,13 +1,12 @@
 import type { ConnectionRecord } from '@roomgate/shared/connection-store';
 import { CapabilityForbiddenError, RoomForbiddenError } from '@roomgate/shared/errors';
-import { API_GATEWAY_MAX_MESSAGE_BYTES } from '@roomgate/shared/frames';
 import {
   HISTORY_DEFAULT_LIMIT,
-  HISTORY_REPLY_RESERVE_BYTES,
-  HistoryDisabledError,
+  HISTORY_MAX_FRAME_BYTES,
   serializeHistoryReply,
-  type HistoryClientFrame,
-} from '@roomgate/shared/history/history-frames';
+  type HistoryRequestFrame,
+} from '@roomgate/protocol/history';
+import { HistoryDisabledError } from '@roomgate/shared/history/history-disabled-error';
 import type { HistoryStore } from '@roomgate/shared/history/history-store';
 import type { Logger } from '@roomgate/shared/types';
 
@@ -24,7 +23,7 @@ export interface HistoryActionDeps {
  * connection's), StoreUnavailableError.
  */
 export function makeHistoryAction(deps: HistoryActionDeps) {
-  return async (record: ConnectionRecord, frame: HistoryClientFrame): Promise<string> => {
+  return async (record: ConnectionRecord, frame: HistoryRequestFrame): Promise<string> => {
     if (deps.history === undefined) throw new HistoryDisabledError();
     if (!record.capabilities.includes('subscribe')) throw new CapabilityForbiddenError('token does not grant subscribe');
     if (frame.roomId !== undefined && frame.roomId !== record.roomId) throw new RoomForbiddenError('history is only served for the connection’s room');
@@ -33,7 +32,7 @@ export function makeHistoryAction(deps: HistoryActionDeps) {
       epoch: frame.epoch,
       limit: frame.limit ?? HISTORY_DEFAULT_LIMIT,
       // The reply must stay within API Gateway's frame cap; publish keeps every frame below it.
-      maxBytes: API_GATEWAY_MAX_MESSAGE_BYTES - HISTORY_REPLY_RESERVE_BYTES,
+      maxBytes: HISTORY_MAX_FRAME_BYTES,
     });
     deps.logger.info('history served', {
       connectionId: record.connectionId,

@@ -81,6 +81,26 @@ describe('hostile frames through serverless-offline', () => {
     expect(await client.next((f) => f.id === 'alive')).toEqual({ type: 'pong', id: 'alive' });
   });
 
+  // serverless-offline hands a binary frame to the handler as bytes; it used to end as
+  // ERR_INTERNAL with an error-level log line. A client's bytes are never a server fault.
+  it('binary frames: JSON in one is read like text, anything else is ERR_MESSAGE_INVALID at warn level', async () => {
+    const client = await join(room('binary'));
+    const logsBefore = stack.offline.logs().length;
+    client.ws.send(Buffer.from([0xff, 0xfe, 0x00, 0x01]), { binary: true });
+    expect(await client.next((f) => f.type === 'error')).toMatchObject({ code: 'ERR_MESSAGE_INVALID' });
+    client.ws.send(Buffer.from('{"action":"ping","id":"bin"}'), { binary: true });
+    expect(await client.next((f) => f.id === 'bin')).toEqual({ type: 'pong', id: 'bin' });
+    const logs = stack.offline.logs().slice(logsBefore);
+    expect(logs).toContain('frame refused');
+    expect(logs).not.toMatch(/"level":"error"/);
+  });
+
+  it('an oversized frame is answered with its id, so a client can fail the request at once', async () => {
+    const client = await join(room('big'));
+    client.send({ action: 'publish', data: 'x'.repeat(40 * 1024), id: 'big' });
+    expect(await client.next((f) => f.id === 'big')).toMatchObject({ type: 'error', code: 'ERR_MESSAGE_TOO_LARGE' });
+  });
+
   it('a publish naming another room reaches only the sender’s room', async () => {
     const a = room('a');
     const b = room('b');

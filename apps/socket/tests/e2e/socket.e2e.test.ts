@@ -161,9 +161,9 @@ describe('socket service under serverless-offline', () => {
     expect(await client.next((f) => f.type === 'error')).toMatchObject({ code: 'ERR_MESSAGE_INVALID' });
     client.send({ action: 'dance', id: 'u' });
     expect(await client.next((f) => f.id === 'u')).toMatchObject({ type: 'error', code: 'ERR_UNKNOWN_ACTION' });
-    // Oversized frames are refused before parsing, so their id is not echoed.
+    // Oversized frames are refused before parsing; their id is still read and echoed.
     client.send({ action: 'publish', data: 'x'.repeat(40 * 1024), id: 'big' });
-    expect(await client.next((f) => f.code === 'ERR_MESSAGE_TOO_LARGE')).toMatchObject({ type: 'error' });
+    expect(await client.next((f) => f.code === 'ERR_MESSAGE_TOO_LARGE')).toMatchObject({ type: 'error', id: 'big' });
     client.send({ action: 'ping', id: 'alive' });
     expect(await client.next((f) => f.id === 'alive')).toEqual({ type: 'pong', id: 'alive' });
   });

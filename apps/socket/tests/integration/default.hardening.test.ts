@@ -131,6 +131,41 @@ describe('$default refuses malformed, deep, huge and unknown frames with an erro
     expect(logger.lines.filter((l) => l.level === 'error')).toEqual([]);
   });
 
+  // Client-caused, so never ERR_INTERNAL nor an error-level log: a binary frame reaches the
+  // handler as bytes under serverless-offline and as base64 on API Gateway.
+  it.each([
+    ['a binary frame of bytes that are not UTF-8 (serverless-offline: a Buffer)', Buffer.from([0xff, 0xfe, 0x00, 0x01]), {}],
+    ['a binary frame as a Uint8Array (a worker thread)', new Uint8Array([0xc3, 0x28]), {}],
+    ['a binary frame of valid UTF-8 that is not JSON', Buffer.from('hello'), {}],
+    ['the base64 flag on text that is not base64', '{"action":"ping","id":1}', { isBase64Encoded: true }],
+    ['an object body', { action: 'ping' }, {}],
+    ['a number body', 42, {}],
+  ])('%s → ERR_MESSAGE_INVALID at warn level, connection kept', async (_name, body, options) => {
+    const { result, frame } = await send(body as string, options);
+    expect(result.statusCode).toBe(200);
+    expect(frame).toMatchObject({ type: 'error', code: 'ERR_MESSAGE_INVALID' });
+    expect(logger.lines.filter((l) => l.level === 'error')).toEqual([]);
+    expect(logger.lines).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'frame refused' }));
+    expect(await store.get(sender)).toBeDefined();
+  });
+
+  it('reads a binary frame that carries a JSON text frame, as API Gateway does with base64', async () => {
+    expect((await send(Buffer.from('{"action":"ping","id":5}') as unknown as string)).frame).toEqual({ type: 'pong', id: 5 });
+    expect((await send(Buffer.from('{"action":"ping","id":6}').toString('base64'), { isBase64Encoded: true })).frame).toEqual({ type: 'pong', id: 6 });
+  });
+
+  // @roomgate/client matches replies by id: without it, publish() waited its whole timeout and
+  // failed with ERR_REQUEST_TIMEOUT instead of the real code.
+  it.each([
+    ['an oversized frame, id last (as @roomgate/client sends it)', 'ERR_MESSAGE_TOO_LARGE', () => JSON.stringify({ action: 'publish', data: 'x'.repeat(MAX_MESSAGE_BYTES), id: 41 }), 41],
+    ['an oversized frame, id first', 'ERR_MESSAGE_TOO_LARGE', () => JSON.stringify({ id: 'big', action: 'publish', data: 'x'.repeat(MAX_MESSAGE_BYTES) }), 'big'],
+    ['a frame nested 16,000 levels', 'ERR_MESSAGE_INVALID', () => publishWith(nested(16_000)), 'deep'],
+    ['a truncated frame', 'ERR_MESSAGE_INVALID', () => '{"action":"publish","id":7,"data":', 7],
+  ])('answers %s with its id', async (_name, code, make, id) => {
+    const { frame } = await send(make());
+    expect(frame).toMatchObject({ type: 'error', code, id });
+  });
+
   it(`accepts nesting up to ${MAX_FRAME_DEPTH} levels (a brace inside a string does not count)`, async () => {
     const data = nested(MAX_FRAME_DEPTH - 1, '[', ']', '"[[[[{{{{"');
     const { frame } = await send(publishWith(data));

@@ -1,5 +1,5 @@
 import { EnvReader } from '@roomgate/shared/config';
-import { API_GATEWAY_MAX_MESSAGE_BYTES } from '@roomgate/shared/frames';
+import { API_GATEWAY_MAX_MESSAGE_BYTES, DEFAULT_MAX_MESSAGE_BYTES } from '@roomgate/protocol/limits';
 import type { IamCallerMap } from '../auth/iam-callers.ts';
 import { ConfigError } from '@roomgate/shared/errors';
 import { apiKeysSecretName, LOG_LEVELS, readCallerAuth, readIamCallers, readStage, type CallerAuth, type LogLevel } from '../config.ts';
@@ -63,7 +63,7 @@ export function parseRoomsConfig(env: Record<string, string | undefined>): Rooms
     historyTableName: historyTtlSeconds > 0 ? read.string('HISTORY_TABLE_NAME') : read.optionalString('HISTORY_TABLE_NAME'),
     historyTtlSeconds,
     historyMaxMessages: read.int('HISTORY_MAX_MESSAGES', { default: 1000, min: 1, max: 10_000 }),
-    maxMessageBytes: read.int('MAX_MESSAGE_BYTES', { default: 32 * 1024, min: 256, max: API_GATEWAY_MAX_MESSAGE_BYTES }),
+    maxMessageBytes: read.int('MAX_MESSAGE_BYTES', { default: DEFAULT_MAX_MESSAGE_BYTES, min: 256, max: API_GATEWAY_MAX_MESSAGE_BYTES }),
     fanOutConcurrency: read.int('FAN_OUT_CONCURRENCY', { default: 20, min: 1, max: 200 }),
     idempotencyTtlSeconds: read.int('IDEMPOTENCY_TTL', { default: 24 * 3600, min: 60, max: 7 * 24 * 3600 }),
     dynamodbEndpoint: optionalUrl(read, 'DYNAMODB_ENDPOINT'),

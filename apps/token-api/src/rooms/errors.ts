@@ -14,13 +14,6 @@ export class IdempotencyInProgressError extends RoomgateError {
   }
 }
 
-/** The message frame would exceed the limit every client publish has too. */
-export class MessageTooLargeError extends RoomgateError {
-  constructor(bytes: number, limit: number) {
-    super('ERR_MESSAGE_TOO_LARGE', `the message frame is ${bytes} bytes, the limit is ${limit}`);
-  }
-}
-
 /** A listing cursor that is unknown, expired, or was handed out for another room or caller. */
 export class ListingCursorError extends RoomgateError {
   constructor(options?: { cause?: unknown }) {

@@ -23,7 +23,7 @@ export interface PublishOutcome {
 
 export interface RoomPublisher {
   /**
-   * Stores (history on) and delivers before resolving. Throws MessageFrameTooLargeError, the
+   * Stores (history on) and delivers before resolving. Throws FrameError (`ERR_MESSAGE_TOO_LARGE`, `ERR_MESSAGE_INVALID`), the
    * idempotency errors, StoreUnavailableError (nothing delivered; with history on the message may
    * already be stored, see UndeliveredPublishError).
    */
@@ -35,7 +35,7 @@ export interface RoomPublisherOptions {
   /** The socket stage's history; undefined when the stage runs with history off. */
   history: HistoryStore | undefined;
   idempotency: IdempotencyStore;
-  /** The socket service's MAX_MESSAGE_BYTES: a server message is held to the client limit (the frame is checked after the key is claimed; a refused one frees it again). */
+  /** The socket service's MAX_MESSAGE_BYTES: a server message is held to the client limit (checked before an Idempotency-Key is claimed). */
   maxMessageBytes: number;
   clock?: Clock;
   logger: Logger;
@@ -69,6 +69,10 @@ export function createRoomPublisher(options: RoomPublisherOptions): RoomPublishe
       };
 
       if (request.idempotencyKey === undefined) return { result: await send(), replayed: false };
+
+      // The frame rules first, so a refused message claims no key (and the fingerprint below never
+      // serialises data the rules refuse, such as a structure nested thousands of levels deep).
+      messages.validate({ roomId: request.roomId, data: request.data });
 
       const scope = `${request.roomId}#${request.callerId}#${request.idempotencyKey}`;
       const claim = await idempotency.claim(scope, fingerprint(request));

@@ -1,4 +1,4 @@
-import { HistoryDisabledError } from '@roomgate/shared/history/history-frames';
+import { HistoryDisabledError } from '@roomgate/shared/history/history-disabled-error';
 import type { HistoryStore } from '@roomgate/shared/history/history-store';
 
 /** One stored message as the Rooms API shows it: the frame's fields, without its envelope. */

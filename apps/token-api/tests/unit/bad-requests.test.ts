@@ -40,7 +40,10 @@ const cases: Array<[string, string, string | undefined, number, string]> = [
   ['body null', 'null', 'application/json', 400, 'ERR_VALIDATION'],
   ['invalid JSON', '{"roomId": "chat-1",', 'application/json', 400, 'ERR_INVALID_JSON'],
   ['JSON with single quotes', "{'roomId': 'chat-1'}", 'application/json', 400, 'ERR_INVALID_JSON'],
-  ['prototype pollution', '{"roomId":"chat-1","__proto__":{"admin":true}}', 'application/json', 400, 'ERR_INVALID_JSON'],
+  // Valid JSON, refused for what it carries: said so, not "not valid JSON".
+  ['prototype pollution', '{"roomId":"chat-1","__proto__":{"admin":true}}', 'application/json', 400, 'ERR_VALIDATION'],
+  ['constructor.prototype', '{"roomId":"chat-1","constructor":{"prototype":{"admin":true}}}', 'application/json', 400, 'ERR_VALIDATION'],
+  ['nested deeper than 64 levels', `{"roomId":"chat-1","x":${'['.repeat(65)}${']'.repeat(65)}}`, 'application/json', 400, 'ERR_VALIDATION'],
   ['empty body', '', 'application/json', 400, 'ERR_INVALID_JSON'],
   ['1 MB body', json({ roomId: 'chat-1', pad: 'x'.repeat(1024 * 1024) }), 'application/json', 413, 'ERR_BODY_TOO_LARGE'],
   ['just over 4 KB', json({ roomId: 'chat-1', pad: 'x'.repeat(4096) }), 'application/json', 413, 'ERR_BODY_TOO_LARGE'],
@@ -62,6 +65,17 @@ describe('bad requests to POST /v1/tokens', () => {
     const body = res.json();
     expect(body).toEqual({ error: { code, message: expect.any(String) } });
     expect(body.error.message.length).toBeLessThan(300);
+  });
+
+  it('a body refused for a __proto__ key says so instead of calling valid JSON invalid', async () => {
+    const { app } = testApp(key);
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/tokens',
+      headers: { 'x-api-key': CHAT_KEY, 'content-type': 'application/json' },
+      payload: '{"roomId":"chat-1","__proto__":{"admin":true}}',
+    });
+    expect(res.json().error.message).toBe('request body has a "__proto__" or "constructor.prototype" member, which is refused (prototype pollution)');
   });
 
   it('a validation message names the field', async () => {

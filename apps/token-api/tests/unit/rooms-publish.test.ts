@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { CHAT_KEY, NOW } from '../helpers/fixtures.ts';
-import { chatRoom, roomsTestApp, type Row } from '../helpers/rooms-fakes.ts';
+import { API_GATEWAY_MAX_MESSAGE_BYTES, MAX_FRAME_DEPTH } from '@roomgate/protocol/limits';
+import { silentLogger } from '@roomgate/shared/logger';
+import { createRoomPublisher } from '../../src/rooms/publish.ts';
+import { chatRoom, memoryIdempotency, roomsConfig, roomsTestApp, type Row } from '../helpers/rooms-fakes.ts';
 
 const apps: FastifyInstance[] = [];
 afterEach(async () => {
@@ -58,6 +61,59 @@ describe('POST /v1/rooms/:roomId/messages', () => {
     expect(huge.statusCode).toBe(413);
     expect(huge.json().error).toEqual({ code: 'ERR_BODY_TOO_LARGE', message: `request body exceeds ${1024 + 4096} bytes` });
     expect(mgmt.posts).toEqual([]);
+  });
+
+  it('holds the frame, envelope included, to MAX_MESSAGE_BYTES: a frame of exactly the limit is delivered, one byte more is 413', async () => {
+    const { app, mgmt } = setup(chatRoom());
+    const envelope = JSON.stringify({ type: 'message', roomId: 'chat-1', data: '', sentAt: NOW }).length;
+    const fits = await publish(app, 'chat-1', { data: 'x'.repeat(1024 - envelope) });
+    expect(fits.statusCode).toBe(200);
+    const over = await publish(app, 'chat-1', { data: 'x'.repeat(1024 - envelope + 1) });
+    expect(over.statusCode).toBe(413);
+    expect(over.json().error).toEqual({ code: 'ERR_MESSAGE_TOO_LARGE', message: 'the message frame is 1025 bytes, the limit is 1024' });
+    expect(mgmt.posts).toHaveLength(4);
+  });
+
+  describe('nesting: the same rule as a client frame', () => {
+    const nested = (levels: number) => `{"data":${'['.repeat(levels)}${']'.repeat(levels)}}`;
+    const raw = (app: FastifyInstance, payload: string) =>
+      app.inject({ method: 'POST', url: '/v1/rooms/chat-1/messages', headers: { 'content-type': 'application/json', 'x-api-key': CHAT_KEY }, payload });
+    const wide = () => setup(chatRoom(), { config: roomsConfig({ maxMessageBytes: API_GATEWAY_MAX_MESSAGE_BYTES }) });
+
+    // 16,000 levels used to answer 200 and deliver a 32 KB frame that overflows receivers'
+    // parsers; 18,000 overflowed JSON.stringify here (500 with an error log).
+    it.each([16_000, 18_000])('a body nested %i levels is 400 before it is parsed; nothing is delivered', async (levels) => {
+      const { app, mgmt } = wide();
+      const res = await raw(app, nested(levels));
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error).toEqual({ code: 'ERR_VALIDATION', message: `request body nests deeper than ${MAX_FRAME_DEPTH} levels` });
+      expect(mgmt.posts).toEqual([]);
+    });
+
+    it(`data nested ${MAX_FRAME_DEPTH - 1} levels is delivered (the frame has ${MAX_FRAME_DEPTH}); one more is 400`, async () => {
+      const { app, mgmt } = wide();
+      expect((await raw(app, nested(MAX_FRAME_DEPTH - 1))).statusCode).toBe(200);
+      expect(mgmt.posts).toHaveLength(4);
+      expect((await raw(app, nested(MAX_FRAME_DEPTH))).statusCode).toBe(400);
+    });
+
+    // The publisher holds the rule itself, for any caller that does not come through the parser.
+    it.each([MAX_FRAME_DEPTH, 16_000, 18_000])('the publisher refuses data nested %i levels with ERR_MESSAGE_INVALID and claims no key', async (levels) => {
+      const idempotency = memoryIdempotency();
+      const broadcasts: string[] = [];
+      const publisher = createRoomPublisher({
+        broadcaster: { broadcast: async (_room, payload) => (broadcasts.push(String(payload)), { delivered: 1, failed: 0, stale: 0 }) },
+        history: undefined,
+        idempotency,
+        maxMessageBytes: API_GATEWAY_MAX_MESSAGE_BYTES,
+        logger: silentLogger,
+        clock: () => NOW,
+      });
+      const data: unknown = JSON.parse(`${'['.repeat(levels)}${']'.repeat(levels)}`);
+      await expect(publisher.publish({ roomId: 'chat-1', data, callerId: 'k', idempotencyKey: 'i-1' })).rejects.toMatchObject({ code: 'ERR_MESSAGE_INVALID' });
+      expect(broadcasts).toEqual([]);
+      expect(idempotency.records.size).toBe(0);
+    });
   });
 
   describe('Idempotency-Key', () => {

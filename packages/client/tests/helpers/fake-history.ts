@@ -1,4 +1,4 @@
-import type { HistoryReplyFrame, MessageFrame as AnyMessageFrame } from '../../src/protocol.ts';
+import type { HistoryReplyFrame, MessageFrame as AnyMessageFrame } from '@roomgate/protocol';
 
 type MessageFrame = AnyMessageFrame & { seq: number; epoch: string };
 

@@ -57,6 +57,16 @@ describe('publish', () => {
     expect(socket.sentOf('publish')).toEqual([]);
   });
 
+  it('refuses data nested deeper than the server accepts before sending it (16,000 levels included)', async () => {
+    const { client } = setupClient();
+    const socket = await openClient(client);
+    for (const levels of [64, 16_000]) {
+      const data: unknown = JSON.parse(`${'['.repeat(levels)}${']'.repeat(levels)}`);
+      await expect(client.publish(data)).rejects.toMatchObject({ code: 'ERR_MESSAGE_INVALID' });
+    }
+    expect(socket.sent).toEqual([]);
+  });
+
   it('rejects pending publishes when the connection drops', async () => {
     const { client } = setupClient();
     const socket = await openClient(client);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RoomClientError, type RecoveryEvent, type RoomMessage } from '../../src/index.ts';
-import type { HistoryReplyFrame, MessageFrame } from '../../src/protocol.ts';
+import type { HistoryReplyFrame, MessageFrame } from '@roomgate/protocol';
 import { toRoomMessage } from '../../src/room-stream.ts';
 import { createSequencer, type HistoryQuery } from '../../src/sequencer.ts';
 import { systemTimers } from '../../src/timer-set.ts';

@@ -48,6 +48,8 @@ describe('parseDevArgs', () => {
     [['--port-base', '65400'], /^--port-base 65400 puts ports past 65535; use at most 65135$/],
     [['--demo-port', '4100'], /^--demo-port and --token-api-port are both 4100; every part needs its own port$/],
     [['--stage', 'Prod'], /^invalid stage "Prod"/],
+    // The token API refuses such a STAGE at start-up: the CLI and the deployed functions share one pattern.
+    [['--stage=-dev'], /^invalid stage "-dev": use 1-32 characters of a-z, 0-9 and -, starting with a letter or digit$/],
     [['--colour'], /^Unknown option '--colour'$/],
     [['extra'], /^Unexpected argument 'extra'$/],
   ])('%j is a usage error', (argv, message) => {

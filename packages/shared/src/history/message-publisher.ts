@@ -1,8 +1,9 @@
-import { RoomgateError, StoreUnavailableError } from '../errors.ts';
+import { StoreUnavailableError } from '../errors.ts';
 import type { BroadcastOptions, BroadcastResult, Broadcaster } from '../fan-out.ts';
-import { serializeFrame, type ServerFrame } from '../frames.ts';
+import type { FrameId } from '@roomgate/protocol/frames';
+import { HISTORY_MAX_FRAME_BYTES } from '@roomgate/protocol/history';
+import { encodeMessageFrame } from '@roomgate/protocol/server-frame';
 import { systemClock, type Clock } from '../types.ts';
-import { HISTORY_MAX_FRAME_BYTES } from './history-frames.ts';
 import type { HistoryStore, MessagePosition } from './history-store.ts';
 
 export interface RoomMessage {
@@ -11,6 +12,8 @@ export interface RoomMessage {
   from?: string | undefined;
   data: unknown;
   broadcast?: BroadcastOptions;
+  /** The client frame's id, echoed by a FrameError that refuses the message. */
+  frameId?: FrameId | undefined;
 }
 
 export interface PublishedMessage extends BroadcastResult {
@@ -24,12 +27,22 @@ export interface PublishedMessage extends BroadcastResult {
 export interface MessagePublisher {
   /**
    * Builds the `message` frame, stores it in history (allocating its seq), then fans it out.
-   * Throws MessageFrameTooLargeError (nothing stored or sent), StoreUnavailableError (history or
+   * Throws FrameError (`ERR_MESSAGE_TOO_LARGE`, `ERR_MESSAGE_INVALID`: the frame rules of
+   * `encodeMessageFrame`; nothing stored or sent), StoreUnavailableError (history or
    * the room listing failed: nothing was sent), or UndeliveredPublishError (stored, but the room
    * could not be listed: members recover it from history).
    */
   publish(message: RoomMessage): Promise<PublishedMessage>;
+  /**
+   * Checks the frame rules without storing or sending anything, with the largest position the
+   * frame may get (so a message that passes here cannot fail them in `publish`). Throws FrameError.
+   * For callers that must refuse before other side effects (the Rooms API's idempotency claim).
+   */
+  validate(message: RoomMessage): void;
 }
+
+/** The widest `seq`/`epoch` a frame can carry: a check against it holds for any real position. */
+const WIDEST_POSITION: MessagePosition = { seq: Number.MAX_SAFE_INTEGER, epoch: 'x'.repeat(32) };
 
 export interface MessagePublisherOptions {
   broadcaster: Broadcaster;
@@ -38,18 +51,6 @@ export interface MessagePublisherOptions {
   /** Largest serialized frame in bytes; with history on also at most HISTORY_MAX_FRAME_BYTES. */
   maxFrameBytes: number;
   clock?: Clock;
-}
-
-/** The frame, once wrapped for delivery, is over the limit (bytes are UTF-8). */
-export class MessageFrameTooLargeError extends RoomgateError {
-  readonly bytes: number;
-  readonly limit: number;
-
-  constructor(bytes: number, limit: number) {
-    super('ERR_MESSAGE_TOO_LARGE', `the message frame is ${bytes} bytes, the limit is ${limit}`);
-    this.bytes = bytes;
-    this.limit = limit;
-  }
 }
 
 /**
@@ -76,22 +77,18 @@ export function createMessagePublisher(options: MessagePublisherOptions): Messag
   const clock = options.clock ?? systemClock;
   const limit = history === undefined ? options.maxFrameBytes : Math.min(options.maxFrameBytes, HISTORY_MAX_FRAME_BYTES);
 
-  const build = (message: RoomMessage, sentAt: number, position?: MessagePosition): string => {
-    const frame: ServerFrame = {
-      type: 'message',
-      roomId: message.roomId,
-      ...(position ?? {}),
-      ...(message.from !== undefined ? { from: message.from } : {}),
-      data: message.data,
-      sentAt,
-    };
-    const payload = serializeFrame(frame);
-    const bytes = Buffer.byteLength(payload, 'utf8');
-    if (bytes > limit) throw new MessageFrameTooLargeError(bytes, limit);
-    return payload;
-  };
+  // The frame rules every producer shares (depth, safe serialisation, size after the envelope).
+  const build = (message: RoomMessage, sentAt: number, position?: MessagePosition): string =>
+    encodeMessageFrame(
+      { type: 'message', roomId: message.roomId, ...(position ?? {}), ...(message.from !== undefined ? { from: message.from } : {}), data: message.data, sentAt },
+      { maxBytes: limit, frameId: message.frameId },
+    ).payload;
 
   return {
+    validate(message) {
+      build(message, clock(), history === undefined ? undefined : WIDEST_POSITION);
+    },
+
     async publish(message) {
       const sentAt = clock();
       if (history === undefined) {

@@ -45,7 +45,7 @@ describe('signing key records', () => {
 
   it('refuses a key that does not fit its declared algorithm', async () => {
     const es = await generateSigningKey('ES256');
-    await expect(importSigningKey({ ...es, alg: 'RS256' })).rejects.toMatchObject({ code: 'ERR_KEY_MALFORMED' });
+    await expect(importSigningKey({ ...es, alg: 'RS256' })).rejects.toMatchObject({ code: 'ERR_KEY_MALFORMED', message: 'key of type ec cannot be used with RS256' });
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
     const weak = { kid: 'weak', alg: 'RS256' as const, created_at: '', private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, public_key: publicKey.export({ type: 'spki', format: 'pem' }) as string };
     await expect(importSigningKey(weak)).rejects.toThrow(/RSA key is 1024 bits; RS256 needs at least 2048/);

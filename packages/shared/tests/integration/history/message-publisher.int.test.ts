@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreUnavailableError } from '../../../src/errors.ts';
 import type { BroadcastOptions, Broadcaster } from '../../../src/fan-out.ts';
-import { HISTORY_MAX_FRAME_BYTES } from '../../../src/history/history-frames.ts';
+import { FrameError } from '@roomgate/protocol/errors';
+import { HISTORY_MAX_FRAME_BYTES } from '@roomgate/protocol/history';
 import { createHistoryStore, type HistoryStore } from '../../../src/history/history-store.ts';
-import { MessageFrameTooLargeError, UndeliveredPublishError, createMessagePublisher } from '../../../src/history/message-publisher.ts';
+import { UndeliveredPublishError, createMessagePublisher } from '../../../src/history/message-publisher.ts';
 import { localHistoryTable, uniqueRoom, type LocalTable } from '../../helpers/local-table.ts';
 
 const NOW = 1_800_000_000;
@@ -49,8 +50,8 @@ describe('the one publish path (history on)', () => {
     const { sent, broadcaster } = recordingBroadcaster();
     const publisher = createMessagePublisher({ broadcaster, history, maxFrameBytes: 128 * 1024 });
     const error = await publisher.publish({ roomId: room, data: 'x'.repeat(HISTORY_MAX_FRAME_BYTES) }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(MessageFrameTooLargeError);
-    expect(error).toMatchObject({ code: 'ERR_MESSAGE_TOO_LARGE', limit: HISTORY_MAX_FRAME_BYTES });
+    expect(error).toBeInstanceOf(FrameError);
+    expect(error).toMatchObject({ code: 'ERR_MESSAGE_TOO_LARGE', message: expect.stringContaining(`the limit is ${HISTORY_MAX_FRAME_BYTES}`) });
     expect(sent).toEqual([]);
     expect(await history.read(room, { since: 0, limit: 10 })).toMatchObject({ epoch: null, messages: [] });
   });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FrameError, MAX_FRAME_DEPTH, parseClientFrame, serializeFrame } from '../../src/frames.ts';
+import { FrameError, MAX_FRAME_DEPTH, parseClientFrame, serializeFrame } from '../../src/index.ts';
 
 const MAX_BYTES = 32 * 1024;
 

@@ -1,0 +1,53 @@
+/**
+ * Every failure roomgate reports carries a stable `code` callers can switch on. These are the
+ * codes that may reach a caller: in an error frame (`$default`, the Rooms API's kick), in the
+ * `x-roomgate-error` header of a refused `$connect`, and in `{error: {code, message}}` HTTP bodies.
+ * A newer server may send a code an older client does not list; clients pass it through.
+ */
+export type ErrorCode =
+  | 'ERR_TOKEN_EXPIRED'
+  | 'ERR_TOKEN_NOT_YET_VALID'
+  | 'ERR_TOKEN_INVALID'
+  | 'ERR_TOKEN_MISSING'
+  | 'ERR_ROOM_FORBIDDEN'
+  | 'ERR_CAPABILITY_FORBIDDEN'
+  | 'ERR_UNAUTHENTICATED'
+  | 'ERR_KEY_UNAVAILABLE'
+  | 'ERR_KEY_NOT_FOUND'
+  | 'ERR_KEY_MALFORMED'
+  | 'ERR_CONFIG_INVALID'
+  | 'ERR_STORE_UNAVAILABLE'
+  | 'ERR_CONNECTION_GONE'
+  | 'ERR_DELIVERY_FAILED'
+  | 'ERR_VALIDATION'
+  | 'ERR_MESSAGE_INVALID'
+  | 'ERR_MESSAGE_TOO_LARGE'
+  | 'ERR_UNKNOWN_ACTION'
+  | 'ERR_NOT_FOUND'
+  | 'ERR_IDEMPOTENCY_KEY_REUSED'
+  | 'ERR_IDEMPOTENCY_IN_PROGRESS'
+  /** Error frame sent just before the Rooms API closes a user's connection; the client does not reconnect. */
+  | 'ERR_KICKED'
+  /** The stage runs with history off (HISTORY_TTL_SECONDS=0): no `history` action, no recovery. */
+  | 'ERR_HISTORY_DISABLED'
+  | 'ERR_INTERNAL';
+
+/** Codes a refused client frame (or a `message` frame that cannot be built) carries. */
+export type FrameErrorCode = Extract<ErrorCode, 'ERR_MESSAGE_INVALID' | 'ERR_MESSAGE_TOO_LARGE' | 'ERR_UNKNOWN_ACTION'>;
+
+/** Codes only the HTTP APIs (token API, Rooms API) answer with, on top of {@link ErrorCode}. */
+export type HttpOnlyErrorCode =
+  | 'ERR_BAD_REQUEST'
+  | 'ERR_INVALID_JSON'
+  | 'ERR_BODY_TOO_LARGE'
+  | 'ERR_UNSUPPORTED_MEDIA_TYPE'
+  | 'ERR_METHOD_NOT_ALLOWED'
+  /** More than one API key in one request (repeated or comma-joined headers, x-api-key vs Bearer). */
+  | 'ERR_CREDENTIALS_AMBIGUOUS'
+  /** IAM mode: the presigned socket URL would pass API Gateway's 4096-character limit (a deployment problem). */
+  | 'ERR_SOCKET_URL_TOO_LONG'
+  /** IAM mode: no AWS credentials to presign the socket URL with; retry. */
+  | 'ERR_SIGNING_CREDENTIALS_UNAVAILABLE';
+
+/** Every code the token API and the Rooms API may put in an error body. */
+export type HttpErrorCode = ErrorCode | HttpOnlyErrorCode;
