@@ -64,7 +64,7 @@ describe('publish', () => {
       const data: unknown = JSON.parse(`${'['.repeat(levels)}${']'.repeat(levels)}`);
       await expect(client.publish(data)).rejects.toMatchObject({ code: 'ERR_MESSAGE_INVALID' });
     }
-    expect(socket.sent).toEqual([]);
+    expect(socket.sentOf('publish')).toEqual([]);
   });
 
   it('rejects pending publishes when the connection drops', async () => {
