@@ -1,5 +1,6 @@
 import { EnvReader } from '@roomgate/shared/config';
 import { API_GATEWAY_MAX_MESSAGE_BYTES } from '@roomgate/shared/frames';
+import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from '@roomgate/shared/verifier';
 
 export interface SocketConfig {
   tableName: string;
@@ -12,6 +13,11 @@ export interface SocketConfig {
   requireIssAud: boolean;
   allowLegacyTokens: boolean;
   clockToleranceSeconds: number;
+  /**
+   * `TOKEN_MAX_TTL`: longest lifetime (seconds) a token may claim, the token API's setting of the
+   * same name (default 3600, at most 86400). Longer tokens are refused as ERR_TOKEN_INVALID.
+   */
+  maxTokenLifetimeSeconds: number;
   /** Largest client frame accepted by `$default`. */
   maxMessageBytes: number;
   fanOutConcurrency: number;
@@ -35,6 +41,7 @@ export function parseConfig(env: Record<string, string | undefined>): SocketConf
     requireIssAud,
     allowLegacyTokens: read.bool('ALLOW_LEGACY_TOKENS', { default: false }),
     clockToleranceSeconds: read.int('CLOCK_TOLERANCE_SECONDS', { default: 5, min: 0, max: 300 }),
+    maxTokenLifetimeSeconds: read.int('TOKEN_MAX_TTL', { default: DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, min: 1, max: 24 * 3600 }),
     maxMessageBytes: read.int('MAX_MESSAGE_BYTES', { default: 32 * 1024, min: 256, max: API_GATEWAY_MAX_MESSAGE_BYTES }),
     fanOutConcurrency: read.int('FAN_OUT_CONCURRENCY', { default: 20, min: 1, max: 200 }),
     dynamodbEndpoint: optionalUrl(read, env, 'DYNAMODB_ENDPOINT'),

@@ -108,7 +108,7 @@ describe('$connect refuses every bad token of the token-core suite, and writes n
     ["kid of another algorithm's key", 'ERR_TOKEN_INVALID', () => sign(header('RS256', { kid: keys.ES256.signing.kid }), claims())],
     ['unknown kid', 'ERR_TOKEN_INVALID', () => sign(header('RS256', { kid: 'nope' }), claims())],
     ['right kid, signed by another key', 'ERR_TOKEN_INVALID', () => sign(header(), claims(), other.signing.privateKey)],
-    ['expired', 'ERR_TOKEN_EXPIRED', () => good({ exp: NOW - 10 })],
+    ['expired', 'ERR_TOKEN_EXPIRED', () => good({ iat: NOW - 60, exp: NOW - 10 })],
     ['not yet valid (nbf)', 'ERR_TOKEN_NOT_YET_VALID', () => good({ nbf: NOW + 60 })],
     ['issued in the future', 'ERR_TOKEN_NOT_YET_VALID', () => good({ iat: NOW + 60 })],
     ['wrong aud', 'ERR_TOKEN_INVALID', () => good({ aud: 'someone-else' })],
@@ -175,6 +175,25 @@ describe('$connect refuses hostile handshakes, and writes nothing', () => {
 
   it.each(cases)('%s → %i %s', async (_name, status, code, make) => {
     await expectRefusedAndNothingWritten(make(), status, code);
+  });
+});
+
+describe('$connect holds every claim to its range: 401 ERR_TOKEN_INVALID, a warn line with the reason, nothing stored', () => {
+  // Before the claim policy, `exp = 1e300` was admitted by the verifier and failed in DynamoDB
+  // (503 ERR_STORE_UNAVAILABLE, an error-level line); a ten-year token was simply admitted.
+  it.each([
+    ['exp = 1e300', () => good({ exp: 1e300 }), /exp is not an integer/],
+    ['exp ten years ahead', () => good({ exp: NOW + 10 * 365 * 86_400 }), /lifetime/],
+    ['exp ten years ahead, no iat', () => good({ iat: undefined, exp: NOW + 10 * 365 * 86_400 }), /lifetime/],
+    ['nbf = -1e300', () => good({ nbf: -1e300 }), /nbf/],
+    ['a 129-character jti', () => good({ jti: 'j'.repeat(129) }), /jti/],
+  ])('%s', async (_name, make, reason) => {
+    const h = viaQuery(make());
+    await expectRefusedAndNothingWritten(h, 401, 'ERR_TOKEN_INVALID');
+    const { logger } = await connect(h);
+    const refusal = logger.lines.find((line) => line.msg === 'connect refused');
+    expect(refusal).toMatchObject({ level: 'warn', fields: { code: 'ERR_TOKEN_INVALID' } });
+    expect(String(refusal?.fields.reason)).toMatch(reason);
   });
 });
 
