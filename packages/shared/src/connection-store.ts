@@ -25,6 +25,18 @@ export { InvalidCursorError } from './store-cursor.ts';
 export const API_GATEWAY_MAX_CONNECTION_SECONDS = 2 * 60 * 60;
 export const CONNECTION_TTL_MARGIN_SECONDS = 15 * 60;
 
+/**
+ * How long after `connectedAt` a connection may still be inside `$connect`. While `$connect` runs,
+ * API Gateway (and serverless-offline) answers PostToConnection and DeleteConnection for it with
+ * 410 Gone ("posted before the connection was established"), yet the handshake then completes.
+ * API Gateway gives the `$connect` integration at most 29 s; 30 s rounds that up. A 410 for a row
+ * younger than this proves nothing (docs/architecture.md, "What a 410 proves").
+ */
+export const HANDSHAKE_WINDOW_SECONDS = 30;
+
+/** What `deleteGone` did: deleted the row, found none, or kept a row still inside the handshake window. */
+export type GoneDeletion = 'deleted' | 'absent' | 'kept';
+
 export const ROOM_INDEX_NAME = 'byRoom';
 
 /** One row of the connections table. Times are epoch seconds. */
@@ -65,6 +77,13 @@ export interface ConnectionStore {
   get(connectionId: string): Promise<ConnectionRecord | undefined>;
   /** Idempotent: deleting an unknown id is fine. Resolves whether a row existed. */
   delete(connectionId: string): Promise<boolean>;
+  /**
+   * After the management API answered 410 for `connectionId`: deletes its row only if it is older
+   * than HANDSHAKE_WINDOW_SECONDS (`connectedAt < now − window`; a row without `connectedAt`
+   * counts as old). Check and delete are one conditional DeleteItem, so a row `$connect` has just
+   * written is never removed. A kept row is retried by later fan-outs; the TTL is the backstop.
+   */
+  deleteGone(connectionId: string): Promise<GoneDeletion>;
   /** After a token refresh. Throws ConnectionNotFoundError if the row is gone. */
   updateExpiry(connectionId: string, grant: { tokenExpiresAt: number; capabilities?: Capability[] }): Promise<void>;
   listRoom(roomId: string, options?: { limit?: number; cursor?: string }): Promise<RoomPage>;
@@ -146,6 +165,28 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
         ),
       );
       return result.Attributes !== undefined;
+    },
+
+    async deleteGone(connectionId) {
+      const settledBefore = clock() - HANDSHAKE_WINDOW_SECONDS;
+      return send('delete', async (): Promise<GoneDeletion> => {
+        try {
+          const result = await client.send(
+            new DeleteItemCommand({
+              TableName: tableName,
+              Key: { connectionId: { S: connectionId } },
+              // An absent item satisfies attribute_not_exists too: the delete is then a no-op.
+              ConditionExpression: 'attribute_not_exists(connectedAt) OR connectedAt < :settled',
+              ExpressionAttributeValues: { ':settled': { N: String(settledBefore) } },
+              ReturnValues: 'ALL_OLD',
+            }),
+          );
+          return result.Attributes !== undefined ? 'deleted' : 'absent';
+        } catch (cause) {
+          if (cause instanceof ConditionalCheckFailedException) return 'kept';
+          throw cause;
+        }
+      });
     },
 
     async updateExpiry(connectionId, grant) {

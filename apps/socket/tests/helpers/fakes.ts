@@ -1,4 +1,4 @@
-import type { ConnectionRecord, ConnectionStore, NewConnection, RoomMember } from '@roomgate/shared/connection-store';
+import { HANDSHAKE_WINDOW_SECONDS, type ConnectionRecord, type ConnectionStore, type NewConnection, type RoomMember } from '@roomgate/shared/connection-store';
 import { TokenExpiredError, TokenInvalidError } from '@roomgate/shared/errors';
 import type { ManagementApi } from '@roomgate/shared/management-api';
 import type { Logger, RoomGrant, TokenVerifier } from '@roomgate/shared/types';
@@ -59,6 +59,14 @@ export function memoryStore(rows: ConnectionRecord[] = []) {
     async delete(id) {
       check('delete');
       return table.delete(id);
+    },
+    async deleteGone(id) {
+      check('deleteGone');
+      const found = table.get(id);
+      if (found === undefined) return 'absent';
+      if (found.connectedAt >= NOW - HANDSHAKE_WINDOW_SECONDS) return 'kept';
+      table.delete(id);
+      return 'deleted';
     },
     async updateExpiry(id, g) {
       check('updateExpiry');
