@@ -5,6 +5,7 @@ import {
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
+  type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { capList, toItem, toMember, toRecord } from './connection-item.ts';
@@ -73,6 +74,11 @@ export interface RoomPage {
 }
 
 export interface ConnectionStore {
+  /**
+   * Writes a new row; never overwrites one. Throws ConnectionExistsError when a row with this
+   * `connectionId` exists (a replayed or forged `$connect` for a live connection must not move it
+   * to another room or grant), leaving that row untouched.
+   */
   put(connection: NewConnection): Promise<ConnectionRecord>;
   get(connectionId: string): Promise<ConnectionRecord | undefined>;
   /** Idempotent: deleting an unknown id is fine. Resolves whether a row existed. */
@@ -84,11 +90,32 @@ export interface ConnectionStore {
    * written is never removed. A kept row is retried by later fan-outs; the TTL is the backstop.
    */
   deleteGone(connectionId: string): Promise<GoneDeletion>;
+  /**
+   * `$disconnect`'s delete: only the row of the connection the event describes. `handshakeAt` is
+   * the event's `requestContext.connectedAt` in epoch seconds; the row's `connectedAt` (written by
+   * `$connect` after verifying the token) must lie within the handshake window after it (with
+   * DISCONNECT_CLOCK_SLACK_SECONDS either side), else the row is kept. A row without
+   * `connectedAt` is deleted.
+   */
+  deleteDisconnected(connectionId: string, handshakeAt: number): Promise<GoneDeletion>;
   /** After a token refresh. Throws ConnectionNotFoundError if the row is gone. */
   updateExpiry(connectionId: string, grant: { tokenExpiresAt: number; capabilities?: Capability[] }): Promise<void>;
   listRoom(roomId: string, options?: { limit?: number; cursor?: string }): Promise<RoomPage>;
   /** Every member of a room, page by page (Query on `byRoom`, never Scan). */
   roomConnections(roomId: string): AsyncIterableIterator<RoomMember>;
+}
+
+/**
+ * Clock difference allowed between API Gateway (the event's `connectedAt`) and the `$connect`
+ * Lambda (the row's `connectedAt`), both NTP-synchronised.
+ */
+export const DISCONNECT_CLOCK_SLACK_SECONDS = 5;
+
+/** `$connect` for a connection id that already has a row: refused, the row left as it is. */
+export class ConnectionExistsError extends RoomgateError {
+  constructor(message = 'connection is already registered', options?: { cause?: unknown }) {
+    super('ERR_CONNECTION_EXISTS', message, options);
+  }
 }
 
 /** The row to update does not exist (disconnected, or expired by TTL). */
@@ -138,6 +165,25 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
     return result.LastEvaluatedKey ? { members, cursor: encodeCursor(result.LastEvaluatedKey) } : { members };
   };
 
+  const conditionalDelete = (connectionId: string, condition: string, values: Record<string, AttributeValue>): Promise<GoneDeletion> =>
+    send('delete', async () => {
+      try {
+        const result = await client.send(
+          new DeleteItemCommand({
+            TableName: tableName,
+            Key: { connectionId: { S: connectionId } },
+            ConditionExpression: condition,
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_OLD',
+          }),
+        );
+        return result.Attributes !== undefined ? 'deleted' : 'absent';
+      } catch (cause) {
+        if (cause instanceof ConditionalCheckFailedException) return 'kept';
+        throw cause;
+      }
+    });
+
   return {
     async put(connection) {
       const connectedAt = connection.connectedAt ?? clock();
@@ -146,7 +192,14 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
         connectedAt,
         expiresAt: connection.expiresAt ?? connectedAt + API_GATEWAY_MAX_CONNECTION_SECONDS + CONNECTION_TTL_MARGIN_SECONDS,
       };
-      await send('put', () => client.send(new PutItemCommand({ TableName: tableName, Item: toItem(record) })));
+      await send('put', async () => {
+        try {
+          await client.send(new PutItemCommand({ TableName: tableName, Item: toItem(record), ConditionExpression: 'attribute_not_exists(connectionId)' }));
+        } catch (cause) {
+          if (cause instanceof ConditionalCheckFailedException) throw new ConnectionExistsError(undefined, { cause });
+          throw cause;
+        }
+      });
       return record;
     },
 
@@ -168,24 +221,16 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
     },
 
     async deleteGone(connectionId) {
-      const settledBefore = clock() - HANDSHAKE_WINDOW_SECONDS;
-      return send('delete', async (): Promise<GoneDeletion> => {
-        try {
-          const result = await client.send(
-            new DeleteItemCommand({
-              TableName: tableName,
-              Key: { connectionId: { S: connectionId } },
-              // An absent item satisfies attribute_not_exists too: the delete is then a no-op.
-              ConditionExpression: 'attribute_not_exists(connectedAt) OR connectedAt < :settled',
-              ExpressionAttributeValues: { ':settled': { N: String(settledBefore) } },
-              ReturnValues: 'ALL_OLD',
-            }),
-          );
-          return result.Attributes !== undefined ? 'deleted' : 'absent';
-        } catch (cause) {
-          if (cause instanceof ConditionalCheckFailedException) return 'kept';
-          throw cause;
-        }
+      // An absent item satisfies attribute_not_exists too: the delete is then a no-op.
+      return conditionalDelete(connectionId, 'attribute_not_exists(connectedAt) OR connectedAt < :settled', {
+        ':settled': { N: String(clock() - HANDSHAKE_WINDOW_SECONDS) },
+      });
+    },
+
+    async deleteDisconnected(connectionId, handshakeAt) {
+      return conditionalDelete(connectionId, 'attribute_not_exists(connectedAt) OR connectedAt BETWEEN :from AND :to', {
+        ':from': { N: String(handshakeAt - DISCONNECT_CLOCK_SLACK_SECONDS) },
+        ':to': { N: String(handshakeAt + HANDSHAKE_WINDOW_SECONDS + DISCONNECT_CLOCK_SLACK_SECONDS) },
       });
     },
 

@@ -218,6 +218,25 @@ describe('a token in both the subprotocol and ?token=: they must be the same tok
   });
 });
 
+describe('$connect never overwrites a live connection', () => {
+  it('a second $connect with a live connection id and another room\'s token → 409, the row untouched', async () => {
+    // Before the fix the unconditional PutItem moved the live socket into the other room with the
+    // other token's capabilities.
+    const first = await connect(viaProtocol(good({ cap: ['subscribe'] })));
+    expect(first.result.statusCode).toBe(200);
+    const before = await store.get(first.connectionId);
+    const logger = memoryLogger();
+    const replay = event(first.connectionId, viaQuery(good({ sub: OTHER_ROOM, uid: 'mallory', cap: ['subscribe', 'publish'] })));
+    const result = await makeConnectHandler({ verifier, store, logger, clock })(replay);
+    expect(result.statusCode).toBe(409);
+    expect(result.headers?.['x-roomgate-error']).toBe('ERR_CONNECTION_EXISTS');
+    expect(await store.get(first.connectionId)).toEqual(before);
+    expect(await roomMembers(OTHER_ROOM)).not.toContain(first.connectionId);
+    expect(logger.lines).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'connect refused', fields: expect.objectContaining({ code: 'ERR_CONNECTION_EXISTS' }) }));
+    await store.delete(first.connectionId);
+  });
+});
+
 describe('controls: the same fixtures admit a good token', () => {
   it.each([
     ['RS256 via subprotocol', () => viaProtocol(good())],

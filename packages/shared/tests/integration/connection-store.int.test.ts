@@ -111,6 +111,34 @@ describe('connection store on dynalite', () => {
     });
   });
 
+  it('put never overwrites: a second put under the same id throws ConnectionExistsError and leaves the row', async () => {
+    const room = uniqueRoom();
+    const other = uniqueRoom('other');
+    const first = await store.put(connection(`${room}-c`, room, { userId: 'alice' }));
+    await expect(store.put(connection(`${room}-c`, other, { userId: 'mallory' }))).rejects.toMatchObject({ code: 'ERR_CONNECTION_EXISTS' });
+    expect(await store.get(`${room}-c`)).toEqual(first);
+    expect(await collect(store.roomConnections(other))).toEqual([]);
+  });
+
+  describe('deleteDisconnected: only the row of the connection the event describes', () => {
+    // The row's connectedAt is NOW; the event's handshake began at `handshakeAt` (epoch s).
+    it.each([
+      ['the same second', NOW, 'deleted'],
+      ['29 s before the row was written (a slow $connect)', NOW - 29, 'deleted'],
+      ['an hour before the row (another connection\'s time)', NOW - 3600, 'kept'],
+      ['a minute after the row was written', NOW + 60, 'kept'],
+    ] as const)('a handshake %s → %s', async (_name, handshakeAt, outcome) => {
+      const room = uniqueRoom();
+      await store.put(connection(`${room}-c`, room));
+      expect(await store.deleteDisconnected(`${room}-c`, handshakeAt)).toBe(outcome);
+      expect((await store.get(`${room}-c`)) === undefined).toBe(outcome === 'deleted');
+    });
+
+    it('an unknown id is absent', async () => {
+      expect(await store.deleteDisconnected(`${uniqueRoom()}-nobody`, NOW)).toBe('absent');
+    });
+  });
+
   it('moves the token expiry and capabilities on refresh', async () => {
     const room = uniqueRoom();
     await store.put(connection(`${room}-c1`, room));
