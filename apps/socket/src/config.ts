@@ -1,6 +1,7 @@
 import { EnvReader } from '@roomgate/shared/config';
 import { ConfigError } from '@roomgate/shared/errors';
 import { API_GATEWAY_MAX_MESSAGE_BYTES, DEFAULT_MAX_MESSAGE_BYTES } from '@roomgate/protocol/limits';
+import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from '@roomgate/shared/verifier';
 
 /** 10 minutes: spans a reconnect with backoff, and API Gateway's 10-minute idle close. */
 export const HISTORY_DEFAULT_TTL_SECONDS = 600;
@@ -25,6 +26,11 @@ export interface SocketConfig {
   allowLegacyTokens: boolean;
   /** CLOCK_TOLERANCE_SECONDS (default 5, 0-300): skew allowed on `exp`, `nbf` and `iat`. */
   clockToleranceSeconds: number;
+  /**
+   * `TOKEN_MAX_TTL`: longest lifetime (seconds) a token may claim, the token API's setting of the
+   * same name (default 3600, at most 86400). Longer tokens are refused as ERR_TOKEN_INVALID.
+   */
+  maxTokenLifetimeSeconds: number;
   /** Largest client frame accepted by `$default`. */
   maxMessageBytes: number;
   fanOutConcurrency: number;
@@ -58,6 +64,7 @@ export function parseConfig(env: Record<string, string | undefined>): SocketConf
     requireIssAud,
     allowLegacyTokens: read.bool('ALLOW_LEGACY_TOKENS', { default: false }),
     clockToleranceSeconds: read.int('CLOCK_TOLERANCE_SECONDS', { default: 5, min: 0, max: 300 }),
+    maxTokenLifetimeSeconds: read.int('TOKEN_MAX_TTL', { default: DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, min: 1, max: 24 * 3600 }),
     maxMessageBytes: read.int('MAX_MESSAGE_BYTES', { default: DEFAULT_MAX_MESSAGE_BYTES, min: 256, max: API_GATEWAY_MAX_MESSAGE_BYTES }),
     fanOutConcurrency: read.int('FAN_OUT_CONCURRENCY', { default: 20, min: 1, max: 200 }),
     historyTtlSeconds,

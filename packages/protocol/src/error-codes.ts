@@ -18,6 +18,8 @@ export type ErrorCode =
   | 'ERR_CONFIG_INVALID'
   | 'ERR_STORE_UNAVAILABLE'
   | 'ERR_CONNECTION_GONE'
+  /** `$connect` for a connection id that already has a row (a replayed or forged event). */
+  | 'ERR_CONNECTION_EXISTS'
   | 'ERR_DELIVERY_FAILED'
   | 'ERR_VALIDATION'
   | 'ERR_MESSAGE_INVALID'

@@ -5,6 +5,7 @@ import {
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
+  type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { capList, toItem, toMember, toRecord } from './connection-item.ts';
@@ -24,6 +25,18 @@ export { InvalidCursorError } from './store-cursor.ts';
  */
 export const API_GATEWAY_MAX_CONNECTION_SECONDS = 2 * 60 * 60;
 export const CONNECTION_TTL_MARGIN_SECONDS = 15 * 60;
+
+/**
+ * How long after `connectedAt` a connection may still be inside `$connect`. While `$connect` runs,
+ * API Gateway (and serverless-offline) answers PostToConnection and DeleteConnection for it with
+ * 410 Gone ("posted before the connection was established"), yet the handshake then completes.
+ * API Gateway gives the `$connect` integration at most 29 s; 30 s rounds that up. A 410 for a row
+ * younger than this proves nothing (docs/architecture.md, "What a 410 proves").
+ */
+export const HANDSHAKE_WINDOW_SECONDS = 30;
+
+/** What `deleteGone` did: deleted the row, found none, or kept a row still inside the handshake window. */
+export type GoneDeletion = 'deleted' | 'absent' | 'kept';
 
 export const ROOM_INDEX_NAME = 'byRoom';
 
@@ -61,15 +74,48 @@ export interface RoomPage {
 }
 
 export interface ConnectionStore {
+  /**
+   * Writes a new row; never overwrites one. Throws ConnectionExistsError when a row with this
+   * `connectionId` exists (a replayed or forged `$connect` for a live connection must not move it
+   * to another room or grant), leaving that row untouched.
+   */
   put(connection: NewConnection): Promise<ConnectionRecord>;
   get(connectionId: string): Promise<ConnectionRecord | undefined>;
   /** Idempotent: deleting an unknown id is fine. Resolves whether a row existed. */
   delete(connectionId: string): Promise<boolean>;
+  /**
+   * After the management API answered 410 for `connectionId`: deletes its row only if it is older
+   * than HANDSHAKE_WINDOW_SECONDS (`connectedAt < now − window`; a row without `connectedAt`
+   * counts as old). Check and delete are one conditional DeleteItem, so a row `$connect` has just
+   * written is never removed. A kept row is retried by later fan-outs; the TTL is the backstop.
+   */
+  deleteGone(connectionId: string): Promise<GoneDeletion>;
+  /**
+   * `$disconnect`'s delete: only the row of the connection the event describes. `handshakeAt` is
+   * the event's `requestContext.connectedAt` in epoch seconds; the row's `connectedAt` (written by
+   * `$connect` after verifying the token) must lie within the handshake window after it (with
+   * DISCONNECT_CLOCK_SLACK_SECONDS either side), else the row is kept. A row without
+   * `connectedAt` is deleted.
+   */
+  deleteDisconnected(connectionId: string, handshakeAt: number): Promise<GoneDeletion>;
   /** After a token refresh. Throws ConnectionNotFoundError if the row is gone. */
   updateExpiry(connectionId: string, grant: { tokenExpiresAt: number; capabilities?: Capability[] }): Promise<void>;
   listRoom(roomId: string, options?: { limit?: number; cursor?: string }): Promise<RoomPage>;
   /** Every member of a room, page by page (Query on `byRoom`, never Scan). */
   roomConnections(roomId: string): AsyncIterableIterator<RoomMember>;
+}
+
+/**
+ * Clock difference allowed between API Gateway (the event's `connectedAt`) and the `$connect`
+ * Lambda (the row's `connectedAt`), both NTP-synchronised.
+ */
+export const DISCONNECT_CLOCK_SLACK_SECONDS = 5;
+
+/** `$connect` for a connection id that already has a row: refused, the row left as it is. */
+export class ConnectionExistsError extends RoomgateError {
+  constructor(message = 'connection is already registered', options?: { cause?: unknown }) {
+    super('ERR_CONNECTION_EXISTS', message, options);
+  }
 }
 
 /** The row to update does not exist (disconnected, or expired by TTL). */
@@ -119,6 +165,25 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
     return result.LastEvaluatedKey ? { members, cursor: encodeCursor(result.LastEvaluatedKey) } : { members };
   };
 
+  const conditionalDelete = (connectionId: string, condition: string, values: Record<string, AttributeValue>): Promise<GoneDeletion> =>
+    send('delete', async () => {
+      try {
+        const result = await client.send(
+          new DeleteItemCommand({
+            TableName: tableName,
+            Key: { connectionId: { S: connectionId } },
+            ConditionExpression: condition,
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_OLD',
+          }),
+        );
+        return result.Attributes !== undefined ? 'deleted' : 'absent';
+      } catch (cause) {
+        if (cause instanceof ConditionalCheckFailedException) return 'kept';
+        throw cause;
+      }
+    });
+
   return {
     async put(connection) {
       const connectedAt = connection.connectedAt ?? clock();
@@ -127,7 +192,14 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
         connectedAt,
         expiresAt: connection.expiresAt ?? connectedAt + API_GATEWAY_MAX_CONNECTION_SECONDS + CONNECTION_TTL_MARGIN_SECONDS,
       };
-      await send('put', () => client.send(new PutItemCommand({ TableName: tableName, Item: toItem(record) })));
+      await send('put', async () => {
+        try {
+          await client.send(new PutItemCommand({ TableName: tableName, Item: toItem(record), ConditionExpression: 'attribute_not_exists(connectionId)' }));
+        } catch (cause) {
+          if (cause instanceof ConditionalCheckFailedException) throw new ConnectionExistsError(undefined, { cause });
+          throw cause;
+        }
+      });
       return record;
     },
 
@@ -146,6 +218,20 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
         ),
       );
       return result.Attributes !== undefined;
+    },
+
+    async deleteGone(connectionId) {
+      // An absent item satisfies attribute_not_exists too: the delete is then a no-op.
+      return conditionalDelete(connectionId, 'attribute_not_exists(connectedAt) OR connectedAt < :settled', {
+        ':settled': { N: String(clock() - HANDSHAKE_WINDOW_SECONDS) },
+      });
+    },
+
+    async deleteDisconnected(connectionId, handshakeAt) {
+      return conditionalDelete(connectionId, 'attribute_not_exists(connectedAt) OR connectedAt BETWEEN :from AND :to', {
+        ':from': { N: String(handshakeAt - DISCONNECT_CLOCK_SLACK_SECONDS) },
+        ':to': { N: String(handshakeAt + HANDSHAKE_WINDOW_SECONDS + DISCONNECT_CLOCK_SLACK_SECONDS) },
+      });
     },
 
     async updateExpiry(connectionId, grant) {

@@ -7,7 +7,11 @@ export interface BroadcastResult {
   delivered: number;
   /** Posts that failed for another reason than 410 (throttling, 5xx…): logged, row kept. */
   failed: number;
-  /** Connections that answered 410, or were past their TTL backstop: their rows were deleted. */
+  /**
+   * Connections that answered 410, or were past their TTL backstop. Their rows were deleted,
+   * except rows younger than the handshake window (HANDSHAKE_WINDOW_SECONDS): such a connection
+   * may still be inside `$connect`, so its row is kept and later fan-outs post to it again.
+   */
   stale: number;
 }
 
@@ -27,7 +31,7 @@ export interface Broadcaster {
 }
 
 export interface BroadcasterOptions {
-  store: Pick<ConnectionStore, 'roomConnections' | 'delete'>;
+  store: Pick<ConnectionStore, 'roomConnections' | 'deleteGone'>;
   management: Pick<ManagementApi, 'post'>;
   /** Posts in flight at once. PostToConnection is ~10–30 ms; 20 keeps a 1,000-member room under ~1.5 s without tripping throttles. */
   concurrency?: number;
@@ -49,7 +53,7 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
       // was posted to, never the sender's (the aws-samples chat app deletes the sender's).
       const deliver = async (member: RoomMember): Promise<void> => {
         // DynamoDB deletes TTL-expired items up to days late; such a connection is past API
-        // Gateway's 2 h cap, so posting to it could only answer 410.
+        // Gateway's 2 h cap, so posting to it could only answer 410 (and its row is hours old).
         if (member.expiresAt !== undefined && member.expiresAt <= clock()) {
           result.stale += 1;
           await removeStale(member.connectionId);
@@ -69,10 +73,13 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
         }
       };
 
+      // Never an unconditional delete: a 410 also answers for a member whose `$connect` is still
+      // running, and deleting the row it just wrote would leave an open socket that hears nothing.
       const removeStale = async (connectionId: string): Promise<void> => {
         try {
-          await store.delete(connectionId);
-          logger.info('fan-out removed stale connection', { roomId, connectionId });
+          const outcome = await store.deleteGone(connectionId);
+          if (outcome === 'kept') logger.info('fan-out kept a connection still inside its handshake window', { roomId, connectionId });
+          else logger.info('fan-out removed stale connection', { roomId, connectionId });
         } catch (error) {
           // The TTL backstop removes it eventually; the next fan-out retries.
           logger.warn('fan-out could not remove stale connection', { roomId, connectionId, error: asError(error) });

@@ -30,7 +30,27 @@ export interface VerifierOptions {
   clock?: Clock;
   /** Longer tokens are refused before any parsing (default 4096). */
   maxTokenLength?: number;
+  /**
+   * Longest lifetime a token may claim, in seconds: `exp − iat`, or `exp − now` for a token
+   * without `iat`, may not exceed it plus the clock tolerance (default 3600, the token API's
+   * `TOKEN_MAX_TTL` default). Keeps a leaked or mis-minted long-lived token from being admitted.
+   */
+  maxTokenLifetimeSeconds?: number;
 }
+
+/** Default of `maxTokenLifetimeSeconds`: the token API's `TOKEN_MAX_TTL` default. */
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 3600;
+/**
+ * Upper bound of any NumericDate claim (`exp`, `iat`, `nbf`): 9999-12-31T23:59:59Z. Far beyond
+ * any real token, but it keeps `1e300` and friends out of arithmetic, logs and DynamoDB numbers.
+ */
+export const MAX_NUMERIC_DATE = 253_402_300_799;
+/** Longest `iss`, each `aud` entry and `jti` accepted (characters). */
+export const MAX_CLAIM_STRING_LENGTH = 256;
+/** Most `aud` entries accepted. */
+export const MAX_AUDIENCES = 16;
+/** `jti`: printable ASCII without spaces, as our signer's ids are; it is logged and returned. */
+const TOKEN_ID_PATTERN = /^[\x21-\x7e]{1,128}$/;
 
 export function staticKeys(keys: VerificationKey[]): KeyResolver {
   return { resolve: async (kid) => (kid === undefined ? keys : keys.filter((key) => key.kid === kid)) };
@@ -44,6 +64,7 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
   const requireIssAud = options.requireIssAud ?? true;
   const allowLegacy = options.allowLegacy ?? false;
   const maxTokenLength = options.maxTokenLength ?? 4096;
+  const maxLifetime = options.maxTokenLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
 
   return {
     async verify(token: string): Promise<RoomGrant> {
@@ -81,13 +102,26 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
     },
   };
 
+  /**
+   * Every claim has a type and a range (the claim policy, docs/security.md): NumericDates are
+   * integers in [0, MAX_NUMERIC_DATE], strings are bounded, ids match their patterns, `cap` holds
+   * known values, and the lifetime fits the deployment's maximum. Policy refusals come before the
+   * time checks: a token minted too long stays invalid, whereas ERR_TOKEN_EXPIRED would tell the
+   * client a fresh token of the same kind could work.
+   */
   function checkClaims(claims: Record<string, unknown>, found: { kid: string; legacy: boolean }): RoomGrant {
     const now = clock();
     const { sub, iat, exp, nbf, iss, aud, jti, uid, cap } = claims;
-    if (!isNumericDate(exp)) throw new TokenInvalidError('token exp is missing or not a number');
-    if (iat !== undefined && !isNumericDate(iat)) throw new TokenInvalidError('token iat is not a number');
-    if (nbf !== undefined && !isNumericDate(nbf)) throw new TokenInvalidError('token nbf is not a number');
+    if (exp === undefined) throw new TokenInvalidError('token exp is missing');
+    if (!isNumericDate(exp)) throw new TokenInvalidError('token exp is not an integer NumericDate in range');
+    if (iat !== undefined && !isNumericDate(iat)) throw new TokenInvalidError('token iat is not an integer NumericDate in range');
+    if (nbf !== undefined && !isNumericDate(nbf)) throw new TokenInvalidError('token nbf is not an integer NumericDate in range');
     if (typeof sub !== 'string' || !ROOM_ID_PATTERN.test(sub)) throw new TokenInvalidError('token sub is not a room id');
+    if (iat !== undefined && exp < iat) throw new TokenInvalidError('token exp is before its iat');
+    const lifetime = exp - (iat ?? now);
+    if (lifetime > maxLifetime + tolerance) {
+      throw new TokenInvalidError(`token lifetime (${lifetime} s) exceeds the maximum of ${maxLifetime} s`);
+    }
 
     if (exp <= now - tolerance) throw new TokenExpiredError();
     if (nbf !== undefined && nbf > now + tolerance) throw new TokenNotYetValidError();
@@ -95,7 +129,7 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
 
     checkIssuer(iss);
     checkAudience(aud);
-    if (jti !== undefined && typeof jti !== 'string') throw new TokenInvalidError('token jti is not a string');
+    if (jti !== undefined && (typeof jti !== 'string' || !TOKEN_ID_PATTERN.test(jti))) throw new TokenInvalidError('token jti is malformed');
     if (uid !== undefined && (typeof uid !== 'string' || !USER_ID_PATTERN.test(uid))) {
       throw new TokenInvalidError('token uid is not a user id');
     }
@@ -117,7 +151,7 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
       if (requireIssAud) throw new TokenInvalidError('token has no iss');
       return;
     }
-    if (typeof iss !== 'string' || (options.issuer !== undefined && iss !== options.issuer)) {
+    if (typeof iss !== 'string' || iss.length > MAX_CLAIM_STRING_LENGTH || (options.issuer !== undefined && iss !== options.issuer)) {
       throw new TokenInvalidError('token iss is not accepted');
     }
   }
@@ -128,7 +162,12 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
       return;
     }
     const audiences = typeof aud === 'string' ? [aud] : aud;
-    if (!Array.isArray(audiences) || !audiences.every((entry) => typeof entry === 'string')) {
+    if (
+      !Array.isArray(audiences) ||
+      audiences.length === 0 ||
+      audiences.length > MAX_AUDIENCES ||
+      !audiences.every((entry) => typeof entry === 'string' && entry.length <= MAX_CLAIM_STRING_LENGTH)
+    ) {
       throw new TokenInvalidError('token aud is malformed');
     }
     if (options.audience !== undefined && !audiences.includes(options.audience)) {
@@ -152,13 +191,15 @@ function decodeJsonSegment(segment: string, what: string): Record<string, unknow
   return value as Record<string, unknown>;
 }
 
+// RFC 7519 allows fractional NumericDates; roomgate's signer and the source system both write
+// whole seconds, and integers keep every comparison and stored number exact.
 function isNumericDate(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
+  return Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= MAX_NUMERIC_DATE;
 }
 
 function parseCapabilities(cap: unknown): Capability[] {
   if (cap === undefined) return [...CAPABILITIES];
-  if (!Array.isArray(cap) || !cap.every((entry) => (CAPABILITIES as readonly unknown[]).includes(entry))) {
+  if (!Array.isArray(cap) || cap.length > CAPABILITIES.length || !cap.every((entry) => (CAPABILITIES as readonly unknown[]).includes(entry))) {
     throw new TokenInvalidError('token cap is malformed');
   }
   return [...new Set(cap as Capability[])];

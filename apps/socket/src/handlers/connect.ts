@@ -25,6 +25,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   ERR_TOKEN_INVALID: 401,
   ERR_ROOM_FORBIDDEN: 403,
   ERR_CAPABILITY_FORBIDDEN: 403,
+  // A row already exists under this connection id: API Gateway never runs `$connect` twice for one
+  // connection, so this is a replayed or forged event; the live row is left as it is.
+  ERR_CONNECTION_EXISTS: 409,
   ERR_KEY_UNAVAILABLE: 503,
   ERR_STORE_UNAVAILABLE: 503,
 };
@@ -33,6 +36,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
  * `$connect`: verify the token, then record the connection. Any failure returns a non-2xx, which
  * makes API Gateway refuse the handshake; the row is written only after every check passed, and
  * a failed write refuses the connection too (an untracked connection would never get messages).
+ * The write never overwrites an existing row (409 ERR_CONNECTION_EXISTS, docs/security.md).
  */
 export function makeConnectHandler(deps: ConnectDeps) {
   const clock = deps.clock ?? systemClock;

@@ -62,6 +62,9 @@ export function makeDefaultHandler(deps: DefaultDeps) {
     } catch (error) {
       logger.warn('close failed', { connectionId, reason, error: asError(error) });
     }
+    // Unconditional, unlike fan-out's delete after a 410: API Gateway routes a frame only on an
+    // established connection, so this connection's `$connect` has finished and the row is not
+    // one it might still be writing (docs/architecture.md, "What a 410 proves").
     await deps.store.delete(connectionId).catch((error: unknown) => logger.warn('delete after close failed', { connectionId, error: asError(error) }));
     logger.info('connection closed', { connectionId, reason });
     return { statusCode: 200 };

@@ -16,5 +16,6 @@ export function createTokenVerifier(config: SocketConfig, logger: Logger): Token
     requireIssAud: config.requireIssAud,
     allowLegacy: config.allowLegacyTokens,
     clockToleranceSeconds: config.clockToleranceSeconds,
+    maxTokenLifetimeSeconds: config.maxTokenLifetimeSeconds,
   });
 }

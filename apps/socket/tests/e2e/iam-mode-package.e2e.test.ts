@@ -53,7 +53,7 @@ afterAll(() => {
   for (const name of ['on', 'off', 'bad']) rmSync(join(SERVICE_DIR, `.esbuild-iam-${name}-${process.pid}`), { recursive: true, force: true });
 });
 
-describe('sls package --stage ci: the iamAuth stage parameter (no AWS credentials)', () => {
+describe('sls package --stage ci: the iamAuth stage parameter and invoke permissions (no AWS credentials)', () => {
   it('ROOMGATE_SOCKET_IAM_AUTH=true puts AWS_IAM on $connect, and only there', () => {
     expect(routes(iamOn)).toEqual({ $connect: 'AWS_IAM', $disconnect: 'NONE', $default: 'NONE' });
   });
@@ -68,6 +68,29 @@ describe('sls package --stage ci: the iamAuth stage parameter (no AWS credential
     expect(on).toBeDefined();
     expect(on).not.toBe(off);
     expect(iamOn.Resources.WebsocketsDeploymentStage!.Properties.DeploymentId).toEqual({ Ref: on });
+  });
+
+  it('each Lambda permission may be used only by its own route of this API and stage (SourceArn), in both modes', () => {
+    // The framework generates these without SourceArn: any API Gateway API in any account could
+    // invoke the functions (serverless.yml extends them).
+    const sourceArn = (route: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':execute-api:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':', { Ref: 'WebsocketsApi' }, `/ci/${route}`]],
+    });
+    for (const template of [iamOn, iamOff]) {
+      const permissions = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Permission');
+      expect(Object.fromEntries(permissions.map(([id, r]) => [id, r.Properties.SourceArn]))).toEqual({
+        ConnectLambdaPermissionWebsockets: sourceArn('$connect'),
+        DisconnectLambdaPermissionWebsockets: sourceArn('$disconnect'),
+        DefaultLambdaPermissionWebsockets: sourceArn('$default'),
+      });
+      for (const [, permission] of permissions) expect(permission.Properties.Principal).toBe('apigateway.amazonaws.com');
+    }
+  });
+
+  it('passes TOKEN_MAX_TTL to every function (the verifier\'s lifetime bound; default 3600)', () => {
+    const functions = Object.values(iamOff.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    expect(functions).toHaveLength(3);
+    for (const fn of functions) expect((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.TOKEN_MAX_TTL).toBe('3600');
   });
 
   it('any value other than "true" or "false" fails packaging', async () => {

@@ -214,8 +214,9 @@ describe('socket service under serverless-offline', () => {
     await leaver.close();
     expect(await eventually(() => members(r), (ids) => ids.length === 1)).toEqual([senderId]);
 
-    // API Gateway delivers $disconnect best-effort: put the row back as if it had been missed.
-    await store.put(leaverRow);
+    // API Gateway delivers $disconnect best-effort: put the row back as if it had been missed,
+    // dated past the handshake window (a 410 for a younger row proves nothing: it is kept).
+    await store.put({ ...leaverRow, connectedAt: leaverRow.connectedAt - 60 });
     sender.send({ action: 'publish', data: 'anyone?', id: 'p' });
     expect(await sender.next((f) => f.type === 'ack')).toMatchObject({ delivered: 1, failed: 0, stale: 1 });
     expect(await members(r)).toEqual([senderId]);

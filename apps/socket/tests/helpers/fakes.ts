@@ -1,4 +1,8 @@
-import type { ConnectionRecord, ConnectionStore, NewConnection, RoomMember } from '@roomgate/shared/connection-store';
+import {
+  ConnectionExistsError,
+  DISCONNECT_CLOCK_SLACK_SECONDS,
+  HANDSHAKE_WINDOW_SECONDS,
+  type ConnectionRecord, type ConnectionStore, type NewConnection, type RoomMember } from '@roomgate/shared/connection-store';
 import { TokenExpiredError, TokenInvalidError } from '@roomgate/shared/errors';
 import type { ManagementApi } from '@roomgate/shared/management-api';
 import type { Logger, RoomGrant, TokenVerifier } from '@roomgate/shared/types';
@@ -48,6 +52,7 @@ export function memoryStore(rows: ConnectionRecord[] = []) {
     fail,
     async put(connection: NewConnection) {
       check('put');
+      if (table.has(connection.connectionId)) throw new ConnectionExistsError();
       const record = { connectedAt: NOW, expiresAt: NOW + 8100, ...connection } as ConnectionRecord;
       table.set(record.connectionId, record);
       return record;
@@ -59,6 +64,23 @@ export function memoryStore(rows: ConnectionRecord[] = []) {
     async delete(id) {
       check('delete');
       return table.delete(id);
+    },
+    async deleteGone(id) {
+      check('deleteGone');
+      const found = table.get(id);
+      if (found === undefined) return 'absent';
+      if (found.connectedAt >= NOW - HANDSHAKE_WINDOW_SECONDS) return 'kept';
+      table.delete(id);
+      return 'deleted';
+    },
+    async deleteDisconnected(id, handshakeAt) {
+      check('deleteDisconnected');
+      const found = table.get(id);
+      if (found === undefined) return 'absent';
+      const { connectedAt } = found;
+      if (connectedAt < handshakeAt - DISCONNECT_CLOCK_SLACK_SECONDS || connectedAt > handshakeAt + HANDSHAKE_WINDOW_SECONDS + DISCONNECT_CLOCK_SLACK_SECONDS) return 'kept';
+      table.delete(id);
+      return 'deleted';
     },
     async updateExpiry(id, g) {
       check('updateExpiry');

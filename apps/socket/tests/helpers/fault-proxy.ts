@@ -12,6 +12,11 @@ export interface FaultProxy {
   rule: (operation: string, attempt: number) => Fault;
   /** Faults `operation` for its next `times` requests, then forwards again. */
   failNext(operation: string, times: number, fault: Exclude<Fault, 'pass'>): void;
+  /**
+   * Milliseconds to hold the answer of a forwarded request after DynamoDB has carried it out
+   * (default 0): the write is done, its caller does not know yet — a slow tail of `$connect`.
+   */
+  delayAnswer: (operation: string) => number;
   count(operation: string): number;
   close(): Promise<void>;
 }
@@ -39,6 +44,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     endpoint: '',
     calls,
     rule: () => 'pass',
+    delayAnswer: () => 0,
     failNext(operation, times, fault) {
       let left = times;
       const previous = proxy.rule;
@@ -77,8 +83,13 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     const forward = request(
       { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
       (upstreamRes) => {
-        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
-        upstreamRes.pipe(res);
+        const answer = () => {
+          res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+          upstreamRes.pipe(res);
+        };
+        const delay = proxy.delayAnswer(operation);
+        if (delay > 0) setTimeout(answer, delay);
+        else answer();
       },
     );
     forward.on('error', () => res.writeHead(502).end());

@@ -108,7 +108,7 @@ describe('$connect refuses every bad token of the token-core suite, and writes n
     ["kid of another algorithm's key", 'ERR_TOKEN_INVALID', () => sign(header('RS256', { kid: keys.ES256.signing.kid }), claims())],
     ['unknown kid', 'ERR_TOKEN_INVALID', () => sign(header('RS256', { kid: 'nope' }), claims())],
     ['right kid, signed by another key', 'ERR_TOKEN_INVALID', () => sign(header(), claims(), other.signing.privateKey)],
-    ['expired', 'ERR_TOKEN_EXPIRED', () => good({ exp: NOW - 10 })],
+    ['expired', 'ERR_TOKEN_EXPIRED', () => good({ iat: NOW - 60, exp: NOW - 10 })],
     ['not yet valid (nbf)', 'ERR_TOKEN_NOT_YET_VALID', () => good({ nbf: NOW + 60 })],
     ['issued in the future', 'ERR_TOKEN_NOT_YET_VALID', () => good({ iat: NOW + 60 })],
     ['wrong aud', 'ERR_TOKEN_INVALID', () => good({ aud: 'someone-else' })],
@@ -178,6 +178,25 @@ describe('$connect refuses hostile handshakes, and writes nothing', () => {
   });
 });
 
+describe('$connect holds every claim to its range: 401 ERR_TOKEN_INVALID, a warn line with the reason, nothing stored', () => {
+  // Before the claim policy, `exp = 1e300` was admitted by the verifier and failed in DynamoDB
+  // (503 ERR_STORE_UNAVAILABLE, an error-level line); a ten-year token was simply admitted.
+  it.each([
+    ['exp = 1e300', () => good({ exp: 1e300 }), /exp is not an integer/],
+    ['exp ten years ahead', () => good({ exp: NOW + 10 * 365 * 86_400 }), /lifetime/],
+    ['exp ten years ahead, no iat', () => good({ iat: undefined, exp: NOW + 10 * 365 * 86_400 }), /lifetime/],
+    ['nbf = -1e300', () => good({ nbf: -1e300 }), /nbf/],
+    ['a 129-character jti', () => good({ jti: 'j'.repeat(129) }), /jti/],
+  ])('%s', async (_name, make, reason) => {
+    const h = viaQuery(make());
+    await expectRefusedAndNothingWritten(h, 401, 'ERR_TOKEN_INVALID');
+    const { logger } = await connect(h);
+    const refusal = logger.lines.find((line) => line.msg === 'connect refused');
+    expect(refusal).toMatchObject({ level: 'warn', fields: { code: 'ERR_TOKEN_INVALID' } });
+    expect(String(refusal?.fields.reason)).toMatch(reason);
+  });
+});
+
 describe('a token in both the subprotocol and ?token=: they must be the same token', () => {
   it.each([
     ['expired subprotocol + valid query token', () => ({ ...viaProtocol(good({ exp: NOW - 10 })), query: { token: good() } })],
@@ -196,6 +215,25 @@ describe('a token in both the subprotocol and ?token=: they must be the same tok
     expect(result).toEqual({ statusCode: 200, headers: { 'Sec-WebSocket-Protocol': 'roomgate.v1' } });
     expect((await store.get(connectionId))?.roomId).toBe(ROOM);
     await store.delete(connectionId);
+  });
+});
+
+describe('$connect never overwrites a live connection', () => {
+  it('a second $connect with a live connection id and another room\'s token → 409, the row untouched', async () => {
+    // Before the fix the unconditional PutItem moved the live socket into the other room with the
+    // other token's capabilities.
+    const first = await connect(viaProtocol(good({ cap: ['subscribe'] })));
+    expect(first.result.statusCode).toBe(200);
+    const before = await store.get(first.connectionId);
+    const logger = memoryLogger();
+    const replay = event(first.connectionId, viaQuery(good({ sub: OTHER_ROOM, uid: 'mallory', cap: ['subscribe', 'publish'] })));
+    const result = await makeConnectHandler({ verifier, store, logger, clock })(replay);
+    expect(result.statusCode).toBe(409);
+    expect(result.headers?.['x-roomgate-error']).toBe('ERR_CONNECTION_EXISTS');
+    expect(await store.get(first.connectionId)).toEqual(before);
+    expect(await roomMembers(OTHER_ROOM)).not.toContain(first.connectionId);
+    expect(logger.lines).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'connect refused', fields: expect.objectContaining({ code: 'ERR_CONNECTION_EXISTS' }) }));
+    await store.delete(first.connectionId);
   });
 });
 

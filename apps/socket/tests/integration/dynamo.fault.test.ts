@@ -135,7 +135,7 @@ describe('$disconnect under DynamoDB faults', () => {
   it('throttled twice → retried, row deleted', async () => {
     const { connectionId } = await connect(room());
     proxy.failNext('DeleteItem', MAX_ATTEMPTS - 1, 'throttle');
-    const result = await makeDisconnectHandler({ store: runtime.store, logger: memoryLogger() })({ requestContext: { connectionId } });
+    const result = await makeDisconnectHandler({ store: runtime.store, logger: memoryLogger() })({ requestContext: { connectionId, connectedAt: Date.now() } });
     expect(result.statusCode).toBe(200);
     expect(await table.get(connectionId)).toBeUndefined();
   });
@@ -145,7 +145,7 @@ describe('$disconnect under DynamoDB faults', () => {
     const before = proxy.count('DeleteItem');
     proxy.failNext('DeleteItem', MAX_ATTEMPTS, 'throttle');
     const logger = memoryLogger();
-    const result = await makeDisconnectHandler({ store: runtime.store, logger })({ requestContext: { connectionId } });
+    const result = await makeDisconnectHandler({ store: runtime.store, logger })({ requestContext: { connectionId, connectedAt: Date.now() } });
     expect(result.statusCode).toBe(500);
     expect(proxy.count('DeleteItem') - before).toBe(MAX_ATTEMPTS);
     expect(await table.get(connectionId)).toBeDefined();

@@ -118,7 +118,9 @@ async function seedRoom(plan: Record<Behaviour, number>) {
       const connectionId = `${what}-${i}-${randomUUID()}`;
       ids[what].push(connectionId);
       endpoint.behaviour.set(connectionId, what);
-      await table.put({ connectionId, roomId, userId: 'alice', capabilities: ['subscribe', 'publish'], tokenExpiresAt: Math.floor(Date.now() / 1000) + 300 });
+      // Connected a minute ago, past the handshake window: a 410 then proves the connection gone.
+      const connectedAt = Math.floor(Date.now() / 1000) - 60;
+      await table.put({ connectionId, roomId, userId: 'alice', capabilities: ['subscribe', 'publish'], tokenExpiresAt: connectedAt + 360, connectedAt });
     }
   }
   return { roomId, ids };

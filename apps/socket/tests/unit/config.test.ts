@@ -36,6 +36,7 @@ describe('parseConfig', () => {
       requireIssAud: true,
       allowLegacyTokens: false,
       clockToleranceSeconds: 5,
+      maxTokenLifetimeSeconds: 3600,
       maxMessageBytes: 32 * 1024,
       fanOutConcurrency: 20,
       historyTtlSeconds: 600,
@@ -75,14 +76,18 @@ describe('parseConfig', () => {
   it('names every bad or missing variable at once', () => {
     let error: unknown;
     try {
-      parseConfig({ MANAGEMENT_ENDPOINT: 'not a url', MAX_MESSAGE_BYTES: '200000', DYNAMODB_ENDPOINT: 'ftp://x' });
+      parseConfig({ MANAGEMENT_ENDPOINT: 'not a url', MAX_MESSAGE_BYTES: '200000', DYNAMODB_ENDPOINT: 'ftp://x', TOKEN_MAX_TTL: '86401' });
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    for (const name of ['TABLE_NAME', 'PUBLIC_KEYS_SECRET_ID', 'MANAGEMENT_ENDPOINT', 'TOKEN_ISSUER', 'TOKEN_AUDIENCE', 'MAX_MESSAGE_BYTES', 'DYNAMODB_ENDPOINT']) {
+    for (const name of ['TABLE_NAME', 'PUBLIC_KEYS_SECRET_ID', 'MANAGEMENT_ENDPOINT', 'TOKEN_ISSUER', 'TOKEN_AUDIENCE', 'MAX_MESSAGE_BYTES', 'DYNAMODB_ENDPOINT', 'TOKEN_MAX_TTL']) {
       expect(problems).toContain(name);
     }
+  });
+
+  it('reads TOKEN_MAX_TTL, the longest token lifetime admitted', () => {
+    expect(parseConfig({ ...env, TOKEN_MAX_TTL: '600' }).maxTokenLifetimeSeconds).toBe(600);
   });
 });

@@ -21,7 +21,7 @@ const BODY_LIMIT = 4096;
 
 export interface RoomsAppDeps {
   config: RoomsAppConfig;
-  store: Pick<ConnectionStore, 'listRoom' | 'roomConnections' | 'delete'>;
+  store: Pick<ConnectionStore, 'listRoom' | 'roomConnections' | 'delete' | 'deleteGone'>;
   /** The shared fan-out, the very one `$default` uses for client publishes. */
   broadcaster: Broadcaster;
   /** The socket stage's message history, shared with `$default`; undefined = history off. */

@@ -1,4 +1,4 @@
-import type { ConnectionStore, RoomMember } from '@roomgate/shared/connection-store';
+import type { ConnectionStore, GoneDeletion, RoomMember } from '@roomgate/shared/connection-store';
 import { errorFrame, serializeFrame } from '@roomgate/shared/frames';
 import type { ManagementApi } from '@roomgate/shared/management-api';
 import type { Logger } from '@roomgate/shared/types';
@@ -6,7 +6,11 @@ import type { Logger } from '@roomgate/shared/types';
 export interface DisconnectOutcome {
   /** Connections closed (or found already gone) whose rows were removed. */
   disconnected: number;
-  /** Connections DeleteConnection could not close (throttling, 5xx); their rows stay, retry the request. */
+  /**
+   * Connections not closed: DeleteConnection failed (throttling, 5xx), or answered 410 for a
+   * connection still inside its `$connect` (its row is younger than the handshake window, so it
+   * may be about to open). Their rows stay; retry the request.
+   */
   failed: number;
 }
 
@@ -17,7 +21,7 @@ export interface UserDisconnector {
 }
 
 export interface UserDisconnectorOptions {
-  store: Pick<ConnectionStore, 'roomConnections' | 'delete'>;
+  store: Pick<ConnectionStore, 'roomConnections' | 'delete' | 'deleteGone'>;
   management: Pick<ManagementApi, 'post' | 'close'>;
   logger: Logger;
   /** Closes in flight at once; a user rarely has more than a few tabs open. */
@@ -36,18 +40,40 @@ export function createUserDisconnector(options: UserDisconnectorOptions): UserDi
 
   const disconnectOne = async (member: RoomMember, outcome: DisconnectOutcome): Promise<void> => {
     const fields = { roomId: member.roomId, connectionId: member.connectionId };
-    // Posted first so the client can tell a kick from a network drop; a 410 here means the
-    // connection is already gone, which the close below reports as `false`.
+    // Posted first so the client can tell a kick from a network drop; a 410 here is looked at
+    // through the close below.
     await management.post(member.connectionId, notice).catch(() => undefined);
+    let closed: boolean;
     try {
-      await management.close(member.connectionId);
+      closed = await management.close(member.connectionId);
     } catch (error) {
       outcome.failed += 1;
       logger.warn('kick: close failed, row kept', { ...fields, error });
       return;
     }
-    // $disconnect deletes the row too; deleting here means the listing is right on return.
-    await store.delete(member.connectionId).catch((error: unknown) => logger.warn('kick: row delete failed (TTL removes it)', { ...fields, error }));
+    if (closed) {
+      // We closed an open connection: its row is ours to remove ($disconnect deletes it too;
+      // deleting here means the listing is right on return).
+      await store.delete(member.connectionId).catch((error: unknown) => logger.warn('kick: row delete failed (TTL removes it)', { ...fields, error }));
+      outcome.disconnected += 1;
+      return;
+    }
+    // 410: gone, or still inside `$connect` (API Gateway answers 410 then too). Only a row older
+    // than the handshake window is removed; a younger one is a member about to open, reported
+    // as failed so the caller's retry closes it once its handshake is done.
+    let gone: GoneDeletion;
+    try {
+      gone = await store.deleteGone(member.connectionId);
+    } catch (error) {
+      logger.warn('kick: row delete failed (TTL removes it)', { ...fields, error });
+      outcome.disconnected += 1;
+      return;
+    }
+    if (gone === 'kept') {
+      outcome.failed += 1;
+      logger.warn('kick: connection still connecting, row kept; retry the request', fields);
+      return;
+    }
     outcome.disconnected += 1;
   };
 

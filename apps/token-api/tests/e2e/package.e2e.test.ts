@@ -46,6 +46,17 @@ describe('sls package --stage ci (no AWS credentials)', () => {
     });
   });
 
+  it('every Lambda permission may be used only by this service\'s own HTTP API (SourceArn)', () => {
+    const permissions = resources('AWS::Lambda::Permission');
+    expect(permissions.map(([id]) => id).sort()).toEqual(['ApiLambdaPermissionHttpApi', 'RoomsLambdaPermissionHttpApi']);
+    for (const [id, permission] of permissions) {
+      expect(permission.Properties.Principal, id).toBe('apigateway.amazonaws.com');
+      const arn = JSON.stringify(permission.Properties.SourceArn);
+      expect(arn, id).toContain('{"Ref":"HttpApi"}');
+      expect(arn, id).toContain('{"Ref":"AWS::AccountId"}');
+    }
+  });
+
   it('grants only secretsmanager:GetSecretValue, only on its own three secrets', () => {
     type Policy = { PolicyDocument: { Statement: Array<{ Action: string[]; Resource: unknown[] }> } };
     // The token function's role; the rooms function has its own (rooms-package.e2e.test.ts).

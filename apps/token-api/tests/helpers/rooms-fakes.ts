@@ -1,4 +1,4 @@
-import type { ConnectionStore, RoomMember } from '@roomgate/shared/connection-store';
+import { HANDSHAKE_WINDOW_SECONDS, type ConnectionStore, type RoomMember } from '@roomgate/shared/connection-store';
 import { StoreUnavailableError } from '@roomgate/shared/errors';
 import { createBroadcaster } from '@roomgate/shared/fan-out';
 import { silentLogger } from '@roomgate/shared/logger';
@@ -41,7 +41,7 @@ export function memoryRooms(rows: Row[] = []) {
     if (state.unavailable) throw new StoreUnavailableError('connection store query failed', { cause: new Error('ECONNREFUSED') });
   };
   const room = (roomId: string) => [...table.values()].filter((r) => r.roomId === roomId).sort((a, b) => a.connectionId.localeCompare(b.connectionId));
-  const store: Pick<ConnectionStore, 'listRoom' | 'roomConnections' | 'delete'> = {
+  const store: Pick<ConnectionStore, 'listRoom' | 'roomConnections' | 'delete' | 'deleteGone'> = {
     async listRoom(roomId, page = {}) {
       check();
       const all = room(roomId);
@@ -56,6 +56,15 @@ export function memoryRooms(rows: Row[] = []) {
     },
     async delete(connectionId) {
       return table.delete(connectionId);
+    },
+    // The DynamoDB store's rule (its conditional delete is tested on dynalite): a row younger
+    // than the handshake window is kept.
+    async deleteGone(connectionId) {
+      const row = table.get(connectionId);
+      if (row === undefined) return 'absent';
+      if (row.connectedAt >= clock() - HANDSHAKE_WINDOW_SECONDS) return 'kept';
+      table.delete(connectionId);
+      return 'deleted';
     },
   };
   return { table, state, store };

@@ -181,7 +181,7 @@ export async function run(): Promise<Table[]> {
         roomConnections: async function* () {
           yield* members;
         },
-        delete: async () => true,
+        deleteGone: async () => 'deleted' as const,
       },
       management: instant,
       concurrency: CONCURRENCY,

@@ -1,7 +1,9 @@
+import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   API_GATEWAY_MAX_CONNECTION_SECONDS,
   ConnectionNotFoundError,
+  HANDSHAKE_WINDOW_SECONDS,
   InvalidCursorError,
   createConnectionStore,
   type ConnectionStore,
@@ -65,6 +67,76 @@ describe('connection store on dynalite', () => {
     expect(await store.get(`${room}-c1`)).toBeUndefined();
     expect(await store.delete(`${room}-c1`)).toBe(false);
     expect(await store.delete('never-existed')).toBe(false);
+  });
+
+  describe('deleteGone: after a 410, only a row older than the handshake window is deleted', () => {
+    it.each([
+      ['written just now (its $connect may still be running)', NOW, 'kept'],
+      ['written 29 s ago', NOW - 29, 'kept'],
+      ['written exactly 30 s ago (the window is exclusive)', NOW - HANDSHAKE_WINDOW_SECONDS, 'kept'],
+      ['written 31 s ago', NOW - 31, 'deleted'],
+      ['written an hour ago', NOW - 3600, 'deleted'],
+    ] as const)('a row %s → %s', async (_name, connectedAt, outcome) => {
+      const room = uniqueRoom();
+      await store.put({ ...connection(`${room}-c`, room), connectedAt });
+      expect(await store.deleteGone(`${room}-c`)).toBe(outcome);
+      expect((await store.get(`${room}-c`)) === undefined).toBe(outcome === 'deleted');
+    });
+
+    it('a row without connectedAt (written by an older version) counts as old', async () => {
+      const room = uniqueRoom();
+      await table.client.send(
+        new PutItemCommand({ TableName: table.tableName, Item: { connectionId: { S: `${room}-c` }, roomId: { S: room }, cap: { L: [{ S: 'subscribe' }] } } }),
+      );
+      expect(await store.deleteGone(`${room}-c`)).toBe('deleted');
+      expect(await store.get(`${room}-c`)).toBeUndefined();
+    });
+
+    it('an unknown id is absent, and nothing is created', async () => {
+      expect(await store.deleteGone(`${uniqueRoom()}-nobody`)).toBe('absent');
+    });
+
+    it('the check and the delete are one conditional write: a row rewritten young after the read survives', async () => {
+      // Fan-out read an old member from the index; meanwhile the row became young (the store
+      // evaluates the condition on the item as it is when DeleteItem runs, not as listed).
+      const room = uniqueRoom();
+      await store.put({ ...connection(`${room}-c`, room), connectedAt: NOW - 3600 });
+      const [listed] = await collect(store.roomConnections(room));
+      expect(listed?.connectedAt).toBe(NOW - 3600);
+      await table.client.send(
+        new UpdateItemCommand({ TableName: table.tableName, Key: { connectionId: { S: `${room}-c` } }, UpdateExpression: 'SET connectedAt = :now', ExpressionAttributeValues: { ':now': { N: String(NOW) } } }),
+      );
+      expect(await store.deleteGone(`${room}-c`)).toBe('kept');
+      expect(await store.get(`${room}-c`)).toBeDefined();
+    });
+  });
+
+  it('put never overwrites: a second put under the same id throws ConnectionExistsError and leaves the row', async () => {
+    const room = uniqueRoom();
+    const other = uniqueRoom('other');
+    const first = await store.put(connection(`${room}-c`, room, { userId: 'alice' }));
+    await expect(store.put(connection(`${room}-c`, other, { userId: 'mallory' }))).rejects.toMatchObject({ code: 'ERR_CONNECTION_EXISTS' });
+    expect(await store.get(`${room}-c`)).toEqual(first);
+    expect(await collect(store.roomConnections(other))).toEqual([]);
+  });
+
+  describe('deleteDisconnected: only the row of the connection the event describes', () => {
+    // The row's connectedAt is NOW; the event's handshake began at `handshakeAt` (epoch s).
+    it.each([
+      ['the same second', NOW, 'deleted'],
+      ['29 s before the row was written (a slow $connect)', NOW - 29, 'deleted'],
+      ['an hour before the row (another connection\'s time)', NOW - 3600, 'kept'],
+      ['a minute after the row was written', NOW + 60, 'kept'],
+    ] as const)('a handshake %s → %s', async (_name, handshakeAt, outcome) => {
+      const room = uniqueRoom();
+      await store.put(connection(`${room}-c`, room));
+      expect(await store.deleteDisconnected(`${room}-c`, handshakeAt)).toBe(outcome);
+      expect((await store.get(`${room}-c`)) === undefined).toBe(outcome === 'deleted');
+    });
+
+    it('an unknown id is absent', async () => {
+      expect(await store.deleteDisconnected(`${uniqueRoom()}-nobody`, NOW)).toBe('absent');
+    });
   });
 
   it('moves the token expiry and capabilities on refresh', async () => {

@@ -25,9 +25,9 @@ function fakeStore(members: RoomMember[], options: { failAfter?: number } = {}) 
         yield m;
       }
     },
-    async delete(id: string) {
+    async deleteGone(id: string) {
       deleted.push(id);
-      return true;
+      return 'deleted' as const;
     },
   };
 }
@@ -110,7 +110,7 @@ describe('broadcast', () => {
 
   it('still counts a stale connection whose delete fails (the TTL removes it later)', async () => {
     const store = fakeStore([member('gone')]);
-    store.delete = async () => {
+    store.deleteGone = async () => {
       throw new StoreUnavailableError();
     };
     const { management } = fakeManagement({ gone: 'gone' });

@@ -66,7 +66,7 @@ describe('bad tokens are refused with a code', () => {
     ['kid of another algorithm\'s key', () => sign(header('RS256', { kid: keys.ES256.signing.kid }), goodClaims()), 'ERR_TOKEN_INVALID'],
     ['unknown kid', () => sign(header('RS256', { kid: 'nope' }), goodClaims()), 'ERR_TOKEN_INVALID'],
     ['right kid, signed by another key', () => sign(header('RS256'), goodClaims(), other.signing.privateKey), 'ERR_TOKEN_INVALID'],
-    ['expired', () => sign(header('RS256'), goodClaims({ exp: NOW - 10 })), 'ERR_TOKEN_EXPIRED'],
+    ['expired', () => sign(header('RS256'), goodClaims({ iat: NOW - 60, exp: NOW - 10 })), 'ERR_TOKEN_EXPIRED'],
     ['not yet valid (nbf)', () => sign(header('RS256'), goodClaims({ nbf: NOW + 60 })), 'ERR_TOKEN_NOT_YET_VALID'],
     ['issued in the future', () => sign(header('RS256'), goodClaims({ iat: NOW + 60 })), 'ERR_TOKEN_NOT_YET_VALID'],
     ['wrong aud', () => sign(header('RS256'), goodClaims({ aud: 'someone-else' })), 'ERR_TOKEN_INVALID'],
@@ -104,8 +104,82 @@ describe('bad tokens are refused with a code', () => {
 
   it('the clock tolerance admits a token a few seconds past exp, and no more', async () => {
     const verifier = verifierFor('RS256', { clockToleranceSeconds: 5 });
-    await expect(verifier.verify(sign(header('RS256'), goodClaims({ exp: NOW - 4 })))).resolves.toBeDefined();
-    await expect(verifier.verify(sign(header('RS256'), goodClaims({ exp: NOW - 5 })))).rejects.toMatchObject({ code: 'ERR_TOKEN_EXPIRED' });
+    await expect(verifier.verify(sign(header('RS256'), goodClaims({ iat: NOW - 60, exp: NOW - 4 })))).resolves.toBeDefined();
+    await expect(verifier.verify(sign(header('RS256'), goodClaims({ iat: NOW - 60, exp: NOW - 5 })))).rejects.toMatchObject({ code: 'ERR_TOKEN_EXPIRED' });
+  });
+});
+
+describe('claim policy: every claim has a type and a range', () => {
+  const sign = (claims: Record<string, unknown>) => forgeToken(header('RS256'), claims, keys.RS256.signing.privateKey, 'RS256');
+  // goodClaims() lives 300 s; the default maximum lifetime is 3600 s, the tolerance 5 s.
+  const refused: Array<[string, Record<string, unknown>, RegExp]> = [
+    ['exp ten years ahead (iat now)', goodClaims({ exp: NOW + 10 * 365 * 86400 }), /lifetime/],
+    ['exp ten years ahead, no iat', goodClaims({ iat: undefined, exp: NOW + 10 * 365 * 86400 }), /lifetime/],
+    ['exp = 1e300', goodClaims({ exp: 1e300 }), /exp is not an integer/],
+    ['exp fractional', goodClaims({ exp: NOW + 60.5 }), /exp is not an integer/],
+    ['exp negative', goodClaims({ exp: -1 }), /exp is not an integer/],
+    ['exp past year 9999', goodClaims({ iat: 253_402_300_000, exp: 253_402_300_800 }), /exp is not an integer/],
+    ['exp null', goodClaims({ exp: null }), /exp is not an integer/],
+    ['iat = 1e300', goodClaims({ iat: 1e300 }), /iat is not an integer/],
+    ['iat fractional', goodClaims({ iat: NOW + 0.25 }), /iat is not an integer/],
+    ['iat as string', goodClaims({ iat: String(NOW) }), /iat is not an integer/],
+    ['nbf = -1e300', goodClaims({ nbf: -1e300 }), /nbf is not an integer/],
+    ['nbf as boolean', goodClaims({ nbf: true }), /nbf is not an integer/],
+    ['exp before iat', goodClaims({ iat: NOW, exp: NOW - 1 }), /before its iat/],
+    ['lifetime one second past max + tolerance', goodClaims({ exp: NOW + 3600 + 5 + 1 }), /lifetime \(3606 s\)/],
+    ['old iat, lifetime too long though exp is near', goodClaims({ iat: NOW - 7200, exp: NOW + 60 }), /lifetime/],
+    ['iss of 257 characters (no issuer configured)', goodClaims({ iss: 'i'.repeat(257) }), /iss/],
+    ['aud entry of 257 characters', goodClaims({ aud: [AUD, 'a'.repeat(257)] }), /aud is malformed/],
+    ['aud with 17 entries', goodClaims({ aud: [AUD, ...Array.from({ length: 16 }, (_, i) => `a${i}`)] }), /aud is malformed/],
+    ['aud an empty array', goodClaims({ aud: [] }), /aud is malformed/],
+    ['jti of 129 characters', goodClaims({ jti: 'j'.repeat(129) }), /jti is malformed/],
+    ['jti with a space', goodClaims({ jti: 'a b' }), /jti is malformed/],
+    ['jti a number', goodClaims({ jti: 7 }), /jti is malformed/],
+    ['uid with a slash', goodClaims({ uid: 'a/b' }), /uid/],
+    ['uid of 129 characters', goodClaims({ uid: 'u'.repeat(129) }), /uid/],
+    ['sub of 129 characters', goodClaims({ sub: 'r'.repeat(129) }), /sub/],
+    ['sub a number', goodClaims({ sub: 42 }), /sub/],
+    ['cap a string', goodClaims({ cap: 'subscribe' }), /cap/],
+    ['cap with more entries than capabilities exist', goodClaims({ cap: ['subscribe', 'subscribe', 'publish'] }), /cap/],
+    ['cap with an unknown value', goodClaims({ cap: ['subscribe', 'admin'] }), /cap/],
+  ];
+
+  it.each(refused)('%s → ERR_TOKEN_INVALID', async (_name, claims, reason) => {
+    // No issuer configured for the iss case: the bound must hold without an exact-match check.
+    const verifier = createVerifier({ keys: staticKeys([keys.RS256.verification]), audience: AUD, clock });
+    const error = await verifier.verify(sign(claims)).then(() => undefined, (caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'ERR_TOKEN_INVALID' });
+    expect((error as Error).message).toMatch(reason);
+  });
+
+  const admitted: Array<[string, Record<string, unknown>]> = [
+    ['lifetime exactly max + tolerance', goodClaims({ exp: NOW + 3600 + 5 })],
+    ['no iat, exp − now exactly max', goodClaims({ iat: undefined, exp: NOW + 3600 })],
+    ['iss of 256 characters', goodClaims({ iss: 'i'.repeat(256) })],
+    ['aud with 16 entries', goodClaims({ aud: [AUD, ...Array.from({ length: 15 }, (_, i) => `a${i}`)] })],
+    ['jti of 128 printable characters', goodClaims({ jti: 'j'.repeat(127) + '~' })],
+    ['cap with a duplicate (deduplicated)', goodClaims({ cap: ['subscribe', 'subscribe'] })],
+  ];
+
+  it.each(admitted)('%s → admitted', async (_name, claims) => {
+    const verifier = createVerifier({ keys: staticKeys([keys.RS256.verification]), audience: AUD, clock });
+    await expect(verifier.verify(sign(claims))).resolves.toMatchObject({ roomId: 'room-1' });
+  });
+
+  it('maxTokenLifetimeSeconds sets the bound (a 24 h token needs a 24 h deployment maximum)', async () => {
+    const token = sign(goodClaims({ exp: NOW + 86_400 }));
+    await expect(verifierFor('RS256').verify(token)).rejects.toMatchObject({ code: 'ERR_TOKEN_INVALID' });
+    await expect(verifierFor('RS256', { maxTokenLifetimeSeconds: 86_400 }).verify(token)).resolves.toMatchObject({ expiresAt: NOW + 86_400 });
+  });
+
+  it('a token minted too long is invalid even once expired (a fresh one of its kind would fail too)', async () => {
+    const token = sign(goodClaims({ iat: NOW - 20_000, exp: NOW - 10 }));
+    await expect(verifierFor('RS256').verify(token)).rejects.toMatchObject({ code: 'ERR_TOKEN_INVALID' });
+  });
+
+  it('the token API\'s own longest token is admitted by a verifier with the same maximum', async () => {
+    const issued = await createSigner({ key: keys.RS256.signing, issuer: ISS, audience: AUD, clock }).sign({ roomId: 'room-1', ttlSeconds: 3600 });
+    await expect(verifierFor('RS256', { maxTokenLifetimeSeconds: 3600 }).verify(issued.token)).resolves.toMatchObject({ expiresAt: NOW + 3600 });
   });
 });
 
