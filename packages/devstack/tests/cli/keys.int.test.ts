@@ -50,7 +50,7 @@ describe('keys CLI (child process)', () => {
     const result = await keys(['create', '--stage', 'Bad_Stage']);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe('keys: invalid stage "Bad_Stage": use 1-32 characters of a-z, 0-9 and - (see pnpm keys --help)\n');
+    expect(result.stderr).toBe('keys: invalid stage "Bad_Stage": use 1-32 characters of a-z, 0-9 and -, starting with a letter or digit (see pnpm keys --help)\n');
   });
 
   it('create, show, rotate, retire against the local endpoint without ever printing a private key', async () => {
