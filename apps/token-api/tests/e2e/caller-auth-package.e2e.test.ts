@@ -49,13 +49,19 @@ const routeAuth = (template: Template) =>
       .map((r) => [r.Properties.RouteKey, r.Properties.AuthorizationType ?? 'NONE']),
   );
 
-const CALLER_ROUTES = ['POST /v1/tokens', 'POST /v1/rooms/{roomId}/messages', 'GET /v1/rooms/{roomId}/connections', 'DELETE /v1/rooms/{roomId}/users/{userId}'];
+const CALLER_ROUTES = [
+  'POST /v1/tokens',
+  'POST /v1/rooms/{roomId}/messages',
+  'GET /v1/rooms/{roomId}/messages',
+  'GET /v1/rooms/{roomId}/connections',
+  'DELETE /v1/rooms/{roomId}/users/{userId}',
+];
 
 describe('callerAuth stage param (ROOMGATE_CALLER_AUTH)', () => {
   it('api-key: no API Gateway authorizer on the caller routes, so API-key callers reach the app', () => {
     const routes = routeAuth(packaged['api-key']!);
     for (const route of CALLER_ROUTES) expect(routes[route]).toBe('NONE');
-    expect(Object.keys(routes)).toHaveLength(7);
+    expect(Object.keys(routes)).toHaveLength(8);
   });
 
   it('iam (the default when unset is covered by package.e2e.test.ts): AWS_IAM on every caller route', () => {
@@ -103,6 +109,7 @@ describe('the packaged functions enforce the stage’s caller-auth mode themselv
       // Never reached: every request below is refused before the store is read.
       CONNECTIONS_TABLE_NAME: 'unused',
       ROOMS_TABLE_NAME: 'unused',
+      HISTORY_TABLE_NAME: 'unused',
       MANAGEMENT_ENDPOINT: 'http://127.0.0.1:9',
       DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',
     });
