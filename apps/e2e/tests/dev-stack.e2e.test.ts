@@ -117,8 +117,8 @@ describe('pnpm dev, as a user runs it', () => {
       body: JSON.stringify({ data: { text: `deploy finished ${suffix}` } }),
     });
     expect(published.status).toBe(200);
-    // History is on under pnpm dev: the answer names the message's place in the room.
-    expect(await published.json()).toEqual({ seq: expect.any(Number), epoch: expect.any(String), delivered: 2, failed: 0, stale: 0 });
+    // History is on in `pnpm dev`: the message got the room's third seq (two chat lines before it).
+    expect(await published.json()).toEqual({ delivered: 2, failed: 0, stale: 0, seq: 3, epoch: expect.any(String) });
     for (const page of [alice, bob]) {
       await expect.poll(async () => (await messages(page).allTextContents()).join('\n'), { timeout: 15_000 }).toContain(`deploy finished ${suffix}`);
     }

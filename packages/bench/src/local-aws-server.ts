@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ensureTable, localClientConfig, startLocalAws } from '@roomgate/local-aws';
+import { ensureTable, loadHistoryTable, localClientConfig, startLocalAws } from '@roomgate/local-aws';
 
 /**
  * dynalite and the local Secrets Manager in their own process, so their CPU time does not land
@@ -10,7 +10,9 @@ const aws = await startLocalAws();
 const client = new DynamoDBClient(localClientConfig(aws.dynamoEndpoint));
 const tableName = process.argv[2] ?? 'roomgate-bench-connections';
 await ensureTable(client, tableName);
+const historyTableName = `${tableName.replace(/-connections$/, '')}-history`;
+await ensureTable(client, historyTableName, loadHistoryTable());
 client.destroy();
-process.stdout.write(`${JSON.stringify({ dynamoEndpoint: aws.dynamoEndpoint, secretsEndpoint: aws.secretsEndpoint, tableName })}\n`);
+process.stdout.write(`${JSON.stringify({ dynamoEndpoint: aws.dynamoEndpoint, secretsEndpoint: aws.secretsEndpoint, tableName, historyTableName })}\n`);
 process.stdin.resume();
 process.stdin.on('end', () => void aws.close().then(() => process.exit(0)));

@@ -11,6 +11,8 @@ export interface LocalEndpoints {
   dynamoEndpoint: string;
   secretsEndpoint: string;
   tableName: string;
+  /** the socket service's message history table (history section) */
+  historyTableName: string;
 }
 
 export interface LocalStack extends LocalEndpoints {
@@ -44,12 +46,14 @@ export const endpointsFromEnv = (): LocalEndpoints => ({
   dynamoEndpoint: required('BENCH_DYNAMODB_ENDPOINT'),
   secretsEndpoint: required('BENCH_SECRETS_ENDPOINT'),
   tableName: required('BENCH_TABLE_NAME'),
+  historyTableName: required('BENCH_HISTORY_TABLE_NAME'),
 });
 
 export const endpointsToEnv = (e: LocalEndpoints): Record<string, string> => ({
   BENCH_DYNAMODB_ENDPOINT: e.dynamoEndpoint,
   BENCH_SECRETS_ENDPOINT: e.secretsEndpoint,
   BENCH_TABLE_NAME: e.tableName,
+  BENCH_HISTORY_TABLE_NAME: e.historyTableName,
 });
 
 function required(name: string): string {

@@ -27,7 +27,7 @@ interface Member {
  * Every client counts the frames carrying the marker of the current round; `arrival` resolves
  * when all members have one, i.e. when the last client received the message.
  */
-class Room {
+export class Room {
   readonly members: Member[] = [];
   #marker = '';
   #remaining = 0;
@@ -60,7 +60,7 @@ class Room {
  * serverless-offline starts another Lambda worker for each concurrent `$connect` and sometimes
  * answers 502 while one boots on a loaded machine; a refused handshake wrote nothing, so retry.
  */
-async function join(url: string, token: string): Promise<WebSocket> {
+export async function join(url: string, token: string): Promise<WebSocket> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await open(url, token);
@@ -80,7 +80,7 @@ function open(url: string, token: string): Promise<WebSocket> {
   });
 }
 
-async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+export async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   let failure: unknown;
   await Promise.all(
@@ -110,6 +110,8 @@ export async function run(): Promise<Table[]> {
     ROOMGATE_TABLE_NAME: local.tableName,
     ROOMGATE_DYNAMODB_ENDPOINT: local.dynamoEndpoint,
     ROOMGATE_SECRETS_ENDPOINT: local.secretsEndpoint,
+    // This section measures fan-out alone; the history section measures what history adds.
+    ROOMGATE_HISTORY_TTL_SECONDS: '0',
   });
   const unregister = registerCleanup(() => offline.stop());
   const dynamo = new DynamoDBClient(localClientConfig(local.dynamoEndpoint));
