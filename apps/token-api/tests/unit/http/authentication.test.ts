@@ -3,7 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staticApiKeys } from '../../../src/http/auth/api-key-source.ts';
 import { parseApiKeysSecret } from '../../../src/http/auth/api-keys.ts';
 import type { CallerAuth } from '../../../src/http/config.ts';
+import { createHttpApp } from '../../../src/http/http-app.ts';
 import { callerAuthOptions, createLambdaHandler, type LambdaHandler } from '../../../src/http/lambda-handler.ts';
+import { roomsRoutes, type RoomsRouteOptions } from '../../../src/rooms/routes.ts';
+import { tokenRoutes } from '../../../src/token/routes/tokens.ts';
 import { CHAT_KEY, apiKeysSecret, makeTestKey, testApp } from '../../helpers/fixtures.ts';
 import { httpApiEvent, lambdaContext } from '../../helpers/http-api-event.ts';
 import { roomsTestApp } from '../../helpers/rooms-fakes.ts';
@@ -70,5 +73,31 @@ describe('an API-key stage reads only API keys', () => {
     expect((await handlers['api-key'].tokens(event, lambdaContext)).statusCode).toBe(401);
     const rooms = await handlers['api-key'].rooms(httpApiEvent({ method: 'GET', path: '/v1/rooms/chat-1/connections', iam: { userArn: ROLE_SESSION } }), lambdaContext);
     expect(rooms.statusCode).toBe(401);
+  });
+});
+
+describe('authentication is one named plugin the route plugins depend on', () => {
+  const signer = { sign: () => Promise.reject(new Error('not called')) };
+  const tokenRouteOptions = { signer, defaultTtlSeconds: 300, maxTtlSeconds: 3600, socketUrl: 'wss://socket.example.invalid/test', tokenInQuery: false };
+
+  it.each([
+    ['tokenRoutes', (app: FastifyInstance) => app.register(tokenRoutes, tokenRouteOptions)],
+    ['roomsRoutes', (app: FastifyInstance) => app.register(roomsRoutes, {} as RoomsRouteOptions)],
+  ])('%s refuses to load in an app that did not register it', async (_name, register) => {
+    const app = createHttpApp({ logLevel: 'silent', bodyLimit: 4096 });
+    void register(app);
+    await expect(app.ready()).rejects.toMatchObject({ code: 'FST_ERR_PLUGIN_DEPENDENCY_NOT_REGISTERED' });
+    await app.close();
+  });
+
+  it('guards only the routes that add it: /healthz and the JWKS stay open, unknown paths stay 404', async () => {
+    const app = testApp(await makeTestKey('EdDSA'), callerAuthOptions('iam', apiKeys)).app;
+    apps.push(app);
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/nowhere' })).json()).toMatchObject({ error: { code: 'ERR_NOT_FOUND' } });
+    expect((await app.inject({ method: 'POST', url: '/v1/tokens', headers: json, payload: '{"roomId":"chat-1"}' })).json()).toMatchObject({
+      error: { code: 'ERR_UNAUTHENTICATED' },
+    });
   });
 });
