@@ -1,8 +1,7 @@
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { silentLogger } from '@roomgate/shared/logger';
 import type { Logger } from '@roomgate/shared/types';
-import { createDemoApp } from './app.ts';
+import { buildDemoApp } from './app.ts';
 import { DEFAULT_DEMO_HOST, DEFAULT_DEMO_PORT } from './config.ts';
 import { DemoError } from './errors.ts';
 import { bundlePage } from './page-bundle.ts';
@@ -45,31 +44,24 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
     logger,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
-  const handle = createDemoApp({ assets, requestToken, logger });
-  const server = createServer((request, response) => void handle(request, response));
+  const app = buildDemoApp({ assets, requestToken, logger });
+  try {
+    await app.listen({ port, host });
+  } catch (error) {
+    await app.close();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new DemoError('ERR_PORT_IN_USE', `demo page: port ${port} on ${host} is already in use (set DEMO_PORT)`, { cause: error });
+    }
+    throw error;
+  }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new DemoError('ERR_PORT_IN_USE', `demo page: port ${port} on ${host} is already in use (set DEMO_PORT)`, { cause: error })
-          : error,
-      );
-    });
-    server.listen(port, host, () => resolve());
-  });
-
-  const bound = (server.address() as AddressInfo).port;
+  const bound = (app.server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}/`;
   logger.info('demo page listening', { url, tokenApiUrl: options.tokenApiUrl });
   return {
     url,
     port: bound,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        // Browsers keep connections alive; without this close() would wait for them to time out.
-        server.closeAllConnections();
-      }),
+    // Open keep-alive connections are dropped (forceCloseConnections), so this does not wait on browsers.
+    close: () => app.close(),
   };
 }

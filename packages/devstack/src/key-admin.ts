@@ -58,7 +58,7 @@ export interface KeyStatus {
   othersDroppableAt?: string;
 }
 
-/** The token API's defaults (apps/token-api/src/config.ts): SECRETS_MAX_AGE and TOKEN_MAX_TTL, seconds. */
+/** The token API's defaults (apps/token-api/src/token/config.ts): SECRETS_MAX_AGE and TOKEN_MAX_TTL, seconds. */
 export const DEFAULT_SECRETS_MAX_AGE_SECONDS = 300;
 export const DEFAULT_MAX_TOKEN_TTL_SECONDS = 3600;
 

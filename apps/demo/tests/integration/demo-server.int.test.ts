@@ -50,6 +50,35 @@ describe('the page', () => {
   });
 });
 
+describe('the HTTP edges (Fastify)', () => {
+  it('answers HEAD for a page file with its headers and no body', async () => {
+    const response = await fetch(new URL('/app.js', demo.url), { method: 'HEAD' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(await response.text()).toBe('');
+  });
+
+  it('answers 405 to a POST to a page file, with the security headers on the error too', async () => {
+    const response = await fetch(new URL('/styles.css', demo.url), { method: 'POST' });
+    expect(response.status).toBe(405);
+    expect(await response.json()).toEqual({ error: { code: 'ERR_METHOD_NOT_ALLOWED', message: 'use GET' } });
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('answers /healthz', async () => {
+    const response = await fetch(new URL('/healthz', demo.url));
+    expect(await response.json()).toEqual({ ok: true });
+  });
+
+  it('refuses a body-less POST without a Content-Type as 415, without calling the token API', async () => {
+    const response = await fetch(new URL('/api/token', demo.url), { method: 'POST' });
+    expect(response.status).toBe(415);
+    expect(await response.json()).toMatchObject({ error: { code: 'ERR_UNSUPPORTED_MEDIA_TYPE' } });
+    expect(tokenApi.requests).toHaveLength(0);
+  });
+});
+
 describe('POST /api/token', () => {
   it('asks the token API with the API key and returns only what the browser needs', async () => {
     const response = await postToken(JSON.stringify({ roomId: 'lobby', userId: 'alice' }));

@@ -4,10 +4,11 @@ import type { Broadcaster } from '@roomgate/shared/fan-out';
 import type { HistoryStore } from '@roomgate/shared/history/history-store';
 import type { ManagementApi } from '@roomgate/shared/management-api';
 import { systemClock, type Clock, type Logger } from '@roomgate/shared/types';
-import type { ApiKeySource } from '../auth/api-key-source.ts';
-import type { IamIdentity } from '../auth/iam-callers.ts';
-import { createHttpApp } from '../http-app.ts';
-import { roomsRoutes } from '../routes/rooms.ts';
+import type { ApiKeySource } from '../http/auth/api-key-source.ts';
+import type { IamIdentity } from '../http/auth/iam-callers.ts';
+import { authentication } from '../http/authentication.ts';
+import { createHttpApp } from '../http/http-app.ts';
+import { roomsRoutes } from './routes.ts';
 import type { RoomsAppConfig } from './config.ts';
 import { createUserDisconnector } from './disconnect-user.ts';
 import type { IdempotencyStore } from './idempotency-store.ts';
@@ -45,15 +46,13 @@ export function buildRoomsApp(deps: RoomsAppDeps): FastifyInstance {
   const { config, logger } = deps;
   const clock = deps.clock ?? systemClock;
   const app = createHttpApp({ logLevel: config.logLevel, bodyLimit: BODY_LIMIT });
+  void app.register(authentication, { iamCallers: config.iamCallers, iamIdentity: deps.iamIdentity, apiKeys: deps.apiKeys });
   void app.register(roomsRoutes, {
     publisher: createRoomPublisher({ broadcaster: deps.broadcaster, history: deps.history, idempotency: deps.idempotency, maxMessageBytes: config.maxMessageBytes, clock, logger }),
     history: createMessageReader({ history: deps.history }),
     lister: createConnectionLister({ store: deps.store, cursors: deps.cursors, clock }),
     disconnector: createUserDisconnector({ store: deps.store, management: deps.management, logger }),
     maxMessageBytes: config.maxMessageBytes,
-    iamCallers: config.iamCallers,
-    iamIdentity: deps.iamIdentity,
-    apiKeys: deps.apiKeys,
   });
   return app;
 }

@@ -1,8 +1,7 @@
 import { EnvReader } from '@roomgate/shared/config';
 import { API_GATEWAY_MAX_MESSAGE_BYTES, DEFAULT_MAX_MESSAGE_BYTES } from '@roomgate/protocol/limits';
-import type { IamCallerMap } from '../auth/iam-callers.ts';
-import { ConfigError } from '@roomgate/shared/errors';
-import { apiKeysSecretName, LOG_LEVELS, readCallerAuth, readIamCallers, readStage, type CallerAuth, type LogLevel } from '../config.ts';
+import type { IamCallerMap } from '../http/auth/iam-callers.ts';
+import { apiKeysSecretName, finishConfig, LOG_LEVELS, readCallerAuth, readIamCallers, readStage, type CallerAuth, type LogLevel } from '../http/config.ts';
 
 /** What `buildRoomsApp` needs; tests pass this as a plain object. */
 export interface RoomsAppConfig {
@@ -70,13 +69,7 @@ export function parseRoomsConfig(env: Record<string, string | undefined>): Rooms
     offline,
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, { default: 'info' }),
   };
-  try {
-    read.done();
-  } catch (error) {
-    if (error instanceof ConfigError) throw new ConfigError([...error.problems, ...problems]);
-    throw error;
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
+  finishConfig(read, problems);
   return config;
 }
 

@@ -1,5 +1,5 @@
 import { describeError } from '@roomgate/shared/logger';
-import { createLambdaHandler, callerAuthOptions } from '../lambda-handler.ts';
+import { createLambdaHandler, callerAuthOptions } from '../http/lambda-handler.ts';
 import { buildRoomsApp } from './app.ts';
 import { parseRoomsConfig, type RoomsApiConfig } from './config.ts';
 import { createRoomsRuntime } from './runtime.ts';

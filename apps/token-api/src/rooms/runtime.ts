@@ -7,8 +7,8 @@ import { createBroadcaster } from '@roomgate/shared/fan-out';
 import { createHistoryStore } from '@roomgate/shared/history/history-store';
 import { createJsonLogger } from '@roomgate/shared/logger';
 import { createManagementApi } from '@roomgate/shared/management-api';
-import { createApiKeySource, type ApiKeySource } from '../auth/api-key-source.ts';
-import { secretsClientConfig } from '../runtime.ts';
+import { createApiKeySource, type ApiKeySource } from '../http/auth/api-key-source.ts';
+import { localEndpoint, secretsClientConfig } from '../http/aws-endpoints.ts';
 import type { RoomsAppDeps } from './app.ts';
 import type { RoomsApiConfig } from './config.ts';
 import { createIdempotencyStore } from './idempotency-store.ts';
@@ -21,10 +21,10 @@ import { createListingCursors } from './listing-cursors.ts';
 export function createRoomsRuntime(config: RoomsApiConfig, env: Record<string, string | undefined> = process.env): Omit<RoomsAppDeps, 'config' | 'iamIdentity' | 'apiKeys'> & { apiKeys: ApiKeySource } {
   const logger = createJsonLogger({ base: { service: 'token-api', function: 'rooms', stage: config.stage } });
   // The socket service's retry and timeout settings: a hung post must not hold this function either.
-  const dynamo = new DynamoDBClient({ ...DYNAMODB_CLIENT_SETTINGS, ...localAware(config.dynamodbEndpoint, env) });
+  const dynamo = new DynamoDBClient({ ...DYNAMODB_CLIENT_SETTINGS, ...localEndpoint(config.dynamodbEndpoint, env) });
   const store = createConnectionStore({ client: dynamo, tableName: config.connectionsTableName });
   const management = createManagementApi({
-    client: new ApiGatewayManagementApiClient({ ...MANAGEMENT_CLIENT_SETTINGS, ...localAware(config.managementEndpoint, env) }),
+    client: new ApiGatewayManagementApiClient({ ...MANAGEMENT_CLIENT_SETTINGS, ...localEndpoint(config.managementEndpoint, env) }),
   });
   return {
     logger,
@@ -44,15 +44,4 @@ export function createRoomsRuntime(config: RoomsApiConfig, env: Record<string, s
       logger,
     }),
   };
-}
-
-/**
- * An endpoint on loopback (dynalite, serverless-offline's management port) gets a region and
- * dummy credentials, so the local stack needs no AWS profile; in AWS the SDK's defaults apply.
- */
-function localAware(endpoint: string | undefined, env: Record<string, string | undefined>) {
-  if (endpoint === undefined) return {};
-  const local = ['localhost', '127.0.0.1', '[::1]'].includes(new URL(endpoint).hostname);
-  if (!local) return { endpoint };
-  return { endpoint, region: env.AWS_REGION ?? 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 }

@@ -102,7 +102,7 @@ describe('the packaged functions enforce the stage’s caller-auth mode themselv
     const template = packaged[mode]!;
     expect(functionEnv(template, 'ApiLambdaFunction').CALLER_AUTH).toBe(mode);
     expect(functionEnv(template, 'RoomsLambdaFunction').CALLER_AUTH).toBe(mode);
-    const tokens = invokePackagedHandler(join(OUT, mode, 'unzipped', 'src', 'lambda.mjs'), events, { ...functionEnv(template, 'ApiLambdaFunction'), ...local });
+    const tokens = invokePackagedHandler(join(OUT, mode, 'unzipped', 'src', 'token', 'lambda.mjs'), events, { ...functionEnv(template, 'ApiLambdaFunction'), ...local });
     const roomsResults = invokePackagedHandler(join(OUT, mode, 'unzipped', 'src', 'rooms', 'lambda.mjs'), rooms, {
       ...functionEnv(template, 'RoomsLambdaFunction'),
       ...local,

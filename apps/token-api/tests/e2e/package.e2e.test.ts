@@ -26,8 +26,8 @@ describe('sls package --stage ci (no AWS credentials)', () => {
   it('produces minified ESM bundles with the SDK bundled in (docs/benchmarks.md, cold start)', () => {
     const listing = execFileSync('unzip', ['-Z1', join(OUT, 'roomgate-token-api.zip')], { encoding: 'utf8' }).trim().split('\n');
     // The rooms function's bundle ships in the same artifact (rooms-package.e2e.test.ts checks its role).
-    expect(listing).toEqual(['src/lambda.mjs', 'src/rooms/lambda.mjs']);
-    const bundle = readFileSync(join(OUT, 'unzipped', 'src', 'lambda.mjs'), 'utf8');
+    expect(listing).toEqual(['src/rooms/lambda.mjs', 'src/token/lambda.mjs']);
+    const bundle = readFileSync(join(OUT, 'unzipped', 'src', 'token', 'lambda.mjs'), 'utf8');
     expect(bundle).not.toMatch(/from\s*"@aws-sdk\//);
     expect(bundle).toContain('GetSecretValue');
     expect(bundle.length).toBeLessThan(1536 * 1024);
@@ -84,7 +84,7 @@ describe('sls package --stage ci (no AWS credentials)', () => {
       httpApiEvent({ method: 'GET', path: '/.well-known/jwks.json' }),
       httpApiEvent({ method: 'POST', path: '/v1/tokens', headers: { 'content-type': 'application/json' }, body: '{"roomId":"a/b"}', iam: { userArn: 'arn:aws:sts::123456789012:assumed-role/chat-backend/task-2' } }),
     ];
-    const results = invokePackagedHandler(join(OUT, 'unzipped', 'src', 'lambda.mjs'), events, {
+    const results = invokePackagedHandler(join(OUT, 'unzipped', 'src', 'token', 'lambda.mjs'), events, {
       STAGE: stage,
       SOCKET_URL: 'wss://socket.example.invalid/ci',
       SECRETS_ENDPOINT: endpoint,

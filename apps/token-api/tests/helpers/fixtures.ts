@@ -2,11 +2,11 @@ import { generateSigningKey, importSigningKey, publicJwkOf, type Jwks, type Publ
 import type { SigningKeySource } from '@roomgate/shared/key-source';
 import { KeyUnavailableError } from '@roomgate/shared/errors';
 import type { SigningAlgorithm } from '@roomgate/shared/types';
-import { buildApp, type AppDeps } from '../../src/app.ts';
-import { hashApiKey, parseApiKeysSecret } from '../../src/auth/api-keys.ts';
-import { staticApiKeys } from '../../src/auth/api-key-source.ts';
-import { parseIamCallers } from '../../src/auth/iam-callers.ts';
-import type { AppConfig } from '../../src/config.ts';
+import { buildApp, type AppDeps } from '../../src/token/app.ts';
+import { hashApiKey, parseApiKeysSecret } from '../../src/http/auth/api-keys.ts';
+import { staticApiKeys } from '../../src/http/auth/api-key-source.ts';
+import { parseIamCallers } from '../../src/http/auth/iam-callers.ts';
+import type { AppConfig } from '../../src/token/config.ts';
 
 export const NOW = 1_800_000_000;
 export const clock = (): number => NOW;

@@ -4,7 +4,7 @@ import { localClientConfig } from '@roomgate/local-aws';
 // Brings in the typing of inject('secretsEndpoint') for every test that uses these helpers.
 import type {} from '@roomgate/local-aws/vitest-global-setup';
 import type { SigningAlgorithm } from '@roomgate/shared/types';
-import { apiKeysSecretName } from '../../src/config.ts';
+import { apiKeysSecretName } from '../../src/http/config.ts';
 import { apiKeysSecret } from './fixtures.ts';
 
 /** Stage names unique per test, so tests sharing the global-setup endpoint never see each other's data. */

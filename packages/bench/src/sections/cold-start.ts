@@ -133,7 +133,7 @@ export async function run(): Promise<Table[]> {
     {
       service: 'token-api',
       name: 'token-api',
-      entry: join(TOKEN_API_DIR, 'src', 'lambda.ts'),
+      entry: join(TOKEN_API_DIR, 'src', 'token', 'lambda.ts'),
       baseline: join(baselines, 'token-api.ts'),
       event: httpApiEvent({
         method: 'POST',

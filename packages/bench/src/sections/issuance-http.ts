@@ -56,7 +56,7 @@ const rps = (r: Result) => r['2xx'] / r.duration;
 const latency = (r: Result) => `p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms`;
 
 /**
- * 2. Token issuance over HTTP: apps/token-api/src/server.ts (unchanged, API-key caller, keys from
+ * 2. Token issuance over HTTP: apps/token-api/src/token/server.ts (unchanged, API-key caller, keys from
  * the local Secrets Manager, LOG_LEVEL=info to /dev/null) on loopback, driven by autocannon from
  * this process. "Both cores": server.ts in 2 node:cluster workers vs raw signing in 2 threads.
  * Every server starts first; then ROUNDS rounds run each case in turn, and each case keeps its

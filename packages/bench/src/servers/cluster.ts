@@ -20,5 +20,5 @@ if (cluster.isPrimary) {
     });
   }
 } else {
-  await import('../../../../apps/token-api/src/server.ts');
+  await import('../../../../apps/token-api/src/token/server.ts');
 }

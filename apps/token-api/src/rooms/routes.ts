@@ -1,0 +1,126 @@
+import type { FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { RoomgateError } from '@roomgate/shared/errors';
+import { assertRoomAllowed, type Caller } from '../http/auth/caller.ts';
+import { AUTHENTICATION } from '../http/authentication.ts';
+import type { UserDisconnector } from './disconnect-user.ts';
+import type { ConnectionLister } from './list-connections.ts';
+import type { RoomPublisher } from './publish.ts';
+import type { MessageReader } from './read-messages.ts';
+import {
+  LIST_DEFAULT_LIMIT,
+  LIST_MAX_LIMIT,
+  MESSAGES_DEFAULT_LIMIT,
+  MESSAGES_MAX_LIMIT,
+  messagesQuerySchema,
+  messagesResponseSchema,
+  type MessagesQuery,
+  disconnectResponseSchema,
+  listQuerySchema,
+  listingResponseSchema,
+  publishBodySchema,
+  publishHeadersSchema,
+  publishResponseSchema,
+  roomParamsSchema,
+  userParamsSchema,
+  type ListQuery,
+  type PublishBody,
+  type RoomParams,
+  type UserParams,
+} from './schemas.ts';
+import { commonErrorResponses, errorSchema } from '../http/schemas.ts';
+
+export interface RoomsRouteOptions {
+  publisher: RoomPublisher;
+  history: MessageReader;
+  lister: ConnectionLister;
+  disconnector: UserDisconnector;
+  /** Largest `message` frame; the body may be a little larger (JSON envelope, whitespace). */
+  maxMessageBytes: number;
+}
+
+/** Room of the request, once validation has run. */
+type ScopedRequest = FastifyRequest<{ Params: RoomParams }>;
+
+const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 503: errorSchema, ...commonErrorResponses } as const;
+
+/**
+ * The Rooms API: act on a room from the server side, with the same callers and room scopes as
+ * `POST /v1/tokens`. Every route is scope-checked in `preHandler` (after authentication and
+ * validation, before the handler), so an out-of-scope request does nothing at all. Needs the
+ * app's authentication plugin, which runs first (`onRequest`, before the body is read).
+ */
+export const roomsRoutes = fp<RoomsRouteOptions>(
+  async (app, options) => {
+    app.addHook('onRequest', app.authenticate);
+
+    app.addHook('preHandler', async (request: ScopedRequest) => {
+      assertRoomAllowed(request.caller, request.params.roomId, 'act on');
+    });
+
+    app.post<{ Params: RoomParams; Body: PublishBody; Headers: { 'idempotency-key'?: string } }>(
+      '/v1/rooms/:roomId/messages',
+      {
+        bodyLimit: options.maxMessageBytes + 4096,
+        schema: {
+          params: roomParamsSchema,
+          headers: publishHeadersSchema,
+          body: publishBodySchema,
+          response: { 200: publishResponseSchema, 409: errorSchema, 413: errorSchema, 415: errorSchema, 422: errorSchema, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const { result, replayed } = await options.publisher.publish({
+          roomId: request.params.roomId,
+          data: request.body.data,
+          excludeUserId: request.body.excludeUserId,
+          callerId: callerId(request.caller),
+          idempotencyKey: request.headers['idempotency-key'],
+        });
+        if (replayed) void reply.header('idempotent-replayed', 'true');
+        void reply.header('cache-control', 'no-store');
+        return result;
+      },
+    );
+
+    app.get<{ Params: RoomParams; Querystring: MessagesQuery }>(
+      '/v1/rooms/:roomId/messages',
+      { schema: { params: roomParamsSchema, querystring: messagesQuerySchema, response: { 200: messagesResponseSchema, 409: errorSchema, ...errors } } },
+      async (request, reply) => {
+        const limit = request.query.limit === undefined ? MESSAGES_DEFAULT_LIMIT : Number(request.query.limit);
+        if (limit < 1 || limit > MESSAGES_MAX_LIMIT) {
+          throw new RoomgateError('ERR_VALIDATION', `querystring.limit must be an integer from 1 to ${MESSAGES_MAX_LIMIT}`);
+        }
+        const since = request.query.since === undefined ? 0 : Number(request.query.since);
+        void reply.header('cache-control', 'no-store');
+        return options.history.read({ roomId: request.params.roomId, since, limit, epoch: request.query.epoch });
+      },
+    );
+
+    app.get<{ Params: RoomParams; Querystring: ListQuery }>(
+      '/v1/rooms/:roomId/connections',
+      { schema: { params: roomParamsSchema, querystring: listQuerySchema, response: { 200: listingResponseSchema, ...errors } } },
+      async (request, reply) => {
+        const limit = request.query.limit === undefined ? LIST_DEFAULT_LIMIT : Number(request.query.limit);
+        if (limit < 1 || limit > LIST_MAX_LIMIT) {
+          throw new RoomgateError('ERR_VALIDATION', `querystring.limit must be an integer from 1 to ${LIST_MAX_LIMIT}`);
+        }
+        void reply.header('cache-control', 'no-store');
+        return options.lister.list({ roomId: request.params.roomId, callerId: callerId(request.caller), limit, cursor: request.query.cursor });
+      },
+    );
+
+    app.delete<{ Params: UserParams }>(
+      '/v1/rooms/:roomId/users/:userId',
+      { schema: { params: userParamsSchema, response: { 200: disconnectResponseSchema, ...errors } } },
+      async (request, reply) => {
+        void reply.header('cache-control', 'no-store');
+        return options.disconnector.disconnect(request.params.roomId, request.params.userId, callerId(request.caller));
+      },
+    );
+  },
+  { name: 'roomgate-rooms-routes', dependencies: [AUTHENTICATION], encapsulate: true },
+);
+
+/** Idempotency keys and cursors are per caller; the preHandler guarantees there is one. */
+const callerId = (caller: Caller | null): string => (caller ? `${caller.kind}:${caller.id}` : 'anonymous');

@@ -1,0 +1,54 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { createSigningKeySource, type SigningKeySource } from '@roomgate/shared/key-source';
+import { createJsonLogger } from '@roomgate/shared/logger';
+import { systemClock } from '@roomgate/shared/types';
+import { createApiKeySource, type ApiKeySource } from '../http/auth/api-key-source.ts';
+import { secretsClientConfig } from '../http/aws-endpoints.ts';
+import type { TokenApiConfig } from './config.ts';
+import { cachedCredentials } from './presign/cached-credentials.ts';
+import { createSocketUrlPresigner, type SocketUrlPresigner } from './presign/socket-url-presigner.ts';
+
+export interface Runtime {
+  keys: SigningKeySource;
+  apiKeys: ApiKeySource;
+  /** IAM mode only. */
+  socketUrlPresigner?: SocketUrlPresigner;
+}
+
+/**
+ * The AWS side of the app, created once per container: one Secrets Manager client, the key
+ * source and the API-key source. Nothing is fetched here; the first request loads the secrets.
+ */
+export function createRuntime(config: TokenApiConfig): Runtime {
+  const client = new SecretsManagerClient(secretsClientConfig(config.secretsEndpoint));
+  const logger = createJsonLogger({ base: { service: 'token-api', stage: config.stage } });
+  const socketUrlPresigner = config.socketIam && createSocketUrlPresignerFor(config.socketIam);
+  // Host and path only: a presigned URL is a bearer credential for its lifetime.
+  if (socketUrlPresigner) logger.info('socket URLs are SigV4-presigned (IAM mode)', socketUrlPresigner.describe);
+  return {
+    ...(socketUrlPresigner && { socketUrlPresigner }),
+    keys: createSigningKeySource({
+      client,
+      secretId: config.signingKeySecretId,
+      jwksSecretId: config.publicKeysSecretId,
+      maxAgeSeconds: config.secretsMaxAgeSeconds,
+      logger,
+    }),
+    apiKeys: createApiKeySource({ client, secretId: config.apiKeysSecretId, maxAgeSeconds: config.secretsMaxAgeSeconds, logger }),
+  };
+}
+
+/**
+ * One credential chain per container (the Lambda role's credentials in AWS, the usual env vars /
+ * profile locally), resolved on the first presign and reused until near expiry, never per request.
+ */
+function createSocketUrlPresignerFor(iam: NonNullable<TokenApiConfig['socketIam']>): SocketUrlPresigner {
+  return createSocketUrlPresigner({
+    target: iam.target,
+    region: iam.region,
+    expiresInSeconds: iam.presignExpiresSeconds,
+    credentials: cachedCredentials(defaultProvider(), { refreshBeforeSeconds: Math.max(300, iam.presignExpiresSeconds), clock: systemClock }),
+    clock: systemClock,
+  });
+}

@@ -1,0 +1,75 @@
+import { CAPABILITIES, type Capability } from '@roomgate/shared/types';
+import { ROOM_ID_PATTERN_SOURCE, USER_ID_PATTERN_SOURCE } from '@roomgate/protocol/ids';
+
+export { USER_ID_PATTERN_SOURCE };
+
+export interface TokenRequest {
+  roomId: string;
+  userId?: string;
+  ttlSeconds: number;
+  capabilities?: Capability[];
+}
+
+export interface TokenResponse {
+  token: string;
+  /** ISO 8601, UTC, second precision */
+  expiresAt: string;
+  /** seconds from issue to expiry */
+  expiresIn: number;
+  roomId: string;
+  socketUrl: string;
+}
+
+export function tokenRequestSchema(limits: { defaultTtlSeconds: number; maxTtlSeconds: number }) {
+  return {
+    type: 'object',
+    required: ['roomId'],
+    additionalProperties: false,
+    properties: {
+      roomId: { type: 'string', minLength: 1, maxLength: 128, pattern: ROOM_ID_PATTERN_SOURCE },
+      userId: { type: 'string', minLength: 1, maxLength: 128, pattern: USER_ID_PATTERN_SOURCE },
+      ttlSeconds: { type: 'integer', minimum: 1, maximum: limits.maxTtlSeconds, default: limits.defaultTtlSeconds },
+      capabilities: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...CAPABILITIES] } },
+    },
+  } as const;
+}
+
+export const tokenResponseSchema = {
+  type: 'object',
+  required: ['token', 'expiresAt', 'expiresIn', 'roomId', 'socketUrl'],
+  additionalProperties: false,
+  properties: {
+    token: { type: 'string' },
+    expiresAt: { type: 'string', format: 'date-time' },
+    expiresIn: { type: 'integer' },
+    roomId: { type: 'string' },
+    socketUrl: { type: 'string' },
+  },
+} as const;
+
+/** Only public members are serialised, so private material can never leave through the JWKS. */
+export const jwksSchema = {
+  type: 'object',
+  required: ['keys'],
+  additionalProperties: false,
+  properties: {
+    keys: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['kty', 'kid'],
+        additionalProperties: false,
+        properties: Object.fromEntries(
+          ['kty', 'kid', 'alg', 'use', 'n', 'e', 'crv', 'x', 'y'].map((name) => [name, { type: 'string' }]),
+        ),
+      },
+    },
+  },
+} as const;
+
+export const healthSchema = {
+  type: 'object',
+  required: ['status'],
+  additionalProperties: false,
+  properties: { status: { type: 'string', enum: ['ok'] } },
+} as const;

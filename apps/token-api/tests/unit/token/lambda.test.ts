@@ -1,0 +1,13 @@
+import { describe, expect, it } from 'vitest';
+import { importClosure } from '../../helpers/import-closure.ts';
+
+/** What only the Rooms function may carry: its own tree and the DynamoDB / management clients. */
+const ROOMS_ONLY = [/^src\/rooms\//, /client-dynamodb/, /client-apigatewaymanagementapi/];
+
+describe('the token function (src/token/lambda.ts)', () => {
+  it('bundles nothing of the Rooms function: no rooms code, no DynamoDB or ManageConnections client', async () => {
+    const closure = await importClosure('src/token/lambda.ts');
+    expect(closure).toEqual(expect.arrayContaining(['src/token/app.ts', 'src/http/authentication.ts']));
+    expect(closure.filter((file) => ROOMS_ONLY.some((pattern) => pattern.test(file)))).toEqual([]);
+  });
+});
