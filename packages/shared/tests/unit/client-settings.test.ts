@@ -35,11 +35,11 @@ describe('every AWS SDK client roomgate builds has retries and a request timeout
     .filter((file) => /new \w+Client\(/.test(readFileSync(file, 'utf8')) && /from '@aws-sdk\/client-/.test(readFileSync(file, 'utf8')));
 
   it('finds the files that build clients (the scan itself works)', () => {
-    expect(files.map((file) => relative(REPO, file))).toEqual(expect.arrayContaining(['apps/socket/src/lambda/verifier.ts', 'apps/token-api/src/runtime.ts']));
+    expect(files.map((file) => relative(REPO, file))).toEqual(expect.arrayContaining(['apps/socket/src/lambda/verifier.ts', 'apps/token-api/src/token/runtime.ts']));
   });
 
   it.each(files.map((file) => [relative(REPO, file), file]))('%s spreads a *_CLIENT_SETTINGS constant', (_name, file) => {
-    // secretsClientConfig (apps/token-api/src/runtime.ts) is built from SECRETS_MANAGER_CLIENT_SETTINGS.
+    // secretsClientConfig (apps/token-api/src/token/runtime.ts) is built from SECRETS_MANAGER_CLIENT_SETTINGS.
     expect(readFileSync(file, 'utf8')).toMatch(/\.\.\.(DYNAMODB|MANAGEMENT|SECRETS_MANAGER)_CLIENT_SETTINGS|secretsClientConfig\(/);
   });
 });
