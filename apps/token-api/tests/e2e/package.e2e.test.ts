@@ -41,6 +41,7 @@ describe('sls package --stage ci (no AWS credentials)', () => {
       'GET /healthz': 'NONE',
       $default: 'NONE',
       'POST /v1/rooms/{roomId}/messages': 'AWS_IAM',
+      'GET /v1/rooms/{roomId}/messages': 'AWS_IAM',
       'GET /v1/rooms/{roomId}/connections': 'AWS_IAM',
       'DELETE /v1/rooms/{roomId}/users/{userId}': 'AWS_IAM',
     });
