@@ -1,6 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseCloudFormationYaml } from '@roomgate/local-aws';
 import { describe, expect, it } from 'vitest';
 import { runStageCli, type PlannedStep, type StageCliIo } from '../../src/cli/stage-command.ts';
 import { REPO_ROOT } from '../../src/stage-settings.ts';
@@ -29,6 +31,16 @@ async function stage(argv: string[], env: Record<string, string>, run?: StageCli
 const commandLines = (stdout: string) => [...stdout.matchAll(/\(cd (\S+) && (.+)\)/g)].map((m) => `${m[1]!.replace(REPO_ROOT, '.')}: ${m[2]}`);
 
 describe('pnpm stage', () => {
+  it('stages/example.yml documents every setting with its default value', async () => {
+    const { code, stdout } = await stage(['show', '--stage', 'example', '--json'], {});
+    expect(code).toBe(0);
+    const { DEFAULTS } = createRequire(import.meta.url)(join(REPO_ROOT, 'stages', 'settings.cjs')) as { DEFAULTS: Record<string, unknown> };
+    const shown = JSON.parse(stdout) as { declared: boolean; settings: Record<string, unknown> };
+    expect(shown.declared).toBe(true);
+    expect(shown.settings).toEqual(DEFAULTS);
+    expect(Object.keys(parseCloudFormationYaml(readFileSync(join(REPO_ROOT, 'stages', 'example.yml'), 'utf8')) as object).sort()).toEqual(Object.keys(DEFAULTS).sort());
+  });
+
   it('deploy --dry-run: keys, then the socket service, then the token API, all in the stage file\'s region', async () => {
     const env = { ROOMGATE_STAGES_DIR: stagesDir({ prod: { region: 'eu-central-1' } }) };
     const { code, stdout } = await stage(['deploy', '--stage', 'prod', '--dry-run'], env);
