@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stageFilesEnv } from '../helpers/stage-files.ts';
 
 const SERVICE_DIR = fileURLToPath(new URL('../..', import.meta.url));
 const SLS_BIN = fileURLToPath(new URL('../../node_modules/serverless/bin/serverless.js', import.meta.url));
 const OUT = mkdtempSync(join(tmpdir(), 'roomgate-socket-iam-package-'));
 const run = promisify(execFile);
 
-type Template = { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+type Template = { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>; Outputs: Record<string, { Value: unknown; Export: { Name: string } }> };
 
 /** The environment minus every AWS credential source, to prove packaging needs none. */
 function envWithoutAws(extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -20,12 +21,15 @@ function envWithoutAws(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials', AWS_CONFIG_FILE: '/nonexistent/config', AWS_EC2_METADATA_DISABLED: 'true', SLS_TELEMETRY_DISABLED: '1', ...extra };
 }
 
-/** `sls package --stage ci` into its own folder, with its own esbuild work folder (other e2e tests build this service too). */
-async function slsPackage(name: string, env: Record<string, string>): Promise<Template> {
+/**
+ * `sls package --stage ci` with stages/ci.yml holding these settings, into its own folder, with its
+ * own esbuild work folder (other e2e tests build this service too).
+ */
+async function slsPackage(name: string, settings: Record<string, unknown>): Promise<Template> {
   const out = join(OUT, name);
   await run(process.execPath, [SLS_BIN, 'package', '--stage', 'ci', '--package', out], {
     cwd: SERVICE_DIR,
-    env: envWithoutAws({ ROOMGATE_ESBUILD_DIR: `.esbuild-iam-${name}-${process.pid}`, ...env }),
+    env: envWithoutAws({ ROOMGATE_ESBUILD_DIR: `.esbuild-iam-${name}-${process.pid}`, ...stageFilesEnv('ci', settings) }),
     timeout: 120_000,
   });
   return JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
@@ -45,8 +49,9 @@ let iamOff: Template;
 beforeAll(async () => {
   // One after the other: two packagings of one service at once compete for CPU and, on a slow
   // runner, for the hook timeout, for no gain in what is tested.
-  iamOn = await slsPackage('on', { ROOMGATE_SOCKET_IAM_AUTH: 'true' });
-  iamOff = await slsPackage('off', { ROOMGATE_SOCKET_IAM_AUTH: 'false' });
+  iamOn = await slsPackage('on', { socketIamAuth: true, accessLogs: false, throttle: { socket: { rateLimit: 7, burstLimit: 9 } }, reservedConcurrency: { connect: 20 } });
+  // Nothing declared: every default.
+  iamOff = await slsPackage('off', {});
 });
 afterAll(() => {
   rmSync(OUT, { recursive: true, force: true });
@@ -54,7 +59,7 @@ afterAll(() => {
 });
 
 describe('sls package --stage ci: the iamAuth stage parameter and invoke permissions (no AWS credentials)', () => {
-  it('ROOMGATE_SOCKET_IAM_AUTH=true puts AWS_IAM on $connect, and only there', () => {
+  it('socketIamAuth: true puts AWS_IAM on $connect, and only there', () => {
     expect(routes(iamOn)).toEqual({ $connect: 'AWS_IAM', $disconnect: 'NONE', $default: 'NONE' });
   });
 
@@ -88,16 +93,47 @@ describe('sls package --stage ci: the iamAuth stage parameter and invoke permiss
   });
 
   it('passes TOKEN_MAX_TTL to every function (the verifier\'s lifetime bound; default 3600)', () => {
-    const functions = Object.values(iamOff.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    // Our three handlers; the framework's custom resource that sets the account's API Gateway
+    // CloudWatch role (needed by access logs) is not one of them.
+    const functions = Object.values(iamOff.Resources).filter((r) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Handler).startsWith('src/lambda/'));
     expect(functions).toHaveLength(3);
     for (const fn of functions) expect((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.TOKEN_MAX_TTL).toBe('3600');
   });
 
-  it('any value other than "true" or "false" fails packaging', async () => {
-    const failure = await slsPackage('bad', { ROOMGATE_SOCKET_IAM_AUTH: 'yes' }).then(
+  it('any value other than true or false fails packaging', async () => {
+    const failure = await slsPackage('bad', { socketIamAuth: 'yes' }).then(
       (): { stdout?: string; stderr?: string } => ({ stdout: 'packaged' }),
       (error: unknown) => error as { stdout?: string; stderr?: string },
     );
-    expect(`${failure.stdout ?? ''}${failure.stderr ?? ''}`).toMatch(/AuthorizationType": Value not found at "self" source/);
+    expect(`${failure.stdout ?? ''}${failure.stderr ?? ''}`).toMatch(/socketIamAuth must be true or false, got "yes"/);
+  });
+
+  it('throttles every route by default (the unauthenticated $connect invokes a Lambda), with the stage\'s limits when set', () => {
+    const stage = (t: Template) => t.Resources.WebsocketsDeploymentStage!.Properties;
+    expect(stage(iamOff).DefaultRouteSettings).toEqual({ DataTraceEnabled: false, LoggingLevel: 'OFF', ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 });
+    expect(stage(iamOn).DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: 7, ThrottlingBurstLimit: 9 });
+  });
+
+  it('writes JSON access logs by default to its own log group, and none with accessLogs: false', () => {
+    const settings = iamOff.Resources.WebsocketsDeploymentStage!.Properties.AccessLogSettings as { DestinationArn: unknown; Format: string };
+    expect(JSON.stringify(settings.DestinationArn)).toContain('${WebsocketsLogGroup}');
+    expect(Object.keys(JSON.parse(settings.Format))).toEqual(expect.arrayContaining(['requestId', 'eventType', 'routeKey', 'connectionId', 'status', 'ip']));
+    expect(iamOff.Resources.WebsocketsLogGroup!.Properties).toMatchObject({ LogGroupName: '/aws/websocket/roomgate-socket-ci', RetentionInDays: 14 });
+    expect(iamOn.Resources.WebsocketsDeploymentStage!.Properties.AccessLogSettings).toBeUndefined();
+    expect(iamOn.Resources.WebsocketsLogGroup).toBeUndefined();
+  });
+
+  it('reserves concurrency only for the functions the stage names', () => {
+    const reserved = (t: Template, id: string) => t.Resources[id]!.Properties.ReservedConcurrentExecutions;
+    expect(reserved(iamOn, 'ConnectLambdaFunction')).toBe(20);
+    for (const id of ['DisconnectLambdaFunction', 'DefaultLambdaFunction']) expect(reserved(iamOn, id)).toBeUndefined();
+    for (const id of ['ConnectLambdaFunction', 'DisconnectLambdaFunction', 'DefaultLambdaFunction']) expect(reserved(iamOff, id)).toBeUndefined();
+  });
+
+  it('exports the WebSocket URL the token API hands out, so nobody copies it by hand', () => {
+    expect(iamOff.Outputs.WebsocketUrl!.Export.Name).toBe('roomgate-socket-ci-WebsocketUrl');
+    expect(JSON.stringify(iamOff.Outputs.WebsocketUrl!.Value)).toBe(
+      JSON.stringify({ 'Fn::Join': ['', ['wss://', { Ref: 'WebsocketsApi' }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/ci']] }),
+    );
   });
 });

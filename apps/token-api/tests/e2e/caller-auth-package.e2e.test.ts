@@ -7,6 +7,7 @@ import { CHAT_KEY, CHAT_ROLE } from '../helpers/fixtures.ts';
 import { httpApiEvent } from '../helpers/http-api-event.ts';
 import { seedStage, uniqueStage } from '../helpers/local-secrets.ts';
 import { SERVICE_DIR, SLS, envWithoutAws, invokePackagedHandler, type LambdaResult } from '../helpers/processes.ts';
+import { stageFilesEnv } from '../helpers/stage-files.ts';
 
 type Template = { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
 
@@ -22,7 +23,7 @@ function slsPackage(callerAuth: string): Template {
   const out = join(OUT, callerAuth);
   execFileSync(SLS, ['package', '--stage', 'ci', '--package', out], {
     cwd: SERVICE_DIR,
-    env: envWithoutAws({ ROOMGATE_ESBUILD_DIR: BUILD_DIR, ROOMGATE_CALLER_AUTH: callerAuth }),
+    env: envWithoutAws({ ROOMGATE_ESBUILD_DIR: BUILD_DIR, ...stageFilesEnv('ci', { callerAuth }) }),
     stdio: 'pipe',
     timeout: 120_000,
   });
@@ -57,7 +58,7 @@ const CALLER_ROUTES = [
   'DELETE /v1/rooms/{roomId}/users/{userId}',
 ];
 
-describe('callerAuth stage param (ROOMGATE_CALLER_AUTH)', () => {
+describe('callerAuth stage setting (stages/<stage>.yml)', () => {
   it('api-key: no API Gateway authorizer on the caller routes, so API-key callers reach the app', () => {
     const routes = routeAuth(packaged['api-key']!);
     for (const route of CALLER_ROUTES) expect(routes[route]).toBe('NONE');
@@ -78,7 +79,7 @@ describe('callerAuth stage param (ROOMGATE_CALLER_AUTH)', () => {
       const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer };
       output = `${stdout?.toString() ?? ''}${stderr?.toString() ?? ''}`;
     }
-    expect(output).toMatch(/Cannot resolve variable at "resources\.1"/);
+    expect(output).toMatch(/callerAuth must be "iam" or "api-key", got "none"/);
   });
 });
 
@@ -98,7 +99,8 @@ describe('the packaged functions enforce the stage’s caller-auth mode themselv
     const stage = uniqueStage('ca');
     const endpoint = inject('secretsEndpoint');
     await seedStage(endpoint, stage, { alg: 'EdDSA' });
-    const local = { STAGE: stage, SECRETS_ENDPOINT: endpoint, IAM_CALLERS: JSON.stringify({ [CHAT_ROLE]: ['chat-*'] }), LOG_LEVEL: 'silent', AWS_REGION: 'us-east-1' };
+    // SOCKET_URL is the socket stack's export in the template, resolved only by CloudFormation.
+    const local = { STAGE: stage, SOCKET_URL: 'wss://socket.example.invalid/ci', SECRETS_ENDPOINT: endpoint, IAM_CALLERS: JSON.stringify({ [CHAT_ROLE]: ['chat-*'] }), LOG_LEVEL: 'silent', AWS_REGION: 'us-east-1' };
     const template = packaged[mode]!;
     expect(functionEnv(template, 'ApiLambdaFunction').CALLER_AUTH).toBe(mode);
     expect(functionEnv(template, 'RoomsLambdaFunction').CALLER_AUTH).toBe(mode);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVICE_DIR, SLS, envWithoutAws } from '../helpers/processes.ts';
+import { stageFilesEnv } from '../helpers/stage-files.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 type Template = { Resources: Record<string, Resource> };
@@ -13,11 +14,12 @@ const OUT = mkdtempSync(join(tmpdir(), 'roomgate-token-api-presign-package-'));
 // Its own esbuild work folder: other e2e tests package or run this service at the same time.
 const BUILD_DIR = `.esbuild-presign-${process.pid}`;
 
-function slsPackage(name: string, env: Record<string, string>): Template {
+/** `sls package --stage ci` with stages/ci.yml holding these settings. */
+function slsPackage(name: string, settings: Record<string, unknown>): Template {
   const out = join(OUT, name);
   execFileSync(SLS, ['package', '--stage', 'ci', '--package', out], {
     cwd: SERVICE_DIR,
-    env: envWithoutAws({ ROOMGATE_ESBUILD_DIR: BUILD_DIR, ...env }),
+    env: envWithoutAws({ ROOMGATE_ESBUILD_DIR: BUILD_DIR, ...stageFilesEnv('ci', settings) }),
     stdio: 'pipe',
     timeout: 120_000,
   });
@@ -53,17 +55,9 @@ const tokenFunctionEnv = (template: Template): Record<string, string> =>
 
 let iamOn: Template;
 let iamOff: Template;
-let iamOnImported: Template;
 beforeAll(() => {
-  iamOn = slsPackage('iam-on', {
-    ROOMGATE_SOCKET_IAM_AUTH: 'true',
-    ROOMGATE_SOCKET_API_ID: 'abc123defg',
-    ROOMGATE_SOCKET_STAGE: 'prod',
-    ROOMGATE_SOCKET_REGION: 'eu-west-1',
-    ROOMGATE_SOCKET_PRESIGN_EXPIRES: '15',
-  });
-  iamOff = slsPackage('iam-off', { ROOMGATE_SOCKET_IAM_AUTH: 'false' });
-  iamOnImported = slsPackage('iam-on-imported', { ROOMGATE_SOCKET_IAM_AUTH: 'true' });
+  iamOn = slsPackage('iam-on', { socketIamAuth: true, socketPresignExpires: 15, region: 'eu-west-1' });
+  iamOff = slsPackage('iam-off', { socketIamAuth: false });
 });
 afterAll(() => {
   rmSync(OUT, { recursive: true, force: true });
@@ -76,8 +70,9 @@ describe('sls package --stage ci, IAM mode (no AWS credentials)', () => {
     expect(statements).toHaveLength(1);
     expect(statements[0]!.Effect).toBe('Allow');
     expect(statements[0]!.Action).toEqual(['execute-api:Invoke']);
-    const resources = [statements[0]!.Resource].flat().map((r) => render(r, PSEUDO));
-    expect(resources).toEqual(['arn:aws:execute-api:eu-west-1:111122223333:abc123defg/prod/$connect']);
+    // The socket stack is this stage's, in this region: its API id is its export.
+    const resources = [statements[0]!.Resource].flat().map((r) => render(r, { ...PSEUDO, 'AWS::Region': 'eu-west-1' }));
+    expect(resources).toEqual(['arn:aws:execute-api:eu-west-1:111122223333:<import roomgate-socket-ci-WebsocketApiId>/ci/$connect']);
 
     const policies = attachedPolicies(iamOn);
     expect(policies).toHaveLength(1);
@@ -85,14 +80,6 @@ describe('sls package --stage ci, IAM mode (no AWS credentials)', () => {
     expect(iamOn.Resources[TOKEN_ROLE]?.Type).toBe('AWS::IAM::Role');
     // The role the token function runs with is that one (the framework's default role).
     expect(iamOn.Resources.ApiLambdaFunction?.Properties.Role).toEqual({ 'Fn::GetAtt': [TOKEN_ROLE, 'Arn'] });
-  });
-
-  it("without ROOMGATE_SOCKET_API_ID, takes the API id from the socket stack's export", () => {
-    const statements = tokenRoleExecuteApiStatements(iamOnImported);
-    expect(statements.map((s) => s.Action)).toEqual([['execute-api:Invoke']]);
-    expect([statements[0]!.Resource].flat().map((r) => render(r, PSEUDO))).toEqual([
-      'arn:aws:execute-api:us-east-1:111122223333:<import roomgate-socket-ci-WebsocketApiId>/ci/$connect',
-    ]);
   });
 
   it('passes the presign settings to the function', () => {
@@ -110,12 +97,14 @@ describe('sls package --stage ci, IAM mode (no AWS credentials)', () => {
   });
 
   it.each([
-    [{ ROOMGATE_SOCKET_IAM_AUTH: 'yes', ROOMGATE_SOCKET_API_ID: 'abc123defg' }, /Cannot resolve variable at "resources\.0": Value not found at "file" source/],
-    [{ ROOMGATE_SOCKET_IAM_AUTH: '1' }, /Cannot resolve variable at "resources\.0": Value not found at "file" source/],
-  ])('fails at package time for %j', (env, message) => {
+    [{ socketIamAuth: 'yes' }, /socketIamAuth must be true or false, got "yes"/],
+    [{ socketIamAuth: 1 }, /socketIamAuth must be true or false, got 1/],
+    [{ socketIamAuth: true, socketApiId: 'abc123defg' }, /"socketApiId" is no longer a setting: the socket API id always comes from the socket stack's WebsocketApiId export/],
+    [{ socketPresignExpires: 301 }, /socketPresignExpires must be a whole number from 1 to 300, got 301/],
+  ])('fails at package time for %j', (settings, message) => {
     let output = '';
     try {
-      slsPackage('bad', env);
+      slsPackage('bad', settings);
     } catch (error) {
       output = `${(error as { stdout?: Buffer }).stdout?.toString() ?? ''}${(error as { stderr?: Buffer }).stderr?.toString() ?? ''}`;
     }

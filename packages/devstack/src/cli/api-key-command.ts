@@ -10,7 +10,8 @@ type Command = (typeof COMMANDS)[number];
 const COMMON = `Options:
   --stage <s>       stage name, 1-32 of a-z 0-9 - (required)
   --endpoint <url>  Secrets Manager endpoint (default: $ROOMGATE_SECRETS_ENDPOINT, else real AWS)
-  --region <r>      AWS region (default: the SDK's; us-east-1 for a local endpoint)
+  --region <r>      AWS region (default: the region in stages/<stage>.yml, else us-east-1;
+                    another one is refused: keys and stacks share the stage's region)
   --json            machine-readable output
   -h, --help        this help`;
 

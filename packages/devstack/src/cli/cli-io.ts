@@ -3,6 +3,7 @@ import { localClientConfig } from '@roomgate/local-aws';
 import { SECRETS_MANAGER_CLIENT_SETTINGS } from '@roomgate/shared/client-settings';
 import { isRoomgateError } from '@roomgate/shared/errors';
 import { isDevstackError, UsageError } from '../errors.ts';
+import { loadStage } from '../stage-settings.ts';
 
 /** What the key CLIs touch outside themselves; tests pass their own. */
 export interface KeysCliIo {
@@ -23,6 +24,17 @@ export function makeSecretsClient(options: { endpoint?: string | undefined; regi
   }
   // A hung endpoint fails the command in seconds instead of holding the terminal.
   return (io.createClient ?? ((c) => new SecretsManagerClient(c)))({ ...SECRETS_MANAGER_CLIENT_SETTINGS, ...config });
+}
+
+/**
+ * The region rule shared with both services: against real AWS, the stage file's region
+ * (stages/<stage>.yml, default us-east-1), never the SDK's default; a --region that differs is
+ * refused (ERR_STAGE_SETTINGS). A local endpoint keeps --region as given.
+ */
+function regionOf(parsed: SecretsCommand, io: KeysCliIo): string | undefined {
+  if (parsed.endpoint ?? (io.env.ROOMGATE_SECRETS_ENDPOINT || undefined)) return parsed.region;
+  if (parsed.stage === undefined) return parsed.region;
+  return loadStage(parsed.stage, io.env, parsed.region === undefined ? {} : { region: parsed.region }).settings.region;
 }
 
 /** What every Secrets Manager subcommand has after parsing. */
@@ -54,7 +66,7 @@ export async function runSecretsCommand<P extends SecretsCommand>(argv: string[]
       io.stdout(`${spec.help(parsed)}\n`);
       return 0;
     }
-    client = makeSecretsClient(parsed, io);
+    client = makeSecretsClient({ ...parsed, region: regionOf(parsed, io) }, io);
   } catch (error) {
     return reportFailure(io, error);
   }
@@ -72,7 +84,7 @@ export async function runSecretsCommand<P extends SecretsCommand>(argv: string[]
 /** One line on stderr, never a stack trace; resolves the exit code: 2 usage, 1 anything else. */
 export function reportFailure(io: KeysCliIo, error: unknown): number {
   const usage = isDevstackError(error) && (error.code === 'ERR_USAGE' || error.code === 'ERR_STAGE_INVALID');
-  const known = isDevstackError(error) || isRoomgateError(error);
+  const known = isDevstackError(error) || isRoomgateError(error) || (error as { code?: string })?.code === 'ERR_STAGE_SETTINGS';
   const message = String((error as Error)?.message ?? error).split('\n')[0]!;
   io.stderr(`keys: ${known ? message : `unexpected error: ${message}`}${usage ? ' (see pnpm keys --help)' : hintFor(error)}\n`);
   return usage ? 2 : 1;

@@ -2,19 +2,22 @@ import { parseArgs } from 'node:util';
 import { ALGORITHMS, type SigningAlgorithm } from '@roomgate/shared/types';
 import { UsageError } from '../errors.ts';
 import { DEFAULT_MAX_TOKEN_TTL_SECONDS, DEFAULT_SECRETS_MAX_AGE_SECONDS, KeyAdmin, type KeyStatus, type KeySummary } from '../key-admin.ts';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { assertStage } from '../stage.ts';
+import { deleteStageSecrets, RECOVERY_WINDOW_DAYS, type DeletedSecret } from '../stage-secrets.ts';
 import { runApiKeyCli } from './api-key-command.ts';
 import { runSecretsCommand, usageFromParseArgs, type KeysCliIo } from './cli-io.ts';
 
 export type { KeysCliIo } from './cli-io.ts';
 
-const COMMANDS = ['create', 'rotate', 'show', 'retire'] as const;
+const COMMANDS = ['create', 'rotate', 'show', 'retire', 'delete'] as const;
 type Command = (typeof COMMANDS)[number];
 
 const COMMON = `Options:
   --stage <s>       stage name, 1-32 of a-z 0-9 - (required)
   --endpoint <url>  Secrets Manager endpoint (default: $ROOMGATE_SECRETS_ENDPOINT, else real AWS)
-  --region <r>      AWS region (default: the SDK's; us-east-1 for a local endpoint)
+  --region <r>      AWS region (default: the region in stages/<stage>.yml, else us-east-1;
+                    another one is refused: keys and stacks share the stage's region)
   --json            machine-readable output
   -h, --help        this help`;
 
@@ -34,6 +37,7 @@ Commands:
   rotate   new key becomes current; the old one keeps verifying as previous
   retire   stop publishing the previous key: its tokens no longer verify
   show     current and previous keys, the JWKS, and whether the stage is healthy (exit 1 if not)
+  delete   delete the stage's secrets (signing key, JWKS, API keys), after "pnpm stage remove"
   api-key  create, list or revoke API keys (roomgate/<stage>/api-keys)
 
 ${COMMON}
@@ -77,6 +81,17 @@ lists it. Exits 1 when it is not. Private keys are never shown.
   --secrets-max-age, --max-token-ttl   as for rotate
 
 ${COMMON}`,
+  delete: `Usage: pnpm keys delete --stage <s> [--recovery-window <days> | --force-delete-without-recovery]
+
+Deletes roomgate/<stage>/signing-key, roomgate/<stage>/public-keys and roomgate/<stage>/api-keys.
+Run it after "pnpm stage remove": a deployed stage without its keys answers 503 to every token
+and connect. By default Secrets Manager keeps each secret restorable for the recovery window
+(aws secretsmanager restore-secret --secret-id <name>); during it the names stay taken, so
+"pnpm keys create" for this stage fails until they are restored or the window has passed.
+  --recovery-window <days>            ${RECOVERY_WINDOW_DAYS.min}-${RECOVERY_WINDOW_DAYS.max} (default ${RECOVERY_WINDOW_DAYS.default})
+  --force-delete-without-recovery     delete now, unrecoverably: tokens of this stage never verify again
+
+${COMMON}`,
 };
 
 interface Parsed {
@@ -91,6 +106,8 @@ interface Parsed {
   json: boolean;
   secretsMaxAgeSeconds?: number;
   maxTokenTtlSeconds?: number;
+  recoveryWindowDays?: number;
+  forceDelete: boolean;
 }
 
 /** Runs the key CLI; resolves with the exit code: 0 ok, 1 failure, 2 usage. */
@@ -99,7 +116,8 @@ export function runKeysCli(argv: string[], io: KeysCliIo): Promise<number> {
   return runSecretsCommand(argv, io, {
     parse,
     help: (parsed) => HELP[parsed.command ?? 'main'],
-    execute: (client, parsed) => execute(new KeyAdmin({ client, stage: parsed.stage, ...windowOf(parsed, io.env) }), parsed),
+    execute: (client, parsed) =>
+      parsed.command === 'delete' ? executeDelete(client, parsed) : execute(new KeyAdmin({ client, stage: parsed.stage, ...windowOf(parsed, io.env) }), parsed),
   });
 }
 
@@ -120,6 +138,8 @@ function parse(argv: string[]): Parsed {
         force: { type: 'boolean' },
         'secrets-max-age': { type: 'string' },
         'max-token-ttl': { type: 'string' },
+        'recovery-window': { type: 'string' },
+        'force-delete-without-recovery': { type: 'boolean' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -134,7 +154,7 @@ function parse(argv: string[]): Parsed {
   }
   const command = name as Command | undefined;
   const help = values.help === true;
-  const result: Parsed = { command, help, ifMissing: values['if-missing'] === true, force: values.force === true, json: values.json === true };
+  const result: Parsed = { command, help, ifMissing: values['if-missing'] === true, force: values.force === true, json: values.json === true, forceDelete: values['force-delete-without-recovery'] === true };
   if (help) return result;
   if (!command) throw new UsageError(`missing command; expected one of ${[...COMMANDS, 'api-key'].join(', ')}`);
   if (extra.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
@@ -151,6 +171,15 @@ function parse(argv: string[]): Parsed {
   if (result.force && command !== 'rotate' && command !== 'retire') throw new UsageError(`--force applies to rotate and retire, not ${command}`);
   for (const [flag, field] of [['secrets-max-age', 'secretsMaxAgeSeconds'], ['max-token-ttl', 'maxTokenTtlSeconds']] as const) {
     if (values[flag] !== undefined) result[field] = seconds(`--${flag}`, values[flag] as string);
+  }
+  if ((result.forceDelete || values['recovery-window'] !== undefined) && command !== 'delete') throw new UsageError(`--recovery-window and --force-delete-without-recovery apply to delete, not ${command}`);
+  if (result.forceDelete && values['recovery-window'] !== undefined) throw new UsageError('--recovery-window and --force-delete-without-recovery exclude each other');
+  if (values['recovery-window'] !== undefined) {
+    const days = /^\d{1,2}$/.test(values['recovery-window'] as string) ? Number(values['recovery-window']) : Number.NaN;
+    if (!(days >= RECOVERY_WINDOW_DAYS.min && days <= RECOVERY_WINDOW_DAYS.max)) {
+      throw new UsageError(`--recovery-window must be ${RECOVERY_WINDOW_DAYS.min}-${RECOVERY_WINDOW_DAYS.max} days, got ${JSON.stringify(values['recovery-window'])}`);
+    }
+    result.recoveryWindowDays = days;
   }
   if (typeof values.endpoint === 'string') result.endpoint = values.endpoint;
   if (typeof values.region === 'string') result.region = values.region;
@@ -172,6 +201,14 @@ function windowOf(parsed: Parsed, env: Record<string, string | undefined>): { se
   };
 }
 
+async function executeDelete(client: SecretsManagerClient, parsed: Parsed & { stage: string }): Promise<string> {
+  const results = await deleteStageSecrets(client, parsed.stage, parsed.forceDelete ? { force: true } : { recoveryWindowDays: parsed.recoveryWindowDays ?? RECOVERY_WINDOW_DAYS.default });
+  if (parsed.json) return `${JSON.stringify({ action: 'deleted', stage: parsed.stage, secrets: results }, null, 2)}\n`;
+  const line = (r: DeletedSecret) =>
+    `  ${r.name}: ${r.outcome === 'scheduled' ? `deleted, restorable until ${r.deletionDate ?? '?'}` : r.outcome === 'gone' ? 'deleted without recovery' : 'did not exist'}`;
+  return [`Deleted the secrets of stage ${parsed.stage}.`, ...results.map(line), ''].join('\n');
+}
+
 async function execute(admin: KeyAdmin, parsed: Parsed): Promise<string | { text: string; exitCode: number }> {
   const alg = parsed.alg ? { alg: parsed.alg } : {};
   const force = { force: parsed.force };
@@ -187,6 +224,8 @@ async function execute(admin: KeyAdmin, parsed: Parsed): Promise<string | { text
       const headline = retired.length > 0 ? `Retired ${retired.join(', ')}` : 'Nothing to retire: only the current key is published';
       return render(parsed, 'retired', status, headline, { retired });
     }
+    case 'delete':
+      throw new UsageError('delete runs without a key admin');
     case 'show': {
       const status = await admin.show();
       return { text: render(parsed, 'shown', status), exitCode: status.healthy ? 0 : 1 };

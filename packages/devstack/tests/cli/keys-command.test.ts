@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SECRETS_MANAGER_CLIENT_SETTINGS } from '@roomgate/shared/client-settings';
 import { SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
@@ -56,9 +59,14 @@ describe('runKeysCli client configuration', () => {
     expect(configs[0]).toMatchObject({ endpoint: 'http://127.0.0.1:9', region: 'eu-west-1' });
   });
 
-  it('leaves credentials and endpoint to the SDK default chain without an endpoint', async () => {
-    const { configs } = await cli(['show', '--stage', 'dev', '--region', 'eu-west-1']);
+  it('leaves credentials and endpoint to the SDK default chain without an endpoint, in the stage file\'s region', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roomgate-stages-'));
+    writeFileSync(join(dir, 'dev.yml'), 'region: eu-west-1\n');
+    // The SDK's default region (AWS_REGION, profiles) never decides: the stage's stacks are in eu-west-1.
+    const { configs } = await cli(['show', '--stage', 'dev'], { ROOMGATE_STAGES_DIR: dir, AWS_REGION: 'ap-south-1' });
     // Retries and a request timeout always; credentials and endpoint from the SDK's chain.
     expect(configs).toEqual([{ ...SECRETS_MANAGER_CLIENT_SETTINGS, region: 'eu-west-1' }]);
+    // A stage without a file: the default region, us-east-1, as for `sls package`.
+    expect((await cli(['show', '--stage', 'other'], { AWS_REGION: 'ap-south-1' })).configs).toEqual([{ ...SECRETS_MANAGER_CLIENT_SETTINGS, region: 'us-east-1' }]);
   });
 });
