@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '@roomgate/shared/types';
+import type { Logger } from '@roomgate/shared/runtime';
 import { DemoError, errorBody } from './errors.ts';
 import type { PageAssets } from './page-bundle.ts';
 import { assertSameOriginLoopback } from './request-origin.ts';

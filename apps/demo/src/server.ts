@@ -1,7 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { silentLogger } from '@roomgate/shared/logger';
-import type { Logger } from '@roomgate/shared/types';
+import { silentLogger, type Logger } from '@roomgate/shared/runtime';
 import { createDemoApp } from './app.ts';
 import { DEFAULT_DEMO_HOST, DEFAULT_DEMO_PORT } from './config.ts';
 import { DemoError } from './errors.ts';

@@ -1,4 +1,4 @@
-import { SECRETS_MANAGER_CLIENT_SETTINGS } from '@roomgate/shared/client-settings';
+import { SECRETS_MANAGER_CLIENT_SETTINGS } from '@roomgate/shared/runtime';
 import { SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
 import { runKeysCli } from '../../src/cli/keys-command.ts';

@@ -1,5 +1,5 @@
 import { StoreUnavailableError } from '@roomgate/shared/errors';
-import type { Broadcaster, BroadcastResult } from '@roomgate/shared/fan-out';
+import type { Broadcaster, BroadcastResult } from '@roomgate/shared/delivery';
 import { describe, expect, it } from 'vitest';
 import type { WebSocketMessageEvent } from '../../../src/events.ts';
 import { makeDefaultHandler } from '../../../src/handlers/default.ts';
