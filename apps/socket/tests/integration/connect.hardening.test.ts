@@ -99,7 +99,7 @@ async function expectRefusedAndNothingWritten(h: Handshake, status: number, code
 }
 
 describe('$connect refuses every bad token of the token-core suite, and writes nothing', () => {
-  // The table of packages/shared/tests/unit/verifier.test.ts ("bad tokens are refused with a code"),
+  // The table of packages/shared/tests/unit/tokens/verifier.test.ts ("bad tokens are refused with a code"),
   // here through the handler, both ways a token can arrive.
   const cases: Array<[string, string, () => string]> = [
     ['alg none', 'ERR_TOKEN_INVALID', () => unsignedToken(header(), claims())],
