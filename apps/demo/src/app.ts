@@ -1,5 +1,5 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Logger } from '@roomgate/shared/types';
+import type { Logger } from '@roomgate/shared/runtime';
 import { DemoError, errorBody, type DemoErrorCode } from './errors.ts';
 import type { PageAssets } from './page-bundle.ts';
 import { assertSameOriginLoopback } from './request-origin.ts';

@@ -1,4 +1,4 @@
-import { EnvReader } from '@roomgate/shared/config';
+import { EnvReader } from '@roomgate/shared/runtime';
 
 export interface DemoConfig {
   port: number;

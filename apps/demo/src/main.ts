@@ -1,4 +1,4 @@
-import { createJsonLogger } from '@roomgate/shared/logger';
+import { createJsonLogger } from '@roomgate/shared/runtime';
 import { parseDemoConfig } from './config.ts';
 import { startDemoServer } from './server.ts';
 

@@ -1,6 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { silentLogger } from '@roomgate/shared/logger';
-import type { Logger } from '@roomgate/shared/types';
+import { silentLogger, type Logger } from '@roomgate/shared/runtime';
 import { buildDemoApp } from './app.ts';
 import { DEFAULT_DEMO_HOST, DEFAULT_DEMO_PORT } from './config.ts';
 import { DemoError } from './errors.ts';

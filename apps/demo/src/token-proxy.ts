@@ -1,4 +1,4 @@
-import type { Logger } from '@roomgate/shared/types';
+import type { Logger } from '@roomgate/shared/runtime';
 import { errorBody, type ErrorBody } from './errors.ts';
 
 export interface TokenProxyOptions {

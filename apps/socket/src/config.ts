@@ -1,7 +1,7 @@
-import { EnvReader } from '@roomgate/shared/config';
+import { EnvReader } from '@roomgate/shared/runtime';
 import { ConfigError } from '@roomgate/shared/errors';
 import { API_GATEWAY_MAX_MESSAGE_BYTES, DEFAULT_MAX_MESSAGE_BYTES } from '@roomgate/protocol/limits';
-import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from '@roomgate/shared/verifier';
+import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from '@roomgate/shared/tokens';
 
 /** 10 minutes: spans a reconnect with backoff, and API Gateway's 10-minute idle close. */
 export const HISTORY_DEFAULT_TTL_SECONDS = 600;

@@ -1,5 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureTable, loadHistoryTable, localClientConfig, startLocalAws } from '@roomgate/local-aws';
+import { createDynamoDbClient } from '@roomgate/shared/runtime';
 
 /**
  * dynalite and the local Secrets Manager in their own process, so their CPU time does not land
@@ -7,7 +7,7 @@ import { ensureTable, loadHistoryTable, localClientConfig, startLocalAws } from 
  * its parent closes stdin.
  */
 const aws = await startLocalAws();
-const client = new DynamoDBClient(localClientConfig(aws.dynamoEndpoint));
+const client = createDynamoDbClient(localClientConfig(aws.dynamoEndpoint));
 const tableName = process.argv[2] ?? 'roomgate-bench-connections';
 await ensureTable(client, tableName);
 const historyTableName = `${tableName.replace(/-connections$/, '')}-history`;

@@ -6,16 +6,8 @@ import {
   ResourceNotFoundException,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import {
-  API_KEY_ID_PATTERN,
-  apiKeysSecretName,
-  hashApiKey,
-  newApiKey,
-  type ApiKeysDocument,
-  type StoredApiKey,
-} from '@roomgate/shared/api-keys';
+import { API_KEY_ID_PATTERN, apiKeysSecretName, hashApiKey, newApiKey, type ApiKeysDocument, type StoredApiKey, roomPatternProblem } from '@roomgate/shared/auth';
 import { KeyMalformedError } from '@roomgate/shared/errors';
-import { roomPatternProblem } from '@roomgate/shared/room-pattern';
 import { DevstackError } from './errors.ts';
 import { secretsCall } from './secrets-call.ts';
 import { assertStage } from './stage.ts';

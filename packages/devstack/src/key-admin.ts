@@ -8,17 +8,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { calculateJwkThumbprint } from 'jose';
 import { isRoomgateError, KeyMalformedError } from '@roomgate/shared/errors';
-import {
-  generateSigningKey,
-  importSigningKey,
-  parseSigningKeyRecord,
-  type PublicJwk,
-  publicKeysSecretName,
-  signingKeySecretName,
-  type Jwks,
-  type SigningKeyRecord,
-} from '@roomgate/shared/keys';
-import type { SigningAlgorithm } from '@roomgate/shared/types';
+import { generateSigningKey, importSigningKey, parseSigningKeyRecord, type PublicJwk, publicKeysSecretName, signingKeySecretName, type Jwks, type SigningKeyRecord, type SigningAlgorithm } from '@roomgate/shared/tokens';
 import { DevstackError } from './errors.ts';
 import { secretsCall } from './secrets-call.ts';
 import { assertStage } from './stage.ts';

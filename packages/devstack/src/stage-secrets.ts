@@ -1,6 +1,6 @@
 import { DeleteSecretCommand, ResourceNotFoundException, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { apiKeysSecretName } from '@roomgate/shared/api-keys';
-import { publicKeysSecretName, signingKeySecretName } from '@roomgate/shared/keys';
+import { apiKeysSecretName } from '@roomgate/shared/auth';
+import { publicKeysSecretName, signingKeySecretName } from '@roomgate/shared/tokens';
 import { assertStage } from './stage.ts';
 import { secretsCall } from './secrets-call.ts';
 

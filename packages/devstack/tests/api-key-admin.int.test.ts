@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, PutSecretValueCommand, CreateSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { hashApiKey } from '@roomgate/shared/api-keys';
+import { hashApiKey } from '@roomgate/shared/auth';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ApiKeyAdmin } from '../src/api-key-admin.ts';
 import { secretsClient, uniqueName } from './helpers/clients.ts';

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { createLocalJWKSet, importPKCS8, jwtVerify, SignJWT } from 'jose';
-import { generateSigningKey, publicJwkOf, type Jwks, type SigningKeyRecord } from '@roomgate/shared/keys';
+import { generateSigningKey, publicJwkOf, type Jwks, type SigningKeyRecord } from '@roomgate/shared/tokens';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { KeyAdmin } from '../src/key-admin.ts';
 import { localClientConfig } from '@roomgate/local-aws';

@@ -1,9 +1,8 @@
-import type { ConnectionStore } from '@roomgate/shared/connection-store';
-import { isRoomgateError, type ErrorCode } from '@roomgate/shared/errors';
-import { describeError, tokenFingerprint } from '@roomgate/shared/logger';
-import { systemClock, type Clock, type Logger, type TokenVerifier } from '@roomgate/shared/types';
+import type { ConnectionStore } from '@roomgate/shared/store';
+import { CapabilityForbiddenError, RoomForbiddenError, TokenMissingError, toPublicError, type ErrorCode, type PublicError } from '@roomgate/shared/errors';
+import { describeError, tokenFingerprint, systemClock, type Clock, type Logger } from '@roomgate/shared/runtime';
+import type { TokenVerifier } from '@roomgate/shared/tokens';
 import type { WebSocketConnectEvent, WebSocketResult } from '../events.ts';
-import { CapabilityForbiddenError, RoomForbiddenError, TokenMissingError } from '@roomgate/shared/errors';
 import { readHandshake } from '../handshake.ts';
 
 export interface ConnectDeps {
@@ -14,10 +13,11 @@ export interface ConnectDeps {
 }
 
 /**
- * Expired and invalid are both 401 but told apart by `error.code` in the body and the
- * `x-roomgate-error` header, so a client knows to fetch a fresh token rather than give up.
+ * How `$connect` carries a client error: expired and invalid are both 401 but told apart by
+ * `error.code` in the body and the `x-roomgate-error` header, so a client knows to fetch a fresh
+ * token rather than give up. Outages are 503, internal faults 500 (`toPublicError`).
  */
-const STATUS: Partial<Record<ErrorCode, number>> = {
+const CLIENT_STATUS: Partial<Record<ErrorCode, number>> = {
   ERR_VALIDATION: 400,
   ERR_TOKEN_MISSING: 401,
   ERR_TOKEN_EXPIRED: 401,
@@ -28,9 +28,10 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   // A row already exists under this connection id: API Gateway never runs `$connect` twice for one
   // connection, so this is a replayed or forged event; the live row is left as it is.
   ERR_CONNECTION_EXISTS: 409,
-  ERR_KEY_UNAVAILABLE: 503,
-  ERR_STORE_UNAVAILABLE: 503,
 };
+
+const statusOf = (error: PublicError): number =>
+  error.class === 'client' ? (CLIENT_STATUS[error.code] ?? 400) : error.class === 'unavailable' ? 503 : 500;
 
 /**
  * `$connect`: verify the token, then record the connection. Any failure returns a non-2xx, which
@@ -82,29 +83,14 @@ export function makeConnectHandler(deps: ConnectDeps) {
   };
 }
 
-/**
- * A missing or malformed public-keys secret is the operator's problem, not the client's: the
- * client sees the same retryable 503 as for an outage (as the token API answers), the log the code.
- */
-const PUBLIC_CODE: Partial<Record<ErrorCode, ErrorCode>> = {
-  ERR_KEY_NOT_FOUND: 'ERR_KEY_UNAVAILABLE',
-  ERR_KEY_MALFORMED: 'ERR_KEY_UNAVAILABLE',
-};
-
 function refuse(error: unknown, fields: Record<string, unknown>, logger: Logger): WebSocketResult {
-  const raw: ErrorCode = isRoomgateError(error) ? error.code : 'ERR_INTERNAL';
-  const code = PUBLIC_CODE[raw] ?? raw;
-  const statusCode = STATUS[code] ?? 500;
+  const answer = toPublicError(error);
+  const { code, message } = answer;
+  const statusCode = statusOf(answer);
+  // The log keeps the real error (ERR_KEY_NOT_FOUND, the SDK's message); the client gets `message`.
   const err = error instanceof Error ? describeError(error) : { message: String(error) };
-  if (statusCode >= 500) logger.error('connect refused', { ...fields, statusCode, code, error: err });
-  else logger.warn('connect refused', { ...fields, statusCode, code, reason: err.message });
-  // 5xx bodies never carry internals; 4xx messages are written to be shown to the caller.
-  const message =
-    statusCode >= 500
-      ? code === 'ERR_INTERNAL'
-        ? 'internal error'
-        : 'service temporarily unavailable, retry'
-      : (error as Error).message;
+  if (answer.class === 'client') logger.warn('connect refused', { ...fields, statusCode, code, reason: err.message });
+  else logger.error('connect refused', { ...fields, statusCode, code, error: err });
   return {
     statusCode,
     headers: { 'content-type': 'application/json', 'x-roomgate-error': code },

@@ -1,19 +1,16 @@
-import type { ConnectionRecord, ConnectionStore } from '@roomgate/shared/connection-store';
-import { isRoomgateError, TokenInvalidError } from '@roomgate/shared/errors';
-import type { Broadcaster } from '@roomgate/shared/fan-out';
+import type { ConnectionRecord, ConnectionStore } from '@roomgate/shared/store';
+import { CapabilityForbiddenError, RoomForbiddenError, TokenInvalidError, toPublicError } from '@roomgate/shared/errors';
+import { type Broadcaster, createMessagePublisher, type MessagePublisher, type ManagementApi } from '@roomgate/shared/delivery';
 import { FrameError } from '@roomgate/protocol/errors';
 import { API_GATEWAY_MAX_MESSAGE_BYTES } from '@roomgate/protocol/limits';
 import { parseClientFrame } from '@roomgate/protocol/client-frame';
 import { errorFrame, serializeFrame } from '@roomgate/protocol/server-frame';
 import type { ClientFrame, ServerFrame } from '@roomgate/protocol/frames';
-import type { HistoryStore } from '@roomgate/shared/history/history-store';
-import { createMessagePublisher, type MessagePublisher } from '@roomgate/shared/history/message-publisher';
-import { describeError, tokenFingerprint } from '@roomgate/shared/logger';
-import type { ManagementApi } from '@roomgate/shared/management-api';
-import { systemClock, type Clock, type Logger, type TokenVerifier } from '@roomgate/shared/types';
+import type { HistoryStore } from '@roomgate/shared/history';
+import { describeError, tokenFingerprint, systemClock, type Clock, type Logger } from '@roomgate/shared/runtime';
+import type { TokenVerifier } from '@roomgate/shared/tokens';
 import type { WebSocketMessageEvent, WebSocketResult } from '../events.ts';
 import { readFrameText } from '../frame-text.ts';
-import { CapabilityForbiddenError, RoomForbiddenError } from '@roomgate/shared/errors';
 import { makeHistoryAction } from './history.ts';
 
 export interface DefaultDeps {
@@ -127,23 +124,13 @@ export function makeDefaultHandler(deps: DefaultDeps) {
 
   function toErrorFrame(error: unknown, connectionId: string, frameId: ClientFrame['id']): ServerFrame {
     const id = error instanceof FrameError ? (error.frameId ?? frameId) : frameId;
-    if (!isRoomgateError(error) || error.code === 'ERR_INTERNAL') {
-      logger.error('frame failed', { connectionId, error: asError(error) });
-      return errorFrame('ERR_INTERNAL', 'internal error', id);
-    }
-    if (error.code === 'ERR_STORE_UNAVAILABLE' || error.code === 'ERR_KEY_UNAVAILABLE') {
-      logger.error('frame failed', { connectionId, error: asError(error) });
-      return errorFrame(error.code, 'service temporarily unavailable, retry', id);
-    }
-    // A missing or malformed public-keys secret (seen on refresh) is the operator's to fix; the
-    // client gets the retryable outage frame, never the secret's parse error.
-    if (error.code === 'ERR_KEY_NOT_FOUND' || error.code === 'ERR_KEY_MALFORMED') {
-      logger.error('frame failed', { connectionId, error: asError(error) });
-      return errorFrame('ERR_KEY_UNAVAILABLE', 'service temporarily unavailable, retry', id);
-    }
-    logger.warn('frame refused', { connectionId, code: error.code, reason: error.message });
-    return errorFrame(error.code, error.message, id);
+    const { code, message, class: kind } = toPublicError(error);
+    // The connection stays open whatever failed; the log keeps the real error, the frame `message`.
+    if (kind === 'client') logger.warn('frame refused', { connectionId, code, reason: message });
+    else logger.error('frame failed', { connectionId, error: asError(error) });
+    return errorFrame(code, message, id);
   }
+
 }
 
 const withId = (id: ClientFrame['id']) => (id === undefined ? {} : { id });

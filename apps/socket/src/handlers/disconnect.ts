@@ -1,6 +1,5 @@
-import type { ConnectionStore } from '@roomgate/shared/connection-store';
-import { describeError } from '@roomgate/shared/logger';
-import type { Logger } from '@roomgate/shared/types';
+import type { ConnectionStore } from '@roomgate/shared/store';
+import { describeError, type Logger } from '@roomgate/shared/runtime';
 import type { WebSocketMessageEvent, WebSocketResult } from '../events.ts';
 
 export interface DisconnectDeps {

@@ -1,14 +1,13 @@
-import type { ConnectionRecord } from '@roomgate/shared/connection-store';
-import { CapabilityForbiddenError, RoomForbiddenError } from '@roomgate/shared/errors';
+import type { ConnectionRecord } from '@roomgate/shared/store';
+import { CapabilityForbiddenError, RoomForbiddenError, HistoryDisabledError } from '@roomgate/shared/errors';
 import {
   HISTORY_DEFAULT_LIMIT,
   HISTORY_MAX_FRAME_BYTES,
   serializeHistoryReply,
   type HistoryRequestFrame,
 } from '@roomgate/protocol/history';
-import { HistoryDisabledError } from '@roomgate/shared/history/history-disabled-error';
-import type { HistoryStore } from '@roomgate/shared/history/history-store';
-import type { Logger } from '@roomgate/shared/types';
+import type { HistoryStore } from '@roomgate/shared/history';
+import type { Logger } from '@roomgate/shared/runtime';
 
 export interface HistoryActionDeps {
   /** Undefined when the stage runs with history off. */

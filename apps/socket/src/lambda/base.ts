@@ -1,4 +1,4 @@
-import { createJsonLogger, type JsonLogger } from '@roomgate/shared/logger';
+import { createJsonLogger, type JsonLogger } from '@roomgate/shared/runtime';
 import { parseConfig, type SocketConfig } from '../config.ts';
 
 export interface Base {

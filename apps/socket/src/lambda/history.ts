@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createHistoryStore, type HistoryStore } from '@roomgate/shared/history/history-store';
+import { createHistoryStore, type HistoryStore } from '@roomgate/shared/history';
 import type { SocketConfig } from '../config.ts';
 
 /** The history store, or undefined when the stage runs with history off (HISTORY_TTL_SECONDS=0). */

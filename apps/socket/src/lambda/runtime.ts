@@ -1,11 +1,9 @@
-import { createBroadcaster, type Broadcaster } from '@roomgate/shared/fan-out';
-import type { ConnectionStore } from '@roomgate/shared/connection-store';
-import { API_GATEWAY_MAX_MESSAGE_BYTES } from '@roomgate/shared/frames';
-import type { JsonLogger } from '@roomgate/shared/logger';
-import type { ManagementApi } from '@roomgate/shared/management-api';
-import type { HistoryStore } from '@roomgate/shared/history/history-store';
-import { createMessagePublisher, type MessagePublisher } from '@roomgate/shared/history/message-publisher';
-import type { TokenVerifier } from '@roomgate/shared/types';
+import { createBroadcaster, type Broadcaster, type ManagementApi, createMessagePublisher, type MessagePublisher } from '@roomgate/shared/delivery';
+import type { ConnectionStore } from '@roomgate/shared/store';
+import { API_GATEWAY_MAX_MESSAGE_BYTES } from '@roomgate/protocol/limits';
+import type { JsonLogger } from '@roomgate/shared/runtime';
+import type { HistoryStore } from '@roomgate/shared/history';
+import type { TokenVerifier } from '@roomgate/shared/tokens';
 import type { SocketConfig } from '../config.ts';
 import { createBase } from './base.ts';
 import { createManagement } from './management.ts';
@@ -13,7 +11,7 @@ import { createHistory } from './history.ts';
 import { createDynamoClient, createStore } from './store.ts';
 import { createTokenVerifier } from './verifier.ts';
 
-export { DYNAMODB_CLIENT_SETTINGS, MANAGEMENT_CLIENT_SETTINGS } from '@roomgate/shared/client-settings';
+export { DYNAMODB_CLIENT_SETTINGS, MANAGEMENT_CLIENT_SETTINGS } from '@roomgate/shared/runtime';
 
 export interface Runtime {
   config: SocketConfig;

@@ -1,13 +1,10 @@
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SECRETS_MANAGER_CLIENT_SETTINGS } from '@roomgate/shared/client-settings';
-import { createJwksSecretSource } from '@roomgate/shared/key-source';
-import type { Logger, TokenVerifier } from '@roomgate/shared/types';
-import { createVerifier } from '@roomgate/shared/verifier';
+import { createSecretsManagerClient, endpointConfig, type Logger } from '@roomgate/shared/runtime';
+import { createJwksSecretSource, type TokenVerifier, createVerifier } from '@roomgate/shared/tokens';
 import type { SocketConfig } from '../config.ts';
 
 /** The public keys load on the first verify; a failed load is retried by the next request. */
 export function createTokenVerifier(config: SocketConfig, logger: Logger): TokenVerifier {
-  const secrets = new SecretsManagerClient({ ...SECRETS_MANAGER_CLIENT_SETTINGS, ...(config.secretsEndpoint ? { endpoint: config.secretsEndpoint } : {}) });
+  const secrets = createSecretsManagerClient(endpointConfig(config.secretsEndpoint));
   const keys = createJwksSecretSource({ client: secrets, secretId: config.publicKeysSecretId, logger });
   return createVerifier({
     keys,

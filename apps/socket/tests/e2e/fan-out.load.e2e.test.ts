@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { HANDSHAKE_WINDOW_SECONDS, type ConnectionRecord } from '@roomgate/shared/connection-store';
+import { HANDSHAKE_WINDOW_SECONDS, type ConnectionRecord } from '@roomgate/shared/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSocketStack, type SocketStack } from '../helpers/offline-stack.ts';
 import { HandshakeRefused, connect, tokenProtocols, type Frame, type TestClient } from '../helpers/ws-client.ts';

@@ -1,11 +1,8 @@
-import {
-  ConnectionExistsError,
-  DISCONNECT_CLOCK_SLACK_SECONDS,
-  HANDSHAKE_WINDOW_SECONDS,
-  type ConnectionRecord, type ConnectionStore, type NewConnection, type RoomMember } from '@roomgate/shared/connection-store';
-import { TokenExpiredError, TokenInvalidError } from '@roomgate/shared/errors';
-import type { ManagementApi } from '@roomgate/shared/management-api';
-import type { Logger, RoomGrant, TokenVerifier } from '@roomgate/shared/types';
+import { ConnectionExistsError, TokenExpiredError, TokenInvalidError } from '@roomgate/shared/errors';
+import { DISCONNECT_CLOCK_SLACK_SECONDS, HANDSHAKE_WINDOW_SECONDS, type ConnectionRecord, type ConnectionStore, type NewConnection, type RoomMember } from '@roomgate/shared/store';
+import type { ManagementApi } from '@roomgate/shared/delivery';
+import type { Logger } from '@roomgate/shared/runtime';
+import type { RoomGrant, TokenVerifier } from '@roomgate/shared/tokens';
 
 export const NOW = 1_750_000_000;
 

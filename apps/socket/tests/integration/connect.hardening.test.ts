@@ -2,11 +2,10 @@ import { randomUUID, type KeyObject } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { localClientConfig } from '@roomgate/local-aws';
 import type {} from '@roomgate/local-aws/vitest-global-setup';
-import { createConnectionStore, type ConnectionStore } from '@roomgate/shared/connection-store';
-import type { SigningAlgorithm, TokenVerifier } from '@roomgate/shared/types';
-import { createVerifier, staticKeys } from '@roomgate/shared/verifier';
+import { createConnectionStore, type ConnectionStore } from '@roomgate/shared/store';
+import { type SigningAlgorithm, type TokenVerifier, createVerifier, staticKeys } from '@roomgate/shared/tokens';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { encodeSegment, forgeHs256WithPublicKey, forgeToken, makeTestKey, unsignedToken, type TestKey } from '../../../../packages/shared/tests/helpers/tokens.ts';
+import { encodeSegment, forgeHs256WithPublicKey, forgeToken, makeTestKey, unsignedToken, type TestKey } from '@roomgate/shared/testing';
 import type { WebSocketConnectEvent } from '../../src/events.ts';
 import { makeConnectHandler } from '../../src/handlers/connect.ts';
 import { memoryLogger } from '../helpers/fakes.ts';
@@ -100,7 +99,7 @@ async function expectRefusedAndNothingWritten(h: Handshake, status: number, code
 }
 
 describe('$connect refuses every bad token of the token-core suite, and writes nothing', () => {
-  // The table of packages/shared/tests/unit/verifier.test.ts ("bad tokens are refused with a code"),
+  // The table of packages/shared/tests/unit/tokens/verifier.test.ts ("bad tokens are refused with a code"),
   // here through the handler, both ways a token can arrive.
   const cases: Array<[string, string, () => string]> = [
     ['alg none', 'ERR_TOKEN_INVALID', () => unsignedToken(header(), claims())],

@@ -11,14 +11,12 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { localClientConfig } from '@roomgate/local-aws';
 import type {} from '@roomgate/local-aws/vitest-global-setup';
-import { createConnectionStore, type ConnectionStore } from '@roomgate/shared/connection-store';
-import { createBroadcaster } from '@roomgate/shared/fan-out';
-import { createSigner } from '@roomgate/shared/signer';
-import type { TokenSigner, TokenVerifier } from '@roomgate/shared/types';
-import { createVerifier, staticKeys } from '@roomgate/shared/verifier';
+import { createConnectionStore, type ConnectionStore } from '@roomgate/shared/store';
+import { createBroadcaster } from '@roomgate/shared/delivery';
+import { createSigner, type TokenSigner, type TokenVerifier, createVerifier, staticKeys } from '@roomgate/shared/tokens';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { makeTestKey } from '../../../../packages/shared/tests/helpers/tokens.ts';
+import { makeTestKey } from '@roomgate/shared/testing';
 import { makeConnectHandler } from '../../src/handlers/connect.ts';
 import { makeDefaultHandler } from '../../src/handlers/default.ts';
 import { makeDisconnectHandler } from '../../src/handlers/disconnect.ts';

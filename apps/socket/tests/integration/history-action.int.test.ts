@@ -1,8 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { localClientConfig } from '@roomgate/local-aws';
 import type {} from '@roomgate/local-aws/vitest-global-setup';
-import type { Broadcaster } from '@roomgate/shared/fan-out';
-import { createHistoryStore, type HistoryStore } from '@roomgate/shared/history/history-store';
+import type { Broadcaster } from '@roomgate/shared/delivery';
+import { createHistoryStore, type HistoryStore } from '@roomgate/shared/history';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { WebSocketMessageEvent } from '../../src/events.ts';

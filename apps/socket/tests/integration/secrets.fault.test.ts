@@ -10,12 +10,8 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { localClientConfig, startSecretsManager } from '@roomgate/local-aws';
 import type {} from '@roomgate/local-aws/vitest-global-setup';
-import { createConnectionStore, type ConnectionStore } from '@roomgate/shared/connection-store';
-import { createJwksSecretSource } from '@roomgate/shared/key-source';
-import { generateSigningKey, importSigningKey, publicJwkOf, type SigningKeyRecord } from '@roomgate/shared/keys';
-import { createSigner } from '@roomgate/shared/signer';
-import type { TokenSigner } from '@roomgate/shared/types';
-import { createVerifier } from '@roomgate/shared/verifier';
+import { createConnectionStore, type ConnectionStore } from '@roomgate/shared/store';
+import { createJwksSecretSource, generateSigningKey, importSigningKey, publicJwkOf, type SigningKeyRecord, createSigner, type TokenSigner, createVerifier } from '@roomgate/shared/tokens';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import type { WebSocketConnectEvent } from '../../src/events.ts';

@@ -1,5 +1,5 @@
 import type { SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
-import { SECRETS_MANAGER_CLIENT_SETTINGS } from '@roomgate/shared/client-settings';
+import { SECRETS_MANAGER_CLIENT_SETTINGS } from '@roomgate/shared/runtime';
 
 /** Where an SDK client connects, and as whom when that is the local stack. */
 export interface EndpointConfig {

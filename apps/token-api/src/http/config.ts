@@ -1,5 +1,5 @@
 import { STAGE_PATTERN } from '@roomgate/protocol/ids';
-import type { EnvReader } from '@roomgate/shared/config';
+import type { EnvReader } from '@roomgate/shared/runtime';
 import { ConfigError } from '@roomgate/shared/errors';
 import { parseIamCallers, type IamCallerMap } from './auth/iam-callers.ts';
 

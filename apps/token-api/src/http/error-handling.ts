@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
-import { describeError } from '@roomgate/shared/logger';
+import { describeError } from '@roomgate/shared/runtime';
 import fp from 'fastify-plugin';
 import { toHttpError, type ErrorBody, type HttpError } from './http-errors.ts';
 

@@ -1,9 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ConnectionStore } from '@roomgate/shared/connection-store';
-import type { Broadcaster } from '@roomgate/shared/fan-out';
-import type { HistoryStore } from '@roomgate/shared/history/history-store';
-import type { ManagementApi } from '@roomgate/shared/management-api';
-import { systemClock, type Clock, type Logger } from '@roomgate/shared/types';
+import type { ConnectionStore } from '@roomgate/shared/store';
+import type { Broadcaster, ManagementApi } from '@roomgate/shared/delivery';
+import type { HistoryStore } from '@roomgate/shared/history';
+import { systemClock, type Clock, type Logger } from '@roomgate/shared/runtime';
 import type { ApiKeySource } from '../http/auth/api-key-source.ts';
 import type { IamIdentity } from '../http/auth/iam-callers.ts';
 import { authentication } from '../http/authentication.ts';

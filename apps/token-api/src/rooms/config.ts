@@ -1,4 +1,4 @@
-import { EnvReader } from '@roomgate/shared/config';
+import { EnvReader } from '@roomgate/shared/runtime';
 import { API_GATEWAY_MAX_MESSAGE_BYTES, DEFAULT_MAX_MESSAGE_BYTES } from '@roomgate/protocol/limits';
 import type { IamCallerMap } from '../http/auth/iam-callers.ts';
 import { apiKeysSecretName, finishConfig, LOG_LEVELS, readCallerAuth, readIamCallers, readStage, type CallerAuth, type LogLevel } from '../http/config.ts';

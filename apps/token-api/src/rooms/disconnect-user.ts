@@ -1,7 +1,7 @@
-import type { ConnectionStore, GoneDeletion, RoomMember } from '@roomgate/shared/connection-store';
-import { errorFrame, serializeFrame } from '@roomgate/shared/frames';
-import type { ManagementApi } from '@roomgate/shared/management-api';
-import type { Logger } from '@roomgate/shared/types';
+import type { ConnectionStore, GoneDeletion, RoomMember } from '@roomgate/shared/store';
+import { errorFrame, serializeFrame } from '@roomgate/protocol/server-frame';
+import type { ManagementApi } from '@roomgate/shared/delivery';
+import type { Logger } from '@roomgate/shared/runtime';
 
 export interface DisconnectOutcome {
   /** Connections closed (or found already gone) whose rows were removed. */

@@ -9,8 +9,8 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { RoomgateError, StoreUnavailableError } from '@roomgate/shared/errors';
-import type { BroadcastResult } from '@roomgate/shared/fan-out';
-import { systemClock, type Clock, type Logger } from '@roomgate/shared/types';
+import type { BroadcastResult } from '@roomgate/shared/delivery';
+import { systemClock, type Clock, type Logger } from '@roomgate/shared/runtime';
 import { IdempotencyInProgressError, IdempotencyKeyReusedError } from './errors.ts';
 
 /** What a publish answered; `seq`/`epoch` when the stage runs with history (kept for replays). */

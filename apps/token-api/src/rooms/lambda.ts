@@ -1,4 +1,4 @@
-import { describeError } from '@roomgate/shared/logger';
+import { describeError } from '@roomgate/shared/runtime';
 import { createLambdaHandler, callerAuthOptions } from '../http/lambda-handler.ts';
 import { buildRoomsApp } from './app.ts';
 import { parseRoomsConfig, type RoomsApiConfig } from './config.ts';

@@ -1,5 +1,6 @@
-import type { ConnectionStore } from '@roomgate/shared/connection-store';
-import { systemClock, type Capability, type Clock } from '@roomgate/shared/types';
+import type { ConnectionStore } from '@roomgate/shared/store';
+import { systemClock, type Clock } from '@roomgate/shared/runtime';
+import type { Capability } from '@roomgate/shared/tokens';
 import type { ListingCursors } from './listing-cursors.ts';
 
 export interface ListedConnection {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { RoomgateError, StoreUnavailableError } from '@roomgate/shared/errors';
-import { systemClock, type Clock } from '@roomgate/shared/types';
+import { systemClock, type Clock } from '@roomgate/shared/runtime';
 import { ListingCursorError } from './errors.ts';
 
 /** Who a cursor was handed to; a cursor only continues the listing it came from. */

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Broadcaster } from '@roomgate/shared/fan-out';
-import type { HistoryStore } from '@roomgate/shared/history/history-store';
-import { UndeliveredPublishError, createMessagePublisher } from '@roomgate/shared/history/message-publisher';
-import type { Clock, Logger } from '@roomgate/shared/types';
+import { type Broadcaster, createMessagePublisher } from '@roomgate/shared/delivery';
+import type { HistoryStore } from '@roomgate/shared/history';
+import { UndeliveredPublishError } from '@roomgate/shared/errors';
+import type { Clock, Logger } from '@roomgate/shared/runtime';
 import type { IdempotencyStore, PublishResult } from './idempotency-store.ts';
 
 export interface PublishRequest {

@@ -1,5 +1,5 @@
-import { HistoryDisabledError } from '@roomgate/shared/history/history-disabled-error';
-import type { HistoryStore } from '@roomgate/shared/history/history-store';
+import { HistoryDisabledError } from '@roomgate/shared/errors';
+import type { HistoryStore } from '@roomgate/shared/history';
 
 /** One stored message as the Rooms API shows it: the frame's fields, without its envelope. */
 export interface RoomMessageView {

@@ -1,12 +1,10 @@
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { createConnectionStore } from '@roomgate/shared/connection-store';
-import { DYNAMODB_CLIENT_SETTINGS, MANAGEMENT_CLIENT_SETTINGS } from '@roomgate/shared/client-settings';
-import { createBroadcaster } from '@roomgate/shared/fan-out';
-import { createHistoryStore } from '@roomgate/shared/history/history-store';
-import { createJsonLogger } from '@roomgate/shared/logger';
-import { createManagementApi } from '@roomgate/shared/management-api';
+import { createConnectionStore } from '@roomgate/shared/store';
+import { DYNAMODB_CLIENT_SETTINGS, MANAGEMENT_CLIENT_SETTINGS, createJsonLogger } from '@roomgate/shared/runtime';
+import { createBroadcaster, createManagementApi } from '@roomgate/shared/delivery';
+import { createHistoryStore } from '@roomgate/shared/history';
 import { createApiKeySource, type ApiKeySource } from '../http/auth/api-key-source.ts';
 import { localEndpoint, secretsClientConfig } from '../http/aws-endpoints.ts';
 import type { RoomsAppDeps } from './app.ts';

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { SigningKeySource } from '@roomgate/shared/key-source';
-import { createSigner } from '@roomgate/shared/signer';
-import { systemClock, type Clock } from '@roomgate/shared/types';
+import { type SigningKeySource, createSigner } from '@roomgate/shared/tokens';
+import { systemClock, type Clock } from '@roomgate/shared/runtime';
 import type { ApiKeySource } from '../http/auth/api-key-source.ts';
 import type { IamIdentity } from '../http/auth/iam-callers.ts';
 import type { AppConfig } from './config.ts';

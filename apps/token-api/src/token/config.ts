@@ -1,5 +1,5 @@
-import { EnvReader } from '@roomgate/shared/config';
-import { publicKeysSecretName, signingKeySecretName } from '@roomgate/shared/keys';
+import { EnvReader } from '@roomgate/shared/runtime';
+import { publicKeysSecretName, signingKeySecretName } from '@roomgate/shared/tokens';
 import type { IamCallerMap } from '../http/auth/iam-callers.ts';
 import { apiKeysSecretName, finishConfig, LOG_LEVELS, readCallerAuth, readIamCallers, readStage, type CallerAuth, type LogLevel } from '../http/config.ts';
 import { readSocketIamConfig, type SocketIamConfig } from './presign/socket-iam-config.ts';

@@ -1,4 +1,4 @@
-import { describeError } from '@roomgate/shared/logger';
+import { describeError } from '@roomgate/shared/runtime';
 import { buildApp } from './app.ts';
 import { parseConfig, type TokenApiConfig } from './config.ts';
 import { createLambdaHandler, callerAuthOptions } from '../http/lambda-handler.ts';

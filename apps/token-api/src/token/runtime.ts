@@ -1,8 +1,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import { createSigningKeySource, type SigningKeySource } from '@roomgate/shared/key-source';
-import { createJsonLogger } from '@roomgate/shared/logger';
-import { systemClock } from '@roomgate/shared/types';
+import { createSigningKeySource, type SigningKeySource } from '@roomgate/shared/tokens';
+import { createJsonLogger, systemClock } from '@roomgate/shared/runtime';
 import { createApiKeySource, type ApiKeySource } from '../http/auth/api-key-source.ts';
 import { secretsClientConfig } from '../http/aws-endpoints.ts';
 import type { TokenApiConfig } from './config.ts';

@@ -1,4 +1,4 @@
-import { EnvReader } from '@roomgate/shared/config';
+import { EnvReader } from '@roomgate/shared/runtime';
 import { buildApp } from './app.ts';
 import { parseConfig } from './config.ts';
 import { createRuntime } from './runtime.ts';

@@ -6,10 +6,8 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { ensureTable, loadHistoryTable, localClientConfig, startLocalAws, type LocalAws } from '@roomgate/local-aws';
 import { startOffline, type RunningOffline } from '@roomgate/socket/testing/offline';
 import { connect, tokenProtocols, type Frame, type TestClient } from '@roomgate/socket/testing/ws-client';
-import { createConnectionStore, type ConnectionStore } from '@roomgate/shared/connection-store';
-import { generateSigningKey, importSigningKey, publicJwkOf } from '@roomgate/shared/keys';
-import { createSigner } from '@roomgate/shared/signer';
-import type { Capability, TokenSigner } from '@roomgate/shared/types';
+import { createConnectionStore, type ConnectionStore } from '@roomgate/shared/store';
+import { generateSigningKey, importSigningKey, publicJwkOf, createSigner, type Capability, type TokenSigner } from '@roomgate/shared/tokens';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CHAT_KEY, LOBBY_KEY, apiKeysSecret } from '../helpers/fixtures.ts';
 import { SERVICE_DIR, SLS, envWithoutAws, freePort, startUntil, type Spawned } from '../helpers/processes.ts';

@@ -1,7 +1,5 @@
-import { generateSigningKey, importSigningKey, publicJwkOf, type Jwks, type PublicJwk, type SigningKey, type SigningKeyRecord } from '@roomgate/shared/keys';
-import type { SigningKeySource } from '@roomgate/shared/key-source';
+import { generateSigningKey, importSigningKey, publicJwkOf, type Jwks, type PublicJwk, type SigningKey, type SigningKeyRecord, type SigningKeySource, type SigningAlgorithm } from '@roomgate/shared/tokens';
 import { KeyUnavailableError } from '@roomgate/shared/errors';
-import type { SigningAlgorithm } from '@roomgate/shared/types';
 import { buildApp, type AppDeps } from '../../src/token/app.ts';
 import { hashApiKey, parseApiKeysSecret } from '../../src/http/auth/api-keys.ts';
 import { staticApiKeys } from '../../src/http/auth/api-key-source.ts';

@@ -3,7 +3,7 @@ import { KeyAdmin } from '@roomgate/devstack';
 import { localClientConfig } from '@roomgate/local-aws';
 // Brings in the typing of inject('secretsEndpoint') for every test that uses these helpers.
 import type {} from '@roomgate/local-aws/vitest-global-setup';
-import type { SigningAlgorithm } from '@roomgate/shared/types';
+import type { SigningAlgorithm } from '@roomgate/shared/tokens';
 import { apiKeysSecretName } from '../../src/http/config.ts';
 import { apiKeysSecret } from './fixtures.ts';
 

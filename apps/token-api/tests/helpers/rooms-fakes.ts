@@ -1,8 +1,7 @@
-import { HANDSHAKE_WINDOW_SECONDS, type ConnectionStore, type RoomMember } from '@roomgate/shared/connection-store';
-import { StoreUnavailableError } from '@roomgate/shared/errors';
-import { createBroadcaster } from '@roomgate/shared/fan-out';
-import { silentLogger } from '@roomgate/shared/logger';
-import { ConnectionGoneError, DeliveryFailedError, type ManagementApi } from '@roomgate/shared/management-api';
+import { HANDSHAKE_WINDOW_SECONDS, type ConnectionStore, type RoomMember } from '@roomgate/shared/store';
+import { StoreUnavailableError, ConnectionGoneError, DeliveryFailedError } from '@roomgate/shared/errors';
+import { createBroadcaster, type ManagementApi } from '@roomgate/shared/delivery';
+import { silentLogger } from '@roomgate/shared/runtime';
 import { parseApiKeysSecret } from '../../src/http/auth/api-keys.ts';
 import { staticApiKeys } from '../../src/http/auth/api-key-source.ts';
 import { buildRoomsApp, type RoomsAppDeps } from '../../src/rooms/app.ts';

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { CreateSecretCommand, PutSecretValueCommand, ResourceExistsException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, PutSecretValueCommand, ResourceExistsException } from '@aws-sdk/client-secrets-manager';
 import { localClientConfig } from '@roomgate/local-aws';
-import { generateSigningKey, publicJwkOf, type SigningKeyRecord } from '@roomgate/shared/keys';
-import type { SigningAlgorithm } from '@roomgate/shared/types';
+import { generateSigningKey, publicJwkOf, type SigningKeyRecord, type SigningAlgorithm } from '@roomgate/shared/tokens';
 import { TSX } from './paths.ts';
+import { createSecretsManagerClient } from '@roomgate/shared/runtime';
 
 export interface LocalEndpoints {
   dynamoEndpoint: string;
@@ -80,7 +80,7 @@ export const BENCH_ROLE_SESSION = 'arn:aws:sts::123456789012:assumed-role/bench-
 export async function seedStage(secretsEndpoint: string, stage: string, alg: SigningAlgorithm): Promise<SeededStage> {
   const record = await generateSigningKey(alg);
   const apiKey = `rgk_${randomBytes(32).toString('base64url')}`;
-  const client = new SecretsManagerClient(localClientConfig(secretsEndpoint));
+  const client = createSecretsManagerClient(localClientConfig(secretsEndpoint));
   try {
     const put = async (name: string, value: unknown) => {
       const SecretString = JSON.stringify(value);

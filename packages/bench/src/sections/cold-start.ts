@@ -1,17 +1,16 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { localClientConfig, parseCloudFormationYaml } from '@roomgate/local-aws';
-import { createConnectionStore } from '@roomgate/shared/connection-store';
-import { importSigningKey } from '@roomgate/shared/keys';
-import { createSigner } from '@roomgate/shared/signer';
+import { createConnectionStore } from '@roomgate/shared/store';
+import { importSigningKey, createSigner } from '@roomgate/shared/tokens';
 import { httpApiEvent } from '../../../../apps/token-api/tests/helpers/http-api-event.ts';
 import { BENCH_ROLE_SESSION, endpointsFromEnv, seedStage } from '../lib/local-stack.ts';
 import { median } from '../lib/measure.ts';
 import { BENCH_DIR, OUT_DIR, SOCKET_DIR, TOKEN_API_DIR } from '../lib/paths.ts';
 import { fmtKb, fmtMs, type Row, type Table } from '../lib/report.ts';
+import { createDynamoDbClient } from '@roomgate/shared/runtime';
 
 const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 5);
 const SIZE_TARGET = { 'token-api': 700 * 1024, socket: 60 * 1024 } as const;
@@ -124,7 +123,7 @@ export async function run(): Promise<Table[]> {
     roomId: 'chat-lobby-42',
     ttlSeconds: 3600,
   });
-  const store = createConnectionStore({ client: new DynamoDBClient(localClientConfig(local.dynamoEndpoint)), tableName: local.tableName });
+  const store = createConnectionStore({ client: createDynamoDbClient(localClientConfig(local.dynamoEndpoint)), tableName: local.tableName });
   await store.put({ connectionId: 'cold-default', roomId: 'chat-lobby-42', capabilities: ['subscribe', 'publish'], tokenExpiresAt: 4_000_000_000 });
 
   const baselines = join(BENCH_DIR, 'src', 'cold', 'baselines');

@@ -1,15 +1,14 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { importSPKI, jwtVerify } from 'jose';
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { localClientConfig } from '@roomgate/local-aws';
-import { importSigningKey } from '@roomgate/shared/keys';
-import { createSigner } from '@roomgate/shared/signer';
-import { ALGORITHMS, type SigningAlgorithm } from '@roomgate/shared/types';
-import { makeConnectHandler } from '../../../../apps/socket/src/handlers/connect.ts';
-import { createRuntime } from '../../../../apps/socket/src/lambda/runtime.ts';
+import { importSigningKey, createSigner, ALGORITHMS, type SigningAlgorithm } from '@roomgate/shared/tokens';
+import { makeConnectHandler } from '@roomgate/socket/handlers/connect';
+import { createRuntime } from '@roomgate/socket/lambda/runtime';
 import { endpointsFromEnv, seedStage } from '../lib/local-stack.ts';
 import { interleave, type Rate } from '../lib/measure.ts';
 import { fmtMicros, fmtRate, type Row, type Table } from '../lib/report.ts';
+import { createDynamoDbClient } from '@roomgate/shared/runtime';
 
 const TARGET = 0.5;
 
@@ -66,7 +65,7 @@ export async function run(): Promise<Table[]> {
     const joseKey = await importSPKI(seeded.record.public_key, alg);
     const fast = alg !== 'RS256';
     // The same item written with a bare SDK client: what a PutItem costs without our store.
-    const dynamo = new DynamoDBClient(localClientConfig(local.dynamoEndpoint));
+    const dynamo = createDynamoDbClient(localClientConfig(local.dynamoEndpoint));
     const item = (id: string) => ({
       connectionId: { S: id },
       roomId: { S: 'chat-lobby-42' },

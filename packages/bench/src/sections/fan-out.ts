@@ -1,13 +1,11 @@
-import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { localClientConfig } from '@roomgate/local-aws';
-import { createConnectionStore, type RoomMember } from '@roomgate/shared/connection-store';
-import { createBroadcaster } from '@roomgate/shared/fan-out';
-import { importSigningKey } from '@roomgate/shared/keys';
-import { silentLogger } from '@roomgate/shared/logger';
-import { createSigner } from '@roomgate/shared/signer';
+import { createConnectionStore, type RoomMember } from '@roomgate/shared/store';
+import { createBroadcaster } from '@roomgate/shared/delivery';
+import { importSigningKey, createSigner } from '@roomgate/shared/tokens';
+import { createDynamoDbClient, createManagementApiClient, silentLogger } from '@roomgate/shared/runtime';
 import WebSocket from 'ws';
-import { startOffline } from '../../../../apps/socket/tests/helpers/offline.ts';
+import { startOffline } from '@roomgate/socket/testing/offline';
 import { endpointsFromEnv, seedStage } from '../lib/local-stack.ts';
 import { median } from '../lib/measure.ts';
 import { registerCleanup } from '../lib/processes.ts';
@@ -114,9 +112,9 @@ export async function run(): Promise<Table[]> {
     ROOMGATE_HISTORY_TTL_SECONDS: '0',
   });
   const unregister = registerCleanup(() => offline.stop());
-  const dynamo = new DynamoDBClient(localClientConfig(local.dynamoEndpoint));
+  const dynamo = createDynamoDbClient(localClientConfig(local.dynamoEndpoint));
   const store = createConnectionStore({ client: dynamo, tableName: local.tableName });
-  const management = new ApiGatewayManagementApiClient(localClientConfig(offline.managementEndpoint));
+  const management = createManagementApiClient(localClientConfig(offline.managementEndpoint));
   const room = new Room();
   const rows: Row[] = [];
   try {

@@ -1,8 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join as joinPath } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { importSigningKey } from '@roomgate/shared/keys';
-import { createSigner } from '@roomgate/shared/signer';
+import { importSigningKey, createSigner } from '@roomgate/shared/tokens';
 import { startOffline, type RunningOffline } from '../../../../apps/socket/tests/helpers/offline.ts';
 import { endpointsFromEnv, seedStage } from '../lib/local-stack.ts';
 import { median } from '../lib/measure.ts';

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import autocannon, { type Result } from 'autocannon';
-import { ALGORITHMS, type SigningAlgorithm } from '@roomgate/shared/types';
+import { ALGORITHMS, type SigningAlgorithm } from '@roomgate/shared/tokens';
 import { endpointsFromEnv, seedStage, type SeededStage } from '../lib/local-stack.ts';
 import { BENCH_DIR, TOKEN_API_DIR, TSX } from '../lib/paths.ts';
 import { freePort, groupCpuSeconds, startService, type Service } from '../lib/processes.ts';

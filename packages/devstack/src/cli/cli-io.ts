@@ -1,6 +1,6 @@
-import { SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient, SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 import { localClientConfig } from '@roomgate/local-aws';
-import { SECRETS_MANAGER_CLIENT_SETTINGS } from '@roomgate/shared/client-settings';
+import { createSecretsManagerClient, SECRETS_MANAGER_CLIENT_SETTINGS } from '@roomgate/shared/runtime';
 import { isRoomgateError } from '@roomgate/shared/errors';
 import { isDevstackError, UsageError } from '../errors.ts';
 import { loadStage } from '../stage-settings.ts';
@@ -22,8 +22,9 @@ export function makeSecretsClient(options: { endpoint?: string | undefined; regi
     if (!URL.canParse(endpoint)) throw new UsageError(`endpoint ${JSON.stringify(endpoint)} is not a URL`);
     config = { ...localClientConfig(endpoint), ...config };
   }
-  // A hung endpoint fails the command in seconds instead of holding the terminal.
-  return (io.createClient ?? ((c) => new SecretsManagerClient(c)))({ ...SECRETS_MANAGER_CLIENT_SETTINGS, ...config });
+  // A hung endpoint fails the command in seconds instead of holding the terminal. The settings are
+  // spelled out (the factory applies them too) so a test's `createClient` receives them as well.
+  return (io.createClient ?? createSecretsManagerClient)({ ...SECRETS_MANAGER_CLIENT_SETTINGS, ...config });
 }
 
 /**

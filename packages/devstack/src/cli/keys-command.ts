@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ALGORITHMS, type SigningAlgorithm } from '@roomgate/shared/types';
+import { ALGORITHMS, type SigningAlgorithm } from '@roomgate/shared/tokens';
 import { UsageError } from '../errors.ts';
 import { DEFAULT_MAX_TOKEN_TTL_SECONDS, DEFAULT_SECRETS_MAX_AGE_SECONDS, KeyAdmin, type KeyStatus, type KeySummary } from '../key-admin.ts';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';

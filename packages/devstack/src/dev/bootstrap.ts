@@ -1,9 +1,7 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureTable, loadConnectionsTable, localClientConfig } from '@roomgate/local-aws';
-import { DYNAMODB_CLIENT_SETTINGS, SECRETS_MANAGER_CLIENT_SETTINGS } from '@roomgate/shared/client-settings';
+import { createDynamoDbClient, createSecretsManagerClient } from '@roomgate/shared/runtime';
 import { ApiKeyAdmin } from '../api-key-admin.ts';
 import { historyTableNameOf } from './offline-specs.ts';
 import { KeyAdmin, type KeySummary } from '../key-admin.ts';
@@ -38,8 +36,8 @@ export interface BootstrapResult {
  * declarations the serverless.yml files include), the signing key with its JWKS, and the dev API key.
  */
 export async function bootstrapStage(input: BootstrapInput): Promise<BootstrapResult> {
-  const dynamo = new DynamoDBClient({ ...DYNAMODB_CLIENT_SETTINGS, ...localClientConfig(input.dynamoEndpoint) });
-  const secrets = new SecretsManagerClient({ ...SECRETS_MANAGER_CLIENT_SETTINGS, ...localClientConfig(input.secretsEndpoint) });
+  const dynamo = createDynamoDbClient(localClientConfig(input.dynamoEndpoint));
+  const secrets = createSecretsManagerClient(localClientConfig(input.secretsEndpoint));
   try {
     await ensureTable(dynamo, input.tableName);
     const roomsFile = join(input.repoRoot, ROOMS_TABLE.file);

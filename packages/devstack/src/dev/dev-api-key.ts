@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { newApiKey } from '@roomgate/shared/api-keys';
+import { newApiKey } from '@roomgate/shared/auth';
 import type { ApiKeyAdmin } from '../api-key-admin.ts';
 
 /** The dev stack's own API key: id `dev`, every room. It only ever exists on a local endpoint. */

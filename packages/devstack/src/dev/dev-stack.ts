@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { startDemoServer } from '@roomgate/demo';
 import { startLocalAws } from '@roomgate/local-aws';
-import { createJsonLogger } from '@roomgate/shared/logger';
+import { createJsonLogger } from '@roomgate/shared/runtime';
 import { DevstackError } from '../errors.ts';
 import type { KeySummary } from '../key-admin.ts';
 import { bootstrapStage } from './bootstrap.ts';

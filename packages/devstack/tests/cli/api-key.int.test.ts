@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { hashApiKey } from '@roomgate/shared/api-keys';
+import { hashApiKey } from '@roomgate/shared/auth';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { secretsClient, uniqueName } from '../helpers/clients.ts';
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SECRETS_MANAGER_CLIENT_SETTINGS } from '@roomgate/shared/client-settings';
+import { SECRETS_MANAGER_CLIENT_SETTINGS } from '@roomgate/shared/runtime';
 import { SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
 import { runKeysCli } from '../../src/cli/keys-command.ts';

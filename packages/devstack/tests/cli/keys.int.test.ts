@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { generateSigningKey } from '@roomgate/shared/keys';
+import { generateSigningKey } from '@roomgate/shared/tokens';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { secretsClient, uniqueName } from '../helpers/clients.ts';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { hashApiKey } from '@roomgate/shared/api-keys';
+import { hashApiKey } from '@roomgate/shared/auth';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ApiKeyAdmin } from '../../src/api-key-admin.ts';
 import { devApiKeyFile, ensureDevApiKey } from '../../src/dev/dev-api-key.ts';

@@ -6,17 +6,11 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { RoomgateError, StoreUnavailableError } from '../errors.ts';
-import { systemClock, type Clock } from '../types.ts';
+import { StoreUnavailableError } from '../errors.ts';
+import { systemClock, type Clock } from '../runtime/clock.ts';
+import { createStoreCall } from '../store/store-call.ts';
+import type { MessagePosition } from './message-position.ts';
 import { PositionCache } from './position-cache.ts';
-
-/** `{epoch, seq}`: where a message sits in its room's stream (docs/architecture.md, History and recovery). */
-export interface MessagePosition {
-  /** The stream's identity: 12 random base64url characters, new when the room had no item left. */
-  epoch: string;
-  /** 1, 2, 3… within the epoch, gap-free: each seq was taken by exactly one stored message. */
-  seq: number;
-}
 
 /** One history item: the exact serialized `message` frame that was (or is about to be) fanned out. */
 export interface StoredMessage extends MessagePosition {
@@ -96,14 +90,8 @@ export function createHistoryStore(options: HistoryStoreOptions): HistoryStore {
   const maxAttempts = options.maxAttempts ?? 8;
   const cache = new PositionCache(options.cacheRooms ?? 1000);
 
-  const send = async <T>(operation: string, run: () => Promise<T>): Promise<T> => {
-    try {
-      return await run();
-    } catch (cause) {
-      if (cause instanceof RoomgateError || cause instanceof ConditionalCheckFailedException) throw cause;
-      throw new StoreUnavailableError(`history store ${operation} failed`, { cause });
-    }
-  };
+  // A lost conditional write is a race the append loop retries, not an outage.
+  const send = createStoreCall('history store', { passThrough: (error) => error instanceof ConditionalCheckFailedException });
 
   /** The room's newest item, expired or not: an item that still exists keeps its epoch alive. */
   const lastItem = async (roomId: string): Promise<StoredMessage | undefined> => {

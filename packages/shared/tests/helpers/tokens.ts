@@ -1,6 +1,6 @@
 import { createHmac, sign, type KeyObject } from 'node:crypto';
-import { generateSigningKey, importJwks, importSigningKey, publicJwkOf, type SigningKey, type SigningKeyRecord, type VerificationKey } from '../../src/keys.ts';
-import type { SigningAlgorithm } from '../../src/types.ts';
+import { generateSigningKey, importJwks, importSigningKey, publicJwkOf, type SigningKey, type SigningKeyRecord, type VerificationKey } from '../../src/tokens/keys.ts';
+import type { SigningAlgorithm } from '../../src/tokens/types.ts';
 
 export interface TestKey {
   record: SigningKeyRecord;

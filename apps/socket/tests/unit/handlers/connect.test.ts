@@ -1,4 +1,4 @@
-import { KeyUnavailableError, StoreUnavailableError, TokenNotYetValidError } from '@roomgate/shared/errors';
+import { ConfigError, DeliveryFailedError, KeyUnavailableError, StoreUnavailableError, TokenNotYetValidError } from '@roomgate/shared/errors';
 import { describe, expect, it } from 'vitest';
 import type { WebSocketConnectEvent } from '../../../src/events.ts';
 import { makeConnectHandler } from '../../../src/handlers/connect.ts';
@@ -13,6 +13,8 @@ const verifier = fakeVerifier({
   future: new TokenNotYetValidError(),
   'keys-down': new KeyUnavailableError(),
   boom: new Error('socket hang up'),
+  'bad-config': new ConfigError(['ROOMGATE_PUBLIC_KEYS_SECRET_ID is required']),
+  'delivery-failed': new DeliveryFailedError('conn-9', { httpStatusCode: 500 }),
 });
 
 function setup() {
@@ -121,6 +123,17 @@ describe('$connect', () => {
     const { handler } = setup();
     const result = await handler(event({ query: { token: 'boom' } }));
     expect(result.body).not.toContain('socket hang up');
+  });
+
+  // toPublicError (issue 12): a roomgate error that is neither the client's doing nor an outage is
+  // a fault of roomgate; it used to go out under its own code with the outage text.
+  it.each(['bad-config', 'delivery-failed'])('answers a server-side %s as 500 ERR_INTERNAL, logged at error', async (token) => {
+    const { handler, logger } = setup();
+    const result = await handler(event({ query: { token } }));
+    expect(result.statusCode).toBe(500);
+    expect(result.headers?.['x-roomgate-error']).toBe('ERR_INTERNAL');
+    expect(body(result).error).toEqual({ code: 'ERR_INTERNAL', message: 'internal error' });
+    expect(logger.lines.filter((line) => line.level === 'error')).toHaveLength(1);
   });
 
   it('never logs the token', async () => {

@@ -1,5 +1,5 @@
-import { StoreUnavailableError } from '@roomgate/shared/errors';
-import type { Broadcaster, BroadcastResult } from '@roomgate/shared/fan-out';
+import { ConfigError, StoreUnavailableError } from '@roomgate/shared/errors';
+import type { Broadcaster, BroadcastResult } from '@roomgate/shared/delivery';
 import { describe, expect, it } from 'vitest';
 import type { WebSocketMessageEvent } from '../../../src/events.ts';
 import { makeDefaultHandler } from '../../../src/handlers/default.ts';
@@ -110,6 +110,14 @@ describe('$default', () => {
       code: 'ERR_STORE_UNAVAILABLE',
       message: 'service temporarily unavailable, retry',
     });
+  });
+
+  // toPublicError (issue 12): a failure that is roomgate's own used to reach the client with its
+  // code and internal message at warn level.
+  it('reports a server-side fault as ERR_INTERNAL without its message, logged at error', async () => {
+    const { send, logger } = setup({ broadcast: new ConfigError(['FAN_OUT_CONCURRENCY must be a positive integer']) });
+    expect((await send({ action: 'publish', data: 'hi', id: 3 })).frame).toEqual({ type: 'error', code: 'ERR_INTERNAL', message: 'internal error', id: 3 });
+    expect(logger.lines.filter((line) => line.level === 'error')).toHaveLength(1);
   });
 
   it('reports a store outage while loading the connection as an error frame and keeps it open', async () => {

@@ -1,7 +1,5 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CachedValue } from '@roomgate/shared/cached-value';
-import { readSecretString } from '@roomgate/shared/secret-reader';
-import type { Clock, Logger } from '@roomgate/shared/types';
+import { CachedValue, readSecretString, type Clock, type Logger } from '@roomgate/shared/runtime';
 import { parseApiKeysSecret, type ApiKeyEntry } from './api-keys.ts';
 
 export interface ApiKeySource {

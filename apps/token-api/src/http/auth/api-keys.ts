@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { KeyMalformedError } from '@roomgate/shared/errors';
-import { parseRoomPattern, roomPatternProblem, type RoomPattern } from '@roomgate/shared/room-pattern';
+import { parseRoomPattern, roomPatternProblem, type RoomPattern } from '@roomgate/shared/auth';
 
 /**
  * API keys for callers outside AWS and for local development. The secret
@@ -25,7 +25,7 @@ const HEX_SHA256 = /^[0-9a-f]{64}$/i;
 const KEY_ID = /^[A-Za-z0-9_.:@-]{1,128}$/;
 
 // Minting and hashing moved to @roomgate/shared so the dev tooling writes keys the same way.
-export { hashApiKey, newApiKey } from '@roomgate/shared/api-keys';
+export { hashApiKey, newApiKey } from '@roomgate/shared/auth';
 
 /** Parses the api-keys secret. Throws KeyMalformedError naming the first bad entry (never a hash). */
 export function parseApiKeysSecret(json: string): ApiKeyEntry[] {

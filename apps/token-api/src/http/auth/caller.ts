@@ -1,5 +1,5 @@
 import { RoomForbiddenError } from '@roomgate/shared/errors';
-import { isRoomAllowed, type RoomPattern } from '@roomgate/shared/room-pattern';
+import { isRoomAllowed, type RoomPattern } from '@roomgate/shared/auth';
 
 /** Who asked for a token, and which rooms they may issue tokens for. */
 export interface Caller {

@@ -1,4 +1,4 @@
-import { parseRoomPattern, roomPatternProblem, type RoomPattern } from '@roomgate/shared/room-pattern';
+import { parseRoomPattern, roomPatternProblem, type RoomPattern } from '@roomgate/shared/auth';
 
 /** Normalised IAM principal ARN → the room patterns that principal may issue tokens for. */
 export type IamCallerMap = ReadonlyMap<string, readonly RoomPattern[]>;

@@ -1,5 +1,5 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import type { Clock } from '@roomgate/shared/types';
+import type { Clock } from '@roomgate/shared/runtime';
 import { SigningCredentialsUnavailableError } from './errors.ts';
 
 export interface CachedCredentialsOptions {

@@ -1,4 +1,4 @@
-import type { EnvReader } from '@roomgate/shared/config';
+import type { EnvReader } from '@roomgate/shared/runtime';
 import { MAX_PRESIGN_EXPIRES_SECONDS, MIN_PRESIGN_EXPIRES_SECONDS } from './socket-url-presigner.ts';
 import { parseSocketTarget, type SocketTarget } from './socket-target.ts';
 

@@ -1,5 +1,5 @@
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import type { Clock } from '@roomgate/shared/types';
+import type { Clock } from '@roomgate/shared/runtime';
 import { SocketUrlTooLongError } from './errors.ts';
 import { createPresignGet } from './presign-get.ts';
 import type { SocketTarget } from './socket-target.ts';

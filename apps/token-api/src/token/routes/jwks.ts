@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { SigningKeySource } from '@roomgate/shared/key-source';
+import type { SigningKeySource } from '@roomgate/shared/tokens';
 import { commonErrorResponses, errorSchema } from '../../http/schemas.ts';
 import { jwksSchema } from '../schemas.ts';
 

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import type { TokenSigner } from '@roomgate/shared/types';
+import type { TokenSigner } from '@roomgate/shared/tokens';
 import { assertRoomAllowed } from '../../http/auth/caller.ts';
 import { AUTHENTICATION } from '../../http/authentication.ts';
 import type { SocketUrlPresigner } from '../presign/socket-url-presigner.ts';

@@ -3,9 +3,9 @@ import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagem
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { localClientConfig } from '@roomgate/local-aws';
 import type {} from '@roomgate/local-aws/vitest-global-setup';
-import { createConnectionStore, HANDSHAKE_WINDOW_SECONDS, type ConnectionStore } from '@roomgate/shared/connection-store';
-import { silentLogger } from '@roomgate/shared/logger';
-import { createManagementApi } from '@roomgate/shared/management-api';
+import { createConnectionStore, HANDSHAKE_WINDOW_SECONDS, type ConnectionStore } from '@roomgate/shared/store';
+import { silentLogger } from '@roomgate/shared/runtime';
+import { createManagementApi } from '@roomgate/shared/delivery';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startManagementServer, type ManagementServer } from '../../../../../packages/shared/tests/helpers/management-server.ts';
 import { createUserDisconnector } from '../../../src/rooms/disconnect-user.ts';

@@ -8,8 +8,7 @@ import {
   type GetSecretValueCommandInput,
 } from '@aws-sdk/client-secrets-manager';
 import { localClientConfig } from '@roomgate/local-aws';
-import { createSigningKeySource } from '@roomgate/shared/key-source';
-import { publicKeysSecretName, signingKeySecretName } from '@roomgate/shared/keys';
+import { createSigningKeySource, publicKeysSecretName, signingKeySecretName } from '@roomgate/shared/tokens';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApp } from '../../../src/token/app.ts';

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { CHAT_KEY, NOW } from '../../helpers/fixtures.ts';
 import { API_GATEWAY_MAX_MESSAGE_BYTES, MAX_FRAME_DEPTH } from '@roomgate/protocol/limits';
-import { silentLogger } from '@roomgate/shared/logger';
+import { silentLogger } from '@roomgate/shared/runtime';
 import { createRoomPublisher } from '../../../src/rooms/publish.ts';
 import { chatRoom, memoryIdempotency, roomsConfig, roomsTestApp, type Row } from '../../helpers/rooms-fakes.ts';
 

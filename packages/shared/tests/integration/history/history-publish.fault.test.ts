@@ -9,9 +9,9 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StoreUnavailableError } from '../../../src/errors.ts';
-import type { Broadcaster } from '../../../src/fan-out.ts';
+import type { Broadcaster } from '../../../src/delivery/fan-out.ts';
 import { createHistoryStore } from '../../../src/history/history-store.ts';
-import { createMessagePublisher } from '../../../src/history/message-publisher.ts';
+import { createMessagePublisher } from '../../../src/delivery/message-publisher.ts';
 
 /**
  * Faults no local DynamoDB produces (throttling, 5xx after the SDK's retries, endless contention):

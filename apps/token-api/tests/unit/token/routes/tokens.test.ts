@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importJWK, jwtVerify } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ALGORITHMS, type SigningAlgorithm } from '@roomgate/shared/types';
+import { ALGORITHMS, type SigningAlgorithm } from '@roomgate/shared/tokens';
 import { parseIamCallers } from '../../../../src/http/auth/iam-callers.ts';
 import { AUDIENCE, CHAT_KEY, CHAT_ROLE, ISSUER, LOBBY_KEY, NOW, SOCKET_URL, decodeSegment, makeTestKey, testApp, testConfig, type TestKey } from '../../../helpers/fixtures.ts';
 

@@ -1,0 +1,3 @@
+export * from './fan-out.ts';
+export * from './management-api.ts';
+export * from './message-publisher.ts';

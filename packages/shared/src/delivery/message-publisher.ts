@@ -1,0 +1,98 @@
+import { UndeliveredPublishError } from '../errors.ts';
+import type { BroadcastOptions, BroadcastResult, Broadcaster } from './fan-out.ts';
+import type { FrameId } from '@roomgate/protocol/frames';
+import { HISTORY_MAX_FRAME_BYTES } from '@roomgate/protocol/history';
+import { encodeMessageFrame } from '@roomgate/protocol/server-frame';
+import { systemClock, type Clock } from '../runtime/clock.ts';
+import type { HistoryStore } from '../history/history-store.ts';
+import type { MessagePosition } from '../history/message-position.ts';
+
+export interface RoomMessage {
+  roomId: string;
+  /** The publishing member's user id; absent on a server publish (the author is the backend). */
+  from?: string | undefined;
+  data: unknown;
+  broadcast?: BroadcastOptions;
+  /** The client frame's id, echoed by a FrameError that refuses the message. */
+  frameId?: FrameId | undefined;
+}
+
+export interface PublishedMessage extends BroadcastResult {
+  /** Present whenever history is on. */
+  seq?: number;
+  epoch?: string;
+  /** Size of the serialized frame (UTF-8). */
+  bytes: number;
+}
+
+export interface MessagePublisher {
+  /**
+   * Builds the `message` frame, stores it in history (allocating its seq), then fans it out.
+   * Throws FrameError (`ERR_MESSAGE_TOO_LARGE`, `ERR_MESSAGE_INVALID`: the frame rules of
+   * `encodeMessageFrame`; nothing stored or sent), StoreUnavailableError (history or
+   * the room listing failed: nothing was sent), or UndeliveredPublishError (stored, but the room
+   * could not be listed: members recover it from history).
+   */
+  publish(message: RoomMessage): Promise<PublishedMessage>;
+  /**
+   * Checks the frame rules without storing or sending anything, with the largest position the
+   * frame may get (so a message that passes here cannot fail them in `publish`). Throws FrameError.
+   * For callers that must refuse before other side effects (the Rooms API's idempotency claim).
+   */
+  validate(message: RoomMessage): void;
+}
+
+/** The widest `seq`/`epoch` a frame can carry: a check against it holds for any real position. */
+const WIDEST_POSITION: MessagePosition = { seq: Number.MAX_SAFE_INTEGER, epoch: 'x'.repeat(32) };
+
+export interface MessagePublisherOptions {
+  broadcaster: Broadcaster;
+  /** Undefined when the stage runs with history off: frames then carry no seq/epoch. */
+  history: HistoryStore | undefined;
+  /** Largest serialized frame in bytes; with history on also at most HISTORY_MAX_FRAME_BYTES. */
+  maxFrameBytes: number;
+  clock?: Clock;
+}
+
+/**
+ * The one publish path of both producers (the socket's `publish` frame and the Rooms API's
+ * `POST /v1/rooms/{roomId}/messages`), so client and server publishes share one sequence. The
+ * rule it keeps: nothing is delivered live that is not in history, so a member can miss a seq only
+ * when it expired — never because a write failed after others saw the message.
+ */
+export function createMessagePublisher(options: MessagePublisherOptions): MessagePublisher {
+  const { broadcaster, history } = options;
+  const clock = options.clock ?? systemClock;
+  const limit = history === undefined ? options.maxFrameBytes : Math.min(options.maxFrameBytes, HISTORY_MAX_FRAME_BYTES);
+
+  // The frame rules every producer shares (depth, safe serialisation, size after the envelope).
+  const build = (message: RoomMessage, sentAt: number, position?: MessagePosition): string =>
+    encodeMessageFrame(
+      { type: 'message', roomId: message.roomId, ...(position ?? {}), ...(message.from !== undefined ? { from: message.from } : {}), data: message.data, sentAt },
+      { maxBytes: limit, frameId: message.frameId },
+    ).payload;
+
+  return {
+    validate(message) {
+      build(message, clock(), history === undefined ? undefined : WIDEST_POSITION);
+    },
+
+    async publish(message) {
+      const sentAt = clock();
+      if (history === undefined) {
+        const payload = build(message, sentAt);
+        const result = await broadcaster.broadcast(message.roomId, payload, message.broadcast);
+        return { ...result, bytes: Buffer.byteLength(payload, 'utf8') };
+      }
+      const stored = await history.append(message.roomId, (position) => build(message, sentAt, position));
+      const position = { seq: stored.seq, epoch: stored.epoch };
+      let result: BroadcastResult;
+      try {
+        result = await broadcaster.broadcast(message.roomId, stored.frame, message.broadcast);
+      } catch (error) {
+        throw new UndeliveredPublishError(position, error);
+      }
+      return { ...result, ...position, bytes: Buffer.byteLength(stored.frame, 'utf8') };
+    },
+  };
+}

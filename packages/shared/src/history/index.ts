@@ -1,0 +1,3 @@
+export * from './history-store.ts';
+export * from './message-position.ts';
+export * from './position-cache.ts';

@@ -1,0 +1,83 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { CAPABILITIES, type Capability } from '../tokens/types.ts';
+
+/**
+ * The connections table's item shape, in one place: the store writes with `toItem` and reads
+ * base-table rows with `toRecord` and `byRoom` index rows (only the projected attributes) with
+ * `toMember`. The row types live here too, so the store imports this module and not the reverse.
+ */
+
+/** One row of the connections table. Times are epoch seconds. */
+export interface ConnectionRecord {
+  connectionId: string;
+  roomId: string;
+  userId?: string;
+  capabilities: Capability[];
+  connectedAt: number;
+  /** `exp` of the token that currently authorises the connection; moved by a refresh. */
+  tokenExpiresAt: number;
+  /** TTL attribute (backstop); defaults to connectedAt + 2 h + margin. */
+  expiresAt: number;
+}
+
+export type NewConnection = Omit<ConnectionRecord, 'connectedAt' | 'expiresAt'> & { connectedAt?: number; expiresAt?: number };
+
+/** What the `byRoom` index projects: what fan-out and the Rooms API's listing need, nothing more. */
+export interface RoomMember {
+  connectionId: string;
+  roomId: string;
+  userId?: string;
+  capabilities: Capability[];
+  /** Absent only on rows read through an index created before `connectedAt` was projected. */
+  connectedAt?: number;
+  /** The TTL backstop; a member past it is certainly closed even if DynamoDB has not deleted it yet. */
+  expiresAt?: number;
+}
+
+// A list rather than a string set: a set cannot be empty and its order is unspecified.
+export const capList = (capabilities: Capability[]): AttributeValue => ({ L: capabilities.map((c) => ({ S: c })) });
+
+export function toItem(record: ConnectionRecord): Record<string, AttributeValue> {
+  return {
+    connectionId: { S: record.connectionId },
+    roomId: { S: record.roomId },
+    ...(record.userId !== undefined ? { userId: { S: record.userId } } : {}),
+    cap: capList(record.capabilities),
+    connectedAt: { N: String(record.connectedAt) },
+    tokenExpiresAt: { N: String(record.tokenExpiresAt) },
+    expiresAt: { N: String(record.expiresAt) },
+  };
+}
+
+export function toRecord(item: Record<string, AttributeValue>): ConnectionRecord {
+  const userId = item.userId?.S;
+  return {
+    connectionId: item.connectionId?.S ?? '',
+    roomId: item.roomId?.S ?? '',
+    ...(userId !== undefined ? { userId } : {}),
+    capabilities: toCapabilities(item.cap),
+    connectedAt: Number(item.connectedAt?.N ?? 0),
+    tokenExpiresAt: Number(item.tokenExpiresAt?.N ?? 0),
+    expiresAt: Number(item.expiresAt?.N ?? 0),
+  };
+}
+
+export function toMember(item: Record<string, AttributeValue>): RoomMember {
+  const userId = item.userId?.S;
+  const connectedAt = item.connectedAt?.N;
+  const expiresAt = item.expiresAt?.N;
+  return {
+    connectionId: item.connectionId?.S ?? '',
+    roomId: item.roomId?.S ?? '',
+    ...(userId !== undefined ? { userId } : {}),
+    capabilities: toCapabilities(item.cap),
+    ...(connectedAt !== undefined ? { connectedAt: Number(connectedAt) } : {}),
+    ...(expiresAt !== undefined ? { expiresAt: Number(expiresAt) } : {}),
+  };
+}
+
+// Unknown values are dropped rather than trusted: the table is shared state, the grant is not.
+function toCapabilities(value: AttributeValue | undefined): Capability[] {
+  const raw = value?.L?.map((v) => v.S) ?? value?.SS ?? [];
+  return raw.filter((c): c is Capability => (CAPABILITIES as readonly (string | undefined)[]).includes(c));
+}

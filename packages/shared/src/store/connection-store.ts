@@ -1,0 +1,228 @@
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { capList, toItem, toMember, toRecord, type ConnectionRecord, type NewConnection, type RoomMember } from './connection-item.ts';
+import { ConnectionExistsError, ConnectionNotFoundError } from '../errors.ts';
+import { createStoreCall } from './store-call.ts';
+import { decodeCursor, encodeCursor } from './store-cursor.ts';
+import { systemClock, type Clock } from '../runtime/clock.ts';
+import type { Capability } from '../tokens/types.ts';
+
+/**
+ * API Gateway closes every WebSocket connection after 2 hours, whatever the token says, and
+ * delivers `$disconnect` only best-effort. The TTL attribute is therefore a garbage-collection
+ * backstop set past that hard cap (not the token's `exp`: a refreshed connection outlives its first
+ * token, and an expired token is enforced by the socket service at the next frame, not by TTL).
+ * DynamoDB deletes expired items lazily (up to days later), so readers never rely on TTL.
+ */
+export const API_GATEWAY_MAX_CONNECTION_SECONDS = 2 * 60 * 60;
+export const CONNECTION_TTL_MARGIN_SECONDS = 15 * 60;
+
+/**
+ * How long after `connectedAt` a connection may still be inside `$connect`. While `$connect` runs,
+ * API Gateway (and serverless-offline) answers PostToConnection and DeleteConnection for it with
+ * 410 Gone ("posted before the connection was established"), yet the handshake then completes.
+ * API Gateway gives the `$connect` integration at most 29 s; 30 s rounds that up. A 410 for a row
+ * younger than this proves nothing (docs/architecture.md, "What a 410 proves").
+ */
+export const HANDSHAKE_WINDOW_SECONDS = 30;
+
+/** What `deleteGone` did: deleted the row, found none, or kept a row still inside the handshake window. */
+export type GoneDeletion = 'deleted' | 'absent' | 'kept';
+
+export const ROOM_INDEX_NAME = 'byRoom';
+
+export type { ConnectionRecord, NewConnection, RoomMember } from './connection-item.ts';
+
+export interface RoomPage {
+  members: RoomMember[];
+  /** Opaque; pass back to `listRoom` for the next page. Absent on the last page. */
+  cursor?: string;
+}
+
+export interface ConnectionStore {
+  /**
+   * Writes a new row; never overwrites one. Throws ConnectionExistsError when a row with this
+   * `connectionId` exists (a replayed or forged `$connect` for a live connection must not move it
+   * to another room or grant), leaving that row untouched.
+   */
+  put(connection: NewConnection): Promise<ConnectionRecord>;
+  get(connectionId: string): Promise<ConnectionRecord | undefined>;
+  /** Idempotent: deleting an unknown id is fine. Resolves whether a row existed. */
+  delete(connectionId: string): Promise<boolean>;
+  /**
+   * After the management API answered 410 for `connectionId`: deletes its row only if it is older
+   * than HANDSHAKE_WINDOW_SECONDS (`connectedAt < now − window`; a row without `connectedAt`
+   * counts as old). Check and delete are one conditional DeleteItem, so a row `$connect` has just
+   * written is never removed. A kept row is retried by later fan-outs; the TTL is the backstop.
+   */
+  deleteGone(connectionId: string): Promise<GoneDeletion>;
+  /**
+   * `$disconnect`'s delete: only the row of the connection the event describes. `handshakeAt` is
+   * the event's `requestContext.connectedAt` in epoch seconds; the row's `connectedAt` (written by
+   * `$connect` after verifying the token) must lie within the handshake window after it (with
+   * DISCONNECT_CLOCK_SLACK_SECONDS either side), else the row is kept. A row without
+   * `connectedAt` is deleted.
+   */
+  deleteDisconnected(connectionId: string, handshakeAt: number): Promise<GoneDeletion>;
+  /** After a token refresh. Throws ConnectionNotFoundError if the row is gone. */
+  updateExpiry(connectionId: string, grant: { tokenExpiresAt: number; capabilities?: Capability[] }): Promise<void>;
+  listRoom(roomId: string, options?: { limit?: number; cursor?: string }): Promise<RoomPage>;
+  /** Every member of a room, page by page (Query on `byRoom`, never Scan). */
+  roomConnections(roomId: string): AsyncIterableIterator<RoomMember>;
+}
+
+/**
+ * Clock difference allowed between API Gateway (the event's `connectedAt`) and the `$connect`
+ * Lambda (the row's `connectedAt`), both NTP-synchronised.
+ */
+export const DISCONNECT_CLOCK_SLACK_SECONDS = 5;
+
+export interface ConnectionStoreOptions {
+  client: DynamoDBClient;
+  tableName: string;
+  /** Query page size for room listings (DynamoDB `Limit`). */
+  pageSize?: number;
+  clock?: Clock;
+}
+
+export function createConnectionStore(options: ConnectionStoreOptions): ConnectionStore {
+  const { client, tableName } = options;
+  const pageSize = options.pageSize ?? 100;
+  const clock = options.clock ?? systemClock;
+
+  const send = createStoreCall('connection store');
+
+  const listRoom = async (roomId: string, page: { limit?: number; cursor?: string } = {}): Promise<RoomPage> => {
+    const startKey = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+    const result = await send('query', () =>
+      client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: ROOM_INDEX_NAME,
+          KeyConditionExpression: 'roomId = :room',
+          ExpressionAttributeValues: { ':room': { S: roomId } },
+          Limit: page.limit ?? pageSize,
+          ExclusiveStartKey: startKey,
+        }),
+      ),
+    );
+    const members = (result.Items ?? []).map(toMember);
+    return result.LastEvaluatedKey ? { members, cursor: encodeCursor(result.LastEvaluatedKey) } : { members };
+  };
+
+  const conditionalDelete = (connectionId: string, condition: string, values: Record<string, AttributeValue>): Promise<GoneDeletion> =>
+    send('delete', async () => {
+      try {
+        const result = await client.send(
+          new DeleteItemCommand({
+            TableName: tableName,
+            Key: { connectionId: { S: connectionId } },
+            ConditionExpression: condition,
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_OLD',
+          }),
+        );
+        return result.Attributes !== undefined ? 'deleted' : 'absent';
+      } catch (cause) {
+        if (cause instanceof ConditionalCheckFailedException) return 'kept';
+        throw cause;
+      }
+    });
+
+  return {
+    async put(connection) {
+      const connectedAt = connection.connectedAt ?? clock();
+      const record: ConnectionRecord = {
+        ...connection,
+        connectedAt,
+        expiresAt: connection.expiresAt ?? connectedAt + API_GATEWAY_MAX_CONNECTION_SECONDS + CONNECTION_TTL_MARGIN_SECONDS,
+      };
+      await send('put', async () => {
+        try {
+          await client.send(new PutItemCommand({ TableName: tableName, Item: toItem(record), ConditionExpression: 'attribute_not_exists(connectionId)' }));
+        } catch (cause) {
+          if (cause instanceof ConditionalCheckFailedException) throw new ConnectionExistsError(undefined, { cause });
+          throw cause;
+        }
+      });
+      return record;
+    },
+
+    async get(connectionId) {
+      // Strongly consistent: `$default` may run right after `$connect` wrote the row.
+      const result = await send('get', () =>
+        client.send(new GetItemCommand({ TableName: tableName, Key: { connectionId: { S: connectionId } }, ConsistentRead: true })),
+      );
+      return result.Item ? toRecord(result.Item) : undefined;
+    },
+
+    async delete(connectionId) {
+      const result = await send('delete', () =>
+        client.send(
+          new DeleteItemCommand({ TableName: tableName, Key: { connectionId: { S: connectionId } }, ReturnValues: 'ALL_OLD' }),
+        ),
+      );
+      return result.Attributes !== undefined;
+    },
+
+    async deleteGone(connectionId) {
+      // An absent item satisfies attribute_not_exists too: the delete is then a no-op.
+      return conditionalDelete(connectionId, 'attribute_not_exists(connectedAt) OR connectedAt < :settled', {
+        ':settled': { N: String(clock() - HANDSHAKE_WINDOW_SECONDS) },
+      });
+    },
+
+    async deleteDisconnected(connectionId, handshakeAt) {
+      return conditionalDelete(connectionId, 'attribute_not_exists(connectedAt) OR connectedAt BETWEEN :from AND :to', {
+        ':from': { N: String(handshakeAt - DISCONNECT_CLOCK_SLACK_SECONDS) },
+        ':to': { N: String(handshakeAt + HANDSHAKE_WINDOW_SECONDS + DISCONNECT_CLOCK_SLACK_SECONDS) },
+      });
+    },
+
+    async updateExpiry(connectionId, grant) {
+      const capabilities = grant.capabilities;
+      await send('update', async () => {
+        try {
+          await client.send(
+            new UpdateItemCommand({
+              TableName: tableName,
+              Key: { connectionId: { S: connectionId } },
+              ConditionExpression: 'attribute_exists(connectionId)',
+              UpdateExpression: capabilities ? 'SET tokenExpiresAt = :exp, cap = :cap' : 'SET tokenExpiresAt = :exp',
+              ExpressionAttributeValues: {
+                ':exp': { N: String(grant.tokenExpiresAt) },
+                ...(capabilities ? { ':cap': capList(capabilities) } : {}),
+              },
+            }),
+          );
+        } catch (cause) {
+          if (cause instanceof ConditionalCheckFailedException) throw new ConnectionNotFoundError(undefined, { cause });
+          throw cause;
+        }
+      });
+    },
+
+    listRoom,
+
+    async *roomConnections(roomId) {
+      let pending: Promise<RoomPage> | undefined = listRoom(roomId);
+      while (pending !== undefined) {
+        const page: RoomPage = await pending;
+        // Ask for the next page now, so a fan-out posts to this page while DynamoDB answers
+        // instead of every worker stalling at each page boundary (docs/benchmarks.md, fan-out).
+        pending = page.cursor === undefined ? undefined : listRoom(roomId, { cursor: page.cursor });
+        // Awaited on the next turn; until then this keeps an early failure from being "unhandled".
+        pending?.catch(() => undefined);
+        yield* page.members;
+      }
+    },
+  };
+}

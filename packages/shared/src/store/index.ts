@@ -1,0 +1,4 @@
+export * from './connection-item.ts';
+export * from './connection-store.ts';
+export * from './store-call.ts';
+export * from './store-cursor.ts';
