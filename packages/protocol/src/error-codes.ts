@@ -32,24 +32,24 @@ export type ErrorCode =
   | 'ERR_KICKED'
   /** The stage runs with history off (HISTORY_TTL_SECONDS=0): no `history` action, no recovery. */
   | 'ERR_HISTORY_DISABLED'
+  /** Token API: more than one API key in one request (repeated or comma-joined headers, x-api-key vs Bearer). */
+  | 'ERR_CREDENTIALS_AMBIGUOUS'
+  /** Token API, IAM mode: the presigned socket URL would pass API Gateway's 4096-character limit (a deployment problem). */
+  | 'ERR_SOCKET_URL_TOO_LONG'
+  /** Token API, IAM mode: no AWS credentials to presign the socket URL with; retry. */
+  | 'ERR_SIGNING_CREDENTIALS_UNAVAILABLE'
   | 'ERR_INTERNAL';
 
 /** Codes a refused client frame (or a `message` frame that cannot be built) carries. */
 export type FrameErrorCode = Extract<ErrorCode, 'ERR_MESSAGE_INVALID' | 'ERR_MESSAGE_TOO_LARGE' | 'ERR_UNKNOWN_ACTION'>;
 
-/** Codes only the HTTP APIs (token API, Rooms API) answer with, on top of {@link ErrorCode}. */
+/** Codes only the HTTP framework layer of the token API and the Rooms API answers with (no error class carries them). */
 export type HttpOnlyErrorCode =
   | 'ERR_BAD_REQUEST'
   | 'ERR_INVALID_JSON'
   | 'ERR_BODY_TOO_LARGE'
   | 'ERR_UNSUPPORTED_MEDIA_TYPE'
-  | 'ERR_METHOD_NOT_ALLOWED'
-  /** More than one API key in one request (repeated or comma-joined headers, x-api-key vs Bearer). */
-  | 'ERR_CREDENTIALS_AMBIGUOUS'
-  /** IAM mode: the presigned socket URL would pass API Gateway's 4096-character limit (a deployment problem). */
-  | 'ERR_SOCKET_URL_TOO_LONG'
-  /** IAM mode: no AWS credentials to presign the socket URL with; retry. */
-  | 'ERR_SIGNING_CREDENTIALS_UNAVAILABLE';
+  | 'ERR_METHOD_NOT_ALLOWED';
 
 /** Every code the token API and the Rooms API may put in an error body. */
 export type HttpErrorCode = ErrorCode | HttpOnlyErrorCode;

@@ -196,6 +196,7 @@ const CLIENT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'ERR_IDEMPOTENCY_IN_PROGRESS',
   'ERR_KICKED',
   'ERR_HISTORY_DISABLED',
+  'ERR_CREDENTIALS_AMBIGUOUS',
 ]);
 
 /**
@@ -207,6 +208,7 @@ const UNAVAILABLE_CODES: Readonly<Partial<Record<ErrorCode, ErrorCode>>> = {
   ERR_KEY_NOT_FOUND: 'ERR_KEY_UNAVAILABLE',
   ERR_KEY_MALFORMED: 'ERR_KEY_UNAVAILABLE',
   ERR_STORE_UNAVAILABLE: 'ERR_STORE_UNAVAILABLE',
+  ERR_SIGNING_CREDENTIALS_UNAVAILABLE: 'ERR_SIGNING_CREDENTIALS_UNAVAILABLE',
 };
 
 /** The fixed texts of the non-client classes: what failed inside stays in the logs. */

@@ -1,6 +1,5 @@
 import type { HttpErrorCode } from '@roomgate/protocol/error-codes';
-import { isRoomgateError, type ErrorCode } from '@roomgate/shared/errors';
-import { CredentialsAmbiguousError } from './auth/presented-api-key.ts';
+import { isRoomgateError, toPublicError, type ErrorCode } from '@roomgate/shared/errors';
 
 /** Codes either function answers with: the domain codes plus the HTTP-only ones (`@roomgate/protocol`). */
 export type { HttpErrorCode };
@@ -16,19 +15,18 @@ export interface ErrorBody {
   error: { code: HttpErrorCode; message: string };
 }
 
-const KEYS_UNAVAILABLE: HttpError = {
-  status: 503,
-  code: 'ERR_KEY_UNAVAILABLE',
-  message: 'keys are temporarily unavailable; retry shortly',
-};
 const INTERNAL: HttpError = { status: 500, code: 'ERR_INTERNAL', message: 'internal error' };
-const STORE_UNAVAILABLE: HttpError = {
-  status: 503,
-  code: 'ERR_STORE_UNAVAILABLE',
-  message: 'the connection store is temporarily unavailable; retry shortly',
+
+/** The 503 texts of this transport, by the code `toPublicError` chose; what failed stays in the logs. */
+const UNAVAILABLE_TEXT: Partial<Record<ErrorCode, string>> = {
+  ERR_KEY_UNAVAILABLE: 'keys are temporarily unavailable; retry shortly',
+  ERR_STORE_UNAVAILABLE: 'the connection store is temporarily unavailable; retry shortly',
 };
 
-const DOMAIN_STATUS: Partial<Record<ErrorCode, number>> = {
+/** Statuses of the client-caused codes (`toPublicError` class `client`); one not listed is a 400. */
+const CLIENT_STATUS: Partial<Record<ErrorCode, number>> = {
+  // A malformed request rather than a bad credential: no key was checked (RFC 9110 15.5.1).
+  ERR_CREDENTIALS_AMBIGUOUS: 400,
   ERR_UNAUTHENTICATED: 401,
   ERR_ROOM_FORBIDDEN: 403,
   ERR_CAPABILITY_FORBIDDEN: 403,
@@ -70,15 +68,12 @@ interface FastifyLikeError {
  */
 export function toHttpError(error: unknown, limits: { bodyLimit: number }): HttpError {
   if (isRoomgateError(error)) {
-    if (error.code === 'ERR_KEY_UNAVAILABLE' || error.code === 'ERR_KEY_NOT_FOUND' || error.code === 'ERR_KEY_MALFORMED') {
-      return KEYS_UNAVAILABLE;
-    }
-    if (error.code === 'ERR_STORE_UNAVAILABLE') return STORE_UNAVAILABLE;
-    const status = DOMAIN_STATUS[error.code];
-    return status === undefined ? INTERNAL : { status, code: error.code, message: error.message };
+    // What the caller may see is decided once, for every edge, by toPublicError; this maps it onto HTTP.
+    const visible = toPublicError(error);
+    if (visible.class === 'client') return { status: CLIENT_STATUS[visible.code] ?? 400, code: visible.code, message: visible.message };
+    if (visible.class === 'unavailable') return { status: 503, code: visible.code, message: UNAVAILABLE_TEXT[visible.code] ?? visible.message };
+    return INTERNAL;
   }
-  // A malformed request rather than a bad credential: no key was checked (RFC 9110 15.5.1).
-  if (error instanceof CredentialsAmbiguousError) return { status: 400, code: error.code, message: error.message };
   const e = (error ?? {}) as FastifyLikeError;
   if (Array.isArray(e.validation)) return { status: 400, code: 'ERR_VALIDATION', message: validationMessage(e) };
   const known = typeof e.code === 'string' ? FASTIFY_ERRORS[e.code] : undefined;

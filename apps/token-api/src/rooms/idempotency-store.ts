@@ -8,7 +8,7 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { RoomgateError, StoreUnavailableError } from '@roomgate/shared/errors';
+import { createStoreCall } from '@roomgate/shared/store';
 import type { BroadcastResult } from '@roomgate/shared/delivery';
 import { systemClock, type Clock, type Logger } from '@roomgate/shared/runtime';
 import { IdempotencyInProgressError, IdempotencyKeyReusedError } from './errors.ts';
@@ -63,14 +63,7 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
   const clock = options.clock ?? systemClock;
   const leaseSeconds = options.leaseSeconds ?? 60;
 
-  const send = async <T>(operation: string, run: () => Promise<T>): Promise<T> => {
-    try {
-      return await run();
-    } catch (cause) {
-      if (cause instanceof RoomgateError || cause instanceof ConditionalCheckFailedException) throw cause;
-      throw new StoreUnavailableError(`idempotency store ${operation} failed`, { cause });
-    }
-  };
+  const send = createStoreCall('idempotency store', { passThrough: (error) => error instanceof ConditionalCheckFailedException });
 
   const tryPut = async (pk: string, fingerprint: string, lease: string): Promise<boolean> => {
     const now = clock();

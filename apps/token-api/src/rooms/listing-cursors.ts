@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { RoomgateError, StoreUnavailableError } from '@roomgate/shared/errors';
+import { createStoreCall } from '@roomgate/shared/store';
 import { systemClock, type Clock } from '@roomgate/shared/runtime';
 import { ListingCursorError } from './errors.ts';
 
@@ -40,14 +40,7 @@ export function createListingCursors(options: ListingCursorsOptions): ListingCur
   const clock = options.clock ?? systemClock;
   const ttlSeconds = options.ttlSeconds ?? 15 * 60;
 
-  const send = async <T>(operation: string, run: () => Promise<T>): Promise<T> => {
-    try {
-      return await run();
-    } catch (cause) {
-      if (cause instanceof RoomgateError) throw cause;
-      throw new StoreUnavailableError(`listing cursor ${operation} failed`, { cause });
-    }
-  };
+  const send = createStoreCall('listing cursor');
 
   return {
     async save(binding, position) {

@@ -1,12 +1,9 @@
-import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createConnectionStore } from '@roomgate/shared/store';
-import { DYNAMODB_CLIENT_SETTINGS, MANAGEMENT_CLIENT_SETTINGS, createJsonLogger } from '@roomgate/shared/runtime';
+import { createDynamoDbClient, createJsonLogger, createManagementApiClient, createSecretsManagerClient } from '@roomgate/shared/runtime';
 import { createBroadcaster, createManagementApi } from '@roomgate/shared/delivery';
 import { createHistoryStore } from '@roomgate/shared/history';
 import { createApiKeySource, type ApiKeySource } from '../http/auth/api-key-source.ts';
-import { localEndpoint, secretsClientConfig } from '../http/aws-endpoints.ts';
+import { localEndpoint } from '../http/aws-endpoints.ts';
 import type { RoomsAppDeps } from './app.ts';
 import type { RoomsApiConfig } from './config.ts';
 import { createIdempotencyStore } from './idempotency-store.ts';
@@ -19,10 +16,10 @@ import { createListingCursors } from './listing-cursors.ts';
 export function createRoomsRuntime(config: RoomsApiConfig, env: Record<string, string | undefined> = process.env): Omit<RoomsAppDeps, 'config' | 'iamIdentity' | 'apiKeys'> & { apiKeys: ApiKeySource } {
   const logger = createJsonLogger({ base: { service: 'token-api', function: 'rooms', stage: config.stage } });
   // The socket service's retry and timeout settings: a hung post must not hold this function either.
-  const dynamo = new DynamoDBClient({ ...DYNAMODB_CLIENT_SETTINGS, ...localEndpoint(config.dynamodbEndpoint, env) });
+  const dynamo = createDynamoDbClient(localEndpoint(config.dynamodbEndpoint, env));
   const store = createConnectionStore({ client: dynamo, tableName: config.connectionsTableName });
   const management = createManagementApi({
-    client: new ApiGatewayManagementApiClient({ ...MANAGEMENT_CLIENT_SETTINGS, ...localEndpoint(config.managementEndpoint, env) }),
+    client: createManagementApiClient({ endpoint: config.managementEndpoint, ...localEndpoint(config.managementEndpoint, env) }),
   });
   return {
     logger,
@@ -36,7 +33,7 @@ export function createRoomsRuntime(config: RoomsApiConfig, env: Record<string, s
     idempotency: createIdempotencyStore({ client: dynamo, tableName: config.roomsTableName, ttlSeconds: config.idempotencyTtlSeconds, logger }),
     cursors: createListingCursors({ client: dynamo, tableName: config.roomsTableName }),
     apiKeys: createApiKeySource({
-      client: new SecretsManagerClient(secretsClientConfig(config.secretsEndpoint, env)),
+      client: createSecretsManagerClient(localEndpoint(config.secretsEndpoint, env)),
       secretId: config.apiKeysSecretId,
       maxAgeSeconds: config.secretsMaxAgeSeconds,
       logger,

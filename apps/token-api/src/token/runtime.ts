@@ -1,9 +1,8 @@
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { createSigningKeySource, type SigningKeySource } from '@roomgate/shared/tokens';
-import { createJsonLogger, systemClock } from '@roomgate/shared/runtime';
+import { createJsonLogger, createSecretsManagerClient, systemClock } from '@roomgate/shared/runtime';
 import { createApiKeySource, type ApiKeySource } from '../http/auth/api-key-source.ts';
-import { secretsClientConfig } from '../http/aws-endpoints.ts';
+import { localEndpoint } from '../http/aws-endpoints.ts';
 import type { TokenApiConfig } from './config.ts';
 import { cachedCredentials } from './presign/cached-credentials.ts';
 import { createSocketUrlPresigner, type SocketUrlPresigner } from './presign/socket-url-presigner.ts';
@@ -20,7 +19,7 @@ export interface Runtime {
  * source and the API-key source. Nothing is fetched here; the first request loads the secrets.
  */
 export function createRuntime(config: TokenApiConfig): Runtime {
-  const client = new SecretsManagerClient(secretsClientConfig(config.secretsEndpoint));
+  const client = createSecretsManagerClient(localEndpoint(config.secretsEndpoint));
   const logger = createJsonLogger({ base: { service: 'token-api', stage: config.stage } });
   const socketUrlPresigner = config.socketIam && createSocketUrlPresignerFor(config.socketIam);
   // Host and path only: a presigned URL is a bearer credential for its lifetime.

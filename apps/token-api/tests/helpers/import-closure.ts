@@ -2,9 +2,11 @@ import { build } from 'esbuild';
 import { SERVICE_DIR } from './processes.ts';
 
 /**
- * Every file a Lambda entry's bundle is built from, as esbuild resolves them (the same resolver
- * serverless-esbuild packages with), relative to apps/token-api: `src/rooms/app.ts`,
- * `../../packages/shared/src/…`, `../../node_modules/.pnpm/jose@…/…`. Nothing is written.
+ * Every file that contributes code to a Lambda entry's bundle, as esbuild resolves and tree-shakes
+ * them (the same resolver serverless-esbuild packages with), relative to apps/token-api:
+ * `src/rooms/app.ts`, `../../packages/shared/src/…`, `../../node_modules/.pnpm/jose@…/…`. A module
+ * that is reached through a barrel (`@roomgate/shared/tokens`) but contributes no bytes — the
+ * workspace packages declare `"sideEffects": false` — is not counted. Nothing is written.
  */
 export async function importClosure(entry: string): Promise<string[]> {
   const result = await build({
@@ -19,5 +21,8 @@ export async function importClosure(entry: string): Promise<string[]> {
     outdir: 'closure.invalid',
     logLevel: 'silent',
   });
-  return Object.keys(result.metafile.inputs);
+  const [output] = Object.values(result.metafile.outputs);
+  return Object.entries(output?.inputs ?? {})
+    .filter(([, input]) => input.bytesInOutput > 0)
+    .map(([file]) => file);
 }

@@ -1,3 +1,4 @@
+import { RoomgateError } from '@roomgate/shared/errors';
 
 const BEARER = /^Bearer[ ]+(.*)$/i;
 
@@ -46,16 +47,10 @@ function valuesOf(rawHeaders: readonly string[], name: string): string[] {
   return values;
 }
 
-/**
- * 400 ERR_CREDENTIALS_AMBIGUOUS: more than one API key in one request. HTTP-only (the token API
- * and the Rooms API), so it is not one of the shared codes that frames carry.
- */
-export class CredentialsAmbiguousError extends Error {
-  readonly code = 'ERR_CREDENTIALS_AMBIGUOUS';
-
+/** 400 ERR_CREDENTIALS_AMBIGUOUS: more than one API key in one request (the token API and the Rooms API). */
+export class CredentialsAmbiguousError extends RoomgateError {
   constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
+    super('ERR_CREDENTIALS_AMBIGUOUS', message);
   }
 }
 

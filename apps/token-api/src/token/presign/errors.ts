@@ -1,3 +1,5 @@
+import { RoomgateError } from '@roomgate/shared/errors';
+
 /** Stable codes of the presign module; the token API maps them to HTTP statuses. */
 export type PresignErrorCode = 'ERR_SOCKET_URL_TOO_LONG' | 'ERR_SIGNING_CREDENTIALS_UNAVAILABLE';
 
@@ -5,13 +7,11 @@ export type PresignErrorCode = 'ERR_SOCKET_URL_TOO_LONG' | 'ERR_SIGNING_CREDENTI
  * A presigned socket URL could not be made. Messages never contain the URL, a signature or a
  * credential: they end up in logs, and the URL is a bearer credential for its few seconds.
  */
-export class PresignError extends Error {
-  readonly code: PresignErrorCode;
+export class PresignError extends RoomgateError {
+  declare readonly code: PresignErrorCode;
 
   constructor(code: PresignErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
+    super(code, message, options);
   }
 }
 

@@ -14,8 +14,6 @@ const REPO = fileURLToPath(new URL('../../../../..', import.meta.url));
  */
 const EXEMPT = ['packages/bench/src/cold/baselines/', 'packages/local-aws/'];
 const FACTORY = 'packages/shared/src/runtime/aws-clients.ts';
-/** Still built in place until the token API moves to the factories (issue 12, step 3). */
-const PENDING = ['apps/token-api/src/runtime.ts', 'apps/token-api/src/rooms/runtime.ts'];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -39,13 +37,12 @@ describe('every AWS SDK client roomgate builds has retries and a request timeout
     .filter((file) => /new \w+Client\(/.test(readFileSync(file, 'utf8')) && /from '@aws-sdk\/client-/.test(readFileSync(file, 'utf8')));
 
   it('builds clients only in the factories of runtime/aws-clients.ts (issue 12)', () => {
-    const builders = files.map((file) => relative(REPO, file)).filter((name) => !PENDING.includes(name));
+    const builders = files.map((file) => relative(REPO, file));
     expect(builders).toEqual([FACTORY]);
   });
 
   it.each(files.map((file) => [relative(REPO, file), file]))('%s spreads a *_CLIENT_SETTINGS constant', (_name, file) => {
-    // secretsClientConfig (apps/token-api/src/token/runtime.ts) is built from SECRETS_MANAGER_CLIENT_SETTINGS.
-    expect(readFileSync(file, 'utf8')).toMatch(/\.\.\.(DYNAMODB|MANAGEMENT|SECRETS_MANAGER)_CLIENT_SETTINGS|secretsClientConfig\(/);
+    expect(readFileSync(file, 'utf8')).toMatch(/\.\.\.(DYNAMODB|MANAGEMENT|SECRETS_MANAGER)_CLIENT_SETTINGS/);
   });
 });
 
