@@ -6,7 +6,7 @@ export { SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from './subprotocols.ts';
 export * from './ids.ts';
 export { encodeClientFrame, parseClientFrame, peekFrameId, readFrameId } from './client-frame.ts';
 export { encodeMessageFrame, errorFrame, parseServerFrame, serializeFrame, type EncodedMessage } from './server-frame.ts';
-export { peekTopLevelId, textNestsDeeperThan, utf8ByteLength, valueNestsDeeperThan } from './json-text.ts';
+export { peekTopLevelId, textNestsDeeperThan, utf8ByteLength, valueHasPrototypeMember, valueNestsDeeperThan } from './json-text.ts';
 export {
   EPOCH_PATTERN,
   HISTORY_DEFAULT_LIMIT,

@@ -58,6 +58,26 @@ export function valueNestsDeeperThan(value: unknown, limit: number): boolean {
   return false;
 }
 
+/**
+ * Whether a parsed value carries a `__proto__` member or a `constructor` member holding a
+ * `prototype` — the shapes that pollute prototypes in receivers that merge objects naively (the
+ * same rule secure-json-parse applies to the HTTP APIs' bodies). Iterative, like the depth check.
+ */
+export function valueHasPrototypeMember(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const current = stack.pop();
+    if (typeof current !== 'object' || current === null) continue;
+    if (!Array.isArray(current)) {
+      if (Object.prototype.hasOwnProperty.call(current, '__proto__')) return true;
+      const ctor = Object.prototype.hasOwnProperty.call(current, 'constructor') ? (current as { constructor: unknown }).constructor : undefined;
+      if (typeof ctor === 'object' && ctor !== null && Object.prototype.hasOwnProperty.call(ctor, 'prototype')) return true;
+    }
+    for (const child of Array.isArray(current) ? current : Object.values(current)) stack.push(child);
+  }
+  return false;
+}
+
 /** The longest raw key or string value the id scan decodes; longer ones cannot be a valid id. */
 const MAX_RAW_TOKEN = 6 * 64 + 2;
 

@@ -1,7 +1,7 @@
 import type { ErrorCode } from './error-codes.ts';
 import { FrameError } from './errors.ts';
 import type { FrameId, MessageFrame, ServerFrame } from './frames.ts';
-import { utf8ByteLength, valueNestsDeeperThan } from './json-text.ts';
+import { utf8ByteLength, valueHasPrototypeMember, valueNestsDeeperThan } from './json-text.ts';
 import { stringifyOrThrow } from './client-frame.ts';
 import { API_GATEWAY_MAX_MESSAGE_BYTES, MAX_FRAME_DEPTH } from './limits.ts';
 
@@ -15,6 +15,8 @@ export interface EncodedMessage {
  * Builds the `message` frame every producer delivers (a client publish on `$default`, a server
  * publish through the Rooms API, anything later), so the frame rules hold on every path:
  * - `data` nests at most MAX_FRAME_DEPTH − 1 levels (the envelope is the first): `ERR_MESSAGE_INVALID`;
+ * - it carries no `__proto__` member and no `constructor.prototype` (prototype pollution in
+ *   receivers; the HTTP APIs refuse such bodies too): `ERR_MESSAGE_INVALID`;
  * - it serialises (a cycle, a BigInt, a stack overflow are the caller's): `ERR_MESSAGE_INVALID`;
  * - the serialised frame, envelope included, is at most `maxBytes` UTF-8 bytes, never more than
  *   API Gateway's 128 KB: `ERR_MESSAGE_TOO_LARGE`.
@@ -25,6 +27,9 @@ export function encodeMessageFrame(message: MessageFrame, options: { maxBytes: n
   const maxBytes = Math.min(options.maxBytes, API_GATEWAY_MAX_MESSAGE_BYTES);
   if (valueNestsDeeperThan(message.data, MAX_FRAME_DEPTH - 1)) {
     throw new FrameError('ERR_MESSAGE_INVALID', `data nests deeper than ${MAX_FRAME_DEPTH - 1} levels`, frameId);
+  }
+  if (valueHasPrototypeMember(message.data)) {
+    throw new FrameError('ERR_MESSAGE_INVALID', 'data has a "__proto__" or "constructor.prototype" member, which is refused (prototype pollution)', frameId);
   }
   const payload = stringifyOrThrow(message, frameId);
   const bytes = utf8ByteLength(payload);

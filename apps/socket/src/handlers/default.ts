@@ -2,7 +2,6 @@ import type { ConnectionRecord, ConnectionStore } from '@roomgate/shared/store';
 import { CapabilityForbiddenError, RoomForbiddenError, TokenInvalidError, toPublicError } from '@roomgate/shared/errors';
 import { type Broadcaster, createMessagePublisher, type MessagePublisher, type ManagementApi } from '@roomgate/shared/delivery';
 import { FrameError } from '@roomgate/protocol/errors';
-import { API_GATEWAY_MAX_MESSAGE_BYTES } from '@roomgate/protocol/limits';
 import { parseClientFrame } from '@roomgate/protocol/client-frame';
 import { errorFrame, serializeFrame } from '@roomgate/protocol/server-frame';
 import type { ClientFrame, ServerFrame } from '@roomgate/protocol/frames';
@@ -46,7 +45,7 @@ export function makeDefaultHandler(deps: DefaultDeps) {
   const tolerance = deps.clockToleranceSeconds ?? 5;
   const { logger } = deps;
   const publisher =
-    deps.publisher ?? createMessagePublisher({ broadcaster: deps.broadcaster, history: deps.history, maxFrameBytes: API_GATEWAY_MAX_MESSAGE_BYTES, clock });
+    deps.publisher ?? createMessagePublisher({ broadcaster: deps.broadcaster, history: deps.history, maxFrameBytes: deps.maxMessageBytes, clock });
   const history = makeHistoryAction({ history: deps.history, logger });
 
   const reply = (frame: ServerFrame): WebSocketResult => ({ statusCode: 200, body: serializeFrame(frame) });

@@ -1,6 +1,5 @@
 import { createBroadcaster, type Broadcaster, type ManagementApi, createMessagePublisher, type MessagePublisher } from '@roomgate/shared/delivery';
 import type { ConnectionStore } from '@roomgate/shared/store';
-import { API_GATEWAY_MAX_MESSAGE_BYTES } from '@roomgate/protocol/limits';
 import type { JsonLogger } from '@roomgate/shared/runtime';
 import type { HistoryStore } from '@roomgate/shared/history';
 import type { TokenVerifier } from '@roomgate/shared/tokens';
@@ -41,6 +40,8 @@ export function createRuntime(env: Record<string, string | undefined>): Runtime 
   const verifier = createTokenVerifier(config, logger);
   const broadcaster = createBroadcaster({ store, management, concurrency: config.fanOutConcurrency, logger });
   // The client's frame was held to MAX_MESSAGE_BYTES; the wrapped frame only to API Gateway's cap.
-  const publisher = createMessagePublisher({ broadcaster, history, maxFrameBytes: API_GATEWAY_MAX_MESSAGE_BYTES });
+  // One size rule for every producer: the `message` frame, envelope included, fits MAX_MESSAGE_BYTES
+  // (the Rooms API holds a server publish to the same setting).
+  const publisher = createMessagePublisher({ broadcaster, history, maxFrameBytes: config.maxMessageBytes });
   return { config, logger, verifier, store, management, broadcaster, history, publisher };
 }

@@ -28,6 +28,20 @@ describe('encodeMessageFrame: the frame rules on every producer', () => {
     );
   });
 
+  // A client publish used to relay what the Rooms API refuses (blind test, issue 11): one rule now.
+  it.each([
+    ['a __proto__ member', '{"a":[{"__proto__":{"admin":true}}]}'],
+    ['constructor.prototype', '{"constructor":{"prototype":{"admin":true}}}'],
+  ])('refuses data with %s (prototype pollution) and keeps the id', (_name, json) => {
+    expect(() => encodeMessageFrame(message(JSON.parse(json)), { maxBytes: 1024, frameId: 'p' })).toThrow(
+      expect.objectContaining({ code: 'ERR_MESSAGE_INVALID', frameId: 'p', message: expect.stringContaining('prototype pollution') }),
+    );
+  });
+
+  it('accepts the harmless look-alikes: a "constructor" string, a "prototype" key elsewhere', () => {
+    expect(() => encodeMessageFrame(message({ constructor: 'x', prototype: 1, proto: { a: 1 } }), { maxBytes: 1024 })).not.toThrow();
+  });
+
   it('refuses data that cannot be serialised (a cycle, a BigInt) as the caller’s fault', () => {
     const cycle: Record<string, unknown> = {};
     cycle.self = cycle;

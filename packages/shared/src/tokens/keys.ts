@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, exportPKCS8, exportSPKI, generateKeyPair, type JWK } from 'jose';
 import { KeyMalformedError } from '../errors.ts';
-import { ALGORITHMS, type SigningAlgorithm } from './types.ts';
+import { ALGORITHMS, KID_PATTERN, type SigningAlgorithm } from './types.ts';
 
 /**
  * The JSON stored in `roomgate/<stage>/signing-key`. Field names follow the source article
@@ -73,7 +73,9 @@ export function parseSigningKeyRecord(json: string): SigningKeyRecord {
   // The source article's secret has only the two PEMs; default alg and derive kid for it.
   const alg = record.alg ?? 'RS256';
   if (!isSigningAlgorithm(alg)) problems.push(`alg ${JSON.stringify(alg)} not one of ${ALGORITHMS.join(', ')}`);
-  if (record.kid !== undefined && (typeof record.kid !== 'string' || record.kid === '')) problems.push('kid must be a non-empty string');
+  if (record.kid !== undefined && (typeof record.kid !== 'string' || !KID_PATTERN.test(record.kid))) {
+    problems.push('kid must be 1-128 printable ASCII characters without spaces (verifiers refuse any other kid)');
+  }
   if (problems.length > 0) throw new KeyMalformedError(`signing-key secret: ${problems.join(', ')}`);
   return {
     kid: (record.kid as string | undefined) ?? '',
@@ -149,7 +151,7 @@ export function importJwks(json: string | Jwks): VerificationKey[] {
   if (!Array.isArray(keys)) throw new KeyMalformedError('public-keys secret has no "keys" array');
   return keys.map((entry: unknown, index) => {
     const jwk = entry as Partial<PublicJwk> | null;
-    if (!jwk || typeof jwk.kid !== 'string' || jwk.kid === '') throw new KeyMalformedError(`public key #${index} has no kid`);
+    if (!jwk || typeof jwk.kid !== 'string' || !KID_PATTERN.test(jwk.kid)) throw new KeyMalformedError(`public key #${index} has no valid kid`);
     if (!isSigningAlgorithm(jwk.alg)) throw new KeyMalformedError(`public key ${jwk.kid} has no supported alg`);
     if ('d' in jwk) throw new KeyMalformedError(`public key ${jwk.kid} contains private material`);
     let publicKey: KeyObject;

@@ -57,3 +57,10 @@ export interface IssuedToken {
 export interface TokenSigner {
   sign(request: IssueRequest): Promise<IssuedToken>;
 }
+
+/**
+ * What a `kid` may be (header and JWKS alike): 1–128 printable ASCII characters without spaces.
+ * roomgate's own kids are RFC 7638 thumbprints (43 base64url characters); the rule exists so the
+ * key CLI refuses, before a stage is called healthy, a kid every verifier would refuse.
+ */
+export const KID_PATTERN = /^[\x21-\x7e]{1,128}$/;

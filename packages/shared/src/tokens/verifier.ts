@@ -2,7 +2,7 @@ import { decodeBase64url } from './base64url.ts';
 import { TokenExpiredError, TokenInvalidError, TokenNotYetValidError } from '../errors.ts';
 import { verifyJws } from './jws-algorithms.ts';
 import { isSigningAlgorithm, type VerificationKey } from './keys.ts';
-import { CAPABILITIES, type Capability, type RoomGrant, type TokenVerifier } from './types.ts';
+import { CAPABILITIES, KID_PATTERN, type Capability, type RoomGrant, type TokenVerifier } from './types.ts';
 import { ROOM_ID_PATTERN, USER_ID_PATTERN } from '@roomgate/protocol/ids';
 import { systemClock, type Clock } from '../runtime/clock.ts';
 
@@ -49,8 +49,6 @@ export function staticKeys(keys: VerificationKey[]): KeyResolver {
   return { resolve: async (kid) => (kid === undefined ? keys : keys.filter((key) => key.kid === kid)) };
 }
 
-const MAX_KID_LENGTH = 128;
-
 export function createVerifier(options: VerifierOptions): TokenVerifier {
   const clock = options.clock ?? systemClock;
   const tolerance = options.clockToleranceSeconds ?? 5;
@@ -75,7 +73,7 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
       // RFC 7515 4.1.11: unknown critical extensions must be rejected; we understand none.
       if (header.crit !== undefined) throw new TokenInvalidError('token has critical header parameters');
       const kid = header.kid;
-      if (kid !== undefined && (typeof kid !== 'string' || kid.length === 0 || kid.length > MAX_KID_LENGTH)) {
+      if (kid !== undefined && (typeof kid !== 'string' || !KID_PATTERN.test(kid))) {
         throw new TokenInvalidError('token kid is malformed');
       }
       const legacy = kid === undefined;

@@ -58,14 +58,19 @@ describe('a history write that fails is never fanned out', () => {
     expect(posted).toEqual([]);
   });
 
-  it('endless contention gives up after 8 conditional puts with a retryable error', async () => {
-    dynamo.on(QueryCommand).resolves({ Items: [] });
+  it('endless contention gives up after 32 conditional puts (stepping on, re-reading every 4th) with a retryable error', async () => {
+    // The room has history (seq 5), and every seq this publisher tries is taken by another.
+    dynamo.on(QueryCommand).resolves({
+      Items: [{ roomId: { S: 'r' }, seq: { N: '5' }, epoch: { S: 'e' }, frame: { S: '{}' }, publishedAt: { N: '1' }, expiresAt: { N: '9999999999' } }],
+    });
     dynamo.on(PutItemCommand).rejects(new ConditionalCheckFailedException({ message: 'taken', $metadata: meta }));
     const { posted, publisher } = setup();
     const error = await publisher.publish({ roomId: 'r', data: 'hi' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreUnavailableError);
     expect((error as Error).message).toMatch(/concurrent publishes/);
-    expect(dynamo.commandCalls(PutItemCommand)).toHaveLength(8);
+    expect(dynamo.commandCalls(PutItemCommand)).toHaveLength(32);
+    // One read to start, then one after every 4th lost seq: the steps in between need none.
+    expect(dynamo.commandCalls(QueryCommand)).toHaveLength(1 + 7);
     expect(posted).toEqual([]);
   });
 });

@@ -30,6 +30,9 @@ describe('signing key records', () => {
     ['not JSON', 'nope', /not JSON/],
     ['no private key', JSON.stringify({ public_key: 'x' }), /private_key missing/],
     ['unknown alg', JSON.stringify({ private_key: 'x', public_key: 'y', alg: 'HS256' }), /alg "HS256"/],
+    // Every verifier refuses these kids, so a secret carrying one is never called healthy (blind test, issue 11).
+    ['a 200-character kid', JSON.stringify({ private_key: 'x', public_key: 'y', kid: 'k'.repeat(200) }), /kid must be 1-128 printable ASCII/],
+    ['a kid with spaces and non-ASCII', JSON.stringify({ private_key: 'x', public_key: 'y', kid: 'café ☃' }), /kid must be 1-128 printable ASCII/],
   ])('a malformed secret (%s) throws ERR_KEY_MALFORMED', (_name, json, message) => {
     expect(() => parseSigningKeyRecord(json)).toThrow(message);
     expect(() => parseSigningKeyRecord(json)).toThrow(expect.objectContaining({ code: 'ERR_KEY_MALFORMED' }));
