@@ -101,7 +101,14 @@ function hintFor(error: unknown): string {
   return '';
 }
 
-/** parseArgs explains '--' escaping at length; its first sentence is the useful part. */
+/**
+ * parseArgs explains '--' escaping at length; its first sentence is the useful part. A value that
+ * starts with '-' ("--secrets-max-age -5") is read as another option and called "ambiguous"; say
+ * what is wrong with it instead.
+ */
 export function usageFromParseArgs(error: unknown): UsageError {
-  return new UsageError((error as Error).message.split('. ')[0]!.replace(/\.$/, ''));
+  const message = (error as Error).message;
+  const ambiguous = /^Option '(--[a-z-]+)[^']*' argument is ambiguous/.exec(message);
+  if (ambiguous) return new UsageError(`${ambiguous[1]} needs a value, and a value starting with "-" is not accepted (negative numbers are never valid here)`);
+  return new UsageError(message.split('. ')[0]!.replace(/\.$/, ''));
 }

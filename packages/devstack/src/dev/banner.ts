@@ -26,8 +26,8 @@ export function renderBanner(info: DevStackInfo, options: { verbose: boolean; re
     '',
     ...(info.legacyTokens
       ? [
-          `  legacy tokens ON: the socket also admits RS256 tokens without kid/iss/aud, signed with the key in`,
-          `                roomgate/${info.stage}/signing-key (docs/migrating.md)`,
+          `  legacy tokens ON: the socket also admits RS256 tokens without kid/iss/aud, signed with the key`,
+          `                   in roomgate/${info.stage}/signing-key (docs/migrating.md)`,
           '',
         ]
       : []),

@@ -35,6 +35,7 @@ describe('runKeysCli usage errors exit 2 with one line', () => {
     [['create', '--stage', 'dev', '--colour'], /^keys: Unknown option '--colour'/],
     [['create', '--stage', 'dev', 'extra'], /^keys: unexpected argument "extra"/],
     [['show', '--stage', 'dev', '--endpoint', 'not a url'], /^keys: endpoint "not a url" is not a URL/],
+    [['retire', '--stage', 'dev', '--secrets-max-age', '-5'], /^keys: --secrets-max-age needs a value, and a value starting with "-" is not accepted/],
   ])('%j', async (argv, message) => {
     const result = await cli(argv);
     expect(result.code).toBe(2);
