@@ -24,7 +24,7 @@ function setup(options: { history?: HistoryStore | undefined; capabilities?: ('s
   const posted: string[] = [];
   const broadcaster: Broadcaster = {
     async broadcast(_room, payload) {
-      posted.push(String(payload));
+      posted.push(String(await payload));
       return { delivered: 1, failed: 0, stale: 0 };
     },
   };

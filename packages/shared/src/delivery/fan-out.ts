@@ -28,10 +28,15 @@ export interface Broadcaster {
   /**
    * Posts `payload` to every connection of the room. Per-connection failures are counted and
    * logged, never thrown. Throws StoreUnavailableError only if the room cannot be listed; pages
-   * already posted to stay delivered.
+   * already posted to stay delivered. `payload` may be a promise: the room's first page is read
+   * while it settles and nothing is posted before it resolves; if it rejects, nothing is posted
+   * and its reason is thrown (the publisher overlaps its history write with the listing this way).
    */
-  broadcast(roomId: string, payload: string | Uint8Array, options?: BroadcastOptions): Promise<BroadcastResult>;
+  broadcast(roomId: string, payload: Payload | Promise<Payload>, options?: BroadcastOptions): Promise<BroadcastResult>;
 }
+
+/** A frame as posted: JSON text, or its bytes. */
+export type Payload = string | Uint8Array;
 
 export interface BroadcasterOptions {
   store: Pick<ConnectionStore, 'roomConnections' | 'deleteGone'>;
@@ -51,6 +56,10 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
     async broadcast(roomId, payload, broadcastOptions = {}) {
       const result: BroadcastResult = { delivered: 0, failed: 0, stale: 0 };
       const members = store.roomConnections(roomId);
+      const body = Promise.resolve(payload);
+      // Awaited by the workers; marked handled here so a rejection before the first member is not "unhandled".
+      body.catch(() => undefined);
+      let payloadFailure: { reason: unknown } | undefined;
 
       // `member` is this worker's own binding: the id deleted on a 410 is always the one that
       // was posted to, never the sender's (the aws-samples chat app deletes the sender's).
@@ -62,8 +71,15 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
           await removeStale(member.connectionId);
           return;
         }
+        let text: Payload;
         try {
-          await management.post(member.connectionId, payload);
+          text = await body;
+        } catch (reason) {
+          payloadFailure ??= { reason };
+          throw reason;
+        }
+        try {
+          await management.post(member.connectionId, text);
           result.delivered += 1;
         } catch (error) {
           if (error instanceof ConnectionGoneError || isGone(error)) {
@@ -101,6 +117,9 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
       };
 
       const outcomes = await Promise.allSettled(Array.from({ length: concurrency }, worker));
+      if (payloadFailure) throw payloadFailure.reason;
+      // An empty room never awaited the payload: its failure is still the caller's answer.
+      await body;
       const listingFailure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
       if (listingFailure) {
         logger.error('fan-out could not list the room', { roomId, ...result, error: asError(listingFailure.reason) });

@@ -84,15 +84,21 @@ export function createMessagePublisher(options: MessagePublisherOptions): Messag
         const result = await broadcaster.broadcast(message.roomId, payload, message.broadcast);
         return { ...result, bytes: Buffer.byteLength(payload, 'utf8') };
       }
-      const stored = await history.append(message.roomId, (position) => build(message, sentAt, position));
-      const position = { seq: stored.seq, epoch: stored.epoch };
-      let result: BroadcastResult;
-      try {
-        result = await broadcaster.broadcast(message.roomId, stored.frame, message.broadcast);
-      } catch (error) {
-        throw new UndeliveredPublishError(position, error);
-      }
-      return { ...result, ...position, bytes: Buffer.byteLength(stored.frame, 'utf8') };
+      // The history write and the room's first page are read at once (one round trip fewer for a
+      // small room); the broadcaster posts nothing before the stored frame resolves, so the rule holds.
+      const storing = history.append(message.roomId, (position) => build(message, sentAt, position));
+      const [stored, fanned] = await Promise.allSettled([
+        storing,
+        broadcaster.broadcast(
+          message.roomId,
+          storing.then((s) => s.frame),
+          message.broadcast,
+        ),
+      ]);
+      if (stored.status === 'rejected') throw stored.reason;
+      const position = { seq: stored.value.seq, epoch: stored.value.epoch };
+      if (fanned.status === 'rejected') throw new UndeliveredPublishError(position, fanned.reason);
+      return { ...fanned.value, ...position, bytes: Buffer.byteLength(stored.value.frame, 'utf8') };
     },
   };
 }

@@ -17,7 +17,7 @@ function fakeBroadcaster(result: BroadcastResult | Error = { delivered: 3, faile
   const calls: { roomId: string; payload: string }[] = [];
   const broadcaster: Broadcaster = {
     async broadcast(roomId, payload) {
-      calls.push({ roomId, payload: String(payload) });
+      calls.push({ roomId, payload: String(await payload) });
       if (result instanceof Error) throw result;
       return result;
     },

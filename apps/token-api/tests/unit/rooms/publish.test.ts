@@ -102,7 +102,7 @@ describe('POST /v1/rooms/:roomId/messages', () => {
       const idempotency = memoryIdempotency();
       const broadcasts: string[] = [];
       const publisher = createRoomPublisher({
-        broadcaster: { broadcast: async (_room, payload) => (broadcasts.push(String(payload)), { delivered: 1, failed: 0, stale: 0 }) },
+        broadcaster: { broadcast: async (_room, payload) => (broadcasts.push(String(await payload)), { delivered: 1, failed: 0, stale: 0 }) },
         history: undefined,
         idempotency,
         maxMessageBytes: API_GATEWAY_MAX_MESSAGE_BYTES,

@@ -22,7 +22,7 @@ function recordingBroadcaster(fail?: Error) {
   const broadcaster: Broadcaster = {
     async broadcast(roomId, payload, options) {
       if (fail) throw fail;
-      sent.push({ roomId, payload: String(payload), ...(options ? { options } : {}) });
+      sent.push({ roomId, payload: String(await payload), ...(options ? { options } : {}) });
       return { delivered: 2, failed: 0, stale: 0 };
     },
   };

@@ -25,7 +25,8 @@ function setup() {
   const posted: string[] = [];
   const broadcaster: Broadcaster = {
     async broadcast(_roomId, payload) {
-      posted.push(String(payload));
+      // As the real broadcaster: nothing is posted before the payload (the stored frame) resolves.
+      posted.push(String(await payload));
       return { delivered: 1, failed: 0, stale: 0 };
     },
   };

@@ -134,3 +134,37 @@ describe('broadcast', () => {
     });
   });
 });
+
+describe('a payload that is still being stored (history on)', () => {
+  it('reads the room while the payload settles, and posts only once it resolves', async () => {
+    const order: string[] = [];
+    const store = fakeStore([member('c1'), member('c2')]);
+    const listing = store.roomConnections.bind(store);
+    store.roomConnections = async function* () {
+      order.push('listed');
+      yield* listing();
+    };
+    const { management, stats } = fakeManagement({});
+    let resolve!: (text: string) => void;
+    const payload = new Promise<string>((r) => (resolve = r));
+    const broadcasting = createBroadcaster({ store, management, logger: memoryLogger(), clock: () => NOW }).broadcast('r', payload);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(order).toEqual(['listed']);
+    expect(stats.posted).toEqual([]);
+    resolve('{"type":"message"}');
+    expect(await broadcasting).toEqual({ delivered: 2, failed: 0, stale: 0 });
+  });
+
+  it.each([
+    ['a room with members', [member('c1'), member('c2')]],
+    ['an empty room', []],
+  ])('posts nothing when the payload is refused (%s), and throws its reason without an error line', async (_name, members) => {
+    const { management, stats } = fakeManagement({});
+    const logger = memoryLogger();
+    const refusal = new StoreUnavailableError('history store put failed');
+    const payload = Promise.reject(refusal);
+    await expect(createBroadcaster({ store: fakeStore(members), management, logger, clock: () => NOW }).broadcast('r', payload)).rejects.toBe(refusal);
+    expect(stats.posted).toEqual([]);
+    expect(logger.lines.filter((l) => l.level === 'error')).toEqual([]);
+  });
+});
