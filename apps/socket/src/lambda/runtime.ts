@@ -10,6 +10,9 @@ import { createManagement } from './management.ts';
 import { createHistory } from './history.ts';
 import { createDynamoClient, createStore } from './store.ts';
 import { createTokenVerifier } from './verifier.ts';
+import { createAdmissionFor, createRateLimitFor } from './admission.ts';
+import type { Admission } from '../admission/admission.ts';
+import type { PublishRateLimit } from '../admission/rate-limit.ts';
 
 export { DYNAMODB_CLIENT_SETTINGS, MANAGEMENT_CLIENT_SETTINGS } from '@roomgate/shared/runtime';
 
@@ -24,6 +27,9 @@ export interface Runtime {
   history: HistoryStore | undefined;
   /** The one publish path (history, then fan-out), shared with the Rooms API. */
   publisher: MessagePublisher;
+  /** Bans and revocations, checked on `refresh`. */
+  admission: Admission;
+  rateLimit: PublishRateLimit;
 }
 
 /**
@@ -42,5 +48,7 @@ export function createRuntime(env: Record<string, string | undefined>): Runtime 
   const broadcaster = createBroadcaster({ store, management, concurrency: config.fanOutConcurrency, logger });
   // The client's frame was held to MAX_MESSAGE_BYTES; the wrapped frame only to API Gateway's cap.
   const publisher = createMessagePublisher({ broadcaster, history, maxFrameBytes: API_GATEWAY_MAX_MESSAGE_BYTES });
-  return { config, logger, verifier, store, management, broadcaster, history, publisher };
+  const admission = createAdmissionFor(config, dynamo, store);
+  const rateLimit = createRateLimitFor(config, store);
+  return { config, logger, verifier, store, management, broadcaster, history, publisher, admission, rateLimit };
 }
