@@ -2,7 +2,7 @@ import { ConfigError, DeliveryFailedError, KeyUnavailableError, StoreUnavailable
 import { describe, expect, it } from 'vitest';
 import type { WebSocketConnectEvent } from '../../../src/events.ts';
 import { makeConnectHandler } from '../../../src/handlers/connect.ts';
-import { admitAll,  NOW, expiredToken, fakeVerifier, grant, memoryLogger, memoryStore } from '../../helpers/fakes.ts';
+import { admitAll, NOW, expiredToken, fakeVerifier, grant, memoryLogger, memoryStore } from '../../helpers/fakes.ts';
 
 const verifier = fakeVerifier({
   good: grant(),

@@ -3,7 +3,7 @@ import type { Broadcaster, BroadcastResult } from '@roomgate/shared/delivery';
 import { describe, expect, it } from 'vitest';
 import type { WebSocketMessageEvent } from '../../../src/events.ts';
 import { makeDefaultHandler } from '../../../src/handlers/default.ts';
-import { admitAll, noRateLimit,  NOW, expiredToken, fakeManagement, fakeVerifier, grant, memoryLogger, memoryStore, row } from '../../helpers/fakes.ts';
+import { admitAll, noRateLimit, NOW, expiredToken, fakeManagement, fakeVerifier, grant, memoryLogger, memoryStore, row } from '../../helpers/fakes.ts';
 
 const verifier = fakeVerifier({
   fresh: grant({ expiresAt: NOW + 900 }),
