@@ -2,6 +2,7 @@ import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagem
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createConnectionStore } from '@roomgate/shared/store';
+import { createAccessStore } from '@roomgate/shared/access';
 import { DYNAMODB_CLIENT_SETTINGS, MANAGEMENT_CLIENT_SETTINGS, createJsonLogger } from '@roomgate/shared/runtime';
 import { createBroadcaster, createManagementApi } from '@roomgate/shared/delivery';
 import { createHistoryStore } from '@roomgate/shared/history';
@@ -33,6 +34,7 @@ export function createRoomsRuntime(config: RoomsApiConfig, env: Record<string, s
       config.historyTtlSeconds > 0 && config.historyTableName !== undefined
         ? createHistoryStore({ client: dynamo, tableName: config.historyTableName, ttlSeconds: config.historyTtlSeconds, maxMessages: config.historyMaxMessages })
         : undefined,
+    access: createAccessStore({ client: dynamo, tableName: config.accessTableName }),
     idempotency: createIdempotencyStore({ client: dynamo, tableName: config.roomsTableName, ttlSeconds: config.idempotencyTtlSeconds, logger }),
     cursors: createListingCursors({ client: dynamo, tableName: config.roomsTableName }),
     apiKeys: createApiKeySource({

@@ -49,6 +49,7 @@ describe('$connect', () => {
       capabilities: ['subscribe', 'publish'],
       connectedAt: NOW,
       tokenExpiresAt: NOW + 300,
+      tokenIssuedAt: NOW - 10,
       expiresAt: NOW + 8100,
     });
   });
