@@ -137,7 +137,7 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
       issuedAt: (iat as number | undefined) ?? now,
       expiresAt: exp,
       ...(jti !== undefined && { tokenId: jti as string }),
-      singleUse: once === true,
+      ...(once === true && { singleUse: true }),
       ...(!found.legacy && { kid: found.kid }),
       legacy: found.legacy,
     };
