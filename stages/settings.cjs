@@ -29,6 +29,10 @@ const DEFAULTS = Object.freeze({
   tokenMaxTtl: 3600,
   historyTtlSeconds: 600,
   historyMaxMessages: 1000,
+  singleUseTokens: false,
+  publishRatePerSecond: 10,
+  publishBurst: 20,
+  maxConnectionsPerUser: 0,
   allowLegacyTokens: false,
   requireIssAud: true,
   clockToleranceSeconds: 5,
@@ -112,7 +116,7 @@ function resolveStageSettings(stage, declared, options = {}) {
       }
     }
   }
-  for (const name of ['socketIamAuth', 'allowLegacyTokens', 'requireIssAud', 'accessLogs']) bool(name);
+  for (const name of ['socketIamAuth', 'allowLegacyTokens', 'requireIssAud', 'accessLogs', 'singleUseTokens']) bool(name);
   for (const name of ['tokenIssuer', 'tokenAudience']) text(name);
   // Ranges of the functions' own cold-start checks, so a bad value fails here and not at runtime.
   int('socketPresignExpires', s.socketPresignExpires, 1, 300);
@@ -121,6 +125,9 @@ function resolveStageSettings(stage, declared, options = {}) {
   int('historyTtlSeconds', s.historyTtlSeconds, 0, 86_400);
   int('historyMaxMessages', s.historyMaxMessages, 1, 100_000);
   int('clockToleranceSeconds', s.clockToleranceSeconds, 0, 300);
+  int('publishRatePerSecond', s.publishRatePerSecond, 0, 10_000);
+  int('publishBurst', s.publishBurst, 1, 10_000);
+  int('maxConnectionsPerUser', s.maxConnectionsPerUser, 0, 1000);
   if (s.socketUrl !== null && (typeof s.socketUrl !== 'string' || !/^wss:\/\/[^\s/]+\/\S*$/.test(s.socketUrl))) {
     problems.push(`socketUrl must be null (the socket stack's URL) or a wss:// URL with a path, got ${JSON.stringify(s.socketUrl)}`);
   }
@@ -168,6 +175,10 @@ function toServerless(s) {
     tokenMaxTtl: str(s.tokenMaxTtl),
     historyTtlSeconds: str(s.historyTtlSeconds),
     historyMaxMessages: str(s.historyMaxMessages),
+    singleUseTokens: str(s.singleUseTokens),
+    publishRatePerSecond: str(s.publishRatePerSecond),
+    publishBurst: str(s.publishBurst),
+    maxConnectionsPerUser: str(s.maxConnectionsPerUser),
     allowLegacyTokens: str(s.allowLegacyTokens),
     requireIssAud: str(s.requireIssAud),
     clockToleranceSeconds: str(s.clockToleranceSeconds),

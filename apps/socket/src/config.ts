@@ -43,6 +43,14 @@ export interface SocketConfig {
   historyTableName: string | undefined;
   /** Messages per room a reader is served at most. */
   historyMaxMessages: number;
+  /** Bans, revocations and single-use claims (resources/access-table.yml). */
+  accessTableName: string;
+  /** PUBLISH_RATE_PER_SECOND (default 10, 0 = off): client publishes per second per connection (token bucket). */
+  publishRatePerSecond: number;
+  /** PUBLISH_BURST (default 20): publishes a connection may send at once after a quiet spell. */
+  publishBurst: number;
+  /** MAX_CONNECTIONS_PER_USER (default 0 = no cap): one user's concurrent connections in one room. */
+  maxConnectionsPerUser: number;
   /** Local stack only: dynalite and the local Secrets Manager (@roomgate/local-aws). */
   dynamodbEndpoint: string | undefined;
   secretsEndpoint: string | undefined;
@@ -70,6 +78,10 @@ export function parseConfig(env: Record<string, string | undefined>): SocketConf
     historyTtlSeconds,
     historyTableName: historyTtlSeconds > 0 ? read.string('HISTORY_TABLE_NAME') : read.optionalString('HISTORY_TABLE_NAME'),
     historyMaxMessages: read.int('HISTORY_MAX_MESSAGES', { default: 1000, min: 1, max: 10_000 }),
+    accessTableName: read.string('ACCESS_TABLE_NAME'),
+    publishRatePerSecond: read.int('PUBLISH_RATE_PER_SECOND', { default: 10, min: 0, max: 10_000 }),
+    publishBurst: read.int('PUBLISH_BURST', { default: 20, min: 1, max: 10_000 }),
+    maxConnectionsPerUser: read.int('MAX_CONNECTIONS_PER_USER', { default: 0, min: 0, max: 1000 }),
     dynamodbEndpoint: optionalUrl(read, env, 'DYNAMODB_ENDPOINT'),
     secretsEndpoint: optionalUrl(read, env, 'SECRETS_ENDPOINT'),
     logLevel: read.oneOf('LOG_LEVEL', ['info', 'warn', 'error'] as const, { default: 'info' }),

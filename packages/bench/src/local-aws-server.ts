@@ -1,4 +1,4 @@
-import { ensureTable, loadHistoryTable, localClientConfig, startLocalAws } from '@roomgate/local-aws';
+import { ensureTable, loadAccessTable, loadHistoryTable, localClientConfig, startLocalAws } from '@roomgate/local-aws';
 import { createDynamoDbClient } from '@roomgate/shared/runtime';
 
 /**
@@ -12,6 +12,7 @@ const tableName = process.argv[2] ?? 'roomgate-bench-connections';
 await ensureTable(client, tableName);
 const historyTableName = `${tableName.replace(/-connections$/, '')}-history`;
 await ensureTable(client, historyTableName, loadHistoryTable());
+await ensureTable(client, `${tableName.replace(/-connections$/, '')}-access`, loadAccessTable());
 client.destroy();
 process.stdout.write(`${JSON.stringify({ dynamoEndpoint: aws.dynamoEndpoint, secretsEndpoint: aws.secretsEndpoint, tableName, historyTableName })}\n`);
 process.stdin.resume();

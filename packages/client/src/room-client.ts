@@ -33,6 +33,9 @@ type Request = WithoutId<ClientFrame>;
  * asks the room's history for what was missed, and messages reach the application exactly once
  * and in order (`sequencer.ts`).
  */
+/** Error frames after which the server closed the connection for good: the client does not reconnect. */
+const FINAL_CLOSE_CODES: ReadonlySet<string> = new Set(['ERR_KICKED', 'ERR_USER_BANNED']);
+
 export function createRoomClient(options: RoomClientOptions): RoomClient {
   const WebSocketImpl = resolveWebSocket(options.WebSocket);
   const now = options.now ?? Date.now;
@@ -176,8 +179,8 @@ export function createRoomClient(options: RoomClientOptions): RoomClient {
         ? new RoomClientError(
             'ERR_CONNECTION_LOST',
             lastServerError ? `connection closed by the server: ${lastServerError.message}` : `connection closed (${event.code})`,
-            // Reconnecting with a fresh token would undo a moderator's kick.
-            { closeCode: event.code, cause: lastServerError, retryable: lastServerError?.code !== 'ERR_KICKED' },
+            // Reconnecting with a fresh token would undo a moderator's kick, and a ban refuses it anyway.
+            { closeCode: event.code, cause: lastServerError, retryable: !FINAL_CLOSE_CODES.has(lastServerError?.code ?? '') },
           )
         : // Browsers report a refused handshake (401/403) and an unreachable server alike as 1006.
           new RoomClientError('ERR_CONNECT_REFUSED', `connection refused (${event.code}): token rejected or server unreachable`, { closeCode: event.code });

@@ -2,11 +2,14 @@ export { startSecretsManager, type RunningSecretsManager, type SecretsManagerOpt
 export { SecretStore, type SecretStoreOptions, type SecretStoreSnapshot } from './secret-store.ts';
 export { startDynamo, type DynamoOptions, type RunningDynamo } from './dynamodb-server.ts';
 export {
+  ACCESS_TABLE_FILE,
+  ACCESS_TABLE_RESOURCE,
   CONNECTIONS_TABLE_FILE,
   CONNECTIONS_TABLE_RESOURCE,
   HISTORY_TABLE_FILE,
   HISTORY_TABLE_RESOURCE,
   ensureTable,
+  loadAccessTable,
   loadConnectionsTable,
   loadHistoryTable,
   schemaMismatch,

@@ -17,6 +17,9 @@ export const CONNECTIONS_TABLE_RESOURCE = 'ConnectionsTable';
 /** The socket service's message history (the Rooms API imports it in AWS). */
 export const HISTORY_TABLE_FILE = fileURLToPath(new URL('../../../apps/socket/resources/history-table.yml', import.meta.url));
 export const HISTORY_TABLE_RESOURCE = 'HistoryTable';
+/** Bans, revocations and single-use claims (the Rooms API imports it in AWS). */
+export const ACCESS_TABLE_FILE = fileURLToPath(new URL('../../../apps/socket/resources/access-table.yml', import.meta.url));
+export const ACCESS_TABLE_RESOURCE = 'AccessTable';
 
 export type TableDefinition = Omit<CreateTableCommandInput, 'TableName'>;
 
@@ -55,6 +58,11 @@ export function loadConnectionsTable(path: string = CONNECTIONS_TABLE_FILE, reso
 /** The history table's definition, from the file serverless.yml includes. */
 export function loadHistoryTable(): TableDefinition {
   return loadConnectionsTable(HISTORY_TABLE_FILE, HISTORY_TABLE_RESOURCE);
+}
+
+/** The access table's definition, from the file serverless.yml includes. */
+export function loadAccessTable(): TableDefinition {
+  return loadConnectionsTable(ACCESS_TABLE_FILE, ACCESS_TABLE_RESOURCE);
 }
 
 /** Creates the table unless it exists, waits until it is ACTIVE, and checks an existing one still matches. */

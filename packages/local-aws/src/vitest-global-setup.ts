@@ -3,10 +3,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { localClientConfig, startLocalAws } from './local-aws.ts';
-import { ensureTable, loadHistoryTable } from './table.ts';
+import { ensureTable, loadAccessTable, loadHistoryTable } from './table.ts';
 
 export const TEST_TABLE_NAME = 'roomgate-test-connections';
 export const TEST_HISTORY_TABLE_NAME = 'roomgate-test-history';
+export const TEST_ACCESS_TABLE_NAME = 'roomgate-test-access';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -14,6 +15,7 @@ declare module 'vitest' {
     secretsEndpoint: string;
     tableName: string;
     historyTableName: string;
+    accessTableName: string;
   }
 }
 
@@ -28,6 +30,7 @@ export default async function setup({ provide }: Pick<TestProject, 'provide'>): 
     try {
       await ensureTable(client, TEST_TABLE_NAME);
       await ensureTable(client, TEST_HISTORY_TABLE_NAME, loadHistoryTable());
+      await ensureTable(client, TEST_ACCESS_TABLE_NAME, loadAccessTable());
     } finally {
       client.destroy();
     }
@@ -39,5 +42,6 @@ export default async function setup({ provide }: Pick<TestProject, 'provide'>): 
   provide('secretsEndpoint', aws.secretsEndpoint);
   provide('tableName', TEST_TABLE_NAME);
   provide('historyTableName', TEST_HISTORY_TABLE_NAME);
+  provide('accessTableName', TEST_ACCESS_TABLE_NAME);
   return () => aws.close();
 }

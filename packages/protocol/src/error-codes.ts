@@ -38,6 +38,16 @@ export type ErrorCode =
   | 'ERR_SOCKET_URL_TOO_LONG'
   /** Token API, IAM mode: no AWS credentials to presign the socket URL with; retry. */
   | 'ERR_SIGNING_CREDENTIALS_UNAVAILABLE'
+  /** The user is banned from the room (refused `$connect`/`refresh`: 403; error frame before a close). The client does not reconnect. */
+  | 'ERR_USER_BANNED'
+  /** The token (by `jti`, or by user and issue time) was revoked: 401 at `$connect`/`refresh`; error frame before a close. */
+  | 'ERR_TOKEN_REVOKED'
+  /** A single-use token whose `jti` another connection already claimed: 401 at `$connect`. */
+  | 'ERR_TOKEN_REUSED'
+  /** A client publish beyond the connection's rate limit; the error frame carries the frame's `id`, nothing was fanned out. */
+  | 'ERR_RATE_LIMITED'
+  /** `$connect` beyond the stage's cap on one user's concurrent connections in one room: 429. */
+  | 'ERR_TOO_MANY_CONNECTIONS'
   | 'ERR_INTERNAL';
 
 /** Codes a refused client frame (or a `message` frame that cannot be built) carries. */

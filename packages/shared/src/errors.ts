@@ -154,6 +154,46 @@ export class HistoryDisabledError extends RoomgateError {
   }
 }
 
+// Access (bans, revocations, single-use tokens, rate limits; docs/security.md)
+
+/** The user is banned from the room until `bannedUntil` (epoch seconds): 403 at `$connect`, refused `refresh`. */
+export class UserBannedError extends RoomgateError {
+  readonly bannedUntil: number;
+
+  constructor(bannedUntil: number) {
+    super('ERR_USER_BANNED', 'this user is banned from the room');
+    this.bannedUntil = bannedUntil;
+  }
+}
+
+/** A revocation covers the token (its `jti`, or its user and `iat`): 401, fetch a new token. */
+export class TokenRevokedError extends RoomgateError {
+  constructor(message = 'token has been revoked') {
+    super('ERR_TOKEN_REVOKED', message);
+  }
+}
+
+/** A single-use token whose `jti` an earlier `$connect` already claimed: 401. */
+export class TokenReusedError extends RoomgateError {
+  constructor() {
+    super('ERR_TOKEN_REUSED', 'this single-use token has already been used to connect');
+  }
+}
+
+/** A client publish beyond the connection's token bucket: nothing was fanned out; retry later. */
+export class RateLimitedError extends RoomgateError {
+  constructor(message = 'publish rate limit exceeded; slow down') {
+    super('ERR_RATE_LIMITED', message);
+  }
+}
+
+/** `$connect` beyond the stage's cap on one user's concurrent connections in one room. */
+export class TooManyConnectionsError extends RoomgateError {
+  constructor(limit: number) {
+    super('ERR_TOO_MANY_CONNECTIONS', `this user already has ${limit} connections in the room`);
+  }
+}
+
 export function isRoomgateError(value: unknown): value is RoomgateError {
   return value instanceof RoomgateError;
 }
@@ -195,6 +235,11 @@ const CLIENT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'ERR_IDEMPOTENCY_KEY_REUSED',
   'ERR_IDEMPOTENCY_IN_PROGRESS',
   'ERR_KICKED',
+  'ERR_USER_BANNED',
+  'ERR_TOKEN_REVOKED',
+  'ERR_TOKEN_REUSED',
+  'ERR_RATE_LIMITED',
+  'ERR_TOO_MANY_CONNECTIONS',
   'ERR_HISTORY_DISABLED',
   'ERR_CREDENTIALS_AMBIGUOUS',
 ]);

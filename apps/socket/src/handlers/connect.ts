@@ -4,10 +4,13 @@ import { describeError, tokenFingerprint, systemClock, type Clock, type Logger }
 import type { TokenVerifier } from '@roomgate/shared/tokens';
 import type { WebSocketConnectEvent, WebSocketResult } from '../events.ts';
 import { readHandshake } from '../handshake.ts';
+import type { Admission } from '../admission/admission.ts';
 
 export interface ConnectDeps {
   verifier: TokenVerifier;
-  store: Pick<ConnectionStore, 'put'>;
+  store: Pick<ConnectionStore, 'put' | 'delete'>;
+  /** Bans, revocations, single-use claims, the per-user cap (src/admission). */
+  admission: Pick<Admission, 'admitConnection'>;
   logger: Logger;
   clock?: Clock;
 }
@@ -25,6 +28,10 @@ const CLIENT_STATUS: Partial<Record<ErrorCode, number>> = {
   ERR_TOKEN_INVALID: 401,
   ERR_ROOM_FORBIDDEN: 403,
   ERR_CAPABILITY_FORBIDDEN: 403,
+  ERR_TOKEN_REVOKED: 401,
+  ERR_TOKEN_REUSED: 401,
+  ERR_USER_BANNED: 403,
+  ERR_TOO_MANY_CONNECTIONS: 429,
   // A row already exists under this connection id: API Gateway never runs `$connect` twice for one
   // connection, so this is a replayed or forged event; the live row is left as it is.
   ERR_CONNECTION_EXISTS: 409,
@@ -34,13 +41,24 @@ const statusOf = (error: PublicError): number =>
   error.class === 'client' ? (CLIENT_STATUS[error.code] ?? 400) : error.class === 'unavailable' ? 503 : 500;
 
 /**
- * `$connect`: verify the token, then record the connection. Any failure returns a non-2xx, which
+ * `$connect`: verify the token, record the connection, then admit it (bans, revocations,
+ * single-use claim, per-user cap: src/admission; refused → the row is deleted again). Any failure returns a non-2xx, which
  * makes API Gateway refuse the handshake; the row is written only after every check passed, and
  * a failed write refuses the connection too (an untracked connection would never get messages).
  * The write never overwrites an existing row (409 ERR_CONNECTION_EXISTS, docs/security.md).
  */
 export function makeConnectHandler(deps: ConnectDeps) {
   const clock = deps.clock ?? systemClock;
+
+  // After the row is written, so a ban or revocation that lands after this read finds the row.
+  const admit = async (grant: Awaited<ReturnType<TokenVerifier['verify']>>, connectionId: string): Promise<void> => {
+    try {
+      await deps.admission.admitConnection(grant, connectionId);
+    } catch (error) {
+      await deps.store.delete(connectionId).catch((cause: unknown) => deps.logger.warn('row delete after refusal failed (TTL removes it)', { connectionId, error: String(cause) }));
+      throw error;
+    }
+  };
 
   return async (event: WebSocketConnectEvent): Promise<WebSocketResult> => {
     const connectionId = event.requestContext.connectionId;
@@ -62,7 +80,10 @@ export function makeConnectHandler(deps: ConnectDeps) {
         capabilities: grant.capabilities,
         connectedAt: clock(),
         tokenExpiresAt: grant.expiresAt,
+        ...(grant.tokenId !== undefined ? { tokenId: grant.tokenId } : {}),
+        tokenIssuedAt: grant.issuedAt,
       });
+      await admit(grant, connectionId);
       deps.logger.info('connected', {
         connectionId,
         roomId: grant.roomId,

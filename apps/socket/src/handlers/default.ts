@@ -11,6 +11,8 @@ import type { TokenVerifier } from '@roomgate/shared/tokens';
 import type { WebSocketMessageEvent, WebSocketResult } from '../events.ts';
 import { readFrameText } from '../frame-text.ts';
 import { makeHistoryAction } from './history.ts';
+import type { Admission } from '../admission/admission.ts';
+import type { PublishRateLimit } from '../admission/rate-limit.ts';
 
 export interface DefaultDeps {
   verifier: TokenVerifier;
@@ -21,6 +23,10 @@ export interface DefaultDeps {
   /** The shared publish path; built from `broadcaster` and `history` when not given. */
   publisher?: MessagePublisher;
   management: Pick<ManagementApi, 'post' | 'close'>;
+  /** Bans and revocations for `refresh` (src/admission). */
+  admission: Pick<Admission, 'admitRefresh'>;
+  /** Per-connection publish limit (src/admission/rate-limit.ts). */
+  rateLimit: PublishRateLimit;
   logger: Logger;
   maxMessageBytes: number;
   clockToleranceSeconds?: number;
@@ -68,6 +74,7 @@ export function makeDefaultHandler(deps: DefaultDeps) {
 
   const publish = async (record: ConnectionRecord, frame: Extract<ClientFrame, { action: 'publish' }>): Promise<WebSocketResult> => {
     if (!record.capabilities.includes('publish')) throw new CapabilityForbiddenError('token does not grant publish');
+    await deps.rateLimit.take(record);
     // The sender is a room member and receives its own message too: one rendering path for clients.
     // The publisher holds the frame to the rules every producer shares (depth, size after the envelope).
     const { bytes, ...result } = await publisher.publish({ roomId: record.roomId, from: record.userId, data: frame.data, frameId: frame.id });
@@ -80,7 +87,20 @@ export function makeDefaultHandler(deps: DefaultDeps) {
     if (grant.roomId !== record.roomId) throw new RoomForbiddenError('token is for another room');
     if (grant.userId !== record.userId) throw new TokenInvalidError('token is for another user');
     if (!grant.capabilities.includes('subscribe')) throw new CapabilityForbiddenError('token does not grant subscribe');
-    await deps.store.updateExpiry(record.connectionId, { tokenExpiresAt: grant.expiresAt, capabilities: grant.capabilities });
+    try {
+      await deps.admission.admitRefresh(grant);
+    } catch (error) {
+      // Banned or revoked: the connection has nothing left to stay open with.
+      const { code, message } = toPublicError(error);
+      if (code === 'ERR_USER_BANNED' || code === 'ERR_TOKEN_REVOKED') return closeWith(record.connectionId, errorFrame(code, message, frame.id), code);
+      throw error;
+    }
+    await deps.store.updateExpiry(record.connectionId, {
+      tokenExpiresAt: grant.expiresAt,
+      capabilities: grant.capabilities,
+      ...(grant.tokenId !== undefined ? { tokenId: grant.tokenId } : {}),
+      tokenIssuedAt: grant.issuedAt,
+    });
     logger.info('token refreshed', { connectionId: record.connectionId, token: tokenFingerprint(frame.token), tokenExpiresAt: grant.expiresAt });
     return reply({ type: 'refreshed', tokenExpiresAt: grant.expiresAt, ...withId(frame.id) });
   };

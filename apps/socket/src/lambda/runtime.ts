@@ -9,6 +9,9 @@ import { createManagement } from './management.ts';
 import { createHistory } from './history.ts';
 import { createDynamoClient, createStore } from './store.ts';
 import { createTokenVerifier } from './verifier.ts';
+import { createAdmissionFor, createRateLimitFor } from './admission.ts';
+import type { Admission } from '../admission/admission.ts';
+import type { PublishRateLimit } from '../admission/rate-limit.ts';
 
 export { DYNAMODB_CLIENT_SETTINGS, MANAGEMENT_CLIENT_SETTINGS } from '@roomgate/shared/runtime';
 
@@ -23,6 +26,9 @@ export interface Runtime {
   history: HistoryStore | undefined;
   /** The one publish path (history, then fan-out), shared with the Rooms API. */
   publisher: MessagePublisher;
+  /** Bans and revocations, checked on `refresh`. */
+  admission: Admission;
+  rateLimit: PublishRateLimit;
 }
 
 /**
@@ -39,9 +45,10 @@ export function createRuntime(env: Record<string, string | undefined>): Runtime 
   const management = createManagement(config);
   const verifier = createTokenVerifier(config, logger);
   const broadcaster = createBroadcaster({ store, management, concurrency: config.fanOutConcurrency, logger });
-  // The client's frame was held to MAX_MESSAGE_BYTES; the wrapped frame only to API Gateway's cap.
   // One size rule for every producer: the `message` frame, envelope included, fits MAX_MESSAGE_BYTES
   // (the Rooms API holds a server publish to the same setting).
   const publisher = createMessagePublisher({ broadcaster, history, maxFrameBytes: config.maxMessageBytes });
-  return { config, logger, verifier, store, management, broadcaster, history, publisher };
+  const admission = createAdmissionFor(config, dynamo, store);
+  const rateLimit = createRateLimitFor(config, store);
+  return { config, logger, verifier, store, management, broadcaster, history, publisher, admission, rateLimit };
 }

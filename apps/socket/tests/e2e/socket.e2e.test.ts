@@ -79,6 +79,7 @@ beforeAll(async () => {
   offline = await startOffline({
     ROOMGATE_TABLE_NAME: tableName,
     ROOMGATE_HISTORY_TABLE_NAME: inject('historyTableName'),
+    ROOMGATE_ACCESS_TABLE_NAME: inject('accessTableName'),
     ROOMGATE_DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
     ROOMGATE_SECRETS_ENDPOINT: secretsEndpoint,
     ROOMGATE_TOKEN_ISSUER: ISSUER,

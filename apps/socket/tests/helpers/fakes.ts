@@ -3,8 +3,15 @@ import { DISCONNECT_CLOCK_SLACK_SECONDS, HANDSHAKE_WINDOW_SECONDS, type Connecti
 import type { ManagementApi } from '@roomgate/shared/delivery';
 import type { Logger } from '@roomgate/shared/runtime';
 import type { RoomGrant, TokenVerifier } from '@roomgate/shared/tokens';
+import type { Admission } from '../../src/admission/admission.ts';
+import type { PublishRateLimit } from '../../src/admission/rate-limit.ts';
 
 export const NOW = 1_750_000_000;
+
+/** Admits every grant: for tests of everything but admission (tests/integration/admission.int.test.ts covers that). */
+export const admitAll: Admission = { admitConnection: async () => undefined, admitRefresh: async () => undefined };
+/** No publish limit. */
+export const noRateLimit: PublishRateLimit = { take: async () => undefined };
 
 export function grant(overrides: Partial<RoomGrant> = {}): RoomGrant {
   return {
@@ -85,6 +92,21 @@ export function memoryStore(rows: ConnectionRecord[] = []) {
       if (!row) throw new Error('missing');
       row.tokenExpiresAt = g.tokenExpiresAt;
       if (g.capabilities) row.capabilities = g.capabilities;
+      if (g.tokenId !== undefined) row.tokenId = g.tokenId;
+      if (g.tokenIssuedAt !== undefined) row.tokenIssuedAt = g.tokenIssuedAt;
+    },
+    async swapRateBucket(id, previous, next) {
+      check('swapRateBucket');
+      const row = table.get(id);
+      if (!row || JSON.stringify(row.rateBucket) !== JSON.stringify(previous)) return false;
+      row.rateBucket = next;
+      return true;
+    },
+    async *userConnections(userId) {
+      yield* [...table.values()].filter((r) => r.userId === userId);
+    },
+    async *tokenConnections(tokenId) {
+      yield* [...table.values()].filter((r) => r.tokenId === tokenId);
     },
     async listRoom(roomId) {
       check('listRoom');

@@ -35,6 +35,7 @@ export async function startSocketStack(env: Record<string, string> = {}): Promis
   const offline = await startOffline({
     ROOMGATE_TABLE_NAME: inject('tableName'),
     ROOMGATE_HISTORY_TABLE_NAME: inject('historyTableName'),
+    ROOMGATE_ACCESS_TABLE_NAME: inject('accessTableName'),
     ROOMGATE_DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
     ROOMGATE_SECRETS_ENDPOINT: inject('secretsEndpoint'),
     ROOMGATE_TOKEN_ISSUER: ISSUER,

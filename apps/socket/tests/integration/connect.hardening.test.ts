@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { encodeSegment, forgeHs256WithPublicKey, forgeToken, makeTestKey, unsignedToken, type TestKey } from '@roomgate/shared/testing';
 import type { WebSocketConnectEvent } from '../../src/events.ts';
 import { makeConnectHandler } from '../../src/handlers/connect.ts';
-import { memoryLogger } from '../helpers/fakes.ts';
+import { admitAll,  memoryLogger } from '../helpers/fakes.ts';
 
 /**
  * Hostile handshakes against the real `$connect` handler: real keys, the real verifier, the real
@@ -72,7 +72,7 @@ const viaQuery = (token: string): Handshake => ({ query: { token } });
 async function connect(h: Handshake) {
   const connectionId = `hostile-${randomUUID()}`;
   const logger = memoryLogger();
-  const result = await makeConnectHandler({ verifier, store, logger, clock })(event(connectionId, h));
+  const result = await makeConnectHandler({ admission: admitAll, verifier, store, logger, clock })(event(connectionId, h));
   const body = result.body === undefined ? undefined : (JSON.parse(result.body) as { error: { code: string; message: string } });
   return { connectionId, result, body, logger };
 }
@@ -226,7 +226,7 @@ describe('$connect never overwrites a live connection', () => {
     const before = await store.get(first.connectionId);
     const logger = memoryLogger();
     const replay = event(first.connectionId, viaQuery(good({ sub: OTHER_ROOM, uid: 'mallory', cap: ['subscribe', 'publish'] })));
-    const result = await makeConnectHandler({ verifier, store, logger, clock })(replay);
+    const result = await makeConnectHandler({ admission: admitAll, verifier, store, logger, clock })(replay);
     expect(result.statusCode).toBe(409);
     expect(result.headers?.['x-roomgate-error']).toBe('ERR_CONNECTION_EXISTS');
     expect(await store.get(first.connectionId)).toEqual(before);

@@ -10,7 +10,7 @@ import { createSigner, type TokenSigner, createVerifier, staticKeys } from '@roo
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { makeTestKey } from '@roomgate/shared/testing';
 import { makeDefaultHandler } from '../../src/handlers/default.ts';
-import { fakeManagement, memoryLogger } from '../helpers/fakes.ts';
+import { admitAll, noRateLimit,  fakeManagement, memoryLogger } from '../helpers/fakes.ts';
 
 /**
  * Hostile frames against the real `$default` handler, the real broadcaster and the real
@@ -62,7 +62,7 @@ beforeEach(async () => {
   management = fakeManagement();
   logger = memoryLogger();
   const broadcaster = createBroadcaster({ store, management, logger, clock });
-  handler = makeDefaultHandler({ verifier, store, broadcaster, management, logger, maxMessageBytes: MAX_MESSAGE_BYTES, clockToleranceSeconds: 5, clock });
+  handler = makeDefaultHandler({ admission: admitAll, rateLimit: noRateLimit, verifier, store, broadcaster, management, logger, maxMessageBytes: MAX_MESSAGE_BYTES, clockToleranceSeconds: 5, clock });
 });
 
 async function send(body: string | null, options: { isBase64Encoded?: boolean } = {}) {
@@ -222,6 +222,8 @@ describe('publish never crosses the room boundary', () => {
     ['missing', () => new RoomgateError('ERR_KEY_NOT_FOUND', 'secret roomgate/prod/public-keys does not exist')],
   ])('a refresh while the public keys are %s → retryable ERR_KEY_UNAVAILABLE naming nothing internal, connection kept', async (_name, fault) => {
     const broken = makeDefaultHandler({
+    admission: admitAll,
+    rateLimit: noRateLimit,
       verifier: createVerifier({ keys: { resolve: async () => { throw fault(); } }, issuer: ISS, audience: AUD, clock }),
       store,
       broadcaster: createBroadcaster({ store, management, logger, clock }),

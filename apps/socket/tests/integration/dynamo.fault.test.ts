@@ -21,7 +21,7 @@ import { makeConnectHandler } from '../../src/handlers/connect.ts';
 import { makeDefaultHandler } from '../../src/handlers/default.ts';
 import { makeDisconnectHandler } from '../../src/handlers/disconnect.ts';
 import { DYNAMODB_CLIENT_SETTINGS, createRuntime, type Runtime } from '../../src/lambda/runtime.ts';
-import { fakeManagement, memoryLogger } from '../helpers/fakes.ts';
+import { admitAll, noRateLimit,  fakeManagement, memoryLogger } from '../helpers/fakes.ts';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
 
 /**
@@ -54,6 +54,7 @@ beforeAll(async () => {
   runtime = createRuntime({
     TABLE_NAME: inject('tableName'),
     HISTORY_TABLE_NAME: inject('historyTableName'),
+    ACCESS_TABLE_NAME: inject('accessTableName'),
     PUBLIC_KEYS_SECRET_ID: 'roomgate/fault/public-keys',
     MANAGEMENT_ENDPOINT: 'http://127.0.0.1:9',
     TOKEN_ISSUER: ISS,
@@ -84,7 +85,7 @@ async function connect(roomId: string) {
   const connectionId = `c-${randomUUID()}`;
   const { token } = await signer.sign({ roomId, userId: 'alice', ttlSeconds: 300 });
   const logger = memoryLogger();
-  const result = await makeConnectHandler({ verifier, store: runtime.store, logger })(connectEvent(connectionId, token));
+  const result = await makeConnectHandler({ admission: admitAll, verifier, store: runtime.store, logger })(connectEvent(connectionId, token));
   return { connectionId, result, logger };
 }
 
@@ -164,7 +165,7 @@ describe('fan-out under DynamoDB faults', () => {
     const management = fakeManagement();
     const logger = memoryLogger();
     const broadcaster = createBroadcaster({ store: runtime.store, management, logger });
-    const handler = makeDefaultHandler({ verifier, store: runtime.store, broadcaster, management, logger, maxMessageBytes: 32 * 1024 });
+    const handler = makeDefaultHandler({ admission: admitAll, rateLimit: noRateLimit, verifier, store: runtime.store, broadcaster, management, logger, maxMessageBytes: 32 * 1024 });
     const publish = async (sender: string) => {
       const result = await handler({ requestContext: { connectionId: sender }, body: JSON.stringify({ action: 'publish', data: 'x', id: 1 }) });
       return JSON.parse(result.body ?? '{}') as Record<string, unknown>;
@@ -214,7 +215,7 @@ describe('SDK exceptions become ERR_STORE_UNAVAILABLE where they happen (aws-sdk
     const store = createConnectionStore({ client, tableName: inject('tableName') });
     const connectionId = `c-${randomUUID()}`;
     const { token } = await signer.sign({ roomId: room(), ttlSeconds: 60 });
-    const result = await makeConnectHandler({ verifier, store, logger: memoryLogger() })(connectEvent(connectionId, token));
+    const result = await makeConnectHandler({ admission: admitAll, verifier, store, logger: memoryLogger() })(connectEvent(connectionId, token));
     expect(result.statusCode).toBe(503);
     expect(JSON.parse(result.body!).error.code).toBe('ERR_STORE_UNAVAILABLE');
     expect(await table.get(connectionId)).toBeUndefined();

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { makeTestKey } from '@roomgate/shared/testing';
 import { makeDefaultHandler } from '../../src/handlers/default.ts';
 import { MANAGEMENT_CLIENT_SETTINGS, createRuntime, type Runtime } from '../../src/lambda/runtime.ts';
-import { memoryLogger } from '../helpers/fakes.ts';
+import { admitAll, noRateLimit,  memoryLogger } from '../helpers/fakes.ts';
 
 /**
  * A fan-out where PostToConnection misbehaves per connection — never answers, answers 410, answers
@@ -91,6 +91,7 @@ beforeAll(async () => {
   runtime = createRuntime({
     TABLE_NAME: inject('tableName'),
     HISTORY_TABLE_NAME: inject('historyTableName'),
+    ACCESS_TABLE_NAME: inject('accessTableName'),
     PUBLIC_KEYS_SECRET_ID: 'roomgate/fault/public-keys',
     MANAGEMENT_ENDPOINT: endpoint.url,
     TOKEN_ISSUER: ISS,
@@ -150,6 +151,8 @@ describe('fan-out with timeouts, 410s and 5xx mixed in', () => {
     const sender = ids.ok[0]!;
     const key = await makeTestKey('EdDSA');
     const handler = makeDefaultHandler({
+    admission: admitAll,
+    rateLimit: noRateLimit,
       verifier: createVerifier({ keys: staticKeys([key.verification]), issuer: ISS, audience: AUD }),
       store: runtime.store,
       broadcaster: runtime.broadcaster,

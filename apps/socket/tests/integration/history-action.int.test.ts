@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { WebSocketMessageEvent } from '../../src/events.ts';
 import { makeDefaultHandler } from '../../src/handlers/default.ts';
-import { NOW, fakeManagement, fakeVerifier, memoryLogger, memoryStore, row } from '../helpers/fakes.ts';
+import { admitAll, noRateLimit, NOW, fakeManagement, fakeVerifier, memoryLogger, memoryStore, row } from '../helpers/fakes.ts';
 
 /** `$default` with history on: publish acks carry seq/epoch, `history` replays from the real table. */
 let dynamo: DynamoDBClient;
@@ -30,6 +30,8 @@ function setup(options: { history?: HistoryStore | undefined; capabilities?: ('s
   };
   const logger = memoryLogger();
   const handler = makeDefaultHandler({
+    admission: admitAll,
+    rateLimit: noRateLimit,
     verifier: fakeVerifier({}),
     store: memoryStore([row({ roomId, capabilities: options.capabilities ?? ['subscribe', 'publish'] })]),
     broadcaster,

@@ -10,7 +10,7 @@ import { createJwksSecretSource, createSigningKeySource, publicKeysSecretName, s
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeConnectHandler } from '../../src/handlers/connect.ts';
 import { makeDefaultHandler } from '../../src/handlers/default.ts';
-import { fakeManagement, memoryLogger } from '../helpers/fakes.ts';
+import { admitAll, noRateLimit,  fakeManagement, memoryLogger } from '../helpers/fakes.ts';
 
 /**
  * The signing key is rotated (`pnpm keys rotate`, i.e. KeyAdmin) while connections are open and
@@ -61,9 +61,11 @@ async function stage() {
     audience: AUD,
     clock,
   });
-  const connect = makeConnectHandler({ verifier, store, logger: memoryLogger(), clock });
+  const connect = makeConnectHandler({ admission: admitAll, verifier, store, logger: memoryLogger(), clock });
   const management = fakeManagement();
   const frames = makeDefaultHandler({
+    admission: admitAll,
+    rateLimit: noRateLimit,
     verifier,
     store,
     management,

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import type { WebSocketConnectEvent } from '../../src/events.ts';
 import { makeConnectHandler } from '../../src/handlers/connect.ts';
 import { createRuntime } from '../../src/lambda/runtime.ts';
-import { memoryLogger } from '../helpers/fakes.ts';
+import { admitAll,  memoryLogger } from '../helpers/fakes.ts';
 import { freePort } from '@roomgate/local-aws';
 
 /**
@@ -59,7 +59,7 @@ async function attempt(handler: (event: WebSocketConnectEvent) => Promise<{ stat
 
 function handlerOn(client: SecretsManagerClient, id: string, logger = memoryLogger()) {
   const keys = createJwksSecretSource({ client, secretId: id, clock, logger });
-  return makeConnectHandler({ verifier: createVerifier({ keys, issuer: ISS, audience: AUD, clock }), store, logger, clock });
+  return makeConnectHandler({ admission: admitAll, verifier: createVerifier({ keys, issuer: ISS, audience: AUD, clock }), store, logger, clock });
 }
 
 async function seeded(value?: string): Promise<{ id: string; admin: SecretsManagerClient }> {
@@ -79,6 +79,7 @@ describe('$connect when the public keys cannot be loaded', () => {
     const runtime = createRuntime({
       TABLE_NAME: inject('tableName'),
     HISTORY_TABLE_NAME: inject('historyTableName'),
+    ACCESS_TABLE_NAME: inject('accessTableName'),
       PUBLIC_KEYS_SECRET_ID: id,
       MANAGEMENT_ENDPOINT: 'http://127.0.0.1:9',
       TOKEN_ISSUER: ISS,
@@ -87,7 +88,7 @@ describe('$connect when the public keys cannot be loaded', () => {
       SECRETS_ENDPOINT: `http://127.0.0.1:${port}`,
       LOG_LEVEL: 'error',
     });
-    const handler = makeConnectHandler({ verifier: runtime.verifier, store: runtime.store, logger: memoryLogger() });
+    const handler = makeConnectHandler({ admission: admitAll, verifier: runtime.verifier, store: runtime.store, logger: memoryLogger() });
     const signNow = createSigner({ key: await importSigningKey(record), issuer: ISS, audience: AUD });
     const tryNow = async () => {
       const connectionId = `c-${randomUUID()}`;

@@ -9,6 +9,7 @@ const env = {
   TOKEN_ISSUER: 'roomgate',
   TOKEN_AUDIENCE: 'roomgate-socket',
   HISTORY_TABLE_NAME: 'history',
+  ACCESS_TABLE_NAME: 'access',
 };
 
 describe('parseConfig', () => {
@@ -42,6 +43,10 @@ describe('parseConfig', () => {
       historyTtlSeconds: 600,
       historyTableName: 'history',
       historyMaxMessages: 1000,
+      accessTableName: 'access',
+      publishRatePerSecond: 10,
+      publishBurst: 20,
+      maxConnectionsPerUser: 0,
       dynamodbEndpoint: undefined,
       secretsEndpoint: undefined,
       logLevel: 'info',

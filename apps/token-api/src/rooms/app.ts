@@ -8,6 +8,9 @@ import type { IamIdentity } from '../http/auth/iam-callers.ts';
 import { authentication } from '../http/authentication.ts';
 import { createHttpApp } from '../http/http-app.ts';
 import { roomsRoutes } from './routes.ts';
+import { revocationRoutes } from './revocation-routes.ts';
+import { createAccessControl } from './access-control.ts';
+import type { AccessStore } from '@roomgate/shared/access';
 import type { RoomsAppConfig } from './config.ts';
 import { createUserDisconnector } from './disconnect-user.ts';
 import type { IdempotencyStore } from './idempotency-store.ts';
@@ -21,7 +24,9 @@ const BODY_LIMIT = 4096;
 
 export interface RoomsAppDeps {
   config: RoomsAppConfig;
-  store: Pick<ConnectionStore, 'listRoom' | 'roomConnections' | 'delete' | 'deleteGone'>;
+  store: Pick<ConnectionStore, 'listRoom' | 'roomConnections' | 'delete' | 'deleteGone' | 'userConnections' | 'tokenConnections'>;
+  /** Bans and revocations (the socket stage's access table). */
+  access: Pick<AccessStore, 'putBan' | 'deleteBan' | 'listBans' | 'revokeToken' | 'revokeUser'>;
   /** The shared fan-out, the very one `$default` uses for client publishes. */
   broadcaster: Broadcaster;
   /** The socket stage's message history, shared with `$default`; undefined = history off. */
@@ -46,11 +51,22 @@ export function buildRoomsApp(deps: RoomsAppDeps): FastifyInstance {
   const clock = deps.clock ?? systemClock;
   const app = createHttpApp({ logLevel: config.logLevel, bodyLimit: BODY_LIMIT });
   void app.register(authentication, { iamCallers: config.iamCallers, iamIdentity: deps.iamIdentity, apiKeys: deps.apiKeys });
+  const disconnector = createUserDisconnector({ store: deps.store, management: deps.management, logger });
+  const accessControl = createAccessControl({
+    access: deps.access,
+    store: deps.store,
+    disconnector,
+    maxTokenLifetimeSeconds: config.maxTokenLifetimeSeconds + config.clockToleranceSeconds,
+    clock,
+    logger,
+  });
+  void app.register(revocationRoutes, { accessControl, clock, clockToleranceSeconds: config.clockToleranceSeconds });
   void app.register(roomsRoutes, {
     publisher: createRoomPublisher({ broadcaster: deps.broadcaster, history: deps.history, idempotency: deps.idempotency, maxMessageBytes: config.maxMessageBytes, clock, logger }),
     history: createMessageReader({ history: deps.history }),
     lister: createConnectionLister({ store: deps.store, cursors: deps.cursors, clock }),
-    disconnector: createUserDisconnector({ store: deps.store, management: deps.management, logger }),
+    disconnector,
+    accessControl,
     maxMessageBytes: config.maxMessageBytes,
   });
   return app;

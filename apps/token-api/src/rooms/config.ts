@@ -9,6 +9,10 @@ export interface RoomsAppConfig {
   iamCallers: IamCallerMap;
   /** Largest serialized `message` frame a publish may produce; the socket service's MAX_MESSAGE_BYTES. */
   maxMessageBytes: number;
+  /** TOKEN_MAX_TTL (seconds): how long a revocation must last to outlive every token it covers. */
+  maxTokenLifetimeSeconds: number;
+  /** CLOCK_TOLERANCE_SECONDS: the socket service's skew allowance, added to that. */
+  clockToleranceSeconds: number;
   logLevel: LogLevel;
 }
 
@@ -32,6 +36,8 @@ export interface RoomsApiConfig extends RoomsAppConfig {
   historyTtlSeconds: number;
   /** The socket stage's HISTORY_MAX_MESSAGES. */
   historyMaxMessages: number;
+  /** The socket stage's access table: bans, revocations. */
+  accessTableName: string;
   /** How long an Idempotency-Key is remembered. */
   idempotencyTtlSeconds: number;
   /** Local stack only (dynalite). */
@@ -62,6 +68,9 @@ export function parseRoomsConfig(env: Record<string, string | undefined>): Rooms
     historyTableName: historyTtlSeconds > 0 ? read.string('HISTORY_TABLE_NAME') : read.optionalString('HISTORY_TABLE_NAME'),
     historyTtlSeconds,
     historyMaxMessages: read.int('HISTORY_MAX_MESSAGES', { default: 1000, min: 1, max: 10_000 }),
+    accessTableName: read.string('ACCESS_TABLE_NAME'),
+    maxTokenLifetimeSeconds: read.int('TOKEN_MAX_TTL', { default: 3600, min: 1, max: 86_400 }),
+    clockToleranceSeconds: read.int('CLOCK_TOLERANCE_SECONDS', { default: 5, min: 0, max: 300 }),
     maxMessageBytes: read.int('MAX_MESSAGE_BYTES', { default: DEFAULT_MAX_MESSAGE_BYTES, min: 256, max: API_GATEWAY_MAX_MESSAGE_BYTES }),
     fanOutConcurrency: read.int('FAN_OUT_CONCURRENCY', { default: 20, min: 1, max: 200 }),
     idempotencyTtlSeconds: read.int('IDEMPOTENCY_TTL', { default: 24 * 3600, min: 60, max: 7 * 24 * 3600 }),

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '@roomgate/shared/errors';
 import type { ConnectionStore, GoneDeletion, RoomMember } from '@roomgate/shared/store';
 import { errorFrame, serializeFrame } from '@roomgate/protocol/server-frame';
 import type { ManagementApi } from '@roomgate/shared/delivery';
@@ -14,10 +15,25 @@ export interface DisconnectOutcome {
   failed: number;
 }
 
+/** The error frame a closed connection gets first, so its client can tell why (and not reconnect). */
+export interface CloseNotice {
+  code: Extract<ErrorCode, 'ERR_KICKED' | 'ERR_USER_BANNED' | 'ERR_TOKEN_REVOKED'>;
+  message: string;
+}
+
+/** A connection to close: its id and room (for the log). */
+export type CloseTarget = Pick<RoomMember, 'connectionId' | 'roomId'>;
+
 export interface UserDisconnector {
-  /** Throws StoreUnavailableError only if the room cannot be listed. */
-  /** `callerId` is logged with the outcome: a kick is a moderator's action and leaves an audit line. */
-  disconnect(roomId: string, userId: string, callerId?: string): Promise<DisconnectOutcome>;
+  /**
+   * Closes every connection of `userId` in `roomId`, with an `ERR_KICKED` frame unless `notice`
+   * says otherwise (a ban: `ERR_USER_BANNED`). Throws StoreUnavailableError only if the room
+   * cannot be listed. `callerId` is logged with the outcome: a kick is a moderator's action and
+   * leaves an audit line.
+   */
+  disconnect(roomId: string, userId: string, callerId?: string, notice?: CloseNotice): Promise<DisconnectOutcome>;
+  /** Closes the given connections the same way (a revocation's targets); never throws. */
+  close(targets: CloseTarget[], notice: CloseNotice): Promise<DisconnectOutcome>;
 }
 
 export interface UserDisconnectorOptions {
@@ -36,9 +52,9 @@ export interface UserDisconnectorOptions {
 export function createUserDisconnector(options: UserDisconnectorOptions): UserDisconnector {
   const { store, management, logger } = options;
   const concurrency = Math.max(1, options.concurrency ?? 10);
-  const notice = serializeFrame(errorFrame('ERR_KICKED', 'disconnected from the room by its backend'));
+  const kicked: CloseNotice = { code: 'ERR_KICKED', message: 'disconnected from the room by its backend' };
 
-  const disconnectOne = async (member: RoomMember, outcome: DisconnectOutcome): Promise<void> => {
+  const disconnectOne = async (member: CloseTarget, notice: string, outcome: DisconnectOutcome): Promise<void> => {
     const fields = { roomId: member.roomId, connectionId: member.connectionId };
     // Posted first so the client can tell a kick from a network drop; a 410 here is looked at
     // through the close below.
@@ -77,18 +93,25 @@ export function createUserDisconnector(options: UserDisconnectorOptions): UserDi
     outcome.disconnected += 1;
   };
 
+  const close = async (targets: CloseTarget[], notice: CloseNotice): Promise<DisconnectOutcome> => {
+    const frame = serializeFrame(errorFrame(notice.code, notice.message));
+    const outcome: DisconnectOutcome = { disconnected: 0, failed: 0 };
+    const queue = [...targets];
+    const worker = async (): Promise<void> => {
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) await disconnectOne(next, frame, outcome);
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+    return outcome;
+  };
+
   return {
-    async disconnect(roomId, userId, callerId) {
+    async disconnect(roomId, userId, callerId, notice = kicked) {
       const targets: RoomMember[] = [];
       for await (const member of store.roomConnections(roomId)) if (member.userId === userId) targets.push(member);
-      const outcome: DisconnectOutcome = { disconnected: 0, failed: 0 };
-      const queue = [...targets];
-      const worker = async (): Promise<void> => {
-        for (let next = queue.shift(); next !== undefined; next = queue.shift()) await disconnectOne(next, outcome);
-      };
-      await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
-      logger.info('kick', { roomId, userId, caller: callerId, ...outcome });
+      const outcome = await close(targets, notice);
+      logger.info(notice.code === 'ERR_KICKED' ? 'kick' : 'ban: connections closed', { roomId, userId, caller: callerId, ...outcome });
       return outcome;
     },
+    close,
   };
 }

@@ -4,6 +4,7 @@ import { RoomgateError } from '@roomgate/shared/errors';
 import { assertRoomAllowed, type Caller } from '../http/auth/caller.ts';
 import { AUTHENTICATION } from '../http/authentication.ts';
 import type { UserDisconnector } from './disconnect-user.ts';
+import type { AccessControl } from './access-control.ts';
 import type { ConnectionLister } from './list-connections.ts';
 import type { RoomPublisher } from './publish.ts';
 import type { MessageReader } from './read-messages.ts';
@@ -27,6 +28,15 @@ import {
   type PublishBody,
   type RoomParams,
   type UserParams,
+  BANS_DEFAULT_LIMIT,
+  BANS_MAX_LIMIT,
+  banBodySchema,
+  banResponseSchema,
+  bansQuerySchema,
+  bansResponseSchema,
+  unbanResponseSchema,
+  type BanBody,
+  type BansQuery,
 } from './schemas.ts';
 import { commonErrorResponses, errorSchema } from '../http/schemas.ts';
 
@@ -35,6 +45,8 @@ export interface RoomsRouteOptions {
   history: MessageReader;
   lister: ConnectionLister;
   disconnector: UserDisconnector;
+  /** Bans (and, in revocationRoutes, revocations). */
+  accessControl: AccessControl;
   /** Largest `message` frame; the body may be a little larger (JSON envelope, whitespace). */
   maxMessageBytes: number;
 }
@@ -118,9 +130,52 @@ export const roomsRoutes = fp<RoomsRouteOptions>(
         return options.disconnector.disconnect(request.params.roomId, request.params.userId, callerId(request.caller));
       },
     );
+
+    app.put<{ Params: UserParams; Body: BanBody }>(
+      '/v1/rooms/:roomId/bans/:userId',
+      { schema: { params: userParamsSchema, body: banBodySchema, response: { 200: banResponseSchema, 415: errorSchema, ...errors } } },
+      async (request, reply) => {
+        const { roomId, userId } = request.params;
+        const outcome = await options.accessControl.ban({ roomId, userId, ...request.body, callerId: callerId(request.caller) });
+        void reply.header('cache-control', 'no-store');
+        return { ...outcome, bannedUntil: isoSeconds(outcome.bannedUntil) };
+      },
+    );
+
+    app.delete<{ Params: UserParams }>(
+      '/v1/rooms/:roomId/bans/:userId',
+      { schema: { params: userParamsSchema, response: { 200: unbanResponseSchema, ...errors } } },
+      async (request, reply) => {
+        void reply.header('cache-control', 'no-store');
+        return { lifted: await options.accessControl.unban(request.params.roomId, request.params.userId, callerId(request.caller)) };
+      },
+    );
+
+    app.get<{ Params: RoomParams; Querystring: BansQuery }>(
+      '/v1/rooms/:roomId/bans',
+      { schema: { params: roomParamsSchema, querystring: bansQuerySchema, response: { 200: bansResponseSchema, ...errors } } },
+      async (request, reply) => {
+        const limit = request.query.limit === undefined ? BANS_DEFAULT_LIMIT : Number(request.query.limit);
+        if (limit < 1 || limit > BANS_MAX_LIMIT) throw new RoomgateError('ERR_VALIDATION', `querystring.limit must be an integer from 1 to ${BANS_MAX_LIMIT}`);
+        const page = await options.accessControl.listBans(request.params.roomId, { limit, cursor: request.query.cursor });
+        void reply.header('cache-control', 'no-store');
+        return {
+          bans: page.bans.map((ban) => ({
+            userId: ban.userId,
+            bannedUntil: isoSeconds(ban.bannedUntil),
+            createdAt: isoSeconds(ban.createdAt),
+            ...(ban.reason !== undefined ? { reason: ban.reason } : {}),
+          })),
+          ...(page.cursor !== undefined ? { cursor: page.cursor } : {}),
+        };
+      },
+    );
   },
   { name: 'roomgate-rooms-routes', dependencies: [AUTHENTICATION], encapsulate: true },
 );
 
+/** Epoch seconds → ISO 8601, UTC, second precision (as `expiresAt` of POST /v1/tokens). */
+export const isoSeconds = (seconds: number): string => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+
 /** Idempotency keys and cursors are per caller; the preHandler guarantees there is one. */
-const callerId = (caller: Caller | null): string => (caller ? `${caller.kind}:${caller.id}` : 'anonymous');
+export const callerId = (caller: Caller | null): string => (caller ? `${caller.kind}:${caller.id}` : 'anonymous');

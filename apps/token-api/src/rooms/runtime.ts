@@ -1,4 +1,5 @@
 import { createConnectionStore } from '@roomgate/shared/store';
+import { createAccessStore } from '@roomgate/shared/access';
 import { createDynamoDbClient, createJsonLogger, createManagementApiClient, createSecretsManagerClient } from '@roomgate/shared/runtime';
 import { createBroadcaster, createManagementApi } from '@roomgate/shared/delivery';
 import { createHistoryStore } from '@roomgate/shared/history';
@@ -30,6 +31,7 @@ export function createRoomsRuntime(config: RoomsApiConfig, env: Record<string, s
       config.historyTtlSeconds > 0 && config.historyTableName !== undefined
         ? createHistoryStore({ client: dynamo, tableName: config.historyTableName, ttlSeconds: config.historyTtlSeconds, maxMessages: config.historyMaxMessages })
         : undefined,
+    access: createAccessStore({ client: dynamo, tableName: config.accessTableName }),
     idempotency: createIdempotencyStore({ client: dynamo, tableName: config.roomsTableName, ttlSeconds: config.idempotencyTtlSeconds, logger }),
     cursors: createListingCursors({ client: dynamo, tableName: config.roomsTableName }),
     apiKeys: createApiKeySource({

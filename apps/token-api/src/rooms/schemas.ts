@@ -147,3 +147,105 @@ export const disconnectResponseSchema = {
   additionalProperties: false,
   properties: { disconnected: count, failed: count },
 } as const;
+
+// Bans and revocations (docs/rooms-api.md)
+
+/** A ban lasts one second to a year. */
+export const BAN_MAX_SECONDS = 365 * 24 * 3600;
+export const BANS_DEFAULT_LIMIT = 100;
+export const BANS_MAX_LIMIT = 500;
+
+export interface BanBody {
+  durationSeconds: number;
+  reason?: string;
+}
+
+export const banBodySchema = {
+  type: 'object',
+  required: ['durationSeconds'],
+  additionalProperties: false,
+  properties: {
+    durationSeconds: { type: 'integer', minimum: 1, maximum: BAN_MAX_SECONDS },
+    reason: { type: 'string', minLength: 1, maxLength: 500 },
+  },
+} as const;
+
+export const banResponseSchema = {
+  type: 'object',
+  required: ['bannedUntil', 'disconnected'],
+  additionalProperties: false,
+  properties: {
+    /** ISO 8601, UTC, second precision */
+    bannedUntil: { type: 'string', format: 'date-time' },
+    disconnected: { type: 'integer' },
+    failed: { type: 'integer' },
+  },
+} as const;
+
+export const unbanResponseSchema = {
+  type: 'object',
+  required: ['lifted'],
+  additionalProperties: false,
+  properties: { lifted: { type: 'boolean' } },
+} as const;
+
+export const bansResponseSchema = {
+  type: 'object',
+  required: ['bans'],
+  additionalProperties: false,
+  properties: {
+    bans: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['userId', 'bannedUntil', 'createdAt'],
+        additionalProperties: false,
+        properties: {
+          userId: { type: 'string' },
+          bannedUntil: { type: 'string', format: 'date-time' },
+          createdAt: { type: 'string', format: 'date-time' },
+          reason: { type: 'string' },
+        },
+      },
+    },
+    cursor: { type: 'string' },
+  },
+} as const;
+
+export interface BansQuery {
+  limit?: string;
+  cursor?: string;
+}
+
+export const bansQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { limit: { type: 'string', pattern: '^[0-9]{1,4}$' }, cursor: { type: 'string', minLength: 1, maxLength: 2048 } },
+} as const;
+
+export type RevocationBody = { jti: string; roomId?: string } | { userId: string; issuedBefore: number; roomId?: string };
+
+/** jti: printable ASCII without spaces, as the verifier accepts (TOKEN_ID_PATTERN). */
+const jti = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[\\x21-\\x7e]+$' } as const;
+
+export const revocationBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  oneOf: [
+    { required: ['jti'], not: { anyOf: [{ required: ['userId'] }, { required: ['issuedBefore'] }] } },
+    { required: ['userId', 'issuedBefore'], not: { required: ['jti'] } },
+  ],
+  properties: { jti, userId, issuedBefore: { type: 'integer', minimum: 0 }, roomId },
+} as const;
+
+export const revocationResponseSchema = {
+  type: 'object',
+  required: ['expiresAt', 'disconnected'],
+  additionalProperties: false,
+  properties: {
+    /** When the revocation lapses: no token it covers is valid after it. ISO 8601. */
+    expiresAt: { type: 'string', format: 'date-time' },
+    disconnected: { type: 'integer' },
+    failed: { type: 'integer' },
+  },
+} as const;

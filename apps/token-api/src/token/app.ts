@@ -46,6 +46,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     signer,
     defaultTtlSeconds: config.defaultTtlSeconds,
     maxTtlSeconds: config.maxTtlSeconds,
+    singleUseDefault: config.singleUseDefault,
     socketUrl: config.socketUrl,
     tokenInQuery: config.tokenInQuery,
     socketUrlPresigner: deps.socketUrlPresigner,

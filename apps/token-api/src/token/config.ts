@@ -12,6 +12,8 @@ export interface AppConfig {
   audience: string;
   defaultTtlSeconds: number;
   maxTtlSeconds: number;
+  /** SINGLE_USE_TOKENS (default false): `singleUse` when a request does not say (the stage's singleUseTokens). */
+  singleUseDefault?: boolean;
   /** Base URL of the WebSocket API returned as `socketUrl`. */
   socketUrl: string;
   /** Append `?token=` to `socketUrl` (source-article style) instead of leaving it to the subprotocol. */
@@ -74,6 +76,7 @@ export function parseConfig(env: Record<string, string | undefined>): TokenApiCo
     audience: read.string('TOKEN_AUDIENCE', { default: 'roomgate-socket' }),
     defaultTtlSeconds,
     maxTtlSeconds,
+    singleUseDefault: read.bool('SINGLE_USE_TOKENS', { default: false }),
     socketUrl: read.url('SOCKET_URL', { protocols: ['wss:', 'ws:'] }),
     tokenInQuery: read.bool('SOCKET_URL_TOKEN_IN_QUERY', { default: false }),
     iamCallers,

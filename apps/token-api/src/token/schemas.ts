@@ -8,6 +8,8 @@ export interface TokenRequest {
   userId?: string;
   ttlSeconds: number;
   capabilities?: Capability[];
+  /** The token opens one connection at most (`once` claim); default: the stage's singleUseTokens. */
+  singleUse?: boolean;
 }
 
 export interface TokenResponse {
@@ -18,9 +20,12 @@ export interface TokenResponse {
   expiresIn: number;
   roomId: string;
   socketUrl: string;
+  /** The token's `jti`: what `POST /v1/revocations {jti}` names. */
+  jti: string;
+  singleUse: boolean;
 }
 
-export function tokenRequestSchema(limits: { defaultTtlSeconds: number; maxTtlSeconds: number }) {
+export function tokenRequestSchema(limits: { defaultTtlSeconds: number; maxTtlSeconds: number; singleUseDefault?: boolean | undefined }) {
   return {
     type: 'object',
     required: ['roomId'],
@@ -30,16 +35,19 @@ export function tokenRequestSchema(limits: { defaultTtlSeconds: number; maxTtlSe
       userId: { type: 'string', minLength: 1, maxLength: 128, pattern: USER_ID_PATTERN_SOURCE },
       ttlSeconds: { type: 'integer', minimum: 1, maximum: limits.maxTtlSeconds, default: limits.defaultTtlSeconds },
       capabilities: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...CAPABILITIES] } },
+      singleUse: { type: 'boolean', default: limits.singleUseDefault ?? false },
     },
   } as const;
 }
 
 export const tokenResponseSchema = {
   type: 'object',
-  required: ['token', 'expiresAt', 'expiresIn', 'roomId', 'socketUrl'],
+  required: ['token', 'expiresAt', 'expiresIn', 'roomId', 'socketUrl', 'jti', 'singleUse'],
   additionalProperties: false,
   properties: {
     token: { type: 'string' },
+    jti: { type: 'string' },
+    singleUse: { type: 'boolean' },
     expiresAt: { type: 'string', format: 'date-time' },
     expiresIn: { type: 'integer' },
     roomId: { type: 'string' },

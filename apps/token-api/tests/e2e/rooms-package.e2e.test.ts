@@ -148,6 +148,7 @@ describe('Rooms API in sls package --stage ci (no AWS credentials)', () => {
       CONNECTIONS_TABLE_NAME: inject('tableName'),
       ROOMS_TABLE_NAME: roomsTable,
       HISTORY_TABLE_NAME: inject('historyTableName'),
+      ACCESS_TABLE_NAME: inject('accessTableName'),
       // Never called: the room is empty.
       MANAGEMENT_ENDPOINT: 'http://127.0.0.1:9',
       AWS_REGION: 'us-east-1',

@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { join as joinPath } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ensureTable, loadHistoryTable, localClientConfig, startLocalAws, type LocalAws } from '@roomgate/local-aws';
+import { ensureTable, loadAccessTable, loadHistoryTable, localClientConfig, startLocalAws, type LocalAws } from '@roomgate/local-aws';
 import { startOffline, type RunningOffline } from '@roomgate/socket/testing/offline';
 import { connect, tokenProtocols, type Frame, type TestClient } from '@roomgate/socket/testing/ws-client';
 import { createConnectionStore, type ConnectionStore } from '@roomgate/shared/store';
@@ -21,6 +21,7 @@ import { ensureRoomsTable } from '../helpers/rooms-table.ts';
 const CONNECTIONS_TABLE = 'roomgate-e2e-connections';
 const ROOMS_TABLE = 'roomgate-e2e-rooms';
 const HISTORY_TABLE = 'roomgate-e2e-history';
+const ACCESS_TABLE = 'roomgate-e2e-access';
 const BUILD_DIR = `.esbuild-rooms-e2e-${process.pid}`;
 
 let aws: LocalAws;
@@ -38,6 +39,7 @@ beforeAll(async () => {
   await ensureTable(dynamo, CONNECTIONS_TABLE);
   await ensureRoomsTable(dynamo, ROOMS_TABLE);
   await ensureTable(dynamo, HISTORY_TABLE, loadHistoryTable());
+  await ensureTable(dynamo, ACCESS_TABLE, loadAccessTable());
   store = createConnectionStore({ client: dynamo, tableName: CONNECTIONS_TABLE });
 
   const record = await generateSigningKey('RS256');
@@ -47,7 +49,7 @@ beforeAll(async () => {
   await secrets.send(new CreateSecretCommand({ Name: 'roomgate/local/api-keys', SecretString: apiKeysSecret() }));
   secrets.destroy();
 
-  const shared = { ROOMGATE_TABLE_NAME: CONNECTIONS_TABLE, ROOMGATE_HISTORY_TABLE_NAME: HISTORY_TABLE, ROOMGATE_DYNAMODB_ENDPOINT: aws.dynamoEndpoint, ROOMGATE_SECRETS_ENDPOINT: aws.secretsEndpoint };
+  const shared = { ROOMGATE_TABLE_NAME: CONNECTIONS_TABLE, ROOMGATE_HISTORY_TABLE_NAME: HISTORY_TABLE, ROOMGATE_ACCESS_TABLE_NAME: ACCESS_TABLE, ROOMGATE_DYNAMODB_ENDPOINT: aws.dynamoEndpoint, ROOMGATE_SECRETS_ENDPOINT: aws.secretsEndpoint };
   socket = await startOffline(shared);
   const [httpPort, lambdaPort] = [await freePort(), await freePort()];
   base = `http://127.0.0.1:${httpPort}`;

@@ -40,7 +40,15 @@ export function memoryRooms(rows: Row[] = []) {
     if (state.unavailable) throw new StoreUnavailableError('connection store query failed', { cause: new Error('ECONNREFUSED') });
   };
   const room = (roomId: string) => [...table.values()].filter((r) => r.roomId === roomId).sort((a, b) => a.connectionId.localeCompare(b.connectionId));
-  const store: Pick<ConnectionStore, 'listRoom' | 'roomConnections' | 'delete' | 'deleteGone'> = {
+  const store: Pick<ConnectionStore, 'listRoom' | 'roomConnections' | 'delete' | 'deleteGone' | 'userConnections' | 'tokenConnections'> = {
+    async *userConnections(userId) {
+      check();
+      yield* [...table.values()].filter((r) => r.userId === userId);
+    },
+    async *tokenConnections(tokenId) {
+      check();
+      yield* [...table.values()].filter((r) => (r as { tokenId?: string }).tokenId === tokenId);
+    },
     async listRoom(roomId, page = {}) {
       check();
       const all = room(roomId);
@@ -134,8 +142,13 @@ export function memoryCursors(): ListingCursors & { saved: Map<string, { roomId:
 
 export function roomsConfig(over: Partial<RoomsAppConfig> = {}): RoomsAppConfig {
   const { iamCallers, logLevel } = testConfig();
-  return { iamCallers, logLevel, maxMessageBytes: 1024, ...over };
+  return { iamCallers, logLevel, maxMessageBytes: 1024, maxTokenLifetimeSeconds: 3600, clockToleranceSeconds: 5, ...over };
 }
+
+const unused = async (): Promise<never> => {
+  throw new Error('this test does not use the access store');
+};
+const unusedAccess: RoomsAppDeps['access'] = { putBan: unused, deleteBan: unused, listBans: unused, revokeToken: unused, revokeUser: unused };
 
 /** The Rooms app over in-memory fakes and the real shared broadcaster. */
 export function roomsTestApp(rows: Row[] = [], over: Partial<RoomsAppDeps> = {}) {
@@ -148,6 +161,8 @@ export function roomsTestApp(rows: Row[] = [], over: Partial<RoomsAppDeps> = {})
     store: rooms.store,
     broadcaster: createBroadcaster({ store: rooms.store, management: mgmt.management, logger: silentLogger, clock }),
     management: mgmt.management,
+    // Bans and revocations run against dynalite (tests/integration/rooms/access-routes.int.test.ts).
+    access: unusedAccess,
     idempotency,
     cursors,
     apiKeys: staticApiKeys(parseApiKeysSecret(apiKeysSecret())),

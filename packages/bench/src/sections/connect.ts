@@ -36,6 +36,7 @@ export async function run(): Promise<Table[]> {
     const seeded = await seedStage(local.secretsEndpoint, stage, alg);
     const runtime = createRuntime({
       TABLE_NAME: local.tableName,
+      ACCESS_TABLE_NAME: local.tableName.replace(/-connections$/, '-access'),
       PUBLIC_KEYS_SECRET_ID: `roomgate/${stage}/public-keys`,
       MANAGEMENT_ENDPOINT: 'http://127.0.0.1:9',
       TOKEN_ISSUER: 'roomgate',
@@ -44,7 +45,8 @@ export async function run(): Promise<Table[]> {
       SECRETS_ENDPOINT: local.secretsEndpoint,
       LOG_LEVEL: 'info',
     });
-    const handler = makeConnectHandler({ verifier: runtime.verifier, store: runtime.store, logger: runtime.logger });
+    // With every admission check (bans, revocations: one BatchGetItem after the row's PutItem).
+    const handler = makeConnectHandler({ verifier: runtime.verifier, store: runtime.store, admission: runtime.admission, logger: runtime.logger });
     const signer = createSigner({ key: await importSigningKey(seeded.record), issuer: 'roomgate', audience: 'roomgate-socket' });
     const { token } = await signer.sign({ roomId: 'chat-lobby-42', userId: 'user-12345', ttlSeconds: 3600 });
     let n = 0;

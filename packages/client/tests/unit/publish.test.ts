@@ -24,6 +24,15 @@ describe('publish', () => {
     await expect(b).resolves.toEqual({ delivered: 2, failed: 0, stale: 1 });
   });
 
+  it('rejects with ERR_RATE_LIMITED when the server refused the publish for its rate', async () => {
+    const { client } = setupClient();
+    const socket = await openClient(client);
+    const publishing = client.publish({ text: 'hi' });
+    socket.reply('publish', { type: 'error', code: 'ERR_RATE_LIMITED', message: 'publish rate limit exceeded' });
+    await expect(publishing).rejects.toMatchObject({ code: 'ERR_RATE_LIMITED' });
+    expect(client.state).toBe('open');
+  });
+
   it('rejects with the server code when the error frame carries the publish id', async () => {
     const { client, errors } = setupClient();
     const socket = await openClient(client);

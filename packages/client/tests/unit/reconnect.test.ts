@@ -90,14 +90,14 @@ describe('reconnect and backoff', () => {
     client.close();
   });
 
-  it('stops, without reconnecting, when a backend kicked the user', async () => {
+  it.each(['ERR_KICKED', 'ERR_USER_BANNED'] as const)('stops, without reconnecting, when the server closed with %s', async (code) => {
     const { client, errors, getToken } = setupClient();
     const socket = await openClient(client);
-    socket.receive({ type: 'error', code: 'ERR_KICKED', message: 'removed from the room by the backend' });
+    socket.receive({ type: 'error', code, message: 'removed from the room by the backend' });
     socket.drop(1005);
 
     expect(client.state).toBe('closed');
-    expect(errors.map((e) => [e.code, e.retryable])).toEqual([['ERR_KICKED', true], ['ERR_CONNECTION_LOST', false]]);
+    expect(errors.map((e) => [e.code, e.retryable])).toEqual([[code, true], ['ERR_CONNECTION_LOST', false]]);
     await vi.advanceTimersByTimeAsync(60_000);
     expect(FakeWebSocket.instances).toHaveLength(1);
     expect(getToken).toHaveBeenCalledTimes(1);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ensureTable, loadConnectionsTable, localClientConfig } from '@roomgate/local-aws';
 import { createDynamoDbClient, createSecretsManagerClient } from '@roomgate/shared/runtime';
 import { ApiKeyAdmin } from '../api-key-admin.ts';
-import { historyTableNameOf } from './offline-specs.ts';
+import { accessTableNameOf, historyTableNameOf } from './offline-specs.ts';
 import { KeyAdmin, type KeySummary } from '../key-admin.ts';
 import { ensureDevApiKey } from './dev-api-key.ts';
 
@@ -11,6 +11,8 @@ import { ensureDevApiKey } from './dev-api-key.ts';
 export const ROOMS_TABLE = { file: join('apps', 'token-api', 'resources', 'rooms-table.yml'), resource: 'RoomsStateTable' };
 /** The socket service's message history; the Rooms API writes and reads it too. */
 export const HISTORY_TABLE = { file: join('apps', 'socket', 'resources', 'history-table.yml'), resource: 'HistoryTable' };
+/** Bans, revocations and single-use claims; the socket service reads it, the Rooms API writes it. */
+export const ACCESS_TABLE = { file: join('apps', 'socket', 'resources', 'access-table.yml'), resource: 'AccessTable' };
 
 export interface BootstrapInput {
   repoRoot: string;
@@ -32,7 +34,7 @@ export interface BootstrapResult {
 
 /**
  * Everything the services expect to exist before they start, each step idempotent so a
- * persisted stack starts again unchanged: the connections, history and rooms tables (from the same
+ * persisted stack starts again unchanged: the connections, history, access and rooms tables (from the same
  * declarations the serverless.yml files include), the signing key with its JWKS, and the dev API key.
  */
 export async function bootstrapStage(input: BootstrapInput): Promise<BootstrapResult> {
@@ -47,6 +49,8 @@ export async function bootstrapStage(input: BootstrapInput): Promise<BootstrapRe
     if (existsSync(historyFile)) {
       await ensureTable(dynamo, historyTableNameOf(input.stage), loadConnectionsTable(historyFile, HISTORY_TABLE.resource));
     }
+    const accessFile = join(input.repoRoot, ACCESS_TABLE.file);
+    if (existsSync(accessFile)) await ensureTable(dynamo, accessTableNameOf(input.stage), loadConnectionsTable(accessFile, ACCESS_TABLE.resource));
     const { created, status } = await new KeyAdmin({ client: secrets, stage: input.stage }).create({ ifMissing: true });
     const devKey = await ensureDevApiKey(new ApiKeyAdmin({ client: secrets, stage: input.stage }), input.dataDir);
     return {

@@ -31,6 +31,8 @@ export interface OfflineSpec {
 
 /** The socket service's message history table of a local stage (both services use it; history is on in `pnpm dev`). */
 export const historyTableNameOf = (stage: string): string => `roomgate-${stage}-history`;
+/** The access table of a local stage: bans, revocations, single-use claims (both services use it). */
+export const accessTableNameOf = (stage: string): string => `roomgate-${stage}-access`;
 
 export const socketUrlOf = (e: Pick<StackEndpoints, 'host' | 'ports'>): string => `ws://${e.host}:${e.ports.socket}`;
 export const tokenApiUrlOf = (e: Pick<StackEndpoints, 'host' | 'ports'>): string => `http://${e.host}:${e.ports.tokenApi}`;
@@ -136,6 +138,7 @@ function commonEnv(e: StackEndpoints): NodeJS.ProcessEnv {
     ROOMGATE_TABLE_NAME: e.tableName,
     ROOMGATE_ROOMS_TABLE_NAME: e.roomsTableName,
     ROOMGATE_HISTORY_TABLE_NAME: historyTableNameOf(e.stage),
+    ROOMGATE_ACCESS_TABLE_NAME: accessTableNameOf(e.stage),
     ROOMGATE_DYNAMODB_ENDPOINT: e.dynamoEndpoint,
     ROOMGATE_SECRETS_ENDPOINT: e.secretsEndpoint,
     ROOMGATE_MANAGEMENT_ENDPOINT: managementEndpointOf(e),

@@ -16,8 +16,20 @@ export interface ConnectionRecord {
   connectedAt: number;
   /** `exp` of the token that currently authorises the connection; moved by a refresh. */
   tokenExpiresAt: number;
+  /** `jti` of that token (moved by a refresh): a revocation by `jti` finds the connection through `byToken`. */
+  tokenId?: string;
+  /** `iat` of that token (moved by a refresh): a revocation by user and `issuedBefore` compares it. */
+  tokenIssuedAt?: number;
+  /** The publish rate limit's token bucket (apps/socket/src/admission/rate-limit.ts); absent until the first publish. */
+  rateBucket?: RateBucket;
   /** TTL attribute (backstop); defaults to connectedAt + 2 h + margin. */
   expiresAt: number;
+}
+
+/** A token bucket: `tokens` left (fractional) as of `at` (epoch milliseconds). */
+export interface RateBucket {
+  tokens: number;
+  at: number;
 }
 
 export type NewConnection = Omit<ConnectionRecord, 'connectedAt' | 'expiresAt'> & { connectedAt?: number; expiresAt?: number };
@@ -45,12 +57,18 @@ export function toItem(record: ConnectionRecord): Record<string, AttributeValue>
     cap: capList(record.capabilities),
     connectedAt: { N: String(record.connectedAt) },
     tokenExpiresAt: { N: String(record.tokenExpiresAt) },
+    ...(record.tokenId !== undefined ? { tokenId: { S: record.tokenId } } : {}),
+    ...(record.tokenIssuedAt !== undefined ? { tokenIssuedAt: { N: String(record.tokenIssuedAt) } } : {}),
     expiresAt: { N: String(record.expiresAt) },
   };
 }
 
 export function toRecord(item: Record<string, AttributeValue>): ConnectionRecord {
   const userId = item.userId?.S;
+  const tokenId = item.tokenId?.S;
+  const tokenIssuedAt = item.tokenIssuedAt?.N;
+  const rateTokens = item.rateTokens?.N;
+  const rateAt = item.rateAt?.N;
   return {
     connectionId: item.connectionId?.S ?? '',
     roomId: item.roomId?.S ?? '',
@@ -58,6 +76,9 @@ export function toRecord(item: Record<string, AttributeValue>): ConnectionRecord
     capabilities: toCapabilities(item.cap),
     connectedAt: Number(item.connectedAt?.N ?? 0),
     tokenExpiresAt: Number(item.tokenExpiresAt?.N ?? 0),
+    ...(tokenId !== undefined ? { tokenId } : {}),
+    ...(tokenIssuedAt !== undefined ? { tokenIssuedAt: Number(tokenIssuedAt) } : {}),
+    ...(rateTokens !== undefined && rateAt !== undefined ? { rateBucket: { tokens: Number(rateTokens), at: Number(rateAt) } } : {}),
     expiresAt: Number(item.expiresAt?.N ?? 0),
   };
 }

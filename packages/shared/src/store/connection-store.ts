@@ -8,7 +8,7 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { capList, toItem, toMember, toRecord, type ConnectionRecord, type NewConnection, type RoomMember } from './connection-item.ts';
+import { capList, toItem, toMember, toRecord, type ConnectionRecord, type NewConnection, type RateBucket, type RoomMember } from './connection-item.ts';
 import { ConnectionExistsError, ConnectionNotFoundError } from '../errors.ts';
 import { createStoreCall } from './store-call.ts';
 import { decodeCursor, encodeCursor } from './store-cursor.ts';
@@ -38,8 +38,20 @@ export const HANDSHAKE_WINDOW_SECONDS = 30;
 export type GoneDeletion = 'deleted' | 'absent' | 'kept';
 
 export const ROOM_INDEX_NAME = 'byRoom';
+/** Sparse indexes for revocations: a user's connections, a token's connections. */
+export const USER_INDEX_NAME = 'byUser';
+export const TOKEN_INDEX_NAME = 'byToken';
 
-export type { ConnectionRecord, NewConnection, RoomMember } from './connection-item.ts';
+/** What `byUser` and `byToken` project: enough to close a connection and to tell which token it joined with. */
+export interface TokenHolder {
+  connectionId: string;
+  roomId: string;
+  userId?: string;
+  tokenIssuedAt?: number;
+  connectedAt?: number;
+}
+
+export type { ConnectionRecord, NewConnection, RateBucket, RoomMember } from './connection-item.ts';
 
 export interface RoomPage {
   members: RoomMember[];
@@ -72,8 +84,22 @@ export interface ConnectionStore {
    * `connectedAt` is deleted.
    */
   deleteDisconnected(connectionId: string, handshakeAt: number): Promise<GoneDeletion>;
-  /** After a token refresh. Throws ConnectionNotFoundError if the row is gone. */
-  updateExpiry(connectionId: string, grant: { tokenExpiresAt: number; capabilities?: Capability[] }): Promise<void>;
+  /**
+   * After a token refresh: the new token's `exp`, and its `jti` and `iat` when given (a revocation
+   * of the new token must find the connection). Throws ConnectionNotFoundError if the row is gone.
+   */
+  updateExpiry(connectionId: string, grant: { tokenExpiresAt: number; capabilities?: Capability[]; tokenId?: string; tokenIssuedAt?: number }): Promise<void>;
+  /**
+   * Replaces the publish token bucket if it is still `previous` (undefined: the row has none yet):
+   * one conditional UpdateItem, so two containers serving one connection cannot both spend the
+   * same token. Resolves false when another frame moved the bucket first (read again and retry),
+   * or the row is gone.
+   */
+  swapRateBucket(connectionId: string, previous: RateBucket | undefined, next: RateBucket): Promise<boolean>;
+  /** A user's connections in every room (Query on `byUser`, eventually consistent). */
+  userConnections(userId: string): AsyncIterableIterator<TokenHolder>;
+  /** The connections that joined (or last refreshed) with the token `tokenId` (Query on `byToken`). */
+  tokenConnections(tokenId: string): AsyncIterableIterator<TokenHolder>;
   listRoom(roomId: string, options?: { limit?: number; cursor?: string }): Promise<RoomPage>;
   /** Every member of a room, page by page (Query on `byRoom`, never Scan). */
   roomConnections(roomId: string): AsyncIterableIterator<RoomMember>;
@@ -117,6 +143,27 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
     const members = (result.Items ?? []).map(toMember);
     return result.LastEvaluatedKey ? { members, cursor: encodeCursor(result.LastEvaluatedKey) } : { members };
   };
+
+  async function* queryIndex(indexName: string, attribute: string, value: string): AsyncIterableIterator<TokenHolder> {
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const result = await send('query', () =>
+        client.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: indexName,
+            KeyConditionExpression: '#key = :value',
+            ExpressionAttributeNames: { '#key': attribute },
+            ExpressionAttributeValues: { ':value': { S: value } },
+            Limit: pageSize,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      for (const item of result.Items ?? []) yield toHolder(item);
+      startKey = result.LastEvaluatedKey;
+    } while (startKey !== undefined);
+  }
 
   const conditionalDelete = (connectionId: string, condition: string, values: Record<string, AttributeValue>): Promise<GoneDeletion> =>
     send('delete', async () => {
@@ -189,6 +236,9 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
 
     async updateExpiry(connectionId, grant) {
       const capabilities = grant.capabilities;
+      const sets = ['tokenExpiresAt = :exp', ...(capabilities ? ['cap = :cap'] : []), ...(grant.tokenId !== undefined ? ['tokenId = :jti'] : []), ...(grant.tokenIssuedAt !== undefined ? ['tokenIssuedAt = :iat'] : [])];
+      // A token without jti leaves none behind: the old one's would still find this connection.
+      const removes = grant.tokenId === undefined ? ' REMOVE tokenId' : '';
       await send('update', async () => {
         try {
           await client.send(
@@ -196,10 +246,12 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
               TableName: tableName,
               Key: { connectionId: { S: connectionId } },
               ConditionExpression: 'attribute_exists(connectionId)',
-              UpdateExpression: capabilities ? 'SET tokenExpiresAt = :exp, cap = :cap' : 'SET tokenExpiresAt = :exp',
+              UpdateExpression: `SET ${sets.join(', ')}${removes}`,
               ExpressionAttributeValues: {
                 ':exp': { N: String(grant.tokenExpiresAt) },
                 ...(capabilities ? { ':cap': capList(capabilities) } : {}),
+                ...(grant.tokenId !== undefined ? { ':jti': { S: grant.tokenId } } : {}),
+                ...(grant.tokenIssuedAt !== undefined ? { ':iat': { N: String(grant.tokenIssuedAt) } } : {}),
               },
             }),
           );
@@ -209,6 +261,34 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
         }
       });
     },
+
+    async swapRateBucket(connectionId, previous, next) {
+      return send('update', async () => {
+        try {
+          await client.send(
+            new UpdateItemCommand({
+              TableName: tableName,
+              Key: { connectionId: { S: connectionId } },
+              ConditionExpression:
+                previous === undefined ? 'attribute_exists(connectionId) AND attribute_not_exists(rateAt)' : 'rateAt = :prevAt AND rateTokens = :prevTokens',
+              UpdateExpression: 'SET rateTokens = :tokens, rateAt = :at',
+              ExpressionAttributeValues: {
+                ':tokens': { N: String(next.tokens) },
+                ':at': { N: String(next.at) },
+                ...(previous !== undefined ? { ':prevAt': { N: String(previous.at) }, ':prevTokens': { N: String(previous.tokens) } } : {}),
+              },
+            }),
+          );
+          return true;
+        } catch (cause) {
+          if (cause instanceof ConditionalCheckFailedException) return false;
+          throw cause;
+        }
+      });
+    },
+
+    userConnections: (userId) => queryIndex(USER_INDEX_NAME, 'userId', userId),
+    tokenConnections: (tokenId) => queryIndex(TOKEN_INDEX_NAME, 'tokenId', tokenId),
 
     listRoom,
 
@@ -224,5 +304,18 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
         yield* page.members;
       }
     },
+  };
+}
+
+function toHolder(item: Record<string, AttributeValue>): TokenHolder {
+  const userId = item.userId?.S;
+  const tokenIssuedAt = item.tokenIssuedAt?.N;
+  const connectedAt = item.connectedAt?.N;
+  return {
+    connectionId: item.connectionId?.S ?? '',
+    roomId: item.roomId?.S ?? '',
+    ...(userId !== undefined ? { userId } : {}),
+    ...(tokenIssuedAt !== undefined ? { tokenIssuedAt: Number(tokenIssuedAt) } : {}),
+    ...(connectedAt !== undefined ? { connectedAt: Number(connectedAt) } : {}),
   };
 }

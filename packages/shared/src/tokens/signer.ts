@@ -15,7 +15,7 @@ export interface SignerOptions {
 
 /**
  * Issues room tokens: JWS compact, header `{alg, typ: "JWT", kid}`, claims `{sub: roomId, iat,
- * exp, iss, aud, jti, uid?, cap}`. The encoded header is computed once per key.
+ * exp, iss, aud, jti, uid?, cap, once?}`. The encoded header is computed once per key.
  */
 export function createSigner(options: SignerOptions): TokenSigner {
   const clock = options.clock ?? systemClock;
@@ -47,6 +47,7 @@ export function createSigner(options: SignerOptions): TokenSigner {
         jti,
         ...(request.userId !== undefined && { uid: request.userId }),
         cap: request.capabilities ?? [...CAPABILITIES],
+        ...(request.singleUse === true && { once: true as const }),
       };
       const signingInput = `${encodedHeader(key)}.${encodeBase64url(JSON.stringify(claims))}`;
       const signature = signJws(key.alg, signingInput, key.privateKey).toString('base64url');

@@ -17,6 +17,8 @@ export interface RoomClaims {
   uid?: string;
   /** capabilities; absent means both */
   cap?: Capability[];
+  /** single-use: `$connect` claims `jti` atomically, a second connection with it is refused (ERR_TOKEN_REUSED) */
+  once?: true;
 }
 
 /** What a verified token grants. Times are epoch seconds. */
@@ -27,6 +29,8 @@ export interface RoomGrant {
   issuedAt: number;
   expiresAt: number;
   tokenId?: string;
+  /** The token carries `once: true`: `$connect` claims its `tokenId` (docs/security.md, single-use tokens). */
+  singleUse?: boolean;
   kid?: string;
   /** true when the token was made the source article's way (RS256, `{sub, iat, exp}` only) */
   legacy: boolean;
@@ -42,6 +46,8 @@ export interface IssueRequest {
   userId?: string;
   ttlSeconds: number;
   capabilities?: Capability[];
+  /** Adds `once: true`: the token opens one connection at most. */
+  singleUse?: boolean;
 }
 
 export interface IssuedToken {

@@ -102,7 +102,7 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
    */
   function checkClaims(claims: Record<string, unknown>, found: { kid: string; legacy: boolean }): RoomGrant {
     const now = clock();
-    const { sub, iat, exp, nbf, iss, aud, jti, uid, cap } = claims;
+    const { sub, iat, exp, nbf, iss, aud, jti, uid, cap, once } = claims;
     if (exp === undefined) throw new TokenInvalidError('token exp is missing');
     if (!isNumericDate(exp)) throw new TokenInvalidError('token exp is not an integer NumericDate in range');
     if (iat !== undefined && !isNumericDate(iat)) throw new TokenInvalidError('token iat is not an integer NumericDate in range');
@@ -124,6 +124,9 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
     if (uid !== undefined && (typeof uid !== 'string' || !USER_ID_PATTERN.test(uid))) {
       throw new TokenInvalidError('token uid is not a user id');
     }
+    // A single-use token is claimed by its jti: without one there is nothing to claim.
+    if (once !== undefined && once !== true) throw new TokenInvalidError('token once is malformed');
+    if (once === true && jti === undefined) throw new TokenInvalidError('single-use token has no jti');
 
     return {
       roomId: sub,
@@ -132,6 +135,7 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
       issuedAt: (iat as number | undefined) ?? now,
       expiresAt: exp,
       ...(jti !== undefined && { tokenId: jti as string }),
+      ...(once === true && { singleUse: true }),
       ...(!found.legacy && { kid: found.kid }),
       legacy: found.legacy,
     };

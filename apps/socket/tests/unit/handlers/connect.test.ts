@@ -2,7 +2,7 @@ import { ConfigError, DeliveryFailedError, KeyUnavailableError, StoreUnavailable
 import { describe, expect, it } from 'vitest';
 import type { WebSocketConnectEvent } from '../../../src/events.ts';
 import { makeConnectHandler } from '../../../src/handlers/connect.ts';
-import { NOW, expiredToken, fakeVerifier, grant, memoryLogger, memoryStore } from '../../helpers/fakes.ts';
+import { admitAll, NOW, expiredToken, fakeVerifier, grant, memoryLogger, memoryStore } from '../../helpers/fakes.ts';
 
 const verifier = fakeVerifier({
   good: grant(),
@@ -20,7 +20,7 @@ const verifier = fakeVerifier({
 function setup() {
   const store = memoryStore();
   const logger = memoryLogger();
-  const handler = makeConnectHandler({ verifier, store, logger, clock: () => NOW });
+  const handler = makeConnectHandler({ admission: admitAll, verifier, store, logger, clock: () => NOW });
   return { store, logger, handler };
 }
 
@@ -49,6 +49,7 @@ describe('$connect', () => {
       capabilities: ['subscribe', 'publish'],
       connectedAt: NOW,
       tokenExpiresAt: NOW + 300,
+      tokenIssuedAt: NOW - 10,
       expiresAt: NOW + 8100,
     });
   });

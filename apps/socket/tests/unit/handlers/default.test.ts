@@ -3,7 +3,7 @@ import type { Broadcaster, BroadcastResult } from '@roomgate/shared/delivery';
 import { describe, expect, it } from 'vitest';
 import type { WebSocketMessageEvent } from '../../../src/events.ts';
 import { makeDefaultHandler } from '../../../src/handlers/default.ts';
-import { NOW, expiredToken, fakeManagement, fakeVerifier, grant, memoryLogger, memoryStore, row } from '../../helpers/fakes.ts';
+import { admitAll, noRateLimit, NOW, expiredToken, fakeManagement, fakeVerifier, grant, memoryLogger, memoryStore, row } from '../../helpers/fakes.ts';
 
 const verifier = fakeVerifier({
   fresh: grant({ expiresAt: NOW + 900 }),
@@ -31,6 +31,8 @@ function setup(options: { record?: ReturnType<typeof row> | null; now?: number; 
   const logger = memoryLogger();
   const { broadcaster, calls } = fakeBroadcaster(options.broadcast);
   const handler = makeDefaultHandler({
+    admission: admitAll,
+    rateLimit: noRateLimit,
     verifier,
     store,
     broadcaster,

@@ -10,6 +10,8 @@ export interface TokenRouteOptions {
   signer: TokenSigner;
   defaultTtlSeconds: number;
   maxTtlSeconds: number;
+  /** `singleUse` when the request leaves it out (the stage's singleUseTokens). */
+  singleUseDefault?: boolean | undefined;
   socketUrl: string;
   tokenInQuery: boolean;
   /** IAM mode: `socketUrl` is presigned per token, with the token in its signed query. */
@@ -45,13 +47,14 @@ export const tokenRoutes = fp<TokenRouteOptions>(
       },
       async (request, reply) => {
         const caller = request.caller;
-        const { roomId, userId, ttlSeconds, capabilities } = request.body;
+        const { roomId, userId, ttlSeconds, capabilities, singleUse } = request.body;
         assertRoomAllowed(caller, roomId, 'issue tokens for');
         const issued = await options.signer.sign({
           roomId,
           ttlSeconds,
           ...(userId !== undefined && { userId }),
           ...(capabilities !== undefined && { capabilities }),
+          ...(singleUse === true && { singleUse: true }),
         });
         // Presigned after the JWT exists (it is part of the signed URL) and before anything is sent.
         const socketUrl = options.socketUrlPresigner
@@ -65,6 +68,8 @@ export const tokenRoutes = fp<TokenRouteOptions>(
           expiresIn: issued.expiresAt - issued.issuedAt,
           roomId,
           socketUrl,
+          jti: issued.jti,
+          singleUse: singleUse === true,
         };
       },
     );

@@ -9,6 +9,7 @@ const env = {
   MANAGEMENT_ENDPOINT: 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod',
   IAM_CALLERS: '{"arn:aws:iam::123456789012:role/chat-backend":["chat-*"]}',
   HISTORY_TABLE_NAME: 'roomgate-socket-prod-HistoryTable-DEF',
+  ACCESS_TABLE_NAME: 'roomgate-socket-prod-AccessTable-GHI',
 };
 
 describe('parseRoomsConfig', () => {
@@ -31,6 +32,9 @@ describe('parseRoomsConfig', () => {
       historyTableName: env.HISTORY_TABLE_NAME,
       historyTtlSeconds: 600,
       historyMaxMessages: 1000,
+      accessTableName: env.ACCESS_TABLE_NAME,
+      maxTokenLifetimeSeconds: 3600,
+      clockToleranceSeconds: 5,
       dynamodbEndpoint: undefined,
       offline: false,
       callerAuth: 'iam',

@@ -142,6 +142,9 @@ describe('claim policy: every claim has a type and a range', () => {
     ['cap a string', goodClaims({ cap: 'subscribe' }), /cap/],
     ['cap with more entries than capabilities exist', goodClaims({ cap: ['subscribe', 'subscribe', 'publish'] }), /cap/],
     ['cap with an unknown value', goodClaims({ cap: ['subscribe', 'admin'] }), /cap/],
+    ['once false (only `true` is a claim)', goodClaims({ once: false }), /once is malformed/],
+    ['once as string', goodClaims({ once: 'true' }), /once is malformed/],
+    ['once without jti (nothing to claim)', goodClaims({ once: true, jti: undefined }), /single-use token has no jti/],
   ];
 
   it.each(refused)('%s → ERR_TOKEN_INVALID', async (_name, claims, reason) => {
@@ -160,6 +163,12 @@ describe('claim policy: every claim has a type and a range', () => {
     ['jti of 128 printable characters', goodClaims({ jti: 'j'.repeat(127) + '~' })],
     ['cap with a duplicate (deduplicated)', goodClaims({ cap: ['subscribe', 'subscribe'] })],
   ];
+
+  it('a once: true token is granted as single-use; others are not', async () => {
+    const verifier = createVerifier({ keys: staticKeys([keys.RS256.verification]), audience: AUD, clock });
+    await expect(verifier.verify(sign(goodClaims({ once: true, jti: 'j-1' })))).resolves.toMatchObject({ singleUse: true, tokenId: 'j-1' });
+    expect((await verifier.verify(sign(goodClaims({})))).singleUse).toBeUndefined();
+  });
 
   it.each(admitted)('%s → admitted', async (_name, claims) => {
     const verifier = createVerifier({ keys: staticKeys([keys.RS256.verification]), audience: AUD, clock });

@@ -33,6 +33,8 @@ describe.each(ALGORITHMS)('POST /v1/tokens with a %s key', (alg) => {
       expiresIn: 120,
       roomId: 'chat-42',
       socketUrl: SOCKET_URL,
+      jti: expect.any(String),
+      singleUse: false,
     });
     const { payload, protectedHeader } = await jwtVerify(body.token, await importJWK(keys[alg].jwk, alg), {
       issuer: ISSUER,
@@ -42,7 +44,7 @@ describe.each(ALGORITHMS)('POST /v1/tokens with a %s key', (alg) => {
     });
     expect(protectedHeader).toEqual({ alg, typ: 'JWT', kid: keys[alg].signing.kid });
     expect(payload).toMatchObject({ sub: 'chat-42', uid: 'user@example.com', iat: NOW, exp: NOW + 120, cap: ['subscribe'] });
-    expect(payload.jti).toEqual(expect.any(String));
+    expect(payload.jti).toBe(body.jti);
   });
 });
 
@@ -55,6 +57,21 @@ describe('POST /v1/tokens', () => {
     const claims = decodeSegment(res.json().token.split('.')[1]);
     expect(claims).toMatchObject({ exp: NOW + 300, cap: ['subscribe', 'publish'] });
     expect(claims).not.toHaveProperty('uid');
+  });
+
+  it('singleUse: true adds the once claim (claimed by jti at $connect); the stage default applies when the request is silent', async () => {
+    const { app } = testApp(keys.RS256);
+    const once = await app.inject(post({ roomId: 'chat-1', singleUse: true }));
+    expect(once.json()).toMatchObject({ singleUse: true });
+    expect(decodeSegment(once.json().token.split('.')[1])).toMatchObject({ once: true, jti: once.json().jti });
+    expect(decodeSegment(once.json().token.split('.')[1])).toHaveProperty('once', true);
+    const plain = await app.inject(post({ roomId: 'chat-1' }));
+    expect(decodeSegment(plain.json().token.split('.')[1])).not.toHaveProperty('once');
+
+    const { app: strict } = testApp(keys.RS256, { config: { ...testConfig(), singleUseDefault: true } });
+    expect(decodeSegment((await strict.inject(post({ roomId: 'chat-1' }))).json().token.split('.')[1])).toHaveProperty('once', true);
+    expect(decodeSegment((await strict.inject(post({ roomId: 'chat-1', singleUse: false }))).json().token.split('.')[1])).not.toHaveProperty('once');
+    expect((await app.inject(post({ roomId: 'chat-1', singleUse: 'yes' }))).statusCode).toBe(400);
   });
 
   it('RS256 tokens verify with `openssl dgst -sha256 -verify` on the signing input', async () => {

@@ -1,0 +1,2 @@
+export * from './access-keys.ts';
+export * from './access-store.ts';
