@@ -3,7 +3,7 @@ import { createRuntime } from './runtime.ts';
 
 // Module scope = once per container: a bad configuration fails the cold start, naming every
 // variable; the history store (and its position cache) lives as long as the container.
-const { config, verifier, store, broadcaster, history, publisher, management, logger } = createRuntime(process.env);
+const { config, verifier, store, broadcaster, history, publisher, management, logger, presence } = createRuntime(process.env);
 
 export const handler = makeDefaultHandler({
   verifier,
@@ -12,6 +12,7 @@ export const handler = makeDefaultHandler({
   history,
   publisher,
   management,
+  presence,
   logger,
   maxMessageBytes: config.maxMessageBytes,
   clockToleranceSeconds: config.clockToleranceSeconds,

@@ -6,9 +6,10 @@ import type { HistoryStore } from '@roomgate/shared/history';
 import type { TokenVerifier } from '@roomgate/shared/tokens';
 import type { SocketConfig } from '../config.ts';
 import { createBase } from './base.ts';
-import { createManagement } from './management.ts';
 import { createHistory } from './history.ts';
-import { createDynamoClient, createStore } from './store.ts';
+import { createDynamoClient } from './store.ts';
+import { createPresenceParts } from './presence.ts';
+import type { RoomPresence } from '@roomgate/shared/presence';
 import { createTokenVerifier } from './verifier.ts';
 
 export { DYNAMODB_CLIENT_SETTINGS, MANAGEMENT_CLIENT_SETTINGS } from '@roomgate/shared/runtime';
@@ -24,6 +25,8 @@ export interface Runtime {
   history: HistoryStore | undefined;
   /** The one publish path (history, then fan-out), shared with the Rooms API. */
   publisher: MessagePublisher;
+  /** Member lists for the `members` action; the store announces joins and leaves itself. */
+  presence: RoomPresence;
 }
 
 /**
@@ -35,12 +38,11 @@ export interface Runtime {
 export function createRuntime(env: Record<string, string | undefined>): Runtime {
   const { config, logger } = createBase(env);
   const dynamo = createDynamoClient(config);
-  const store = createStore(config, dynamo);
+  const { store, presence, events, management } = createPresenceParts(config, logger, dynamo);
   const history = createHistory(config, dynamo);
-  const management = createManagement(config);
   const verifier = createTokenVerifier(config, logger);
   const broadcaster = createBroadcaster({ store, management, concurrency: config.fanOutConcurrency, logger });
   // The client's frame was held to MAX_MESSAGE_BYTES; the wrapped frame only to API Gateway's cap.
-  const publisher = createMessagePublisher({ broadcaster, history, maxFrameBytes: API_GATEWAY_MAX_MESSAGE_BYTES });
-  return { config, logger, verifier, store, management, broadcaster, history, publisher };
+  const publisher = createMessagePublisher({ broadcaster, history, maxFrameBytes: API_GATEWAY_MAX_MESSAGE_BYTES, events, origin: 'client' });
+  return { config, logger, verifier, store, management, broadcaster, history, publisher, presence };
 }

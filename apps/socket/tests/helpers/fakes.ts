@@ -86,6 +86,13 @@ export function memoryStore(rows: ConnectionRecord[] = []) {
       row.tokenExpiresAt = g.tokenExpiresAt;
       if (g.capabilities) row.capabilities = g.capabilities;
     },
+    async touch(record, seenAt) {
+      check('touch');
+      const row = table.get(record.connectionId);
+      if (!row) return false;
+      row.lastSeenAt = seenAt;
+      return true;
+    },
     async listRoom(roomId) {
       check('listRoom');
       return { members: [...table.values()].filter((r) => r.roomId === roomId) };

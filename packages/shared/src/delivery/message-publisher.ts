@@ -6,6 +6,7 @@ import { encodeMessageFrame } from '@roomgate/protocol/server-frame';
 import { systemClock, type Clock } from '../runtime/clock.ts';
 import type { HistoryStore } from '../history/history-store.ts';
 import type { MessagePosition } from '../history/message-position.ts';
+import type { LifecycleEvents } from '../events/lifecycle-event.ts';
 
 export interface RoomMessage {
   roomId: string;
@@ -52,6 +53,10 @@ export interface MessagePublisherOptions {
   /** Largest serialized frame in bytes; with history on also at most HISTORY_MAX_FRAME_BYTES. */
   maxFrameBytes: number;
   clock?: Clock;
+  /** Where `roomgate.message.published` goes (after the fan-out; counts only, never the body). */
+  events?: LifecycleEvents | undefined;
+  /** Who publishes through this publisher: the socket's `publish` frame (`client`) or the Rooms API (`server`). */
+  origin?: 'client' | 'server';
 }
 
 /**
@@ -63,6 +68,15 @@ export interface MessagePublisherOptions {
 export function createMessagePublisher(options: MessagePublisherOptions): MessagePublisher {
   const { broadcaster, history } = options;
   const clock = options.clock ?? systemClock;
+  const origin = options.origin ?? 'server';
+  const published = async (message: RoomMessage, result: PublishedMessage): Promise<PublishedMessage> => {
+    const { delivered, failed, stale, bytes, seq } = result;
+    await options.events?.emit({
+      detailType: 'roomgate.message.published',
+      detail: { roomId: message.roomId, origin, ...(message.from !== undefined ? { from: message.from } : {}), ...(seq !== undefined ? { seq } : {}), bytes, delivered, failed, stale, at: clock() },
+    });
+    return result;
+  };
   const limit = history === undefined ? options.maxFrameBytes : Math.min(options.maxFrameBytes, HISTORY_MAX_FRAME_BYTES);
 
   // The frame rules every producer shares (depth, safe serialisation, size after the envelope).
@@ -82,7 +96,7 @@ export function createMessagePublisher(options: MessagePublisherOptions): Messag
       if (history === undefined) {
         const payload = build(message, sentAt);
         const result = await broadcaster.broadcast(message.roomId, payload, message.broadcast);
-        return { ...result, bytes: Buffer.byteLength(payload, 'utf8') };
+        return published(message, { ...result, bytes: Buffer.byteLength(payload, 'utf8') });
       }
       const stored = await history.append(message.roomId, (position) => build(message, sentAt, position));
       const position = { seq: stored.seq, epoch: stored.epoch };
@@ -92,7 +106,7 @@ export function createMessagePublisher(options: MessagePublisherOptions): Messag
       } catch (error) {
         throw new UndeliveredPublishError(position, error);
       }
-      return { ...result, ...position, bytes: Buffer.byteLength(stored.frame, 'utf8') };
+      return published(message, { ...result, ...position, bytes: Buffer.byteLength(stored.frame, 'utf8') });
     },
   };
 }

@@ -16,11 +16,16 @@ export interface ConnectionRecord {
   connectedAt: number;
   /** `exp` of the token that currently authorises the connection; moved by a refresh. */
   tokenExpiresAt: number;
-  /** TTL attribute (backstop); defaults to connectedAt + 2 h + margin. */
+  /**
+   * TTL attribute, and the liveness deadline readers compare: `lastSeenAt` + LIVENESS_WINDOW_SECONDS,
+   * never past connectedAt + 2 h + margin (liveness.ts).
+   */
   expiresAt: number;
+  /** When the connection last sent a frame, written at most once a minute; absent on rows from before liveness. */
+  lastSeenAt?: number;
 }
 
-export type NewConnection = Omit<ConnectionRecord, 'connectedAt' | 'expiresAt'> & { connectedAt?: number; expiresAt?: number };
+export type NewConnection = Omit<ConnectionRecord, 'connectedAt' | 'expiresAt' | 'lastSeenAt'> & { connectedAt?: number; expiresAt?: number };
 
 /** What the `byRoom` index projects: what fan-out and the Rooms API's listing need, nothing more. */
 export interface RoomMember {
@@ -30,7 +35,7 @@ export interface RoomMember {
   capabilities: Capability[];
   /** Absent only on rows read through an index created before `connectedAt` was projected. */
   connectedAt?: number;
-  /** The TTL backstop; a member past it is certainly closed even if DynamoDB has not deleted it yet. */
+  /** The liveness deadline and TTL backstop; a member past it is closed even if DynamoDB has not deleted it yet. */
   expiresAt?: number;
 }
 
@@ -46,6 +51,7 @@ export function toItem(record: ConnectionRecord): Record<string, AttributeValue>
     connectedAt: { N: String(record.connectedAt) },
     tokenExpiresAt: { N: String(record.tokenExpiresAt) },
     expiresAt: { N: String(record.expiresAt) },
+    ...(record.lastSeenAt !== undefined ? { lastSeenAt: { N: String(record.lastSeenAt) } } : {}),
   };
 }
 
@@ -59,6 +65,7 @@ export function toRecord(item: Record<string, AttributeValue>): ConnectionRecord
     connectedAt: Number(item.connectedAt?.N ?? 0),
     tokenExpiresAt: Number(item.tokenExpiresAt?.N ?? 0),
     expiresAt: Number(item.expiresAt?.N ?? 0),
+    ...(item.lastSeenAt?.N !== undefined ? { lastSeenAt: Number(item.lastSeenAt.N) } : {}),
   };
 }
 
