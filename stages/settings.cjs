@@ -29,6 +29,7 @@ const DEFAULTS = Object.freeze({
   tokenMaxTtl: 3600,
   historyTtlSeconds: 600,
   historyMaxMessages: 1000,
+  presenceMaxRoomSize: 100,
   allowLegacyTokens: false,
   requireIssAud: true,
   clockToleranceSeconds: 5,
@@ -120,6 +121,7 @@ function resolveStageSettings(stage, declared, options = {}) {
   int('tokenDefaultTtl', s.tokenDefaultTtl, 1, Number.isInteger(s.tokenMaxTtl) ? s.tokenMaxTtl : 86_400);
   int('historyTtlSeconds', s.historyTtlSeconds, 0, 86_400);
   int('historyMaxMessages', s.historyMaxMessages, 1, 100_000);
+  int('presenceMaxRoomSize', s.presenceMaxRoomSize, 1, 10_000);
   int('clockToleranceSeconds', s.clockToleranceSeconds, 0, 300);
   if (s.socketUrl !== null && (typeof s.socketUrl !== 'string' || !/^wss:\/\/[^\s/]+\/\S*$/.test(s.socketUrl))) {
     problems.push(`socketUrl must be null (the socket stack's URL) or a wss:// URL with a path, got ${JSON.stringify(s.socketUrl)}`);
@@ -168,6 +170,7 @@ function toServerless(s) {
     tokenMaxTtl: str(s.tokenMaxTtl),
     historyTtlSeconds: str(s.historyTtlSeconds),
     historyMaxMessages: str(s.historyMaxMessages),
+    presenceMaxRoomSize: str(s.presenceMaxRoomSize),
     allowLegacyTokens: str(s.allowLegacyTokens),
     requireIssAud: str(s.requireIssAud),
     clockToleranceSeconds: str(s.clockToleranceSeconds),

@@ -54,7 +54,7 @@ export function createUserDisconnector(options: UserDisconnectorOptions): UserDi
     if (closed) {
       // We closed an open connection: its row is ours to remove ($disconnect deletes it too;
       // deleting here means the listing is right on return).
-      await store.delete(member.connectionId).catch((error: unknown) => logger.warn('kick: row delete failed (TTL removes it)', { ...fields, error }));
+      await store.delete(member.connectionId, 'kicked').catch((error: unknown) => logger.warn('kick: row delete failed (TTL removes it)', { ...fields, error }));
       outcome.disconnected += 1;
       return;
     }

@@ -2,7 +2,10 @@ import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagem
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createConnectionStore } from '@roomgate/shared/store';
-import { DYNAMODB_CLIENT_SETTINGS, MANAGEMENT_CLIENT_SETTINGS, createJsonLogger } from '@roomgate/shared/runtime';
+import { createEventBridgeEvents, noLifecycleEvents } from '@roomgate/shared/events';
+import { combineObservers, createLifecycleObserver, createRoomPresence } from '@roomgate/shared/presence';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { DYNAMODB_CLIENT_SETTINGS, EVENTBRIDGE_CLIENT_SETTINGS, MANAGEMENT_CLIENT_SETTINGS, createJsonLogger } from '@roomgate/shared/runtime';
 import { createBroadcaster, createManagementApi } from '@roomgate/shared/delivery';
 import { createHistoryStore } from '@roomgate/shared/history';
 import { createApiKeySource, type ApiKeySource } from '../http/auth/api-key-source.ts';
@@ -20,12 +23,25 @@ export function createRoomsRuntime(config: RoomsApiConfig, env: Record<string, s
   const logger = createJsonLogger({ base: { service: 'token-api', function: 'rooms', stage: config.stage } });
   // The socket service's retry and timeout settings: a hung post must not hold this function either.
   const dynamo = new DynamoDBClient({ ...DYNAMODB_CLIENT_SETTINGS, ...localEndpoint(config.dynamodbEndpoint, env) });
-  const store = createConnectionStore({ client: dynamo, tableName: config.connectionsTableName });
   const management = createManagementApi({
     client: new ApiGatewayManagementApiClient({ ...MANAGEMENT_CLIENT_SETTINGS, ...localEndpoint(config.managementEndpoint, env) }),
   });
+  const events =
+    config.eventBusName === undefined
+      ? noLifecycleEvents
+      : createEventBridgeEvents({
+          client: new EventBridgeClient({ ...EVENTBRIDGE_CLIENT_SETTINGS, ...localEndpoint(config.eventsEndpoint, env) }),
+          busName: config.eventBusName,
+          stage: config.stage,
+          logger,
+        });
+  // Rows this function removes (a kick, a fan-out's clean-up) are announced like the socket's own.
+  const reader = createConnectionStore({ client: dynamo, tableName: config.connectionsTableName });
+  const presence = createRoomPresence({ store: reader, management, logger, maxRoomSize: config.presenceMaxRoomSize });
+  const store = createConnectionStore({ client: dynamo, tableName: config.connectionsTableName, observer: combineObservers(presence, createLifecycleObserver(events)) });
   return {
     logger,
+    events,
     store,
     management,
     broadcaster: createBroadcaster({ store, management, concurrency: config.fanOutConcurrency, logger }),
