@@ -4,8 +4,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createConnectionStore } from '@roomgate/shared/store';
 import { createEventBridgeEvents, noLifecycleEvents } from '@roomgate/shared/events';
 import { combineObservers, createLifecycleObserver, createRoomPresence } from '@roomgate/shared/presence';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { DYNAMODB_CLIENT_SETTINGS, EVENTBRIDGE_CLIENT_SETTINGS, MANAGEMENT_CLIENT_SETTINGS, createJsonLogger } from '@roomgate/shared/runtime';
+import { DYNAMODB_CLIENT_SETTINGS, MANAGEMENT_CLIENT_SETTINGS, createEventBridgeClient, createJsonLogger } from '@roomgate/shared/runtime';
 import { createBroadcaster, createManagementApi } from '@roomgate/shared/delivery';
 import { createHistoryStore } from '@roomgate/shared/history';
 import { createApiKeySource, type ApiKeySource } from '../http/auth/api-key-source.ts';
@@ -30,7 +29,7 @@ export function createRoomsRuntime(config: RoomsApiConfig, env: Record<string, s
     config.eventBusName === undefined
       ? noLifecycleEvents
       : createEventBridgeEvents({
-          client: new EventBridgeClient({ ...EVENTBRIDGE_CLIENT_SETTINGS, ...localEndpoint(config.eventsEndpoint, env) }),
+          client: createEventBridgeClient(localEndpoint(config.eventsEndpoint, env)),
           busName: config.eventBusName,
           stage: config.stage,
           logger,
