@@ -33,6 +33,7 @@ const DEFAULTS = Object.freeze({
   publishRatePerSecond: 10,
   publishBurst: 20,
   maxConnectionsPerUser: 0,
+  presenceMaxRoomSize: 100,
   allowLegacyTokens: false,
   requireIssAud: true,
   clockToleranceSeconds: 5,
@@ -124,6 +125,7 @@ function resolveStageSettings(stage, declared, options = {}) {
   int('tokenDefaultTtl', s.tokenDefaultTtl, 1, Number.isInteger(s.tokenMaxTtl) ? s.tokenMaxTtl : 86_400);
   int('historyTtlSeconds', s.historyTtlSeconds, 0, 86_400);
   int('historyMaxMessages', s.historyMaxMessages, 1, 100_000);
+  int('presenceMaxRoomSize', s.presenceMaxRoomSize, 1, 10_000);
   int('clockToleranceSeconds', s.clockToleranceSeconds, 0, 300);
   int('publishRatePerSecond', s.publishRatePerSecond, 0, 10_000);
   int('publishBurst', s.publishBurst, 1, 10_000);
@@ -179,6 +181,7 @@ function toServerless(s) {
     publishRatePerSecond: str(s.publishRatePerSecond),
     publishBurst: str(s.publishBurst),
     maxConnectionsPerUser: str(s.maxConnectionsPerUser),
+    presenceMaxRoomSize: str(s.presenceMaxRoomSize),
     allowLegacyTokens: str(s.allowLegacyTokens),
     requireIssAud: str(s.requireIssAud),
     clockToleranceSeconds: str(s.clockToleranceSeconds),

@@ -42,7 +42,8 @@ export function makeTokenProxy(options: TokenProxyOptions) {
       response = await fetchImpl(endpoint, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-api-key': options.apiKey },
-        body: JSON.stringify(input),
+        // `presence` so the page can show who is in the room (docs/architecture.md, "Presence").
+        body: JSON.stringify({ ...input, capabilities: ['subscribe', 'publish', 'presence'] }),
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {

@@ -2,6 +2,7 @@ import { EnvReader } from '@roomgate/shared/runtime';
 import { ConfigError } from '@roomgate/shared/errors';
 import { API_GATEWAY_MAX_MESSAGE_BYTES, DEFAULT_MAX_MESSAGE_BYTES } from '@roomgate/protocol/limits';
 import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from '@roomgate/shared/tokens';
+import { DEFAULT_PRESENCE_MAX_ROOM_SIZE } from '@roomgate/shared/presence';
 
 /** 10 minutes: spans a reconnect with backoff, and API Gateway's 10-minute idle close. */
 export const HISTORY_DEFAULT_TTL_SECONDS = 600;
@@ -51,6 +52,17 @@ export interface SocketConfig {
   publishBurst: number;
   /** MAX_CONNECTIONS_PER_USER (default 0 = no cap): one user's concurrent connections in one room. */
   maxConnectionsPerUser: number;
+  /**
+   * PRESENCE_MAX_ROOM_SIZE (default 100, 1-10000): presence frames are sent only while a room has
+   * at most this many live connections (docs/architecture.md, "Presence").
+   */
+  presenceMaxRoomSize: number;
+  /** EVENT_BUS_NAME: the stage's EventBridge bus for lifecycle events; unset = no events. */
+  eventBusName: string | undefined;
+  /** STAGE: put in every event's detail; required with EVENT_BUS_NAME. */
+  stage: string | undefined;
+  /** Local stack only: the local EventBridge endpoint (@roomgate/local-aws). */
+  eventsEndpoint: string | undefined;
   /** Local stack only: dynalite and the local Secrets Manager (@roomgate/local-aws). */
   dynamodbEndpoint: string | undefined;
   secretsEndpoint: string | undefined;
@@ -82,6 +94,10 @@ export function parseConfig(env: Record<string, string | undefined>): SocketConf
     publishRatePerSecond: read.int('PUBLISH_RATE_PER_SECOND', { default: 10, min: 0, max: 10_000 }),
     publishBurst: read.int('PUBLISH_BURST', { default: 20, min: 1, max: 10_000 }),
     maxConnectionsPerUser: read.int('MAX_CONNECTIONS_PER_USER', { default: 0, min: 0, max: 1000 }),
+    presenceMaxRoomSize: read.int('PRESENCE_MAX_ROOM_SIZE', { default: DEFAULT_PRESENCE_MAX_ROOM_SIZE, min: 1, max: 10_000 }),
+    eventBusName: read.optionalString('EVENT_BUS_NAME'),
+    stage: read.optionalString('EVENT_BUS_NAME') !== undefined ? read.string('STAGE') : read.optionalString('STAGE'),
+    eventsEndpoint: optionalUrl(read, env, 'EVENTS_ENDPOINT'),
     dynamodbEndpoint: optionalUrl(read, env, 'DYNAMODB_ENDPOINT'),
     secretsEndpoint: optionalUrl(read, env, 'SECRETS_ENDPOINT'),
     logLevel: read.oneOf('LOG_LEVEL', ['info', 'warn', 'error'] as const, { default: 'info' }),

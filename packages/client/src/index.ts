@@ -15,6 +15,8 @@ export { API_GATEWAY_MAX_MESSAGE_BYTES as MAX_MESSAGE_BYTES } from '@roomgate/pr
 export type { ErrorCode as ServerErrorCode } from '@roomgate/protocol/error-codes';
 export type { RoomPosition } from './room-stream.ts';
 export type {
+  PresenceEvent,
+  RoomMembers,
   PublishAck,
   RecoveryEvent,
   RoomClient,

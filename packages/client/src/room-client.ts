@@ -1,4 +1,4 @@
-import { encodeClientFrame, FrameError, isHistoryReply, parseServerFrame, type ClientFrame, type HistoryReplyFrame, type ServerFrame } from '@roomgate/protocol';
+import { encodeClientFrame, FrameError, isHistoryReply, isMembersReply, isPresenceFrame, parseServerFrame, type ClientFrame, type HistoryReplyFrame, type ServerFrame } from '@roomgate/protocol';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.ts';
 import { createEmitter } from './emitter.ts';
 import { RoomClientError } from './errors.ts';
@@ -11,6 +11,7 @@ import { openSocket, resolveWebSocket } from './web-socket.ts';
 import type {
   PublishAck,
   RoomClient,
+  RoomMembers,
   RoomClientEvents,
   RoomClientOptions,
   RoomClientState,
@@ -202,6 +203,13 @@ export function createRoomClient(options: RoomClientOptions): RoomClient {
       else events.emit('message', message);
       return undefined;
     }
+    if (frame.type === 'presence') {
+      if (isPresenceFrame(frame)) {
+        const { roomId, event, userId, at } = frame;
+        events.emit('presence', { roomId, event, ...(userId === undefined ? {} : { userId }), at });
+      }
+      return undefined;
+    }
     if (pending.settle(frame) || frame.type !== 'error') return undefined;
     const error = new RoomClientError(frame.code, frame.message);
     events.emit('error', error);
@@ -295,6 +303,11 @@ export function createRoomClient(options: RoomClientOptions): RoomClient {
       if (reply.seq !== undefined) ack.seq = reply.seq;
       if (reply.epoch !== undefined) ack.epoch = reply.epoch;
       return ack;
+    },
+    async members(): Promise<RoomMembers> {
+      const reply = await request({ action: 'members' }, 'members');
+      if (!isMembersReply(reply)) throw new RoomClientError('ERR_PROTOCOL', `expected a members reply, got ${reply.type}`);
+      return { roomId: reply.roomId, members: reply.members, count: reply.count, truncated: reply.truncated === true };
     },
     close() {
       if (state !== 'closed') stop();

@@ -117,6 +117,29 @@ export interface RecoveryEvent {
   reconnect: boolean;
 }
 
+/**
+ * Another member joined or left (needs a token with the `presence` capability, and a room no
+ * larger than the stage's `presenceMaxRoomSize`). At-least-once: keep a set of user ids and treat
+ * a repeated join or leave as a no-op; call `members()` after each (re)connect for the full set.
+ */
+export interface PresenceEvent {
+  roomId: string;
+  event: 'join' | 'leave';
+  /** Absent for a connection without a user id. */
+  userId?: string;
+  /** Epoch seconds, server clock. */
+  at: number;
+}
+
+/** The room's live members: distinct user ids (sorted, at most 128) and the live connection count. */
+export interface RoomMembers {
+  roomId: string;
+  members: string[];
+  count: number;
+  /** true when the room has more user ids than were listed. */
+  truncated: boolean;
+}
+
 export interface RoomClientEvents extends Record<string, unknown> {
   state: StateChange;
   message: RoomMessage;
@@ -124,6 +147,7 @@ export interface RoomClientEvents extends Record<string, unknown> {
   /** The token was refreshed in place; epoch milliseconds of the new expiry (server clock). */
   refreshed: { tokenExpiresAt: number };
   recovery: RecoveryEvent;
+  presence: PresenceEvent;
 }
 
 export interface RoomClient {
@@ -132,6 +156,8 @@ export interface RoomClient {
   connect(): Promise<void>;
   /** Sends `data` to the room; resolves with the server's ack. */
   publish(data: unknown): Promise<PublishAck>;
+  /** The room's live members (needs the `presence` capability; ERR_CAPABILITY_FORBIDDEN otherwise). */
+  members(): Promise<RoomMembers>;
   /** Closes the connection and stops every timer; `connect()` may start again later. */
   close(): void;
   /** Returns a function that removes the listener. */

@@ -1,5 +1,6 @@
 export { startSecretsManager, type RunningSecretsManager, type SecretsManagerOptions } from './secrets-manager-server.ts';
 export { SecretStore, type SecretStoreOptions, type SecretStoreSnapshot } from './secret-store.ts';
+export { startEventBridge, type EventBridgeOptions, type ReceivedEvent, type RunningEventBridge } from './eventbridge-server.ts';
 export { startDynamo, type DynamoOptions, type RunningDynamo } from './dynamodb-server.ts';
 export {
   ACCESS_TABLE_FILE,

@@ -1,11 +1,15 @@
 import { join } from 'node:path';
 import { startDynamo, type RunningDynamo } from './dynamodb-server.ts';
 import { startSecretsManager } from './secrets-manager-server.ts';
+import { startEventBridge, type ReceivedEvent } from './eventbridge-server.ts';
 
 export interface LocalAwsOptions {
   /** 0 (the default) picks a free port */
   dynamoPort?: number;
   secretsPort?: number;
+  eventsPort?: number;
+  /** Called for each event the local EventBridge accepts. */
+  onEvent?: (event: ReceivedEvent) => void;
   host?: string;
   /** directory tables and secrets survive restarts in; in-memory when absent */
   persistDir?: string;
@@ -14,6 +18,10 @@ export interface LocalAwsOptions {
 export interface LocalAws {
   dynamoEndpoint: string;
   secretsEndpoint: string;
+  /** The local EventBridge (`PutEvents`). */
+  eventsEndpoint: string;
+  /** Every event it accepted, oldest first. */
+  events: ReceivedEvent[];
   close(): Promise<void>;
 }
 
@@ -23,7 +31,7 @@ export interface LocalClientConfig {
   credentials: { accessKeyId: string; secretAccessKey: string };
 }
 
-/** DynamoDB (dynalite) and Secrets Manager on loopback, started and stopped together. */
+/** DynamoDB (dynalite), Secrets Manager and EventBridge on loopback, started and stopped together. */
 export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
   const host = options.host ?? '127.0.0.1';
   const persistDir = options.persistDir;
@@ -38,11 +46,17 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       host,
       ...(persistDir ? { persistFile: join(persistDir, 'secrets-manager.json') } : {}),
     });
+    const bus = await startEventBridge({ port: options.eventsPort ?? 0, host, ...(options.onEvent ? { onEvent: options.onEvent } : {}) }).catch(async (error: unknown) => {
+      await secrets.close();
+      throw error;
+    });
     return {
       dynamoEndpoint: dynamo.endpoint,
       secretsEndpoint: secrets.endpoint,
+      eventsEndpoint: bus.endpoint,
+      events: bus.events,
       close: async () => {
-        await Promise.all([secrets.close(), dynamo.close()]);
+        await Promise.all([bus.close(), secrets.close(), dynamo.close()]);
       },
     };
   } catch (error) {

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { dirname } from 'node:path';
 import { AwsServiceError } from './aws-service-error.ts';
+import { parseJson, readBody, send } from './aws-json-http.ts';
 import { LocalAwsError } from './errors.ts';
 import { closeServer, listen } from './listen.ts';
 import { SecretStore } from './secret-store.ts';
@@ -25,7 +25,7 @@ export interface RunningSecretsManager {
 
 const TARGET_PREFIX = 'secretsmanager.';
 /** Far above the 64 KiB secret limit, low enough that a runaway client cannot exhaust memory. */
-const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_SECRETS_BODY_BYTES = 1024 * 1024;
 
 /**
  * A loopback Secrets Manager speaking awsJson1_1, so the real `@aws-sdk/client-secrets-manager`
@@ -57,7 +57,7 @@ async function handle(store: SecretStore, req: IncomingMessage, res: ServerRespo
   }
   try {
     const target = String(req.headers['x-amz-target'] ?? '');
-    const body = await readBody(req);
+    const body = await readBody(req, MAX_SECRETS_BODY_BYTES);
     const operation = target.startsWith(TARGET_PREFIX) ? store.operations[target.slice(TARGET_PREFIX.length)] : undefined;
     if (!operation) throw new AwsServiceError('UnknownOperationException', `Unknown operation: ${target || '(no x-amz-target)'}`);
     const output = operation(parseJson(body));
@@ -68,46 +68,6 @@ async function handle(store: SecretStore, req: IncomingMessage, res: ServerRespo
     persist();
     send(res, error.status, { __type: error.type, message: error.message }, error.type);
   }
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new AwsServiceError('RequestEntityTooLargeException', 'Request body is too large.', 413));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function parseJson(body: string): Record<string, unknown> {
-  if (body.trim() === '') return {};
-  try {
-    const value: unknown = JSON.parse(body);
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
-  } catch {
-    // falls through to the AWS error below
-  }
-  throw new AwsServiceError('SerializationException', 'Request body is not a JSON object.');
-}
-
-function send(res: ServerResponse, status: number, body: unknown, errorType?: string): void {
-  const payload = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/x-amz-json-1.1',
-    'content-length': Buffer.byteLength(payload),
-    'x-amzn-requestid': randomUUID(),
-    ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
-  });
-  res.end(payload);
 }
 
 function load(store: SecretStore, file: string): void {

@@ -1,10 +1,11 @@
 import { FrameError } from './errors.ts';
 import { MAX_FRAME_ID_LENGTH, type ClientFrame, type FrameId } from './frames.ts';
 import { parseHistoryRequest } from './history.ts';
+import { parseMembersRequest } from './presence.ts';
 import { peekTopLevelId, textNestsDeeperThan, utf8ByteLength, valueNestsDeeperThan } from './json-text.ts';
 import { API_GATEWAY_MAX_MESSAGE_BYTES, MAX_FRAME_DEPTH } from './limits.ts';
 
-const ACTIONS = ['publish', 'ping', 'refresh', 'history'] as const;
+const ACTIONS = ['publish', 'ping', 'refresh', 'history', 'members'] as const;
 
 /**
  * Parses one client message (the server side). `raw` is whatever the transport delivered: only
@@ -55,6 +56,8 @@ export function parseClientFrame(raw: unknown, options: { maxBytes: number }): C
       return { action: 'refresh', token: frame.token, ...withId };
     case 'history':
       return parseHistoryRequest(frame, id);
+    case 'members':
+      return parseMembersRequest(frame, id);
     default:
       throw new FrameError('ERR_UNKNOWN_ACTION', `unknown action; expected one of ${ACTIONS.join(', ')}`, id);
   }

@@ -1,5 +1,6 @@
 import type { ErrorCode } from './error-codes.ts';
 import type { HistoryReplyFrame, HistoryRequestFrame } from './history.ts';
+import type { MembersReplyFrame, MembersRequestFrame, PresenceFrame } from './presence.ts';
 
 /**
  * The client ↔ socket-service protocol: one JSON object per WebSocket text message. Every client
@@ -16,7 +17,9 @@ export type ClientFrame =
   /** A fresh token for the same room; moves the connection's token expiry. */
   | { action: 'refresh'; token: string; id?: FrameId }
   /** What the room published after a position (needs `subscribe`): history.ts. */
-  | HistoryRequestFrame;
+  | HistoryRequestFrame
+  /** The room's current members (needs `presence`): presence.ts. */
+  | MembersRequestFrame;
 
 /**
  * What every member of a room receives for a publish (by a member, or by a backend without `from`).
@@ -29,6 +32,8 @@ export type ServerFrame =
   | MessageFrame
   | { type: 'ack'; action: 'publish'; seq?: number; epoch?: string; delivered: number; failed: number; stale: number; id?: FrameId }
   | HistoryReplyFrame
+  | PresenceFrame
+  | MembersReplyFrame
   | { type: 'pong'; id?: FrameId }
   /** `tokenExpiresAt` is epoch seconds. */
   | { type: 'refreshed'; tokenExpiresAt: number; id?: FrameId }

@@ -20,3 +20,13 @@ export {
   type HistoryRequestFrame,
   type MissedRange,
 } from './history.ts';
+export { CAPABILITIES, DEFAULT_CAPABILITIES, type Capability } from './capabilities.ts';
+export {
+  MEMBERS_MAX_LISTED,
+  isMembersReply,
+  isPresenceFrame,
+  parseMembersRequest,
+  type MembersReplyFrame,
+  type MembersRequestFrame,
+  type PresenceFrame,
+} from './presence.ts';

@@ -48,7 +48,7 @@ export function errorFrame(code: ErrorCode, message: string, id?: FrameId): Serv
   return id === undefined ? { type: 'error', code, message } : { type: 'error', code, message, id };
 }
 
-const SERVER_FRAME_TYPES: ReadonlySet<unknown> = new Set(['message', 'ack', 'pong', 'refreshed', 'error', 'history']);
+const SERVER_FRAME_TYPES: ReadonlySet<unknown> = new Set(['message', 'ack', 'pong', 'refreshed', 'error', 'history', 'presence', 'members']);
 
 /** Reads one server message (the client side); `undefined` for anything that is not a known frame. */
 export function parseServerFrame(raw: unknown): ServerFrame | undefined {

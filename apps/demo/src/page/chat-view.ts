@@ -10,6 +10,8 @@ export interface ChatView {
   showStatus(status: Status): void;
   showNotice(notice: Status['notice']): void;
   setTitle(room: string, user: string): void;
+  /** Who is in the room (sorted user ids); an empty list hides the line. */
+  showMembers(members: readonly string[]): void;
   appendMessage(message: RoomMessage, self: boolean): void;
   appendSystem(text: string): void;
   clearMessages(): void;
@@ -31,6 +33,7 @@ export function createChatView(doc: Document): ChatView {
   const stateLabel = state.querySelector('.status-label') ?? state;
   const notice = el('notice');
   const title = el('title');
+  const membersLine = el('members');
   const messages = el<HTMLUListElement>('messages');
   const composer = el<HTMLFormElement>('composer');
   const input = el<HTMLInputElement>('input');
@@ -81,6 +84,10 @@ export function createChatView(doc: Document): ChatView {
       title.textContent = `#${roomValue}`;
       title.title = `you are ${userValue}`;
       doc.title = `#${roomValue} · roomgate demo`;
+    },
+    showMembers(members) {
+      membersLine.hidden = members.length === 0;
+      membersLine.textContent = members.length === 0 ? '' : `In the room: ${members.join(', ')}`;
     },
     appendMessage(message, self) {
       // Messages without `from` come from a backend through the Rooms API, not from a member.

@@ -12,11 +12,16 @@ import { makeTokenSource } from './token-source.ts';
 const view = createChatView(document);
 let client: RoomClient | undefined;
 let me = '';
+/** Who is in the room: the `members` list on each open, then presence joins and leaves. */
+let present = new Set<string>();
+const showPresent = () => view.showMembers([...present].sort());
 
 function join(room: string, user: string): void {
   client?.close();
   me = user;
   view.clearMessages();
+  present = new Set();
+  showPresent();
   view.setTitle(room, user);
   view.showNotice(undefined);
   const url = new URL(location.href);
@@ -33,9 +38,26 @@ function join(room: string, user: string): void {
     view.showNotice(status.notice);
     view.setComposerEnabled(change.state === 'open');
     if (change.state === 'open') view.appendSystem(change.previous === 'connecting' ? `Joined #${room} as ${user}` : 'Reconnected');
+    if (change.state === 'open') {
+      current
+        .members()
+        .then((list) => {
+          if (client !== current) return;
+          present = new Set(list.members);
+          showPresent();
+        })
+        .catch((error: Error) => console.info('[roomgate] members', error.message));
+    }
     if (change.state === 'reconnecting' && change.previous === 'open' && change.error) view.appendSystem('Connection lost — reconnecting…');
   });
   current.on('message', (message) => view.appendMessage(message, message.from === me));
+  current.on('presence', (event) => {
+    if (client !== current || event.userId === undefined) return;
+    if (event.event === 'join') present.add(event.userId);
+    else present.delete(event.userId);
+    showPresent();
+    view.appendSystem(`${event.userId} ${event.event === 'join' ? 'joined' : 'left'}`);
+  });
   current.on('recovery', (event) => {
     if (client !== current) return;
     const notice = describeRecovery(event);

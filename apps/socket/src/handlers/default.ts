@@ -1,4 +1,5 @@
-import type { ConnectionRecord, ConnectionStore } from '@roomgate/shared/store';
+import type { CloseReason, ConnectionRecord, ConnectionStore } from '@roomgate/shared/store';
+import type { RoomPresence } from '@roomgate/shared/presence';
 import { CapabilityForbiddenError, RoomForbiddenError, TokenInvalidError, toPublicError } from '@roomgate/shared/errors';
 import { type Broadcaster, createMessagePublisher, type MessagePublisher, type ManagementApi } from '@roomgate/shared/delivery';
 import { FrameError } from '@roomgate/protocol/errors';
@@ -13,10 +14,12 @@ import { readFrameText } from '../frame-text.ts';
 import { makeHistoryAction } from './history.ts';
 import type { Admission } from '../admission/admission.ts';
 import type { PublishRateLimit } from '../admission/rate-limit.ts';
+import { makeMembersAction } from '../presence/members-action.ts';
+import { makeLivenessTouch } from '../presence/liveness-touch.ts';
 
 export interface DefaultDeps {
   verifier: TokenVerifier;
-  store: Pick<ConnectionStore, 'get' | 'delete' | 'updateExpiry'>;
+  store: Pick<ConnectionStore, 'get' | 'delete' | 'updateExpiry' | 'touch'>;
   broadcaster: Broadcaster;
   /** Message history; undefined (the default) = history off: no seq, ERR_HISTORY_DISABLED. */
   history?: HistoryStore | undefined;
@@ -27,6 +30,8 @@ export interface DefaultDeps {
   admission: Pick<Admission, 'admitRefresh'>;
   /** Per-connection publish limit (src/admission/rate-limit.ts). */
   rateLimit: PublishRateLimit;
+  /** Member lists for `members`; undefined answers it with ERR_CAPABILITY_FORBIDDEN. */
+  presence?: Pick<RoomPresence, 'members'> | undefined;
   logger: Logger;
   maxMessageBytes: number;
   clockToleranceSeconds?: number;
@@ -53,10 +58,12 @@ export function makeDefaultHandler(deps: DefaultDeps) {
   const publisher =
     deps.publisher ?? createMessagePublisher({ broadcaster: deps.broadcaster, history: deps.history, maxFrameBytes: deps.maxMessageBytes, clock });
   const history = makeHistoryAction({ history: deps.history, logger });
+  const members = makeMembersAction(deps.presence);
+  const touch = makeLivenessTouch({ store: deps.store, logger, clock });
 
   const reply = (frame: ServerFrame): WebSocketResult => ({ statusCode: 200, body: serializeFrame(frame) });
 
-  const closeWith = async (connectionId: string, frame: ServerFrame, reason: string): Promise<WebSocketResult> => {
+  const closeWith = async (connectionId: string, frame: ServerFrame, reason: CloseReason | 'unregistered'): Promise<WebSocketResult> => {
     // Posted (not returned) so it arrives before the close: a route response would be dropped.
     await deps.management.post(connectionId, serializeFrame(frame)).catch(() => undefined);
     try {
@@ -67,7 +74,7 @@ export function makeDefaultHandler(deps: DefaultDeps) {
     // Unconditional, unlike fan-out's delete after a 410: API Gateway routes a frame only on an
     // established connection, so this connection's `$connect` has finished and the row is not
     // one it might still be writing (docs/architecture.md, "What a 410 proves").
-    await deps.store.delete(connectionId).catch((error: unknown) => logger.warn('delete after close failed', { connectionId, error: asError(error) }));
+    await deps.store.delete(connectionId, reason === 'unregistered' ? 'closed' : reason).catch((error: unknown) => logger.warn('delete after close failed', { connectionId, error: asError(error) }));
     logger.info('connection closed', { connectionId, reason });
     return { statusCode: 200 };
   };
@@ -92,7 +99,9 @@ export function makeDefaultHandler(deps: DefaultDeps) {
     } catch (error) {
       // Banned or revoked: the connection has nothing left to stay open with.
       const { code, message } = toPublicError(error);
-      if (code === 'ERR_USER_BANNED' || code === 'ERR_TOKEN_REVOKED') return closeWith(record.connectionId, errorFrame(code, message, frame.id), code);
+      if (code === 'ERR_USER_BANNED' || code === 'ERR_TOKEN_REVOKED') {
+        return closeWith(record.connectionId, errorFrame(code, message, frame.id), code === 'ERR_USER_BANNED' ? 'banned' : 'revoked');
+      }
       throw error;
     }
     await deps.store.updateExpiry(record.connectionId, {
@@ -114,6 +123,7 @@ export function makeDefaultHandler(deps: DefaultDeps) {
       if (record === undefined) {
         return await closeWith(connectionId, errorFrame('ERR_UNAUTHENTICATED', 'connection is not registered; reconnect'), 'unregistered');
       }
+      await touch(record);
       const expired = clock() > record.tokenExpiresAt + tolerance;
       let frame: ClientFrame;
       try {
@@ -127,6 +137,7 @@ export function makeDefaultHandler(deps: DefaultDeps) {
       if (expired) return await closeExpired(connectionId);
       if (frame.action === 'ping') return reply({ type: 'pong', ...withId(frame.id) });
       if (frame.action === 'history') return { statusCode: 200, body: await history(record, frame) };
+      if (frame.action === 'members') return reply(await members(record, frame));
       return await publish(record, frame);
     } catch (error) {
       const expired = record !== undefined && clock() > record.tokenExpiresAt + tolerance;
@@ -138,7 +149,7 @@ export function makeDefaultHandler(deps: DefaultDeps) {
 
   function closeExpired(connectionId: string): Promise<WebSocketResult> {
     const frame = errorFrame('ERR_TOKEN_EXPIRED', 'token expired; reconnect with a fresh token (or refresh before exp)');
-    return closeWith(connectionId, frame, 'token expired');
+    return closeWith(connectionId, frame, 'expired');
   }
 
   function toErrorFrame(error: unknown, connectionId: string, frameId: ClientFrame['id']): ServerFrame {

@@ -1,12 +1,15 @@
 import { makeConnectHandler } from '../handlers/connect.ts';
 import { createAdmissionFor } from './admission.ts';
 import { createBase } from './base.ts';
-import { createDynamoClient, createStore } from './store.ts';
+import { createDynamoClient } from './store.ts';
+import { createPresenceParts } from './presence.ts';
 import { createTokenVerifier } from './verifier.ts';
 
 // Module scope = once per container: a bad configuration fails the cold start, naming every variable.
 const { config, logger } = createBase(process.env);
 const dynamo = createDynamoClient(config);
-const store = createStore(config, dynamo);
+
+// The store announces the join to presence-capable members and emits `connection.opened`.
+const { store } = createPresenceParts(config, logger, dynamo);
 
 export const handler = makeConnectHandler({ verifier: createTokenVerifier(config, logger), store, admission: createAdmissionFor(config, dynamo, store), logger });

@@ -3,7 +3,7 @@ import { createRuntime } from './runtime.ts';
 
 // Module scope = once per container: a bad configuration fails the cold start, naming every
 // variable; the history store (and its position cache) lives as long as the container.
-const { config, verifier, store, broadcaster, history, publisher, management, admission, rateLimit, logger } = createRuntime(process.env);
+const { config, verifier, store, broadcaster, history, publisher, management, admission, rateLimit, logger, presence } = createRuntime(process.env);
 
 export const handler = makeDefaultHandler({
   verifier,
@@ -14,6 +14,7 @@ export const handler = makeDefaultHandler({
   management,
   admission,
   rateLimit,
+  presence,
   logger,
   maxMessageBytes: config.maxMessageBytes,
   clockToleranceSeconds: config.clockToleranceSeconds,

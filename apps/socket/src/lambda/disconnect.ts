@@ -1,8 +1,10 @@
 import { makeDisconnectHandler } from '../handlers/disconnect.ts';
 import { createBase } from './base.ts';
-import { createStore } from './store.ts';
+import { createPresenceParts } from './presence.ts';
 
-// Only the DynamoDB client: this bundle never loads the Secrets Manager or management API SDKs.
+// No Secrets Manager client; the management API and EventBridge clients announce the leave
+// (presence frames, `connection.closed`) after the row is deleted.
 const { config, logger } = createBase(process.env);
+const { store } = createPresenceParts(config, logger);
 
-export const handler = makeDisconnectHandler({ store: createStore(config), logger });
+export const handler = makeDisconnectHandler({ store, logger });

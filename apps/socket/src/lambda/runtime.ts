@@ -5,9 +5,10 @@ import type { HistoryStore } from '@roomgate/shared/history';
 import type { TokenVerifier } from '@roomgate/shared/tokens';
 import type { SocketConfig } from '../config.ts';
 import { createBase } from './base.ts';
-import { createManagement } from './management.ts';
 import { createHistory } from './history.ts';
-import { createDynamoClient, createStore } from './store.ts';
+import { createDynamoClient } from './store.ts';
+import { createPresenceParts } from './presence.ts';
+import type { RoomPresence } from '@roomgate/shared/presence';
 import { createTokenVerifier } from './verifier.ts';
 import { createAdmissionFor, createRateLimitFor } from './admission.ts';
 import type { Admission } from '../admission/admission.ts';
@@ -29,6 +30,8 @@ export interface Runtime {
   /** Bans and revocations, checked on `refresh`. */
   admission: Admission;
   rateLimit: PublishRateLimit;
+  /** Member lists for the `members` action; the store announces joins and leaves itself. */
+  presence: RoomPresence;
 }
 
 /**
@@ -40,15 +43,14 @@ export interface Runtime {
 export function createRuntime(env: Record<string, string | undefined>): Runtime {
   const { config, logger } = createBase(env);
   const dynamo = createDynamoClient(config);
-  const store = createStore(config, dynamo);
+  const { store, presence, events, management } = createPresenceParts(config, logger, dynamo);
   const history = createHistory(config, dynamo);
-  const management = createManagement(config);
   const verifier = createTokenVerifier(config, logger);
   const broadcaster = createBroadcaster({ store, management, concurrency: config.fanOutConcurrency, logger });
   // One size rule for every producer: the `message` frame, envelope included, fits MAX_MESSAGE_BYTES
   // (the Rooms API holds a server publish to the same setting).
-  const publisher = createMessagePublisher({ broadcaster, history, maxFrameBytes: config.maxMessageBytes });
+  const publisher = createMessagePublisher({ broadcaster, history, maxFrameBytes: config.maxMessageBytes, events, origin: 'client' });
   const admission = createAdmissionFor(config, dynamo, store);
   const rateLimit = createRateLimitFor(config, store);
-  return { config, logger, verifier, store, management, broadcaster, history, publisher, admission, rateLimit };
+  return { config, logger, verifier, store, management, broadcaster, history, publisher, presence, admission, rateLimit };
 }

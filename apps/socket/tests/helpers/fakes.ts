@@ -108,6 +108,13 @@ export function memoryStore(rows: ConnectionRecord[] = []) {
     async *tokenConnections(tokenId) {
       yield* [...table.values()].filter((r) => r.tokenId === tokenId);
     },
+    async touch(record, seenAt) {
+      check('touch');
+      const row = table.get(record.connectionId);
+      if (!row) return false;
+      row.lastSeenAt = seenAt;
+      return true;
+    },
     async listRoom(roomId) {
       check('listRoom');
       return { members: [...table.values()].filter((r) => r.roomId === roomId) };

@@ -47,10 +47,25 @@ describe('parseConfig', () => {
       publishRatePerSecond: 10,
       publishBurst: 20,
       maxConnectionsPerUser: 0,
+      presenceMaxRoomSize: 100,
+      eventBusName: undefined,
+      stage: undefined,
+      eventsEndpoint: undefined,
       dynamodbEndpoint: undefined,
       secretsEndpoint: undefined,
       logLevel: 'info',
     });
+  });
+
+  it('lifecycle events: EVENT_BUS_NAME needs STAGE; PRESENCE_MAX_ROOM_SIZE is 1-10000', () => {
+    expect(parseConfig({ ...env, EVENT_BUS_NAME: 'roomgate-dev', STAGE: 'dev', EVENTS_ENDPOINT: 'http://127.0.0.1:4501', PRESENCE_MAX_ROOM_SIZE: '5' })).toMatchObject({
+      eventBusName: 'roomgate-dev',
+      stage: 'dev',
+      eventsEndpoint: 'http://127.0.0.1:4501',
+      presenceMaxRoomSize: 5,
+    });
+    expect(() => parseConfig({ ...env, EVENT_BUS_NAME: 'roomgate-dev' })).toThrow(/STAGE is required/);
+    expect(() => parseConfig({ ...env, PRESENCE_MAX_ROOM_SIZE: '0' })).toThrow(/PRESENCE_MAX_ROOM_SIZE must be >= 1/);
   });
 
   it('reads local endpoints and the legacy switches; empty strings count as unset', () => {

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ConnectionStore } from '@roomgate/shared/store';
 import type { Broadcaster, ManagementApi } from '@roomgate/shared/delivery';
 import type { HistoryStore } from '@roomgate/shared/history';
+import type { LifecycleEvents } from '@roomgate/shared/events';
 import { systemClock, type Clock, type Logger } from '@roomgate/shared/runtime';
 import type { ApiKeySource } from '../http/auth/api-key-source.ts';
 import type { IamIdentity } from '../http/auth/iam-callers.ts';
@@ -33,6 +34,8 @@ export interface RoomsAppDeps {
   history?: HistoryStore | undefined;
   management: Pick<ManagementApi, 'post' | 'close'>;
   idempotency: IdempotencyStore;
+  /** Where `roomgate.message.published` goes for server publishes; none when absent. */
+  events?: LifecycleEvents | undefined;
   cursors: ListingCursors;
   apiKeys?: ApiKeySource | undefined;
   /** The SigV4 caller; only the Lambda entry provides it. */
@@ -62,7 +65,7 @@ export function buildRoomsApp(deps: RoomsAppDeps): FastifyInstance {
   });
   void app.register(revocationRoutes, { accessControl, clock, clockToleranceSeconds: config.clockToleranceSeconds });
   void app.register(roomsRoutes, {
-    publisher: createRoomPublisher({ broadcaster: deps.broadcaster, history: deps.history, idempotency: deps.idempotency, maxMessageBytes: config.maxMessageBytes, clock, logger }),
+    publisher: createRoomPublisher({ broadcaster: deps.broadcaster, history: deps.history, idempotency: deps.idempotency, maxMessageBytes: config.maxMessageBytes, clock, logger, events: deps.events }),
     history: createMessageReader({ history: deps.history }),
     lister: createConnectionLister({ store: deps.store, cursors: deps.cursors, clock }),
     disconnector,

@@ -1,4 +1,5 @@
 import { EnvReader } from '@roomgate/shared/runtime';
+import { DEFAULT_PRESENCE_MAX_ROOM_SIZE } from '@roomgate/shared/presence';
 import { API_GATEWAY_MAX_MESSAGE_BYTES, DEFAULT_MAX_MESSAGE_BYTES } from '@roomgate/protocol/limits';
 import type { IamCallerMap } from '../http/auth/iam-callers.ts';
 import { apiKeysSecretName, finishConfig, LOG_LEVELS, readCallerAuth, readIamCallers, readStage, type CallerAuth, type LogLevel } from '../http/config.ts';
@@ -42,6 +43,12 @@ export interface RoomsApiConfig extends RoomsAppConfig {
   idempotencyTtlSeconds: number;
   /** Local stack only (dynalite). */
   dynamodbEndpoint: string | undefined;
+  /** EVENT_BUS_NAME: the stage's bus (socket stack export `EventBusName`); unset = no lifecycle events. */
+  eventBusName: string | undefined;
+  /** Local only: the local EventBridge endpoint. */
+  eventsEndpoint: string | undefined;
+  /** The socket stage's PRESENCE_MAX_ROOM_SIZE: a kick announces a leave only in rooms up to this size. */
+  presenceMaxRoomSize: number;
   /** serverless-offline: IAM context is ignored there (see TokenApiConfig.offline). */
   offline: boolean;
 }
@@ -75,6 +82,9 @@ export function parseRoomsConfig(env: Record<string, string | undefined>): Rooms
     fanOutConcurrency: read.int('FAN_OUT_CONCURRENCY', { default: 20, min: 1, max: 200 }),
     idempotencyTtlSeconds: read.int('IDEMPOTENCY_TTL', { default: 24 * 3600, min: 60, max: 7 * 24 * 3600 }),
     dynamodbEndpoint: optionalUrl(read, 'DYNAMODB_ENDPOINT'),
+    eventBusName: read.optionalString('EVENT_BUS_NAME'),
+    eventsEndpoint: optionalUrl(read, 'EVENTS_ENDPOINT'),
+    presenceMaxRoomSize: read.int('PRESENCE_MAX_ROOM_SIZE', { default: DEFAULT_PRESENCE_MAX_ROOM_SIZE, min: 1, max: 10_000 }),
     offline,
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, { default: 'info' }),
   };

@@ -1,5 +1,5 @@
 import type { ErrorCode } from '@roomgate/shared/errors';
-import type { ConnectionStore, GoneDeletion, RoomMember } from '@roomgate/shared/store';
+import type { CloseReason, ConnectionStore, GoneDeletion, RoomMember } from '@roomgate/shared/store';
 import { errorFrame, serializeFrame } from '@roomgate/protocol/server-frame';
 import type { ManagementApi } from '@roomgate/shared/delivery';
 import type { Logger } from '@roomgate/shared/runtime';
@@ -20,6 +20,9 @@ export interface CloseNotice {
   code: Extract<ErrorCode, 'ERR_KICKED' | 'ERR_USER_BANNED' | 'ERR_TOKEN_REVOKED'>;
   message: string;
 }
+
+/** What presence and the `connection.closed` event say for each notice. */
+const CLOSE_REASON: Record<CloseNotice['code'], CloseReason> = { ERR_KICKED: 'kicked', ERR_USER_BANNED: 'banned', ERR_TOKEN_REVOKED: 'revoked' };
 
 /** A connection to close: its id and room (for the log). */
 export type CloseTarget = Pick<RoomMember, 'connectionId' | 'roomId'>;
@@ -54,7 +57,7 @@ export function createUserDisconnector(options: UserDisconnectorOptions): UserDi
   const concurrency = Math.max(1, options.concurrency ?? 10);
   const kicked: CloseNotice = { code: 'ERR_KICKED', message: 'disconnected from the room by its backend' };
 
-  const disconnectOne = async (member: CloseTarget, notice: string, outcome: DisconnectOutcome): Promise<void> => {
+  const disconnectOne = async (member: CloseTarget, notice: string, reason: CloseReason, outcome: DisconnectOutcome): Promise<void> => {
     const fields = { roomId: member.roomId, connectionId: member.connectionId };
     // Posted first so the client can tell a kick from a network drop; a 410 here is looked at
     // through the close below.
@@ -70,7 +73,7 @@ export function createUserDisconnector(options: UserDisconnectorOptions): UserDi
     if (closed) {
       // We closed an open connection: its row is ours to remove ($disconnect deletes it too;
       // deleting here means the listing is right on return).
-      await store.delete(member.connectionId).catch((error: unknown) => logger.warn('kick: row delete failed (TTL removes it)', { ...fields, error }));
+      await store.delete(member.connectionId, reason).catch((error: unknown) => logger.warn('kick: row delete failed (TTL removes it)', { ...fields, error }));
       outcome.disconnected += 1;
       return;
     }
@@ -95,10 +98,11 @@ export function createUserDisconnector(options: UserDisconnectorOptions): UserDi
 
   const close = async (targets: CloseTarget[], notice: CloseNotice): Promise<DisconnectOutcome> => {
     const frame = serializeFrame(errorFrame(notice.code, notice.message));
+    const reason = CLOSE_REASON[notice.code];
     const outcome: DisconnectOutcome = { disconnected: 0, failed: 0 };
     const queue = [...targets];
     const worker = async (): Promise<void> => {
-      for (let next = queue.shift(); next !== undefined; next = queue.shift()) await disconnectOne(next, frame, outcome);
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) await disconnectOne(next, frame, reason, outcome);
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
     return outcome;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type Broadcaster, createMessagePublisher } from '@roomgate/shared/delivery';
+import type { LifecycleEvents } from '@roomgate/shared/events';
 import type { HistoryStore } from '@roomgate/shared/history';
 import { UndeliveredPublishError } from '@roomgate/shared/errors';
 import type { Clock, Logger } from '@roomgate/shared/runtime';
@@ -39,6 +40,8 @@ export interface RoomPublisherOptions {
   maxMessageBytes: number;
   clock?: Clock;
   logger: Logger;
+  /** `roomgate.message.published` (origin `server`) after each delivery. */
+  events?: LifecycleEvents | undefined;
 }
 
 /**
@@ -52,6 +55,8 @@ export function createRoomPublisher(options: RoomPublisherOptions): RoomPublishe
     broadcaster: options.broadcaster,
     history: options.history,
     maxFrameBytes: options.maxMessageBytes,
+    events: options.events,
+    origin: 'server',
     ...(options.clock ? { clock: options.clock } : {}),
   });
 

@@ -1,6 +1,8 @@
 import { createConnectionStore } from '@roomgate/shared/store';
 import { createAccessStore } from '@roomgate/shared/access';
-import { createDynamoDbClient, createJsonLogger, createManagementApiClient, createSecretsManagerClient } from '@roomgate/shared/runtime';
+import { createEventBridgeEvents, noLifecycleEvents } from '@roomgate/shared/events';
+import { combineObservers, createLifecycleObserver, createRoomPresence } from '@roomgate/shared/presence';
+import { createDynamoDbClient, createEventBridgeClient, createJsonLogger, createManagementApiClient, createSecretsManagerClient } from '@roomgate/shared/runtime';
 import { createBroadcaster, createManagementApi } from '@roomgate/shared/delivery';
 import { createHistoryStore } from '@roomgate/shared/history';
 import { createApiKeySource, type ApiKeySource } from '../http/auth/api-key-source.ts';
@@ -18,12 +20,25 @@ export function createRoomsRuntime(config: RoomsApiConfig, env: Record<string, s
   const logger = createJsonLogger({ base: { service: 'token-api', function: 'rooms', stage: config.stage } });
   // The socket service's retry and timeout settings: a hung post must not hold this function either.
   const dynamo = createDynamoDbClient(localEndpoint(config.dynamodbEndpoint, env));
-  const store = createConnectionStore({ client: dynamo, tableName: config.connectionsTableName });
   const management = createManagementApi({
     client: createManagementApiClient({ endpoint: config.managementEndpoint, ...localEndpoint(config.managementEndpoint, env) }),
   });
+  const events =
+    config.eventBusName === undefined
+      ? noLifecycleEvents
+      : createEventBridgeEvents({
+          client: createEventBridgeClient(localEndpoint(config.eventsEndpoint, env)),
+          busName: config.eventBusName,
+          stage: config.stage,
+          logger,
+        });
+  // Rows this function removes (a kick, a fan-out's clean-up) are announced like the socket's own.
+  const reader = createConnectionStore({ client: dynamo, tableName: config.connectionsTableName });
+  const presence = createRoomPresence({ store: reader, management, logger, maxRoomSize: config.presenceMaxRoomSize });
+  const store = createConnectionStore({ client: dynamo, tableName: config.connectionsTableName, observer: combineObservers(presence, createLifecycleObserver(events)) });
   return {
     logger,
+    events,
     store,
     management,
     broadcaster: createBroadcaster({ store, management, concurrency: config.fanOutConcurrency, logger }),

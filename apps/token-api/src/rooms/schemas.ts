@@ -1,5 +1,5 @@
 import { ROOM_ID_PATTERN_SOURCE, USER_ID_PATTERN_SOURCE } from '@roomgate/protocol/ids';
-import { CAPABILITIES } from '@roomgate/shared/tokens';
+import { CAPABILITIES } from '@roomgate/protocol/capabilities';
 import { LISTING_CURSOR_PATTERN_SOURCE } from './listing-cursors.ts';
 
 export const LIST_DEFAULT_LIMIT = 100;

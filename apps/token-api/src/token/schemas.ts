@@ -1,4 +1,4 @@
-import { CAPABILITIES, type Capability } from '@roomgate/shared/tokens';
+import { CAPABILITIES, type Capability } from '@roomgate/protocol/capabilities';
 import { ROOM_ID_PATTERN_SOURCE, USER_ID_PATTERN_SOURCE } from '@roomgate/protocol/ids';
 
 export { USER_ID_PATTERN_SOURCE };

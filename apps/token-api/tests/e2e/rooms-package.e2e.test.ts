@@ -80,6 +80,7 @@ describe('Rooms API in sls package --stage ci (no AWS credentials)', () => {
         'dynamodb:Query',
         'dynamodb:Query',
         'dynamodb:UpdateItem',
+        'events:PutEvents',
         'execute-api:ManageConnections',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
@@ -95,6 +96,8 @@ describe('Rooms API in sls package --stage ci (no AWS credentials)', () => {
     expect(manage).toContain('/ci/POST/@connections/*');
     expect(manage).toContain('/ci/DELETE/@connections/*');
     expect(manage).toContain('roomgate-socket-ci-WebsocketApiId');
+    // Lifecycle events: the socket stage's one bus, nothing else.
+    expect(byAction('events:PutEvents')).toEqual([JSON.stringify({ 'Fn::ImportValue': 'roomgate-socket-ci-EventBusArn' })]);
     const secrets = byAction('secretsmanager:GetSecretValue');
     expect(secrets).toHaveLength(1);
     expect(secrets[0]).toContain(':secret:roomgate/ci/api-keys-??????');
@@ -174,6 +177,20 @@ describe('Rooms API in sls package --stage ci (no AWS credentials)', () => {
     });
     const env = (socket.Resources.DefaultLambdaFunction!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(env).toMatchObject({ HISTORY_TABLE_NAME: { Ref: 'HistoryTable' }, HISTORY_TTL_SECONDS: '600', HISTORY_MAX_MESSAGES: '1000' });
+  });
+
+  it('declares one event bus per stage and grants both roles events:PutEvents on that bus only (issue 16)', () => {
+    type Statement = { Action: string[]; Resource: unknown };
+    expect(socket.Resources.EventBus).toEqual({ Type: 'AWS::Events::EventBus', Properties: { Name: 'roomgate-ci' } });
+    const policies = socket.Resources.SocketLambdaRole!.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>;
+    const onEvents = policies.flatMap((p) => p.PolicyDocument.Statement).filter((s) => s.Action.some((a) => a.startsWith('events:')));
+    expect(onEvents).toEqual([{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: { 'Fn::GetAtt': ['EventBus', 'Arn'] } }]);
+    for (const fn of ['ConnectLambdaFunction', 'DisconnectLambdaFunction', 'DefaultLambdaFunction']) {
+      const env = (socket.Resources[fn]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(env, fn).toMatchObject({ EVENT_BUS_NAME: { Ref: 'EventBus' }, STAGE: 'ci', PRESENCE_MAX_ROOM_SIZE: '100' });
+    }
+    const rooms = (tokenApi.Resources.RoomsLambdaFunction!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(rooms).toMatchObject({ EVENT_BUS_NAME: { 'Fn::ImportValue': 'roomgate-socket-ci-EventBusName' }, PRESENCE_MAX_ROOM_SIZE: '100' });
   });
 
   it('the socket index projects what the listing returns', () => {

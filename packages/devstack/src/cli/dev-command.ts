@@ -37,7 +37,7 @@ export async function runDevCli(argv: string[], io: DevCliIo): Promise<number> {
     return 2;
   }
 
-  const prefix = prefixer(['dev', ...PART_NAMES]);
+  const prefix = prefixer(['dev', 'events', ...PART_NAMES]);
   const say = (line: string) => io.stdout(`${prefix('dev', line)}\n`);
   const stack = new DevStack(
     { ...options, repoRoot: io.repoRoot },
@@ -46,6 +46,7 @@ export async function runDevCli(argv: string[], io: DevCliIo): Promise<number> {
       log: (part, line) => {
         if (options.verbose || isNotable(line)) io.stdout(`${prefix(part, line)}\n`);
       },
+      ...(options.events ? { event: (line: string) => io.stdout(`${prefix('events', line)}\n`) } : {}),
     },
   );
 

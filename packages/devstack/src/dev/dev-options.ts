@@ -15,6 +15,8 @@ export interface DevOptions {
    * without `kid`, `iss` and `aud` (ALLOW_LEGACY_TOKENS=true, REQUIRE_ISS_AUD=false).
    */
   legacyTokens: boolean;
+  /** `--events`: print each lifecycle event the local EventBridge receives, one line each. */
+  events: boolean;
 }
 
 export type ParsedDevArgs = { help: true } | ({ help: false } & DevOptions);
@@ -29,6 +31,7 @@ const PORT_FLAGS: Record<PortName, string> = {
   demo: 'demo-port',
   dynamo: 'dynamo-port',
   secrets: 'secrets-port',
+  events: 'events-port',
 };
 
 const envName = (flag: string): string => `ROOMGATE_DEV_${flag.replace(/-port$/, '').replaceAll('-', '_').toUpperCase()}_PORT`;
@@ -50,6 +53,8 @@ export const DEV_HELP = [
   row('--legacy-tokens', 'also admit RS256 tokens without kid/iss/aud, signed with the stage key'),
   row('', 'the way an existing {sub, iat, exp} setup signs them (docs/migrating.md;'),
   row('', 'env ROOMGATE_DEV_LEGACY_TOKENS=true)'),
+  row('--events', 'print each lifecycle event (connection opened/closed, message published)'),
+  row('', 'as one line: its detail-type and detail (env ROOMGATE_DEV_EVENTS=true)'),
   row('-h, --help', 'this help'),
   '',
   'Ports (all on 127.0.0.1):',
@@ -75,6 +80,7 @@ export function parseDevArgs(argv: string[], env: Record<string, string | undefi
         'data-dir': { type: 'string' },
         verbose: { type: 'boolean', short: 'v' },
         'legacy-tokens': { type: 'boolean' },
+        events: { type: 'boolean' },
         'port-base': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         ...Object.fromEntries(Object.values(PORT_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
@@ -110,6 +116,7 @@ export function parseDevArgs(argv: string[], env: Record<string, string | undefi
     dataDir,
     verbose: values.verbose === true,
     legacyTokens: values['legacy-tokens'] === true || flagEnv('ROOMGATE_DEV_LEGACY_TOKENS', env.ROOMGATE_DEV_LEGACY_TOKENS),
+    events: values.events === true || flagEnv('ROOMGATE_DEV_EVENTS', env.ROOMGATE_DEV_EVENTS),
   };
 }
 

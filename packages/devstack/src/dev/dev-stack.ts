@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { startDemoServer } from '@roomgate/demo';
 import { startLocalAws } from '@roomgate/local-aws';
+import { formatEventLine } from './event-line.ts';
 import { createJsonLogger } from '@roomgate/shared/runtime';
 import { DevstackError } from '../errors.ts';
 import type { KeySummary } from '../key-admin.ts';
@@ -19,6 +20,8 @@ export interface DevStackIo {
   progress(line: string): void;
   /** one log line of a part; the caller decides whether to show it */
   log(part: string, line: string): void;
+  /** one lifecycle event the local EventBridge accepted, already formatted (formatEventLine) */
+  event?(line: string): void;
 }
 
 export interface DevStackInfo {
@@ -65,8 +68,17 @@ export class DevStack {
     await assertPortsFree(ports, host);
     this.checkNotStopped();
 
-    this.io.progress(`local AWS: DynamoDB on :${ports.dynamo}, Secrets Manager on :${ports.secrets} (${dataDir ? `persisted in ${dataDir}` : 'in memory'})`);
-    const aws = await startLocalAws({ dynamoPort: ports.dynamo, secretsPort: ports.secrets, host, ...(dataDir ? { persistDir: dataDir } : {}) });
+    this.io.progress(
+      `local AWS: DynamoDB on :${ports.dynamo}, Secrets Manager on :${ports.secrets}, EventBridge on :${ports.events} (${dataDir ? `persisted in ${dataDir}` : 'in memory'})`,
+    );
+    const aws = await startLocalAws({
+      dynamoPort: ports.dynamo,
+      secretsPort: ports.secrets,
+      eventsPort: ports.events,
+      onEvent: (event) => this.io.event?.(formatEventLine(event)),
+      host,
+      ...(dataDir ? { persistDir: dataDir } : {}),
+    });
     this.cleanups.add('local AWS', () => aws.close());
     this.checkNotStopped();
 
@@ -94,6 +106,7 @@ export class DevStack {
       roomsTableName,
       dynamoEndpoint: aws.dynamoEndpoint,
       secretsEndpoint: aws.secretsEndpoint,
+      eventsEndpoint: aws.eventsEndpoint,
       legacyTokens: this.options.legacyTokens,
     };
     const tokenApiUrl = tokenApiUrlOf(endpoints);

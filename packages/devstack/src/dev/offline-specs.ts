@@ -13,6 +13,8 @@ export interface StackEndpoints {
   roomsTableName: string;
   dynamoEndpoint: string;
   secretsEndpoint: string;
+  /** The local EventBridge; both services send lifecycle events to the stage's bus there. */
+  eventsEndpoint: string;
   /** `pnpm dev --legacy-tokens`: the socket service admits source-system tokens too. */
   legacyTokens: boolean;
 }
@@ -34,6 +36,9 @@ export const historyTableNameOf = (stage: string): string => `roomgate-${stage}-
 /** The access table of a local stage: bans, revocations, single-use claims (both services use it). */
 export const accessTableNameOf = (stage: string): string => `roomgate-${stage}-access`;
 
+/** The stage's bus, named as the socket service declares it in AWS (`roomgate-<stage>`). */
+export const eventBusNameOf = (stage: string): string => `roomgate-${stage}`;
+
 export const socketUrlOf = (e: Pick<StackEndpoints, 'host' | 'ports'>): string => `ws://${e.host}:${e.ports.socket}`;
 export const tokenApiUrlOf = (e: Pick<StackEndpoints, 'host' | 'ports'>): string => `http://${e.host}:${e.ports.tokenApi}`;
 /** serverless-offline serves the @connections management API on the websocket port. */
@@ -54,6 +59,8 @@ export function tokenApiSpec(repoRoot: string, e: StackEndpoints): OfflineSpec {
     roomsTableName: e.roomsTableName,
     dynamodbEndpoint: e.dynamoEndpoint,
     managementEndpoint: managementEndpointOf(e),
+    eventBusName: eventBusNameOf(e.stage),
+    eventsEndpoint: e.eventsEndpoint,
     // serverless-offline has no IAM; the functions refuse CALLER_AUTH=iam there.
     callerAuth: 'api-key',
   };
@@ -73,6 +80,8 @@ export function socketSpec(repoRoot: string, e: StackEndpoints): OfflineSpec {
     managementEndpoint: managementEndpointOf(e),
     dynamodbEndpoint: e.dynamoEndpoint,
     secretsEndpoint: e.secretsEndpoint,
+    eventBusName: eventBusNameOf(e.stage),
+    eventsEndpoint: e.eventsEndpoint,
     // Both or neither: a legacy token has no iss/aud, so it is only admitted with both set.
     allowLegacyTokens: String(e.legacyTokens),
     requireIssAud: String(!e.legacyTokens),
@@ -142,5 +151,7 @@ function commonEnv(e: StackEndpoints): NodeJS.ProcessEnv {
     ROOMGATE_DYNAMODB_ENDPOINT: e.dynamoEndpoint,
     ROOMGATE_SECRETS_ENDPOINT: e.secretsEndpoint,
     ROOMGATE_MANAGEMENT_ENDPOINT: managementEndpointOf(e),
+    ROOMGATE_EVENTS_ENDPOINT: e.eventsEndpoint,
+    ROOMGATE_EVENT_BUS_NAME: eventBusNameOf(e.stage),
   };
 }

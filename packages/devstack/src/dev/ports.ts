@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { DevstackError } from '../errors.ts';
 
-export type PortName = 'tokenApi' | 'tokenApiLambda' | 'socket' | 'socketHttp' | 'socketLambda' | 'demo' | 'dynamo' | 'secrets';
+export type PortName = 'tokenApi' | 'tokenApiLambda' | 'socket' | 'socketHttp' | 'socketLambda' | 'demo' | 'dynamo' | 'secrets' | 'events';
 export type Ports = Record<PortName, number>;
 
 export interface PortPart {
@@ -27,6 +27,7 @@ export const PORT_PARTS: readonly PortPart[] = [
   { name: 'demo', label: 'demo page', offset: 200 },
   { name: 'dynamo', label: 'DynamoDB (dynalite)', offset: 300 },
   { name: 'secrets', label: 'Secrets Manager (local)', offset: 400 },
+  { name: 'events', label: 'EventBridge (local)', offset: 401 },
 ];
 
 export function portLayout(base: number): { ports: Ports; max: number } {

@@ -11,8 +11,16 @@ describe('parseDevArgs', () => {
       dataDir: undefined,
       verbose: false,
       legacyTokens: false,
-      ports: { tokenApi: 4100, tokenApiLambda: 4101, socket: 4200, socketHttp: 4201, socketLambda: 4202, demo: 4300, dynamo: 4400, secrets: 4500 },
+      events: false,
+      ports: { tokenApi: 4100, tokenApiLambda: 4101, socket: 4200, socketHttp: 4201, socketLambda: 4202, demo: 4300, dynamo: 4400, secrets: 4500, events: 4501 },
     });
+  });
+
+  it('--events (or ROOMGATE_DEV_EVENTS=true) prints lifecycle events, and --help lists it', () => {
+    expect(parse(['--events'])).toMatchObject({ events: true });
+    expect(parse([], { ROOMGATE_DEV_EVENTS: 'true' })).toMatchObject({ events: true });
+    expect(() => parse([], { ROOMGATE_DEV_EVENTS: 'maybe' })).toThrow(/ROOMGATE_DEV_EVENTS must be true or false/);
+    expect(DEV_HELP).toMatch(/--events/);
   });
 
   it('--port-base moves every port; a per-part flag beats its env twin, which beats the base', () => {
@@ -45,7 +53,7 @@ describe('parseDevArgs', () => {
   it.each([
     [['--token-api-port', 'abc'], /^--token-api-port must be a port number 1-65535, got "abc"$/],
     [['--demo-port', '70000'], /^--demo-port must be a port number/],
-    [['--port-base', '65400'], /^--port-base 65400 puts ports past 65535; use at most 65135$/],
+    [['--port-base', '65400'], /^--port-base 65400 puts ports past 65535; use at most 65134$/],
     [['--demo-port', '4100'], /^--demo-port and --token-api-port are both 4100; every part needs its own port$/],
     [['--stage', 'Prod'], /^invalid stage "Prod"/],
     // The token API refuses such a STAGE at start-up: the CLI and the deployed functions share one pattern.

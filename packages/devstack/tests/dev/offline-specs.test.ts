@@ -23,6 +23,7 @@ const endpoints = (legacyTokens: boolean): StackEndpoints => ({
   tableName: 't',
   roomsTableName: 'r',
   dynamoEndpoint: 'http://127.0.0.1:4400',
+  eventsEndpoint: 'http://127.0.0.1:4501',
   secretsEndpoint: 'http://127.0.0.1:4500',
   legacyTokens,
 });

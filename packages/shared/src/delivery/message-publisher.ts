@@ -6,6 +6,7 @@ import { encodeMessageFrame } from '@roomgate/protocol/server-frame';
 import { systemClock, type Clock } from '../runtime/clock.ts';
 import type { HistoryStore } from '../history/history-store.ts';
 import type { MessagePosition } from '../history/message-position.ts';
+import type { LifecycleEvents } from '../events/lifecycle-event.ts';
 
 export interface RoomMessage {
   roomId: string;
@@ -52,6 +53,10 @@ export interface MessagePublisherOptions {
   /** Largest serialized frame in bytes; with history on also at most HISTORY_MAX_FRAME_BYTES. */
   maxFrameBytes: number;
   clock?: Clock;
+  /** Where `roomgate.message.published` goes (after the fan-out; counts only, never the body). */
+  events?: LifecycleEvents | undefined;
+  /** Who publishes through this publisher: the socket's `publish` frame (`client`) or the Rooms API (`server`). */
+  origin?: 'client' | 'server';
 }
 
 /**
@@ -63,6 +68,15 @@ export interface MessagePublisherOptions {
 export function createMessagePublisher(options: MessagePublisherOptions): MessagePublisher {
   const { broadcaster, history } = options;
   const clock = options.clock ?? systemClock;
+  const origin = options.origin ?? 'server';
+  const published = async (message: RoomMessage, result: PublishedMessage): Promise<PublishedMessage> => {
+    const { delivered, failed, stale, bytes, seq } = result;
+    await options.events?.emit({
+      detailType: 'roomgate.message.published',
+      detail: { roomId: message.roomId, origin, ...(message.from !== undefined ? { from: message.from } : {}), ...(seq !== undefined ? { seq } : {}), bytes, delivered, failed, stale, at: clock() },
+    });
+    return result;
+  };
   const limit = history === undefined ? options.maxFrameBytes : Math.min(options.maxFrameBytes, HISTORY_MAX_FRAME_BYTES);
 
   // The frame rules every producer shares (depth, safe serialisation, size after the envelope).
@@ -82,7 +96,7 @@ export function createMessagePublisher(options: MessagePublisherOptions): Messag
       if (history === undefined) {
         const payload = build(message, sentAt);
         const result = await broadcaster.broadcast(message.roomId, payload, message.broadcast);
-        return { ...result, bytes: Buffer.byteLength(payload, 'utf8') };
+        return published(message, { ...result, bytes: Buffer.byteLength(payload, 'utf8') });
       }
       // The history write and the room's first page are read at once (one round trip fewer for a
       // small room); the broadcaster posts nothing before the stored frame resolves, so the rule holds.
@@ -98,7 +112,7 @@ export function createMessagePublisher(options: MessagePublisherOptions): Messag
       if (stored.status === 'rejected') throw stored.reason;
       const position = { seq: stored.value.seq, epoch: stored.value.epoch };
       if (fanned.status === 'rejected') throw new UndeliveredPublishError(position, fanned.reason);
-      return { ...fanned.value, ...position, bytes: Buffer.byteLength(stored.value.frame, 'utf8') };
+      return published(message, { ...fanned.value, ...position, bytes: Buffer.byteLength(stored.value.frame, 'utf8') });
     },
   };
 }

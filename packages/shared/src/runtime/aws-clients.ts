@@ -1,7 +1,8 @@
 import { ApiGatewayManagementApiClient, type ApiGatewayManagementApiClientConfig } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, type EventBridgeClientConfig } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
-import { DYNAMODB_CLIENT_SETTINGS, MANAGEMENT_CLIENT_SETTINGS, SECRETS_MANAGER_CLIENT_SETTINGS } from './client-settings.ts';
+import { DYNAMODB_CLIENT_SETTINGS, EVENTBRIDGE_CLIENT_SETTINGS, MANAGEMENT_CLIENT_SETTINGS, SECRETS_MANAGER_CLIENT_SETTINGS } from './client-settings.ts';
 
 /**
  * The one place roomgate builds AWS SDK clients: each factory starts from its `*_CLIENT_SETTINGS`
@@ -17,6 +18,11 @@ export function createDynamoDbClient(config: DynamoDBClientConfig = {}): DynamoD
 /** Secrets Manager (signing keys, public keys, API keys); see {@link createDynamoDbClient}. */
 export function createSecretsManagerClient(config: SecretsManagerClientConfig = {}): SecretsManagerClient {
   return new SecretsManagerClient({ ...SECRETS_MANAGER_CLIENT_SETTINGS, ...config });
+}
+
+/** EventBridge (lifecycle events, `PutEvents`); see {@link createDynamoDbClient}. */
+export function createEventBridgeClient(config: EventBridgeClientConfig = {}): EventBridgeClient {
+  return new EventBridgeClient({ ...EVENTBRIDGE_CLIENT_SETTINGS, ...config });
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { ApiGatewayManagementApiClientConfig } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import type { EventBridgeClientConfig } from '@aws-sdk/client-eventbridge';
 import type { SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 
 /**
@@ -43,3 +44,13 @@ export const SECRETS_MANAGER_CLIENT_SETTINGS = {
   retryMode: 'standard',
   requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true },
 } as const satisfies SecretsManagerClientConfig;
+
+/**
+ * EventBridge (lifecycle events): 2 attempts of at most 2 s. Events go out after the work they
+ * describe and never fail it, so a slow bus must not hold the handler long either.
+ */
+export const EVENTBRIDGE_CLIENT_SETTINGS = {
+  maxAttempts: 2,
+  retryMode: 'standard',
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true },
+} as const satisfies EventBridgeClientConfig;

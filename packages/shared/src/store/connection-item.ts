@@ -22,8 +22,13 @@ export interface ConnectionRecord {
   tokenIssuedAt?: number;
   /** The publish rate limit's token bucket (apps/socket/src/admission/rate-limit.ts); absent until the first publish. */
   rateBucket?: RateBucket;
-  /** TTL attribute (backstop); defaults to connectedAt + 2 h + margin. */
+  /**
+   * TTL attribute, and the liveness deadline readers compare: `lastSeenAt` + LIVENESS_WINDOW_SECONDS,
+   * never past connectedAt + 2 h + margin (liveness.ts).
+   */
   expiresAt: number;
+  /** When the connection last sent a frame, written at most once a minute; absent on rows from before liveness. */
+  lastSeenAt?: number;
 }
 
 /** A token bucket: `tokens` left (fractional) as of `at` (epoch milliseconds). */
@@ -32,7 +37,7 @@ export interface RateBucket {
   at: number;
 }
 
-export type NewConnection = Omit<ConnectionRecord, 'connectedAt' | 'expiresAt'> & { connectedAt?: number; expiresAt?: number };
+export type NewConnection = Omit<ConnectionRecord, 'connectedAt' | 'expiresAt' | 'lastSeenAt'> & { connectedAt?: number; expiresAt?: number };
 
 /** What the `byRoom` index projects: what fan-out and the Rooms API's listing need, nothing more. */
 export interface RoomMember {
@@ -42,7 +47,7 @@ export interface RoomMember {
   capabilities: Capability[];
   /** Absent only on rows read through an index created before `connectedAt` was projected. */
   connectedAt?: number;
-  /** The TTL backstop; a member past it is certainly closed even if DynamoDB has not deleted it yet. */
+  /** The liveness deadline and TTL backstop; a member past it is closed even if DynamoDB has not deleted it yet. */
   expiresAt?: number;
 }
 
@@ -60,6 +65,7 @@ export function toItem(record: ConnectionRecord): Record<string, AttributeValue>
     ...(record.tokenId !== undefined ? { tokenId: { S: record.tokenId } } : {}),
     ...(record.tokenIssuedAt !== undefined ? { tokenIssuedAt: { N: String(record.tokenIssuedAt) } } : {}),
     expiresAt: { N: String(record.expiresAt) },
+    ...(record.lastSeenAt !== undefined ? { lastSeenAt: { N: String(record.lastSeenAt) } } : {}),
   };
 }
 
@@ -80,6 +86,7 @@ export function toRecord(item: Record<string, AttributeValue>): ConnectionRecord
     ...(tokenIssuedAt !== undefined ? { tokenIssuedAt: Number(tokenIssuedAt) } : {}),
     ...(rateTokens !== undefined && rateAt !== undefined ? { rateBucket: { tokens: Number(rateTokens), at: Number(rateAt) } } : {}),
     expiresAt: Number(item.expiresAt?.N ?? 0),
+    ...(item.lastSeenAt?.N !== undefined ? { lastSeenAt: Number(item.lastSeenAt.N) } : {}),
   };
 }
 

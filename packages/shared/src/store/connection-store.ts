@@ -13,6 +13,8 @@ import { ConnectionExistsError, ConnectionNotFoundError } from '../errors.ts';
 import { createStoreCall } from './store-call.ts';
 import { decodeCursor, encodeCursor } from './store-cursor.ts';
 import { systemClock, type Clock } from '../runtime/clock.ts';
+import type { CloseReason, ConnectionObserver } from './connection-observer.ts';
+import { livenessDeadline } from './liveness.ts';
 import type { Capability } from '../tokens/types.ts';
 
 /**
@@ -67,8 +69,11 @@ export interface ConnectionStore {
    */
   put(connection: NewConnection): Promise<ConnectionRecord>;
   get(connectionId: string): Promise<ConnectionRecord | undefined>;
-  /** Idempotent: deleting an unknown id is fine. Resolves whether a row existed. */
-  delete(connectionId: string): Promise<boolean>;
+  /**
+   * Idempotent: deleting an unknown id is fine. Resolves whether a row existed. `reason` (default
+   * `closed`) is what the observer hears: a kick passes `kicked`, a ban `banned`.
+   */
+  delete(connectionId: string, reason?: CloseReason): Promise<boolean>;
   /**
    * After the management API answered 410 for `connectionId`: deletes its row only if it is older
    * than HANDSHAKE_WINDOW_SECONDS (`connectedAt < now − window`; a row without `connectedAt`
@@ -100,10 +105,19 @@ export interface ConnectionStore {
   userConnections(userId: string): AsyncIterableIterator<TokenHolder>;
   /** The connections that joined (or last refreshed) with the token `tokenId` (Query on `byToken`). */
   tokenConnections(tokenId: string): AsyncIterableIterator<TokenHolder>;
+  /**
+   * A frame arrived at `seenAt` (epoch seconds): writes `lastSeenAt` and moves `expiresAt` to the
+   * liveness deadline (liveness.ts). Resolves false when the row is gone. Callers throttle it
+   * (`needsTouch`).
+   */
+  touch(record: Pick<ConnectionRecord, 'connectionId' | 'connectedAt'>, seenAt: number): Promise<boolean>;
   listRoom(roomId: string, options?: { limit?: number; cursor?: string }): Promise<RoomPage>;
   /** Every member of a room, page by page (Query on `byRoom`, never Scan). */
   roomConnections(roomId: string): AsyncIterableIterator<RoomMember>;
 }
+
+/** The TTL backstop of a connection opened at `connectedAt`: past API Gateway's 2-hour cap. */
+export const connectionCap = (connectedAt: number): number => connectedAt + API_GATEWAY_MAX_CONNECTION_SECONDS + CONNECTION_TTL_MARGIN_SECONDS;
 
 /**
  * Clock difference allowed between API Gateway (the event's `connectedAt`) and the `$connect`
@@ -117,12 +131,19 @@ export interface ConnectionStoreOptions {
   /** Query page size for room listings (DynamoDB `Limit`). */
   pageSize?: number;
   clock?: Clock;
+  /** Told about every row added or removed (presence, lifecycle events); see ConnectionObserver. */
+  observer?: ConnectionObserver | undefined;
 }
 
 export function createConnectionStore(options: ConnectionStoreOptions): ConnectionStore {
   const { client, tableName } = options;
   const pageSize = options.pageSize ?? 100;
   const clock = options.clock ?? systemClock;
+  const { observer } = options;
+  // The observer handles and logs its own failures; this only keeps a bug there from failing a write.
+  const notifyRemoved = async (item: Record<string, AttributeValue> | undefined, reason: CloseReason): Promise<void> => {
+    if (observer !== undefined && item !== undefined) await observer.removed(toRecord(item), reason).catch(() => undefined);
+  };
 
   const send = createStoreCall('connection store');
 
@@ -165,8 +186,14 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
     } while (startKey !== undefined);
   }
 
-  const conditionalDelete = (connectionId: string, condition: string, values: Record<string, AttributeValue>): Promise<GoneDeletion> =>
-    send('delete', async () => {
+  const conditionalDelete = async (
+    connectionId: string,
+    condition: string,
+    values: Record<string, AttributeValue>,
+    reason: CloseReason,
+  ): Promise<GoneDeletion> => {
+    let removed: Record<string, AttributeValue> | undefined;
+    const outcome = await send('delete', async (): Promise<GoneDeletion> => {
       try {
         const result = await client.send(
           new DeleteItemCommand({
@@ -177,12 +204,16 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
             ReturnValues: 'ALL_OLD',
           }),
         );
+        removed = result.Attributes;
         return result.Attributes !== undefined ? 'deleted' : 'absent';
       } catch (cause) {
         if (cause instanceof ConditionalCheckFailedException) return 'kept';
         throw cause;
       }
     });
+    await notifyRemoved(removed, reason);
+    return outcome;
+  };
 
   return {
     async put(connection) {
@@ -190,7 +221,8 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
       const record: ConnectionRecord = {
         ...connection,
         connectedAt,
-        expiresAt: connection.expiresAt ?? connectedAt + API_GATEWAY_MAX_CONNECTION_SECONDS + CONNECTION_TTL_MARGIN_SECONDS,
+        lastSeenAt: connectedAt,
+        expiresAt: connection.expiresAt ?? livenessDeadline(connectedAt, connectionCap(connectedAt)),
       };
       await send('put', async () => {
         try {
@@ -200,6 +232,7 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
           throw cause;
         }
       });
+      await observer?.added(record).catch(() => undefined);
       return record;
     },
 
@@ -211,12 +244,13 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
       return result.Item ? toRecord(result.Item) : undefined;
     },
 
-    async delete(connectionId) {
+    async delete(connectionId, reason = 'closed') {
       const result = await send('delete', () =>
         client.send(
           new DeleteItemCommand({ TableName: tableName, Key: { connectionId: { S: connectionId } }, ReturnValues: 'ALL_OLD' }),
         ),
       );
+      await notifyRemoved(result.Attributes, reason);
       return result.Attributes !== undefined;
     },
 
@@ -224,14 +258,14 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
       // An absent item satisfies attribute_not_exists too: the delete is then a no-op.
       return conditionalDelete(connectionId, 'attribute_not_exists(connectedAt) OR connectedAt < :settled', {
         ':settled': { N: String(clock() - HANDSHAKE_WINDOW_SECONDS) },
-      });
+      }, 'gone');
     },
 
     async deleteDisconnected(connectionId, handshakeAt) {
       return conditionalDelete(connectionId, 'attribute_not_exists(connectedAt) OR connectedAt BETWEEN :from AND :to', {
         ':from': { N: String(handshakeAt - DISCONNECT_CLOCK_SLACK_SECONDS) },
         ':to': { N: String(handshakeAt + HANDSHAKE_WINDOW_SECONDS + DISCONNECT_CLOCK_SLACK_SECONDS) },
-      });
+      }, 'disconnect');
     },
 
     async updateExpiry(connectionId, grant) {
@@ -276,6 +310,29 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
                 ':tokens': { N: String(next.tokens) },
                 ':at': { N: String(next.at) },
                 ...(previous !== undefined ? { ':prevAt': { N: String(previous.at) }, ':prevTokens': { N: String(previous.tokens) } } : {}),
+              },
+            }),
+          );
+          return true;
+        } catch (cause) {
+          if (cause instanceof ConditionalCheckFailedException) return false;
+          throw cause;
+        }
+      });
+    },
+
+    async touch(record, seenAt) {
+      return send('update', async () => {
+        try {
+          await client.send(
+            new UpdateItemCommand({
+              TableName: tableName,
+              Key: { connectionId: { S: record.connectionId } },
+              ConditionExpression: 'attribute_exists(connectionId)',
+              UpdateExpression: 'SET lastSeenAt = :seen, expiresAt = :deadline',
+              ExpressionAttributeValues: {
+                ':seen': { N: String(seenAt) },
+                ':deadline': { N: String(livenessDeadline(seenAt, connectionCap(record.connectedAt))) },
               },
             }),
           );

@@ -1,7 +1,7 @@
 import { encodeBase64url } from './base64url.ts';
 import { signJws } from './jws-algorithms.ts';
 import { newTokenId, type SigningKey } from './keys.ts';
-import { CAPABILITIES, type IssueRequest, type IssuedToken, type RoomClaims, type TokenSigner } from './types.ts';
+import { DEFAULT_CAPABILITIES, type IssueRequest, type IssuedToken, type RoomClaims, type TokenSigner } from './types.ts';
 import { systemClock, type Clock } from '../runtime/clock.ts';
 
 export interface SignerOptions {
@@ -46,7 +46,7 @@ export function createSigner(options: SignerOptions): TokenSigner {
         ...(options.audience !== undefined && { aud: options.audience }),
         jti,
         ...(request.userId !== undefined && { uid: request.userId }),
-        cap: request.capabilities ?? [...CAPABILITIES],
+        cap: request.capabilities ?? [...DEFAULT_CAPABILITIES],
         ...(request.singleUse === true && { once: true as const }),
       };
       const signingInput = `${encodedHeader(key)}.${encodeBase64url(JSON.stringify(claims))}`;

@@ -1,5 +1,5 @@
-export const CAPABILITIES = ['subscribe', 'publish'] as const;
-export type Capability = (typeof CAPABILITIES)[number];
+export { CAPABILITIES, DEFAULT_CAPABILITIES, type Capability } from '@roomgate/protocol/capabilities';
+import type { Capability } from '@roomgate/protocol/capabilities';
 
 export const ALGORITHMS = ['RS256', 'ES256', 'EdDSA'] as const;
 export type SigningAlgorithm = (typeof ALGORITHMS)[number];
@@ -15,7 +15,7 @@ export interface RoomClaims {
   jti?: string;
   /** user id */
   uid?: string;
-  /** capabilities; absent means both */
+  /** capabilities; absent means DEFAULT_CAPABILITIES (subscribe and publish) */
   cap?: Capability[];
   /** single-use: `$connect` claims `jti` atomically, a second connection with it is refused (ERR_TOKEN_REUSED) */
   once?: true;

@@ -2,7 +2,7 @@ import { decodeBase64url } from './base64url.ts';
 import { TokenExpiredError, TokenInvalidError, TokenNotYetValidError } from '../errors.ts';
 import { verifyJws } from './jws-algorithms.ts';
 import { isSigningAlgorithm, type VerificationKey } from './keys.ts';
-import { CAPABILITIES, KID_PATTERN, type Capability, type RoomGrant, type TokenVerifier } from './types.ts';
+import { CAPABILITIES, DEFAULT_CAPABILITIES, KID_PATTERN, type Capability, type RoomGrant, type TokenVerifier } from './types.ts';
 import { ROOM_ID_PATTERN, USER_ID_PATTERN } from '@roomgate/protocol/ids';
 import { systemClock, type Clock } from '../runtime/clock.ts';
 
@@ -193,7 +193,7 @@ function isNumericDate(value: unknown): value is number {
 }
 
 function parseCapabilities(cap: unknown): Capability[] {
-  if (cap === undefined) return [...CAPABILITIES];
+  if (cap === undefined) return [...DEFAULT_CAPABILITIES];
   if (!Array.isArray(cap) || cap.length > CAPABILITIES.length || !cap.every((entry) => (CAPABILITIES as readonly unknown[]).includes(entry))) {
     throw new TokenInvalidError('token cap is malformed');
   }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_GATEWAY_MAX_CONNECTION_SECONDS, HANDSHAKE_WINDOW_SECONDS, createConnectionStore, type ConnectionStore } from '../../../src/store/connection-store.ts';
 import { ConnectionNotFoundError, InvalidCursorError, StoreUnavailableError } from '../../../src/errors.ts';
 import type { RoomMember } from '../../../src/store/connection-item.ts';
+import { LIVENESS_WINDOW_SECONDS } from '../../../src/store/liveness.ts';
 import { localConnectionsTable, uniqueRoom, type LocalTable } from '../../helpers/local-table.ts';
 
 const NOW = 1_750_000_000;
@@ -15,7 +16,7 @@ beforeAll(async () => {
 });
 afterAll(async () => table?.close());
 
-const connection = (connectionId: string, roomId: string, extra: { userId?: string } = {}) => ({
+const connection = (connectionId: string, roomId: string, extra: { userId?: string; connectedAt?: number } = {}) => ({
   connectionId,
   roomId,
   capabilities: ['subscribe' as const, 'publish' as const],
@@ -30,10 +31,11 @@ async function collect(iterator: AsyncIterable<RoomMember>): Promise<RoomMember[
 }
 
 describe('connection store on dynalite', () => {
-  it('puts and gets a connection with a TTL past API Gateway’s 2 h cap', async () => {
+  it('puts and gets a connection, live until the liveness window after connecting (idle timeout + touch interval + 30 s)', async () => {
     const room = uniqueRoom();
     const written = await store.put(connection(`${room}-c1`, room, { userId: 'alice' }));
-    expect(written.expiresAt).toBeGreaterThan(NOW + API_GATEWAY_MAX_CONNECTION_SECONDS);
+    expect(written.expiresAt).toBe(NOW + LIVENESS_WINDOW_SECONDS);
+    expect(LIVENESS_WINDOW_SECONDS).toBe(690);
     expect(await store.get(`${room}-c1`)).toEqual({
       connectionId: `${room}-c1`,
       roomId: room,
@@ -42,7 +44,63 @@ describe('connection store on dynalite', () => {
       connectedAt: NOW,
       tokenExpiresAt: NOW + 300,
       expiresAt: written.expiresAt,
+      lastSeenAt: NOW,
     });
+  });
+
+  it('touch moves lastSeenAt and the deadline, never past the 2 h backstop; false for a gone row', async () => {
+    const room = uniqueRoom();
+    await store.put(connection(`${room}-c1`, room));
+    expect(await store.touch({ connectionId: `${room}-c1`, connectedAt: NOW }, NOW + 600)).toBe(true);
+    expect(await store.get(`${room}-c1`)).toMatchObject({ lastSeenAt: NOW + 600, expiresAt: NOW + 600 + LIVENESS_WINDOW_SECONDS });
+    const cap = NOW + API_GATEWAY_MAX_CONNECTION_SECONDS + 15 * 60;
+    await store.touch({ connectionId: `${room}-c1`, connectedAt: NOW }, cap - 10);
+    expect((await store.get(`${room}-c1`))?.expiresAt).toBe(cap);
+    expect(await store.touch({ connectionId: `${room}-gone`, connectedAt: NOW }, NOW)).toBe(false);
+    expect(await store.get(`${room}-gone`)).toBeUndefined();
+  });
+
+  it('tells its observer about each row it adds and each row it removes, with the reason, once', async () => {
+    const room = uniqueRoom();
+    const heard: string[] = [];
+    const observed = createConnectionStore({
+      client: table.client,
+      tableName: table.tableName,
+      clock: () => NOW,
+      observer: {
+        added: async (r) => void heard.push(`added ${r.connectionId}`),
+        removed: async (r, reason) => void heard.push(`removed ${r.connectionId} ${reason} ${r.userId}`),
+      },
+    });
+    await observed.put(connection(`${room}-a`, room, { userId: 'alice', connectedAt: NOW - 100 }));
+    await observed.put(connection(`${room}-b`, room, { userId: 'bob', connectedAt: NOW - 100 }));
+    await observed.put(connection(`${room}-c`, room, { userId: 'carol', connectedAt: NOW - 100 }));
+    await observed.put(connection(`${room}-d`, room, { userId: 'dave' }));
+    expect(await observed.delete(`${room}-a`, 'kicked')).toBe(true);
+    expect(await observed.delete(`${room}-a`, 'kicked')).toBe(false);
+    expect(await observed.deleteGone(`${room}-b`)).toBe('deleted');
+    expect(await observed.deleteDisconnected(`${room}-c`, NOW - 100)).toBe('deleted');
+    // Inside the handshake window: kept, so not announced.
+    expect(await observed.deleteGone(`${room}-d`)).toBe('kept');
+    expect(heard).toEqual([
+      `added ${room}-a`,
+      `added ${room}-b`,
+      `added ${room}-c`,
+      `added ${room}-d`,
+      `removed ${room}-a kicked alice`,
+      `removed ${room}-b gone bob`,
+      `removed ${room}-c disconnect carol`,
+    ]);
+  });
+
+  it('a failing observer never fails the write', async () => {
+    const room = uniqueRoom();
+    const boom = async () => {
+      throw new Error('observer down');
+    };
+    const observed = createConnectionStore({ client: table.client, tableName: table.tableName, clock: () => NOW, observer: { added: boom, removed: boom } });
+    await observed.put(connection(`${room}-a`, room));
+    expect(await observed.delete(`${room}-a`)).toBe(true);
   });
 
   it('keeps a subscriber-only grant and an absent user id as such', async () => {
@@ -163,7 +221,7 @@ describe('connection store on dynalite', () => {
       roomId: room,
       capabilities: ['subscribe', 'publish'],
       connectedAt: NOW,
-      expiresAt: NOW + API_GATEWAY_MAX_CONNECTION_SECONDS + 15 * 60,
+      expiresAt: NOW + LIVENESS_WINDOW_SECONDS,
     });
     expect(await collect(store.roomConnections(uniqueRoom('empty')))).toEqual([]);
   });

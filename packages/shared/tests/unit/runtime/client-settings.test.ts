@@ -42,7 +42,7 @@ describe('every AWS SDK client roomgate builds has retries and a request timeout
   });
 
   it.each(files.map((file) => [relative(REPO, file), file]))('%s spreads a *_CLIENT_SETTINGS constant', (_name, file) => {
-    expect(readFileSync(file, 'utf8')).toMatch(/\.\.\.(DYNAMODB|MANAGEMENT|SECRETS_MANAGER)_CLIENT_SETTINGS/);
+    expect(readFileSync(file, 'utf8')).toMatch(/\.\.\.(DYNAMODB|MANAGEMENT|SECRETS_MANAGER|EVENTBRIDGE)_CLIENT_SETTINGS/);
   });
 });
 

@@ -1,0 +1,2 @@
+export * from './eventbridge-events.ts';
+export * from './lifecycle-event.ts';

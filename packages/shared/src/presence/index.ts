@@ -1,0 +1,2 @@
+export * from './lifecycle-observer.ts';
+export * from './room-presence.ts';

@@ -1,0 +1,111 @@
+import { MEMBERS_MAX_LISTED, type MembersReplyFrame, type PresenceFrame } from '@roomgate/protocol/presence';
+import type { ConnectionStore } from '../store/connection-store.ts';
+import type { ConnectionRecord, RoomMember } from '../store/connection-item.ts';
+import type { CloseReason, ConnectionObserver } from '../store/connection-observer.ts';
+import type { ManagementApi } from '../delivery/management-api.ts';
+import { systemClock, type Clock } from '../runtime/clock.ts';
+import { describeError, type Logger } from '../runtime/logger.ts';
+
+/** Default for the stage setting `presenceMaxRoomSize` (PRESENCE_MAX_ROOM_SIZE). */
+export const DEFAULT_PRESENCE_MAX_ROOM_SIZE = 100;
+
+export interface RoomPresenceOptions {
+  store: Pick<ConnectionStore, 'roomConnections'>;
+  management: Pick<ManagementApi, 'post'>;
+  logger: Logger;
+  /**
+   * Presence frames are sent only while the room has at most this many live connections (the
+   * subject's included); above it a join or leave costs one room query of at most this many rows
+   * and no posts, and members read the count with `members`.
+   */
+  maxRoomSize: number;
+  /** Posts in flight at once per announcement. */
+  concurrency?: number;
+  clock?: Clock;
+}
+
+export type MembersList = Omit<MembersReplyFrame, 'type' | 'id'>;
+
+export interface RoomPresence extends ConnectionObserver {
+  /** The room's live members (docs/architecture.md, "Presence"). Throws StoreUnavailableError. */
+  members(roomId: string): Promise<MembersList>;
+}
+
+/**
+ * Presence frames for presence-capable members (the `presence` capability). A connection's row
+ * appearing or disappearing (ConnectionObserver) is a join or leave of its user only when the
+ * user has no other live connection in the room: decided from the room's rows (the `byRoom` index,
+ * eventually consistent, so two tabs opening at once may both announce a join; clients treat a
+ * repeat as a no-op). A row counts as live until its `expiresAt` (liveness.ts). Failures are
+ * logged and never thrown: presence follows work that is already done.
+ */
+export function createRoomPresence(options: RoomPresenceOptions): RoomPresence {
+  const { store, management, logger, maxRoomSize } = options;
+  const clock = options.clock ?? systemClock;
+  const concurrency = Math.max(1, options.concurrency ?? 10);
+
+  /** Live rows of the room other than `connectionId`, at most `limit` + 1 of them (enough to know the room is too big). */
+  const others = async (roomId: string, connectionId: string, limit: number): Promise<RoomMember[]> => {
+    const now = clock();
+    const found: RoomMember[] = [];
+    for await (const member of store.roomConnections(roomId)) {
+      if (member.connectionId === connectionId || !isLive(member, now)) continue;
+      found.push(member);
+      if (found.length > limit) break;
+    }
+    return found;
+  };
+
+  const announce = async (record: ConnectionRecord, event: PresenceFrame['event']): Promise<void> => {
+    const rest = await others(record.roomId, record.connectionId, maxRoomSize);
+    // The subject counts towards the size: a join into a room of maxRoomSize is one too many.
+    if (rest.length + 1 > maxRoomSize) return;
+    // Another live tab of the same user: the member stays (join already told, leave not yet).
+    if (record.userId !== undefined && rest.some((m) => m.userId === record.userId)) return;
+    const frame: PresenceFrame = { type: 'presence', event, roomId: record.roomId, ...(record.userId !== undefined ? { userId: record.userId } : {}), at: clock() };
+    const payload = JSON.stringify(frame);
+    const targets = rest.filter((m) => m.capabilities.includes('presence'));
+    const post = async (member: RoomMember): Promise<void> => {
+      // A 410 is left to the next fan-out, which removes the row (and announces that leave).
+      await management.post(member.connectionId, payload).catch((error: unknown) => {
+        logger.info('presence post failed', { roomId: record.roomId, connectionId: member.connectionId, error: asError(error) });
+      });
+    };
+    const worker = async (): Promise<void> => {
+      for (let next = targets.shift(); next !== undefined; next = targets.shift()) await post(next);
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, targets.length) }, worker));
+  };
+
+  const safely = async (record: ConnectionRecord, event: PresenceFrame['event']): Promise<void> => {
+    try {
+      await announce(record, event);
+    } catch (error) {
+      logger.warn('presence not announced', { roomId: record.roomId, event, error: asError(error) });
+    }
+  };
+
+  return {
+    added: (record) => safely(record, 'join'),
+    removed: (record, _reason: CloseReason) => safely(record, 'leave'),
+
+    async members(roomId) {
+      const now = clock();
+      const users = new Set<string>();
+      let count = 0;
+      for await (const member of store.roomConnections(roomId)) {
+        if (!isLive(member, now)) continue;
+        count += 1;
+        if (member.userId !== undefined) users.add(member.userId);
+      }
+      const sorted = [...users].sort();
+      const members = sorted.slice(0, MEMBERS_MAX_LISTED);
+      return { roomId, members, count, ...(sorted.length > members.length ? { truncated: true } : {}) };
+    },
+  };
+}
+
+/** A row past its `expiresAt` (liveness deadline or TTL backstop) is a closed connection's. */
+export const isLive = (member: Pick<RoomMember, 'expiresAt'>, now: number): boolean => member.expiresAt === undefined || member.expiresAt > now;
+
+const asError = (value: unknown) => (value instanceof Error ? describeError(value) : { message: String(value) });

@@ -1,0 +1,137 @@
+import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { localClientConfig, startEventBridge, type RunningEventBridge } from '@roomgate/local-aws';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createConnectionStore, type ConnectionStore } from '../../../src/store/connection-store.ts';
+import type { Capability } from '../../../src/tokens/types.ts';
+import { createManagementApi } from '../../../src/delivery/management-api.ts';
+import { createBroadcaster } from '../../../src/delivery/fan-out.ts';
+import { createEventBridgeEvents } from '../../../src/events/eventbridge-events.ts';
+import { combineObservers, createLifecycleObserver } from '../../../src/presence/lifecycle-observer.ts';
+import { createRoomPresence, type RoomPresence } from '../../../src/presence/room-presence.ts';
+import { LIVENESS_WINDOW_SECONDS } from '../../../src/store/liveness.ts';
+import { silentLogger } from '../../../src/runtime/logger.ts';
+import { localConnectionsTable, uniqueRoom, type LocalTable } from '../../helpers/local-table.ts';
+import { startManagementServer, type ManagementServer } from '../../helpers/management-server.ts';
+
+const NOW = 1_750_000_000;
+let now = NOW;
+const clock = () => now;
+
+let table: LocalTable;
+let server: ManagementServer;
+let bus: RunningEventBridge;
+let management: ApiGatewayManagementApiClient;
+let events: EventBridgeClient;
+let store: ConnectionStore;
+let presence: RoomPresence;
+
+const MAX_ROOM = 4;
+
+beforeAll(async () => {
+  table = await localConnectionsTable();
+  server = await startManagementServer();
+  bus = await startEventBridge();
+  management = new ApiGatewayManagementApiClient({ ...localClientConfig(server.endpoint), maxAttempts: 1 });
+  events = new EventBridgeClient({ ...localClientConfig(bus.endpoint), maxAttempts: 1 });
+  const api = createManagementApi({ client: management });
+  const reader = createConnectionStore({ client: table.client, tableName: table.tableName, pageSize: 2, clock });
+  presence = createRoomPresence({ store: reader, management: api, logger: silentLogger, maxRoomSize: MAX_ROOM, clock });
+  const lifecycle = createLifecycleObserver(createEventBridgeEvents({ client: events, busName: 'roomgate-test', stage: 'test', logger: silentLogger }), clock);
+  store = createConnectionStore({ client: table.client, tableName: table.tableName, pageSize: 2, clock, observer: combineObservers(presence, lifecycle) });
+});
+afterAll(async () => {
+  management?.destroy();
+  events?.destroy();
+  await Promise.all([server?.close(), bus?.close(), table?.close()]);
+});
+beforeEach(() => {
+  now = NOW;
+  server.received.length = 0;
+  bus.events.length = 0;
+});
+
+const join = async (connectionId: string, roomId: string, userId: string | undefined, capabilities: Capability[] = ['subscribe', 'presence']) => {
+  server.live.add(connectionId);
+  await store.put({ connectionId, roomId, ...(userId !== undefined ? { userId } : {}), capabilities, tokenExpiresAt: now + 300 });
+};
+/** Presence frames each connection received, as "event userId". */
+const heard = (connectionId: string) =>
+  server.received
+    .filter((r) => r.connectionId === connectionId)
+    .map((r) => JSON.parse(r.body) as { type: string; event: string; userId?: string })
+    .filter((f) => f.type === 'presence')
+    .map((f) => `${f.event} ${f.userId ?? '(anonymous)'}`);
+
+describe('presence through dynalite and the real management API client', () => {
+  it('tells presence-capable members of a join and of a leave, not subscribers without presence, not the subject', async () => {
+    const room = uniqueRoom();
+    await join(`${room}-alice`, room, 'alice');
+    await join(`${room}-sub`, room, 'sam', ['subscribe']);
+    await join(`${room}-bob`, room, 'bob');
+    expect(heard(`${room}-alice`)).toEqual(['join sam', 'join bob']);
+    expect(heard(`${room}-sub`)).toEqual([]);
+    expect(heard(`${room}-bob`)).toEqual([]);
+
+    now += 60;
+    expect(await store.deleteDisconnected(`${room}-bob`, NOW)).toBe('deleted');
+    expect(heard(`${room}-alice`)).toEqual(['join sam', 'join bob', 'leave bob']);
+    expect(JSON.parse(server.received.at(-1)!.body)).toEqual({ type: 'presence', event: 'leave', roomId: room, userId: 'bob', at: NOW + 60 });
+  });
+
+  it('a user with several tabs joins with the first and leaves with the last', async () => {
+    const room = uniqueRoom();
+    await join(`${room}-alice`, room, 'alice');
+    await join(`${room}-bob-1`, room, 'bob');
+    await join(`${room}-bob-2`, room, 'bob');
+    expect(heard(`${room}-alice`)).toEqual(['join bob']);
+    await store.delete(`${room}-bob-1`, 'kicked');
+    expect(heard(`${room}-alice`)).toEqual(['join bob']);
+    await store.delete(`${room}-bob-2`, 'kicked');
+    expect(heard(`${room}-alice`)).toEqual(['join bob', 'leave bob']);
+  });
+
+  it('above the room-size limit sends no presence frames; members still counts every live connection', async () => {
+    const room = uniqueRoom();
+    for (let i = 1; i <= MAX_ROOM; i += 1) await join(`${room}-u${i}`, room, `u${i}`);
+    expect(heard(`${room}-u1`)).toEqual(['join u2', 'join u3', 'join u4']);
+    await join(`${room}-u5`, room, 'u5');
+    expect(heard(`${room}-u1`)).toEqual(['join u2', 'join u3', 'join u4']);
+    expect(await presence.members(room)).toEqual({ roomId: room, members: ['u1', 'u2', 'u3', 'u4', 'u5'], count: 5 });
+  });
+
+  it('members leaves out rows not seen within the liveness window; a fan-out removes them and announces the leave (reason gone)', async () => {
+    const room = uniqueRoom();
+    await join(`${room}-alice`, room, 'alice');
+    await join(`${room}-ghost`, room, 'ghost');
+    await join(`${room}-anon`, room, undefined);
+    expect(await presence.members(room)).toEqual({ roomId: room, members: ['alice', 'ghost'], count: 3 });
+
+    // alice and the anonymous member keep sending frames; ghost's network dropped silently.
+    now += LIVENESS_WINDOW_SECONDS - 10;
+    await store.touch({ connectionId: `${room}-alice`, connectedAt: NOW }, now);
+    await store.touch({ connectionId: `${room}-anon`, connectedAt: NOW }, now);
+    now += 20;
+    expect(await presence.members(room)).toEqual({ roomId: room, members: ['alice'], count: 2 });
+
+    server.received.length = 0;
+    bus.events.length = 0;
+    const broadcaster = createBroadcaster({ store, management: createManagementApi({ client: management }), logger: silentLogger, clock });
+    expect(await broadcaster.broadcast(room, '{"type":"message"}')).toEqual({ delivered: 2, failed: 0, stale: 1 });
+    expect(heard(`${room}-alice`)).toEqual(['leave ghost']);
+    expect(bus.events.map((e) => [e.detailType, e.detail])).toEqual([
+      ['roomgate.connection.closed', { stage: 'test', roomId: room, userId: 'ghost', reason: 'gone', at: now }],
+    ]);
+  });
+
+  it('emits connection.opened and .closed to the bus with no connection id or token', async () => {
+    const room = uniqueRoom();
+    await join(`${room}-carol`, room, 'carol');
+    await store.delete(`${room}-carol`, 'expired');
+    expect(bus.events.map((e) => [e.source, e.eventBusName, e.detailType, e.detail])).toEqual([
+      ['roomgate', 'roomgate-test', 'roomgate.connection.opened', { stage: 'test', roomId: room, userId: 'carol', capabilities: ['subscribe', 'presence'], at: NOW }],
+      ['roomgate', 'roomgate-test', 'roomgate.connection.closed', { stage: 'test', roomId: room, userId: 'carol', reason: 'expired', at: NOW }],
+    ]);
+    expect(JSON.stringify(bus.events)).not.toContain(`${room}-carol`);
+  });
+});
