@@ -18,5 +18,6 @@ export {
   serializeHistoryReply,
   type HistoryReplyFrame,
   type HistoryRequestFrame,
+  type HistorySkipFrame,
   type MissedRange,
 } from './history.ts';

@@ -1,4 +1,5 @@
 import type { ConnectionStore } from '@roomgate/shared/store';
+import { joinPosition, type HistoryStore } from '@roomgate/shared/history';
 import { CapabilityForbiddenError, RoomForbiddenError, TokenMissingError, toPublicError, type ErrorCode, type PublicError } from '@roomgate/shared/errors';
 import { describeError, tokenFingerprint, systemClock, type Clock, type Logger } from '@roomgate/shared/runtime';
 import type { TokenVerifier } from '@roomgate/shared/tokens';
@@ -8,6 +9,8 @@ import { readHandshake } from '../handshake.ts';
 export interface ConnectDeps {
   verifier: TokenVerifier;
   store: Pick<ConnectionStore, 'put'>;
+  /** Message history; undefined = history off (no join position is recorded). */
+  history?: Pick<HistoryStore, 'lastPosition'> | undefined;
   logger: Logger;
   clock?: Clock;
 }
@@ -55,7 +58,11 @@ export function makeConnectHandler(deps: ConnectDeps) {
       // publish-only tokens are for server-side publishers, not sockets.
       if (!grant.capabilities.includes('subscribe')) throw new CapabilityForbiddenError('token does not grant subscribe');
 
+      // Read before the row is written, because the row carries it (a read in parallel would need a
+      // second write); `history` without `since` then replays what was published after it.
+      const join = await joinPosition(deps.history, grant.roomId);
       await deps.store.put({
+        ...join,
         connectionId,
         roomId: grant.roomId,
         ...(grant.userId !== undefined ? { userId: grant.userId } : {}),
@@ -73,6 +80,7 @@ export function makeConnectHandler(deps: ConnectDeps) {
         kid: grant.kid,
         legacy: grant.legacy,
         tokenExpiresAt: grant.expiresAt,
+        ...join,
       });
       return handshake.subprotocol === undefined
         ? { statusCode: 200 }

@@ -84,7 +84,8 @@ export function createMessagePublisher(options: MessagePublisherOptions): Messag
         const result = await broadcaster.broadcast(message.roomId, payload, message.broadcast);
         return { ...result, bytes: Buffer.byteLength(payload, 'utf8') };
       }
-      const stored = await history.append(message.roomId, (position) => build(message, sentAt, position));
+      // The exclusion is stored with the message: a replay to the excluded member skips it as fan-out does.
+      const stored = await history.append(message.roomId, (position) => build(message, sentAt, position), message.broadcast);
       const position = { seq: stored.seq, epoch: stored.epoch };
       let result: BroadcastResult;
       try {

@@ -18,6 +18,14 @@ export interface ConnectionRecord {
   tokenExpiresAt: number;
   /** TTL attribute (backstop); defaults to connectedAt + 2 h + margin. */
   expiresAt: number;
+  /**
+   * Where the connection joined its room's stream (history/join-position.ts): the room's last seq
+   * at `$connect`, 0 when it had no history. Absent when history was off, or on rows written before
+   * it existed. Not projected into `byRoom`: only the connection's own `history` request reads it.
+   */
+  joinSeq?: number;
+  /** The epoch `joinSeq` belongs to; absent when the room had no history at `$connect`. */
+  joinEpoch?: string;
 }
 
 export type NewConnection = Omit<ConnectionRecord, 'connectedAt' | 'expiresAt'> & { connectedAt?: number; expiresAt?: number };
@@ -46,11 +54,15 @@ export function toItem(record: ConnectionRecord): Record<string, AttributeValue>
     connectedAt: { N: String(record.connectedAt) },
     tokenExpiresAt: { N: String(record.tokenExpiresAt) },
     expiresAt: { N: String(record.expiresAt) },
+    ...(record.joinSeq !== undefined ? { joinSeq: { N: String(record.joinSeq) } } : {}),
+    ...(record.joinEpoch !== undefined ? { joinEpoch: { S: record.joinEpoch } } : {}),
   };
 }
 
 export function toRecord(item: Record<string, AttributeValue>): ConnectionRecord {
   const userId = item.userId?.S;
+  const joinSeq = item.joinSeq?.N;
+  const joinEpoch = item.joinEpoch?.S;
   return {
     connectionId: item.connectionId?.S ?? '',
     roomId: item.roomId?.S ?? '',
@@ -59,6 +71,8 @@ export function toRecord(item: Record<string, AttributeValue>): ConnectionRecord
     connectedAt: Number(item.connectedAt?.N ?? 0),
     tokenExpiresAt: Number(item.tokenExpiresAt?.N ?? 0),
     expiresAt: Number(item.expiresAt?.N ?? 0),
+    ...(joinSeq !== undefined ? { joinSeq: Number(joinSeq) } : {}),
+    ...(joinEpoch !== undefined ? { joinEpoch } : {}),
   };
 }
 
