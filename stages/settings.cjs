@@ -119,7 +119,8 @@ function resolveStageSettings(stage, declared, options = {}) {
   int('tokenMaxTtl', s.tokenMaxTtl, 1, 86_400);
   int('tokenDefaultTtl', s.tokenDefaultTtl, 1, Number.isInteger(s.tokenMaxTtl) ? s.tokenMaxTtl : 86_400);
   int('historyTtlSeconds', s.historyTtlSeconds, 0, 86_400);
-  int('historyMaxMessages', s.historyMaxMessages, 1, 100_000);
+  // The functions' own limit (apps/socket/src/config.ts): a larger value would pass here and fail every cold start.
+  int('historyMaxMessages', s.historyMaxMessages, 1, 10_000);
   int('clockToleranceSeconds', s.clockToleranceSeconds, 0, 300);
   if (s.socketUrl !== null && (typeof s.socketUrl !== 'string' || !/^wss:\/\/[^\s/]+\/\S*$/.test(s.socketUrl))) {
     problems.push(`socketUrl must be null (the socket stack's URL) or a wss:// URL with a path, got ${JSON.stringify(s.socketUrl)}`);
