@@ -124,7 +124,8 @@ function resolveStageSettings(stage, declared, options = {}) {
   int('tokenMaxTtl', s.tokenMaxTtl, 1, 86_400);
   int('tokenDefaultTtl', s.tokenDefaultTtl, 1, Number.isInteger(s.tokenMaxTtl) ? s.tokenMaxTtl : 86_400);
   int('historyTtlSeconds', s.historyTtlSeconds, 0, 86_400);
-  int('historyMaxMessages', s.historyMaxMessages, 1, 100_000);
+  // The functions' own limit (apps/socket/src/config.ts): a larger value would pass here and fail every cold start.
+  int('historyMaxMessages', s.historyMaxMessages, 1, 10_000);
   int('presenceMaxRoomSize', s.presenceMaxRoomSize, 1, 10_000);
   int('clockToleranceSeconds', s.clockToleranceSeconds, 0, 300);
   int('publishRatePerSecond', s.publishRatePerSecond, 0, 10_000);

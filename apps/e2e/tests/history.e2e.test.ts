@@ -192,6 +192,68 @@ describe('no message lost, through pnpm dev', () => {
   );
 
   it(
+    'eight clients connect, and a Rooms API publish right after their connect() resolved reaches every app (5 rounds)',
+    async () => {
+      const ROUNDS = 5;
+      const MEMBERS = 8;
+      for (let round = 0; round < ROUNDS; round += 1) {
+        const roomId = `hist-join-${run}-${round}`;
+        // Odd rounds start with history in the room (the join then has a position to be behind of).
+        if (round % 2 === 1) for (const n of [1, 2, 3]) await postToRoom(stack, roomId, { before: n });
+        const joined = await Promise.all(Array.from({ length: MEMBERS }, (_, i) => member(roomId, `u${i}`)));
+        const published = await postToRoom(stack, roomId, { round });
+        expect(published.delivered).toBe(MEMBERS);
+        await until(
+          () => joined.every((m) => m.messages.some((message) => message.seq === published.seq)),
+          () => `round ${round}: ${joined.filter((m) => !m.messages.some((message) => message.seq === published.seq)).length} of ${MEMBERS} apps never got seq ${published.seq}`,
+          5_000,
+        );
+        await sleep(300); // anything doubled would arrive now
+        for (const m of joined) {
+          // Only what was published after the join, once: never the messages from before it.
+          expect(seen(m)).toEqual([[published.seq, { round }]]);
+          expect(m.recoveries).toEqual([]);
+          m.client.close();
+        }
+      }
+    },
+    90_000,
+  );
+
+  it(
+    'a message published with excludeUserId never reaches that user, not even through gap-fill or a reconnect replay',
+    async () => {
+      const roomId = `hist-exclude-${run}`;
+      const alice = await member(roomId, 'alice');
+      const bob = await member(roomId, 'bob');
+      await postToRoom(stack, roomId, { n: 1 });
+      const excluded = await postToRoom(stack, roomId, { n: 2 }, { excludeUserId: 'alice' });
+      expect(excluded.delivered).toBe(1);
+      await postToRoom(stack, roomId, { n: 3 });
+      await until(() => bob.messages.length === 3 && alice.messages.length >= 2, () => `alice ${JSON.stringify(seen(alice))}, bob ${JSON.stringify(seen(bob))}`);
+      await sleep(1_000); // alice's client notices the gap at seq 3 and asks history (gapWaitMs 500)
+      expect(seen(bob).map(([, data]) => data)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+      expect(seen(alice).map(([, data]) => data)).toEqual([{ n: 1 }, { n: 3 }]);
+      // Her client did ask history for the gap; the reply carried a skip entry, not the message.
+      const entries = alice.frames.filter((f) => f.type === 'history').flatMap((r) => r.messages ?? []);
+      expect(entries).toContainEqual({ type: 'skip', roomId, seq: excluded.seq, epoch: excluded.epoch });
+
+      // Published while her socket is being replaced: whether her reconnect replay or a gap-fill
+      // covers it, what she gets for it is a skip entry.
+      const [id] = await connectionIds(stack, roomId, 'alice');
+      expect(await deleteConnection(stack, id!)).toBe(204);
+      const whileAway = await postToRoom(stack, roomId, { n: 4 }, { excludeUserId: 'alice' });
+      await postToRoom(stack, roomId, { n: 5 });
+      await until(() => alice.messages.length === 3 && bob.messages.length === 5, () => `alice ${JSON.stringify(seen(alice))}`);
+      await sleep(1_000);
+      expect(seen(alice).map(([, data]) => data)).toEqual([{ n: 1 }, { n: 3 }, { n: 5 }]);
+      expect(alice.frames.filter((f) => f.type === 'history').flatMap((r) => r.messages ?? [])).toContainEqual({ type: 'skip', roomId, seq: whileAway.seq, epoch: whileAway.epoch });
+      expect(alice.recoveries.filter((r) => !r.recovered)).toEqual([]);
+    },
+    30_000,
+  );
+
+  it(
     'the demo page keeps its conversation when the server drops its socket, including what was published while it was down',
     async () => {
       browser = await launchChromium();

@@ -9,6 +9,7 @@ export {
   type ServerFrame,
   type HistoryRequestFrame,
   type HistoryReplyFrame,
+  type HistorySkipFrame,
   type MissedRange,
 } from '@roomgate/protocol';
 export { API_GATEWAY_MAX_MESSAGE_BYTES as MAX_MESSAGE_BYTES } from '@roomgate/protocol/limits';

@@ -1,8 +1,19 @@
-import type { MessageFrame, MissedRange } from '@roomgate/protocol';
+import type { HistorySkipFrame, MessageFrame, MissedRange } from '@roomgate/protocol';
 import type { RoomMessage } from './types.ts';
 
 /** A message that carries its place in the room's stream. */
 export type SequencedMessage = RoomMessage & { seq: number; epoch: string };
+
+/** A seq the server did not send to this member (a history skip entry): the position moves over it, nothing is delivered. */
+export interface SkippedSeq {
+  skipped: true;
+  roomId: string;
+  seq: number;
+  epoch: string;
+}
+
+/** What a room's stream orders: messages, and the seqs that are not for this member. */
+export type StreamEntry = SequencedMessage | SkippedSeq;
 
 /**
  * The last message the application received from a room: `seq` in `epoch`. `epoch: null` means
@@ -31,9 +42,10 @@ export interface RoomStream {
    * Takes a live or replayed message: a duplicate (seq ≤ position, or already held) is dropped,
    * the next one is delivered with every held one that follows it, a later one is held. A message
    * of another epoch means the room's history was reset: delivery restarts at that epoch's seq 0.
-   * Returns true when the message was new. Needs a position.
+   * A skipped seq is ordered the same way but advances the position without delivering anything.
+   * Returns true when the entry was new. Needs a position.
    */
-  accept(message: SequencedMessage): boolean;
+  accept(message: StreamEntry): boolean;
   /** Records that `seq` exists (a history reply's `lastSeq`). */
   noteLast(seq: number): void;
   hasGap(): boolean;
@@ -50,11 +62,11 @@ export interface RoomStream {
 export function createRoomStream(roomId: string, deliver: (message: SequencedMessage) => void, maxHeld: number): RoomStream {
   let position: RoomPosition | undefined;
   let knownLast = 0;
-  const held = new Map<number, SequencedMessage>();
+  const held = new Map<number, StreamEntry>();
 
-  const advance = (message: SequencedMessage) => {
+  const advance = (message: StreamEntry) => {
     position = { epoch: message.epoch, seq: message.seq };
-    deliver(message);
+    if (!('skipped' in message)) deliver(message);
   };
 
   const flush = () => {
@@ -72,7 +84,7 @@ export function createRoomStream(roomId: string, deliver: (message: SequencedMes
     }
   };
 
-  const hold = (message: SequencedMessage) => {
+  const hold = (message: StreamEntry) => {
     if (held.size < maxHeld) {
       held.set(message.seq, message);
       return;
@@ -142,6 +154,12 @@ export function createRoomStream(roomId: string, deliver: (message: SequencedMes
     },
     drain,
   };
+}
+
+/** A history reply's entry as the stream takes it: a message, or a seq skipped for this member. */
+export function toStreamEntry(entry: MessageFrame | HistorySkipFrame): StreamEntry {
+  if (entry.type === 'skip') return { skipped: true, roomId: entry.roomId, seq: entry.seq, epoch: entry.epoch };
+  return toRoomMessage(entry) as SequencedMessage;
 }
 
 /** The application's view of a `message` frame: `from`, `seq` and `epoch` only when the frame has them. */

@@ -1,6 +1,6 @@
 import type { RoomClientError } from './errors.ts';
 import type { HistoryReplyFrame, MissedRange } from '@roomgate/protocol';
-import { createRoomStream, toRoomMessage, type RoomPosition, type RoomStream, type SequencedMessage } from './room-stream.ts';
+import { createRoomStream, toStreamEntry, type RoomPosition, type RoomStream, type SequencedMessage } from './room-stream.ts';
 import { createTimerSet } from './timer-set.ts';
 import type { RecoveryEvent, RoomMessage, Timers } from './types.ts';
 
@@ -178,7 +178,7 @@ export function createSequencer(options: SequencerOptions): Sequencer {
       room.failures = 0;
     }
     room.syncing = true;
-    // A first connect (no position yet) has nothing to recover, so it reports nothing.
+    // A first connect (no position yet) has nothing to recover; it reports only a loss (onReply).
     room.reconnect ||= room.stream?.position !== undefined;
     ask(room);
   }
@@ -195,10 +195,14 @@ export function createSequencer(options: SequencerOptions): Sequencer {
     const position = stream.position;
     const first = reply.messages[0]?.seq;
     if (!position) {
-      // First connect: the room's position, except that live messages that reached the socket
-      // during the join are kept; whatever lies between them and `lastSeq` is gap-filled.
-      const buffered = room.queue.filter((m) => m.epoch === reply.epoch).map((m) => m.seq);
-      stream.start({ epoch: reply.epoch, seq: Math.min(reply.lastSeq, ...buffered.map((seq) => seq - 1)) }, reply.lastSeq);
+      // First connect: the reply replays what was published since this connection joined (the
+      // server recorded the join at `$connect`); the position follows them, or is `lastSeq` when
+      // there are none. Live messages buffered meanwhile come after: those at or before it are
+      // duplicates or from before the join, and are dropped.
+      const from = first === undefined ? reply.lastSeq : first - 1;
+      const epoch = reply.messages[0]?.epoch ?? reply.epoch;
+      stream.start({ epoch, seq: from }, reply.lastSeq);
+      if (!reply.recovered) markLost(room, reply.missed);
     } else {
       // Where delivery resumes when the range cannot be served whole.
       const resumeAt = reply.missed?.to ?? (first === undefined ? reply.lastSeq : first - 1);
@@ -214,7 +218,8 @@ export function createSequencer(options: SequencerOptions): Sequencer {
       stream.noteLast(reply.lastSeq);
     }
     for (const frame of reply.messages) {
-      if (stream.accept(toRoomMessage(frame) as SequencedMessage)) room.replayed += 1;
+      const entry = toStreamEntry(frame);
+      if (stream.accept(entry) && !('skipped' in entry)) room.replayed += 1;
     }
     const last = reply.messages.at(-1);
     if (reply.more && last) {
@@ -225,7 +230,9 @@ export function createSequencer(options: SequencerOptions): Sequencer {
       room.syncing = false;
       room.failures = 0;
       releaseQueue(room, false);
+      // A first connect reports only a loss (what was published since the join is gone already).
       if (room.reconnect) emitRecovery(room, true);
+      else if (!room.recovered) emitRecovery(room, false);
       room.reconnect = false;
     } else {
       if (!room.recovered) emitRecovery(room, false);

@@ -103,8 +103,9 @@ export interface PublishAck {
 
 /**
  * How a recovery went. Emitted after every reconnect (`reconnect: true`), and while connected when
- * a gap could not be filled (`reconnect: false`, `recovered: false`). Not emitted on the first
- * connect: there is nothing to recover yet.
+ * a gap could not be filled (`reconnect: false`, `recovered: false`). On the first connect only when
+ * something published since the connection joined is already gone (`reconnect: false`,
+ * `recovered: false`); otherwise the first connect has nothing to recover and emits nothing.
  */
 export interface RecoveryEvent {
   roomId: string;

@@ -10,10 +10,18 @@ import { API_GATEWAY_MAX_MESSAGE_BYTES } from './limits.ts';
 
 /**
  * `{"action":"history"}` (needs `subscribe`): messages with `seq > since`, ascending, at most
- * `limit` (1..{@link HISTORY_MAX_LIMIT}, default {@link HISTORY_DEFAULT_LIMIT}). Without `since` the
- * reply holds no messages, only the room's position. `epoch` is the epoch `since` belongs to; another
- * current epoch makes the reply `recovered: false`. `roomId` is optional (one room per connection
- * today); when present it must be the connection's room.
+ * `limit` (1..{@link HISTORY_MAX_LIMIT}, default {@link HISTORY_DEFAULT_LIMIT}). `epoch` is the
+ * epoch `since` belongs to; another current epoch makes the reply `recovered: false`.
+ *
+ * Without `since` (a first connect, when the client has no position): "what was published since
+ * this connection joined". `$connect` records the room's last position at the join; the reply
+ * holds the messages after it (in the epoch of the join; after an epoch change, from the start of
+ * the new one, `recovered: false`) plus the room's position. The client delivers them in order and
+ * takes its position from the last one (`lastSeq` when there are none). A message at or before the
+ * join position is "before the join" and is never delivered, live or replayed. (A server or row
+ * from before join positions answers with the position only.)
+ *
+ * `roomId` is optional (one room per connection today); when present it must be the connection's room.
  */
 export interface HistoryRequestFrame {
   action: 'history';
@@ -31,8 +39,21 @@ export interface MissedRange {
 }
 
 /**
+ * An entry of {@link HistoryReplyFrame.messages} in place of a message the publish withheld from
+ * this member (the Rooms API's `excludeUserId`): the seq exists, the client advances its position
+ * over it and delivers nothing, so gap-fill and replay never hand out what live delivery did not.
+ */
+export interface HistorySkipFrame {
+  type: 'skip';
+  roomId: string;
+  seq: number;
+  epoch: string;
+}
+
+/**
  * The reply to `history`. `epoch`/`lastSeq` are the room's current position (`null`/0 when the room
- * has no history); `messages` are the stored `message` frames exactly as they were fanned out;
+ * has no history); `messages` are the stored `message` frames exactly as they were fanned out, or a
+ * {@link HistorySkipFrame} for a seq that was not fanned out to this member;
  * `more` asks for another page with `since` = the last returned seq; `recovered: false` when the
  * range after `since` cannot be served whole (`missed` names what is gone when known; absent on an
  * epoch change).
@@ -42,7 +63,7 @@ export interface HistoryReplyFrame {
   roomId: string;
   epoch: string | null;
   lastSeq: number;
-  messages: MessageFrame[];
+  messages: (MessageFrame | HistorySkipFrame)[];
   more: boolean;
   recovered: boolean;
   missed?: MissedRange;
@@ -105,8 +126,15 @@ export function isHistoryReply(frame: unknown): frame is HistoryReplyFrame {
     typeof reply.more === 'boolean' &&
     typeof reply.recovered === 'boolean' &&
     Array.isArray(reply.messages) &&
-    reply.messages.every((m) => m?.type === 'message' && Number.isSafeInteger(m.seq) && typeof m.epoch === 'string')
+    reply.messages.every(isHistoryEntry)
   );
+}
+
+/** A message frame with its position, or a skip entry; anything else makes the reply malformed. */
+function isHistoryEntry(entry: unknown): boolean {
+  const m = entry as Partial<MessageFrame> | Partial<HistorySkipFrame> | null;
+  if (typeof m !== 'object' || m === null || !Number.isSafeInteger(m.seq) || typeof m.epoch !== 'string') return false;
+  return m.type === 'message' || (m.type === 'skip' && typeof m.roomId === 'string');
 }
 
 /**

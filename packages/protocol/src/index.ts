@@ -18,6 +18,7 @@ export {
   serializeHistoryReply,
   type HistoryReplyFrame,
   type HistoryRequestFrame,
+  type HistorySkipFrame,
   type MissedRange,
 } from './history.ts';
 export { CAPABILITIES, DEFAULT_CAPABILITIES, type Capability } from './capabilities.ts';

@@ -27,11 +27,16 @@ export function devStackOf(banner: Banner, output: string): DevStack {
 }
 
 /** A backend publishing through the Rooms API with the dev API key; resolves with the 200 body. */
-export async function postToRoom(stack: DevStack, roomId: string, data: unknown): Promise<{ seq: number; epoch: string; delivered: number }> {
+export async function postToRoom(
+  stack: DevStack,
+  roomId: string,
+  data: unknown,
+  options: { excludeUserId?: string } = {},
+): Promise<{ seq: number; epoch: string; delivered: number }> {
   const response = await fetch(`${stack.banner.tokenApiUrl}/v1/rooms/${encodeURIComponent(roomId)}/messages`, {
     method: 'POST',
     headers: { 'x-api-key': stack.banner.devApiKey, 'content-type': 'application/json' },
-    body: JSON.stringify({ data }),
+    body: JSON.stringify({ data, ...options }),
   });
   const body = (await response.json()) as { seq: number; epoch: string; delivered: number };
   if (response.status !== 200) throw new Error(`POST messages answered ${response.status}: ${JSON.stringify(body)}`);

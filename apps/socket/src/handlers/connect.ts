@@ -1,4 +1,5 @@
 import type { ConnectionStore } from '@roomgate/shared/store';
+import { joinPosition, type HistoryStore } from '@roomgate/shared/history';
 import { CapabilityForbiddenError, RoomForbiddenError, TokenMissingError, toPublicError, type ErrorCode, type PublicError } from '@roomgate/shared/errors';
 import { describeError, tokenFingerprint, systemClock, type Clock, type Logger } from '@roomgate/shared/runtime';
 import type { TokenVerifier } from '@roomgate/shared/tokens';
@@ -8,9 +9,11 @@ import type { Admission } from '../admission/admission.ts';
 
 export interface ConnectDeps {
   verifier: TokenVerifier;
-  store: Pick<ConnectionStore, 'put' | 'delete'>;
+  store: Pick<ConnectionStore, 'put' | 'delete' | 'announce'>;
   /** Bans, revocations, single-use claims, the per-user cap (src/admission). */
   admission: Pick<Admission, 'admitConnection'>;
+  /** Message history; undefined = history off (no join position is recorded). */
+  history?: Pick<HistoryStore, 'lastPosition'> | undefined;
   logger: Logger;
   clock?: Clock;
 }
@@ -55,7 +58,7 @@ export function makeConnectHandler(deps: ConnectDeps) {
     try {
       await deps.admission.admitConnection(grant, connectionId);
     } catch (error) {
-      await deps.store.delete(connectionId).catch((cause: unknown) => deps.logger.warn('row delete after refusal failed (TTL removes it)', { connectionId, error: String(cause) }));
+      await deps.store.delete(connectionId, 'refused').catch((cause: unknown) => deps.logger.warn('row delete after refusal failed (TTL removes it)', { connectionId, error: String(cause) }));
       throw error;
     }
   };
@@ -73,7 +76,12 @@ export function makeConnectHandler(deps: ConnectDeps) {
       // publish-only tokens are for server-side publishers, not sockets.
       if (!grant.capabilities.includes('subscribe')) throw new CapabilityForbiddenError('token does not grant subscribe');
 
-      await deps.store.put({
+      // Read before the row is written, because the row carries it (a read in parallel would need a
+      // second write); `history` without `since` then replays what was published after it.
+      const join = await joinPosition(deps.history, grant.roomId);
+      const record = await deps.store.put(
+        {
+        ...join,
         connectionId,
         roomId: grant.roomId,
         ...(grant.userId !== undefined ? { userId: grant.userId } : {}),
@@ -82,8 +90,12 @@ export function makeConnectHandler(deps: ConnectDeps) {
         tokenExpiresAt: grant.expiresAt,
         ...(grant.tokenId !== undefined ? { tokenId: grant.tokenId } : {}),
         tokenIssuedAt: grant.issuedAt,
-      });
+        },
+        // Members hear the join only once the connection is admitted (a refused one never joined).
+        { announce: false },
+      );
       await admit(grant, connectionId);
+      await deps.store.announce(record);
       deps.logger.info('connected', {
         connectionId,
         roomId: grant.roomId,
@@ -94,6 +106,7 @@ export function makeConnectHandler(deps: ConnectDeps) {
         kid: grant.kid,
         legacy: grant.legacy,
         tokenExpiresAt: grant.expiresAt,
+        ...join,
       });
       return handshake.subprotocol === undefined
         ? { statusCode: 200 }

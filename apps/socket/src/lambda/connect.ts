@@ -2,6 +2,7 @@ import { makeConnectHandler } from '../handlers/connect.ts';
 import { createAdmissionFor } from './admission.ts';
 import { createBase } from './base.ts';
 import { createDynamoClient } from './store.ts';
+import { createHistory } from './history.ts';
 import { createPresenceParts } from './presence.ts';
 import { createTokenVerifier } from './verifier.ts';
 
@@ -12,4 +13,11 @@ const dynamo = createDynamoClient(config);
 // The store announces the join to presence-capable members and emits `connection.opened`.
 const { store } = createPresenceParts(config, logger, dynamo);
 
-export const handler = makeConnectHandler({ verifier: createTokenVerifier(config, logger), store, admission: createAdmissionFor(config, dynamo, store), logger });
+export const handler = makeConnectHandler({
+  verifier: createTokenVerifier(config, logger),
+  store,
+  admission: createAdmissionFor(config, dynamo, store),
+  // With history on, `$connect` records where the connection joined the room's stream.
+  history: createHistory(config, dynamo),
+  logger,
+});

@@ -61,6 +61,9 @@ export function memoryStore(rows: ConnectionRecord[] = []) {
       table.set(record.connectionId, record);
       return record;
     },
+    async announce() {
+      check('announce');
+    },
     async get(id) {
       check('get');
       return table.get(id);

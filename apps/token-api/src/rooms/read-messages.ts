@@ -23,8 +23,14 @@ export interface MessagesPage {
 }
 
 export interface MessageReader {
-  /** Throws HistoryDisabledError (history off on the stage) or StoreUnavailableError. */
-  read(request: { roomId: string; since: number; limit: number; epoch?: string | undefined }): Promise<MessagesPage>;
+  /**
+   * Without `since`: everything still retained, from the oldest retained item, `recovered: true`
+   * (a backend asking for "all retained" has lost nothing it asked for; `epoch` is then ignored).
+   * With `since` (and `epoch`): the client's recovery rules. Every message is returned in full,
+   * also those a publish excluded a user from (`excludeUserId` applies to members' sockets only).
+   * Throws HistoryDisabledError (history off on the stage) or StoreUnavailableError.
+   */
+  read(request: { roomId: string; since?: number | undefined; limit: number; epoch?: string | undefined }): Promise<MessagesPage>;
 }
 
 /**
@@ -38,7 +44,8 @@ export function createMessageReader(options: { history: HistoryStore | undefined
   return {
     async read({ roomId, since, limit, epoch }) {
       if (options.history === undefined) throw new HistoryDisabledError();
-      const page = await options.history.read(roomId, { since, epoch, limit, maxBytes: MESSAGES_PAGE_MAX_BYTES });
+      const all = since === undefined;
+      const page = await options.history.read(roomId, all ? { since: 0, limit, maxBytes: MESSAGES_PAGE_MAX_BYTES } : { since, epoch, limit, maxBytes: MESSAGES_PAGE_MAX_BYTES });
       const messages = page.messages.map((stored): RoomMessageView => {
         const frame = JSON.parse(stored.frame) as { from?: string; data: unknown; sentAt: number };
         return { seq: stored.seq, epoch: stored.epoch, data: frame.data, ...(frame.from === undefined ? {} : { from: frame.from }), sentAt: frame.sentAt };
@@ -50,8 +57,8 @@ export function createMessageReader(options: { history: HistoryStore | undefined
         lastSeq: page.lastSeq,
         messages,
         ...(page.more && last !== undefined ? { nextSince: last.seq } : {}),
-        recovered: page.recovered,
-        ...(page.missed === undefined ? {} : { missed: page.missed }),
+        recovered: all || page.recovered,
+        ...(all || page.missed === undefined ? {} : { missed: page.missed }),
       };
     },
   };

@@ -103,7 +103,7 @@ export const roomsRoutes = fp<RoomsRouteOptions>(
         if (limit < 1 || limit > MESSAGES_MAX_LIMIT) {
           throw new RoomgateError('ERR_VALIDATION', `querystring.limit must be an integer from 1 to ${MESSAGES_MAX_LIMIT}`);
         }
-        const since = request.query.since === undefined ? 0 : Number(request.query.since);
+        const since = request.query.since === undefined ? undefined : Number(request.query.since);
         void reply.header('cache-control', 'no-store');
         return options.history.read({ roomId: request.params.roomId, since, limit, epoch: request.query.epoch });
       },

@@ -1,17 +1,27 @@
-import type { HistoryReplyFrame, MessageFrame as AnyMessageFrame } from '@roomgate/protocol';
+import type { HistoryReplyFrame, HistorySkipFrame, MessageFrame as AnyMessageFrame } from '@roomgate/protocol';
 
 type MessageFrame = AnyMessageFrame & { seq: number; epoch: string };
+
+/** Where a connection joined the room (what `$connect` records on its row). */
+export interface Joined {
+  epoch: string | null;
+  seq: number;
+}
 
 /**
  * One room's history as the socket service keeps it (history-spec.md): gap-free `seq` per epoch,
  * items that expire oldest first, and the `history` reply rules (`since`, `epoch`, `limit`,
- * `more`, `recovered`, `missed`). Shared by the sequencer's unit tests and the loopback server.
+ * `more`, `recovered`, `missed`; without `since`, the replay since the connection's join; skip
+ * entries for messages excluded from this member). Shared by the sequencer's unit tests and the
+ * loopback server.
  */
 export function createFakeHistory(roomId: string, { limit = 100 } = {}) {
   let epoch: string | null = null;
   let epochs = 0;
   let stored: MessageFrame[] = [];
   let firstRetained = 1;
+  /** Seqs published with this member excluded (`excludeUserId`): its replies carry skip entries for them. */
+  const excluded = new Set<number>();
 
   const lastSeq = () => stored.at(-1)?.seq ?? 0;
 
@@ -36,6 +46,14 @@ export function createFakeHistory(roomId: string, { limit = 100 } = {}) {
       if (!found) throw new Error(`seq ${seq} was not published`);
       return found;
     },
+    /** The publish of `seq` excluded this member: live it never arrives, history skips it. */
+    excludeFromMe(seq: number) {
+      excluded.add(seq);
+    },
+    /** A connection opening now: `$connect` records the room's last position. */
+    join(): Joined {
+      return { epoch, seq: lastSeq() };
+    },
     /** TTL took every item up to `seq`. */
     expireThrough(seq: number) {
       firstRetained = seq + 1;
@@ -44,14 +62,25 @@ export function createFakeHistory(roomId: string, { limit = 100 } = {}) {
     reset() {
       epoch = null;
       stored = [];
+      excluded.clear();
       firstRetained = 1;
     },
-    reply(query: { epoch?: string; since?: number; limit?: number; id?: number }): HistoryReplyFrame {
+    /**
+     * The reply to a `history` request of a connection that joined at `joined`. Without `since`
+     * it replays from the join; without `joined` (a server from before join positions) it
+     * answers the position only.
+     */
+    reply(request: { epoch?: string; since?: number; limit?: number; id?: number }, joined?: Joined): HistoryReplyFrame {
+      const query =
+        request.since === undefined && joined !== undefined
+          ? { ...request, since: joined.seq, ...(joined.epoch === null ? {} : { epoch: joined.epoch }) }
+          : request;
       const retained = stored.filter((m) => m.seq >= firstRetained);
       const base = { type: 'history' as const, roomId, epoch, lastSeq: epoch === null ? 0 : lastSeq(), ...(query.id === undefined ? {} : { id: query.id }) };
       if (query.since === undefined) return { ...base, messages: [], more: false, recovered: true };
       const max = Math.min(query.limit ?? limit, limit);
-      const page = (from: MessageFrame[]) => ({ messages: from.slice(0, max), more: from.length > max });
+      const entry = (m: MessageFrame): MessageFrame | HistorySkipFrame => (excluded.has(m.seq) ? { type: 'skip', roomId, seq: m.seq, epoch: m.epoch } : m);
+      const page = (from: MessageFrame[]) => ({ messages: from.slice(0, max).map(entry), more: from.length > max });
       if (query.epoch !== undefined && query.epoch !== epoch) return { ...base, ...page(retained), recovered: false };
       const since = query.since;
       const after = retained.filter((m) => m.seq > since);

@@ -6,9 +6,12 @@ import type { ClientFrame, ServerFrame, WebSocketLike } from '../../src/index.ts
  */
 export class FakeWebSocket implements WebSocketLike {
   static instances: FakeWebSocket[] = [];
+  /** Called as a socket opens (where the server's `$connect` would record the join). */
+  static onOpen: ((socket: FakeWebSocket) => void) | undefined;
 
   static reset(): void {
     FakeWebSocket.instances = [];
+    FakeWebSocket.onOpen = undefined;
   }
 
   static get last(): FakeWebSocket {
@@ -43,6 +46,7 @@ export class FakeWebSocket implements WebSocketLike {
   }
 
   open(): void {
+    FakeWebSocket.onOpen?.(this);
     this.onopen?.({});
   }
 

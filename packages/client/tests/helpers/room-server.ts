@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { createFakeHistory } from './fake-history.ts';
+import { createFakeHistory, type Joined } from './fake-history.ts';
 
 /**
  * A loopback stand-in for the socket service speaking the roomgate protocol: tokens ride in
@@ -26,14 +26,16 @@ export async function startRoomServer({ history: keepHistory = false } = {}) {
   });
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const users = new WeakMap<WebSocket, string>();
+  const joins = new WeakMap<WebSocket, Joined>();
 
   server.on('connection', (socket, request) => {
     users.set(socket, String(request.headers['sec-websocket-protocol']).split('roomgate.token.')[1] ?? '');
+    joins.set(socket, history.join());
     socket.on('message', (raw) => {
       const frame = JSON.parse(String(raw)) as { action: string; id?: number; data?: unknown; epoch?: string; since?: number };
       if (frame.action === 'ping') socket.send(JSON.stringify({ type: 'pong', id: frame.id }));
       if (frame.action === 'history') {
-        const reply = keepHistory ? history.reply(frame) : { type: 'error', code: 'ERR_HISTORY_DISABLED', message: 'no history', id: frame.id };
+        const reply = keepHistory ? history.reply(frame, joins.get(socket)) : { type: 'error', code: 'ERR_HISTORY_DISABLED', message: 'no history', id: frame.id };
         socket.send(JSON.stringify(reply));
       }
       if (frame.action === 'publish') {

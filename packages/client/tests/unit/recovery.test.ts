@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RecoveryEvent, RoomMessage } from '../../src/index.ts';
-import { createFakeHistory } from '../helpers/fake-history.ts';
+import { createFakeHistory, type Joined } from '../helpers/fake-history.ts';
 import { FakeWebSocket } from '../helpers/fake-web-socket.ts';
 import { flush, openClient, setupClient } from '../helpers/harness.ts';
 
@@ -18,10 +18,13 @@ function setup(overrides: Parameters<typeof setupClient>[0] = {}) {
   const recoveries: RecoveryEvent[] = [];
   harness.client.on('message', (m) => messages.push(m));
   harness.client.on('recovery', (e) => recoveries.push(e));
+  // Each socket joins the room as it opens, as `$connect` records it.
+  const joins = new WeakMap<FakeWebSocket, Joined>();
+  FakeWebSocket.onOpen = (socket) => joins.set(socket, history.join());
   /** Answers the socket's last `history` request from the history. */
   const answer = (socket = FakeWebSocket.last) => {
     const request = socket.sentOf('history').at(-1)!;
-    socket.receive(history.reply(request as never));
+    socket.receive(history.reply(request as never, joins.get(socket)));
   };
   const live = (...seqs: number[]) => {
     for (const seq of seqs) FakeWebSocket.last.receive(history.frame(seq));

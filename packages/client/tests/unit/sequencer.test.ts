@@ -4,7 +4,7 @@ import type { HistoryReplyFrame, MessageFrame } from '@roomgate/protocol';
 import { toRoomMessage } from '../../src/room-stream.ts';
 import { createSequencer, type HistoryQuery } from '../../src/sequencer.ts';
 import { systemTimers } from '../../src/timer-set.ts';
-import { createFakeHistory } from '../helpers/fake-history.ts';
+import { createFakeHistory, type Joined } from '../helpers/fake-history.ts';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -28,7 +28,7 @@ function setup({ manual = false, maxHeld = 1_000, limit = 100, named = true } = 
     ...(named ? { roomId: 'r' } : {}),
     fetchHistory: (query) => {
       queries.push(query);
-      if (!manual) return Promise.resolve(history.reply(query));
+      if (!manual) return Promise.resolve(history.reply(query, joined));
       return new Promise((resolve, reject) => waiting.push({ query, resolve, reject }));
     },
     deliver: (message) => delivered.push(message),
@@ -37,6 +37,13 @@ function setup({ manual = false, maxHeld = 1_000, limit = 100, named = true } = 
     gapWaitMs: GAP_WAIT_MS,
     maxHeld,
   });
+  // Each open is a new connection: it joins the room where the history stands now (`$connect`).
+  let joined: Joined | undefined;
+  const open = sequencer.open;
+  sequencer.open = () => {
+    joined = history.join();
+    open();
+  };
   const settle = () => vi.advanceTimersByTimeAsync(0);
   return {
     history,
@@ -53,7 +60,7 @@ function setup({ manual = false, maxHeld = 1_000, limit = 100, named = true } = 
     async answer() {
       const next = waiting.shift();
       if (!next) throw new Error('no history request is waiting');
-      next.resolve(history.reply(next.query));
+      next.resolve(history.reply(next.query, joined));
       await settle();
     },
     async fail(code: string) {
@@ -168,22 +175,38 @@ describe('first connect', () => {
     expect(t.events).toEqual([]);
   });
 
+  // `before`: published before the join; `during`: after the join, before the history reply
+  // (fanned out before the new row was listed, so not live unless in `buffered`); `after`: after the reply, live.
   it.each([
-    { name: 'live messages already in the reply are kept', stored: 5, buffered: [4, 5], after: 0, delivered: [4, 5] },
-    { name: 'and what lies between them and lastSeq is gap-filled', stored: 6, buffered: [4], after: 0, delivered: [4, 5, 6] },
-    { name: 'messages published after the reply follow', stored: 5, buffered: [5], after: 2, delivered: [5, 6, 7] },
-  ])('$name', async ({ stored, buffered, after, delivered }) => {
+    { name: 'live messages from before the join are never delivered', before: 5, during: 0, buffered: [4, 5], after: 0, delivered: [] },
+    { name: 'what was stored during the join is replayed, not lost (issue: delivered 8, one app missed it)', before: 3, during: 1, buffered: [], after: 2, delivered: [4, 5, 6] },
+    { name: 'the replay comes first, a buffered live copy is a duplicate', before: 3, during: 3, buffered: [5], after: 0, delivered: [4, 5, 6] },
+    { name: 'a room empty at the join is replayed from seq 1', before: 0, during: 2, buffered: [2], after: 1, delivered: [1, 2, 3] },
+  ])('$name', async ({ before, during, buffered, after, delivered }) => {
     const t = setup({ manual: true });
-    t.history.publishMany(stored);
+    t.history.publishMany(before);
     t.sequencer.open();
+    t.history.publishMany(during);
     t.live(...buffered); // reached the socket before the history reply
     expect(t.seqs()).toEqual([]);
     await t.answer();
     t.history.publishMany(after);
-    t.live(...Array.from({ length: after }, (_, i) => stored + i + 1));
+    t.live(...Array.from({ length: after }, (_, i) => before + during + i + 1));
     await vi.advanceTimersByTimeAsync(GAP_WAIT_MS);
     while (t.waiting.length > 0) await t.answer();
     expect(t.seqs()).toEqual(delivered);
+    expect(t.events).toEqual([]);
+  });
+
+  it('says so when what was published since the join is already gone', async () => {
+    const t = setup({ manual: true });
+    t.history.publishMany(2);
+    t.sequencer.open();
+    t.history.publishMany(3);
+    t.history.expireThrough(3);
+    await t.answer();
+    expect(t.seqs()).toEqual([4, 5]);
+    expect(t.events).toEqual([{ roomId: 'r', recovered: false, missed: { from: 3, to: 3 }, replayed: 2, reconnect: false }]);
   });
 
   it('without a roomId option, the reply names the room', async () => {
@@ -336,5 +359,51 @@ describe('history failures', () => {
     expect(t.waiting).toHaveLength(0);
     expect(t.seqs()).toEqual([1, 2, 2]); // passed through as it came
     expect(t.events).toEqual([]);
+  });
+});
+
+describe('skip entries (a message the publish excluded this member from)', () => {
+  it('a gap-fill advances over the skipped seq and delivers nothing for it', async () => {
+    const t = setup();
+    t.sequencer.open();
+    await t.settle();
+    t.history.publishMany(3);
+    t.history.excludeFromMe(2);
+    t.live(1, 3); // 2 was not fanned out to this member
+    await vi.advanceTimersByTimeAsync(GAP_WAIT_MS);
+    expect(t.seqs()).toEqual([1, 3]);
+    expect(t.sequencer.positionOf('r')).toEqual({ epoch: 'E1', seq: 3 });
+    t.history.publishMany(1);
+    t.live(4);
+    await vi.advanceTimersByTimeAsync(GAP_WAIT_MS);
+    expect(t.seqs()).toEqual([1, 3, 4]);
+    expect(t.queries).toHaveLength(2); // the one fill; the skip left no gap behind
+    expect(t.events).toEqual([]);
+  });
+
+  it('a reconnect replay skips it too and counts only what it delivered', async () => {
+    const t = setup();
+    t.sequencer.open();
+    await t.settle();
+    t.history.publishMany(2);
+    t.live(1, 2);
+    t.sequencer.pause();
+    t.history.publishMany(3); // 3..5 while away, 4 excluded
+    t.history.excludeFromMe(4);
+    t.sequencer.open();
+    await t.settle();
+    expect(t.seqs()).toEqual([1, 2, 3, 5]);
+    expect(t.events).toEqual([{ roomId: 'r', recovered: true, replayed: 2, reconnect: true }]);
+  });
+
+  it('a first-connect replay that starts with a skip takes its position from it', async () => {
+    const t = setup({ manual: true });
+    t.history.publishMany(1);
+    t.sequencer.open();
+    t.history.publishMany(2);
+    t.history.excludeFromMe(2);
+    await t.answer();
+    expect(t.seqs()).toEqual([3]);
+    expect(t.sequencer.positionOf('r')).toEqual({ epoch: 'E1', seq: 3 });
   });
 });

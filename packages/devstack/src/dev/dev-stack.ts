@@ -9,7 +9,7 @@ import { bootstrapStage } from './bootstrap.ts';
 import { Cleanups } from './cleanups.ts';
 import type { DevOptions } from './dev-options.ts';
 import { startOfflineService, type RunningOffline } from './offline-service.ts';
-import { socketSpec, socketUrlOf, tokenApiSpec, tokenApiUrlOf, type OfflineSpec, type StackEndpoints } from './offline-specs.ts';
+import { historyTableNameOf, socketSpec, socketUrlOf, tokenApiSpec, tokenApiUrlOf, type OfflineSpec, type StackEndpoints } from './offline-specs.ts';
 import { assertPortsFree, labelOf } from './ports.ts';
 import { httpStatus, tcpAccepts, webSocketHandshake } from './readiness.ts';
 
@@ -94,7 +94,7 @@ export class DevStack {
       dataDir,
     });
     this.io.progress(
-      `stage ${stage}: tables ${tableName} and ${roomsTableName}, signing key ${boot.signingKey.kid} (${boot.signingKeyCreated ? 'created' : 'kept'}), dev API key ${boot.devApiKeyFile ? `from ${boot.devApiKeyFile}` : 'created'}`,
+      `stage ${stage}: tables ${tableName}, ${roomsTableName} and ${historyTableNameOf(stage)}, signing key ${boot.signingKey.kid} (${boot.signingKeyCreated ? 'created' : 'kept'}), dev API key ${boot.devApiKeyFile ? `from ${boot.devApiKeyFile}` : 'created'}`,
     );
     this.checkNotStopped();
 

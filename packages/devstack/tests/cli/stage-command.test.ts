@@ -93,6 +93,12 @@ describe('pnpm stage', () => {
     expect(stderr).toContain('"socketStage" is no longer a setting');
   });
 
+  it('refuses a history count the functions would refuse at their cold start', async () => {
+    const { code, stderr } = await stage(['deploy', '--stage', 'prod'], { ROOMGATE_STAGES_DIR: stagesDir({ prod: 'historyMaxMessages: 10001\n' }) });
+    expect(code).toBe(1);
+    expect(stderr).toContain('historyMaxMessages must be a whole number from 1 to 10000, got 10001');
+  });
+
   it.each([
     [['deploy'], /--stage is required/],
     [['launch', '--stage', 'prod'], /expected one of show, deploy, remove, got "launch"/],

@@ -1,6 +1,7 @@
 import type { ConnectionStore } from '../store/connection-store.ts';
 import type { RoomMember } from '../store/connection-item.ts';
 import { ConnectionGoneError } from '../errors.ts';
+import { isExcludedFor } from '../history/message-exclusion.ts';
 import { isGone, type ManagementApi } from './management-api.ts';
 import { systemClock, type Clock } from '../runtime/clock.ts';
 import type { Logger } from '../runtime/logger.ts';
@@ -130,7 +131,7 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
   };
 }
 
-const isExcluded = (member: RoomMember, options: BroadcastOptions): boolean =>
-  member.connectionId === options.excludeConnectionId || (options.excludeUserId !== undefined && member.userId === options.excludeUserId);
+// The same rule a history replay applies to the stored message, so gap-fill never hands out what fan-out withheld.
+const isExcluded = (member: RoomMember, options: BroadcastOptions): boolean => isExcludedFor(options, member);
 
 const asError = (value: unknown): Error => (value instanceof Error ? value : new Error(String(value)));

@@ -100,7 +100,8 @@ export function createMessagePublisher(options: MessagePublisherOptions): Messag
       }
       // The history write and the room's first page are read at once (one round trip fewer for a
       // small room); the broadcaster posts nothing before the stored frame resolves, so the rule holds.
-      const storing = history.append(message.roomId, (position) => build(message, sentAt, position));
+      // The exclusion is stored with the message: a replay to the excluded member skips it as fan-out does.
+      const storing = history.append(message.roomId, (position) => build(message, sentAt, position), message.broadcast);
       const [stored, fanned] = await Promise.allSettled([
         storing,
         broadcaster.broadcast(

@@ -10,14 +10,16 @@ import { StoreUnavailableError } from '../errors.ts';
 import { systemClock, type Clock } from '../runtime/clock.ts';
 import { createStoreCall } from '../store/store-call.ts';
 import type { MessagePosition } from './message-position.ts';
+import type { MessageExclusion } from './message-exclusion.ts';
 import { PositionCache } from './position-cache.ts';
 
 /** One history item: the exact serialized `message` frame that was (or is about to be) fanned out. */
-export interface StoredMessage extends MessagePosition {
+export interface StoredMessage extends MessagePosition, MessageExclusion {
   frame: string;
   /** Epoch seconds. */
   publishedAt: number;
 }
+
 
 export interface HistoryQuery {
   /** Messages with `seq > since`. Absent: no messages, only the room's current position. */
@@ -56,9 +58,14 @@ export interface HistoryStore {
    * DynamoDB fails (after the SDK's retries) or 32 attempts lost the race for a seq; whatever
    * `build` throws (a frame too large) is passed on untouched and nothing is stored.
    */
-  append(roomId: string, build: (position: MessagePosition) => string): Promise<StoredMessage>;
+  append(roomId: string, build: (position: MessagePosition) => string, exclusion?: MessageExclusion): Promise<StoredMessage>;
   /** Stored messages after a position, with the recovery verdict. Throws StoreUnavailableError. */
   read(roomId: string, query: HistoryQuery): Promise<HistoryPage>;
+  /**
+   * The room's last position (its newest item, expired or not, read consistently), or undefined
+   * when the room has no item at all. One Query. Throws StoreUnavailableError.
+   */
+  lastPosition(roomId: string): Promise<MessagePosition | undefined>;
 }
 
 export interface HistoryStoreOptions {
@@ -129,7 +136,12 @@ export function createHistoryStore(options: HistoryStoreOptions): HistoryStore {
     ttlSeconds,
     maxMessages,
 
-    async append(roomId, build) {
+    async lastPosition(roomId) {
+      const last = await lastItem(roomId);
+      return last === undefined ? undefined : { epoch: last.epoch, seq: last.seq };
+    },
+
+    async append(roomId, build, exclusion = {}) {
       let position = cachedNext(roomId) ?? (await nextPosition(roomId));
       for (let attempt = 1; ; attempt += 1) {
         const frame = build(position);
@@ -146,13 +158,15 @@ export function createHistoryStore(options: HistoryStoreOptions): HistoryStore {
                   frame: { S: frame },
                   publishedAt: { N: String(publishedAt) },
                   expiresAt: { N: String(publishedAt + ttlSeconds) },
+                  ...(exclusion.excludeUserId === undefined ? {} : { excludeUserId: { S: exclusion.excludeUserId } }),
+                  ...(exclusion.excludeConnectionId === undefined ? {} : { excludeConnectionId: { S: exclusion.excludeConnectionId } }),
                 },
                 ConditionExpression: 'attribute_not_exists(seq)',
               }),
             ),
           );
           cache.set(roomId, { ...position, publishedAt });
-          return { ...position, frame, publishedAt };
+          return { ...position, frame, publishedAt, ...definedExclusion(exclusion) };
         } catch (error) {
           if (!(error instanceof ConditionalCheckFailedException)) throw error;
           cache.delete(roomId);
@@ -248,5 +262,13 @@ function toMessage(item: Record<string, AttributeValue>): StoredMessage {
     seq: Number(item.seq?.N ?? 0),
     frame: item.frame?.S ?? '',
     publishedAt: Number(item.publishedAt?.N ?? 0),
+    ...definedExclusion({ excludeUserId: item.excludeUserId?.S, excludeConnectionId: item.excludeConnectionId?.S }),
+  };
+}
+
+function definedExclusion(exclusion: MessageExclusion): MessageExclusion {
+  return {
+    ...(exclusion.excludeUserId === undefined ? {} : { excludeUserId: exclusion.excludeUserId }),
+    ...(exclusion.excludeConnectionId === undefined ? {} : { excludeConnectionId: exclusion.excludeConnectionId }),
   };
 }

@@ -1,3 +1,5 @@
 export * from './history-store.ts';
 export * from './message-position.ts';
 export * from './position-cache.ts';
+export * from './message-exclusion.ts';
+export * from './join-position.ts';

@@ -29,6 +29,14 @@ export interface ConnectionRecord {
   expiresAt: number;
   /** When the connection last sent a frame, written at most once a minute; absent on rows from before liveness. */
   lastSeenAt?: number;
+  /**
+   * Where the connection joined its room's stream (history/join-position.ts): the room's last seq
+   * at `$connect`, 0 when it had no history. Absent when history was off, or on rows written before
+   * it existed. Not projected into `byRoom`: only the connection's own `history` request reads it.
+   */
+  joinSeq?: number;
+  /** The epoch `joinSeq` belongs to; absent when the room had no history at `$connect`. */
+  joinEpoch?: string;
 }
 
 /** A token bucket: `tokens` left (fractional) as of `at` (epoch milliseconds). */
@@ -66,6 +74,8 @@ export function toItem(record: ConnectionRecord): Record<string, AttributeValue>
     ...(record.tokenIssuedAt !== undefined ? { tokenIssuedAt: { N: String(record.tokenIssuedAt) } } : {}),
     expiresAt: { N: String(record.expiresAt) },
     ...(record.lastSeenAt !== undefined ? { lastSeenAt: { N: String(record.lastSeenAt) } } : {}),
+    ...(record.joinSeq !== undefined ? { joinSeq: { N: String(record.joinSeq) } } : {}),
+    ...(record.joinEpoch !== undefined ? { joinEpoch: { S: record.joinEpoch } } : {}),
   };
 }
 
@@ -75,6 +85,8 @@ export function toRecord(item: Record<string, AttributeValue>): ConnectionRecord
   const tokenIssuedAt = item.tokenIssuedAt?.N;
   const rateTokens = item.rateTokens?.N;
   const rateAt = item.rateAt?.N;
+  const joinSeq = item.joinSeq?.N;
+  const joinEpoch = item.joinEpoch?.S;
   return {
     connectionId: item.connectionId?.S ?? '',
     roomId: item.roomId?.S ?? '',
@@ -87,6 +99,8 @@ export function toRecord(item: Record<string, AttributeValue>): ConnectionRecord
     ...(rateTokens !== undefined && rateAt !== undefined ? { rateBucket: { tokens: Number(rateTokens), at: Number(rateAt) } } : {}),
     expiresAt: Number(item.expiresAt?.N ?? 0),
     ...(item.lastSeenAt?.N !== undefined ? { lastSeenAt: Number(item.lastSeenAt.N) } : {}),
+    ...(joinSeq !== undefined ? { joinSeq: Number(joinSeq) } : {}),
+    ...(joinEpoch !== undefined ? { joinEpoch } : {}),
   };
 }
 

@@ -65,15 +65,22 @@ export interface ConnectionStore {
   /**
    * Writes a new row; never overwrites one. Throws ConnectionExistsError when a row with this
    * `connectionId` exists (a replayed or forged `$connect` for a live connection must not move it
-   * to another room or grant), leaving that row untouched.
+   * to another room or grant), leaving that row untouched. The observer hears of the row at once,
+   * unless `announce: false` — then the caller calls `announce(record)` once the connection is
+   * admitted (`$connect` writes the row before its admission checks, so that a ban landing
+   * meanwhile finds it, but members must not hear a join for a connection that is refused).
    */
-  put(connection: NewConnection): Promise<ConnectionRecord>;
+  put(connection: NewConnection, options?: { announce?: boolean }): Promise<ConnectionRecord>;
+  /** Tells the observer about a row written with `announce: false` (presence join, `connection.opened`). */
+  announce(record: ConnectionRecord): Promise<void>;
   get(connectionId: string): Promise<ConnectionRecord | undefined>;
   /**
    * Idempotent: deleting an unknown id is fine. Resolves whether a row existed. `reason` (default
-   * `closed`) is what the observer hears: a kick passes `kicked`, a ban `banned`.
+   * `closed`) is what the observer hears: a kick passes `kicked`, a ban `banned`. `refused` removes
+   * a row written with `announce: false` whose connection was then refused: the observer hears
+   * nothing, since no one heard of the row.
    */
-  delete(connectionId: string, reason?: CloseReason): Promise<boolean>;
+  delete(connectionId: string, reason?: CloseReason | 'refused'): Promise<boolean>;
   /**
    * After the management API answered 410 for `connectionId`: deletes its row only if it is older
    * than HANDSHAKE_WINDOW_SECONDS (`connectedAt < now − window`; a row without `connectedAt`
@@ -216,7 +223,7 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
   };
 
   return {
-    async put(connection) {
+    async put(connection, putOptions = {}) {
       const connectedAt = connection.connectedAt ?? clock();
       const record: ConnectionRecord = {
         ...connection,
@@ -232,8 +239,12 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
           throw cause;
         }
       });
-      await observer?.added(record).catch(() => undefined);
+      if (putOptions.announce !== false) await observer?.added(record).catch(() => undefined);
       return record;
+    },
+
+    async announce(record) {
+      await observer?.added(record).catch(() => undefined);
     },
 
     async get(connectionId) {
@@ -250,7 +261,7 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
           new DeleteItemCommand({ TableName: tableName, Key: { connectionId: { S: connectionId } }, ReturnValues: 'ALL_OLD' }),
         ),
       );
-      await notifyRemoved(result.Attributes, reason);
+      if (reason !== 'refused') await notifyRemoved(result.Attributes, reason);
       return result.Attributes !== undefined;
     },
 

@@ -120,6 +120,17 @@ describe('$connect', () => {
     expect(logger.lines.at(-1)).toMatchObject({ level: 'error', msg: 'connect refused' });
   });
 
+  it('with history on, refuses with 503 when the join position cannot be read, and writes no row', async () => {
+    // Throttling on the history table: no local server produces it, so this fake is the one mock.
+    const store = memoryStore();
+    const history = { lastPosition: async () => Promise.reject(new StoreUnavailableError('history store query failed')) };
+    const handler = makeConnectHandler({ verifier, store, history, admission: admitAll, logger: memoryLogger(), clock: () => NOW });
+    const result = await handler(event({ query: { token: 'good' } }));
+    expect(result.statusCode).toBe(503);
+    expect(body(result).error.code).toBe('ERR_STORE_UNAVAILABLE');
+    expect(store.table.size).toBe(0);
+  });
+
   it('hides internals in 5xx bodies', async () => {
     const { handler } = setup();
     const result = await handler(event({ query: { token: 'boom' } }));

@@ -70,6 +70,30 @@ describe('Rooms API with history', () => {
     expect((await get(app, roomId, '?since=1&epoch=other-epoch')).json()).toMatchObject({ recovered: false, lastSeq: 3 });
   });
 
+  it('GET without since answers everything retained, recovered; with since the gone range is reported', async () => {
+    let now = NOW;
+    const moving = createHistoryStore({ client: dynamo, tableName: inject('historyTableName'), ttlSeconds: 600, maxMessages: 1000, clock: () => now });
+    const roomId = `chat-${randomUUID().slice(0, 8)}`;
+    const t = roomsTestApp(chatRoom().filter((r) => r.roomId === 'chat-1').map((r) => ({ ...r, roomId })), { history: moving, clock: () => now });
+    apps.push(t.app);
+    await post(t.app, roomId, { data: 'a' });
+    now = NOW + 300;
+    await post(t.app, roomId, { data: 'b' });
+    await post(t.app, roomId, { data: 'c' });
+    now = NOW + 601; // 'a' expired
+    const all = (await get(t.app, roomId)).json();
+    expect(all).toMatchObject({ lastSeq: 3, recovered: true });
+    expect(all).not.toHaveProperty('missed');
+    expect(all.messages.map((m: { seq: number }) => m.seq)).toEqual([2, 3]);
+    expect((await get(t.app, roomId, '?since=0')).json()).toMatchObject({ recovered: false, missed: { from: 1, to: 1 } });
+  });
+
+  it('GET returns a message published with excludeUserId in full (a backend’s view)', async () => {
+    const { app, roomId } = setup();
+    await post(app, roomId, { data: 'secret', excludeUserId: 'alice' });
+    expect((await get(app, roomId)).json().messages).toEqual([expect.objectContaining({ seq: 1, data: 'secret' })]);
+  });
+
   it('a room without history: epoch null, lastSeq 0', async () => {
     const { app, roomId } = setup();
     expect((await get(app, roomId)).json()).toEqual({ roomId, epoch: null, lastSeq: 0, messages: [], recovered: true });

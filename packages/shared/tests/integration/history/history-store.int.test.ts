@@ -170,4 +170,28 @@ describe('history store against dynalite', () => {
     expect(byBytes.more).toBe(true);
     expect((await history.read(room, { since: 0, limit: 10, maxBytes: 1 })).messages).toHaveLength(1);
   });
+
+  it('lastPosition: undefined for a room without items, else the newest item’s position', async () => {
+    const room = uniqueRoom();
+    const history = store();
+    expect(await history.lastPosition(room)).toBeUndefined();
+    await history.append(room, frame('a'));
+    const second = await history.append(room, frame('b'));
+    // Another container, without a cached position, reads the same.
+    expect(await store().lastPosition(room)).toEqual({ epoch: second.epoch, seq: 2 });
+  });
+
+  it('keeps the exclusion a publish had with the item and returns it to readers', async () => {
+    const room = uniqueRoom();
+    const history = store();
+    await history.append(room, frame('a'));
+    const excluded = await history.append(room, frame('b'), { excludeUserId: 'alice', excludeConnectionId: 'c-1' });
+    expect(excluded).toMatchObject({ seq: 2, excludeUserId: 'alice', excludeConnectionId: 'c-1' });
+    const page = await store().read(room, { since: 0, limit: 10 });
+    expect(page.messages.map(({ seq, excludeUserId, excludeConnectionId }) => ({ seq, excludeUserId, excludeConnectionId }))).toEqual([
+      { seq: 1, excludeUserId: undefined, excludeConnectionId: undefined },
+      { seq: 2, excludeUserId: 'alice', excludeConnectionId: 'c-1' },
+    ]);
+    expect(page.messages[0]).not.toHaveProperty('excludeUserId');
+  });
 });
