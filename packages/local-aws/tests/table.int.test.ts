@@ -33,6 +33,8 @@ describe('loadConnectionsTable', () => {
       AttributeDefinitions: [
         { AttributeName: 'connectionId', AttributeType: 'S' },
         { AttributeName: 'roomId', AttributeType: 'S' },
+        { AttributeName: 'userId', AttributeType: 'S' },
+        { AttributeName: 'tokenId', AttributeType: 'S' },
       ],
       KeySchema: [{ AttributeName: 'connectionId', KeyType: 'HASH' }],
       GlobalSecondaryIndexes: [
@@ -43,6 +45,22 @@ describe('loadConnectionsTable', () => {
             { AttributeName: 'connectionId', KeyType: 'RANGE' },
           ],
           Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['userId', 'cap', 'connectedAt', 'expiresAt'] },
+        },
+        {
+          IndexName: 'byUser',
+          KeySchema: [
+            { AttributeName: 'userId', KeyType: 'HASH' },
+            { AttributeName: 'connectionId', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['roomId', 'tokenIssuedAt', 'connectedAt'] },
+        },
+        {
+          IndexName: 'byToken',
+          KeySchema: [
+            { AttributeName: 'tokenId', KeyType: 'HASH' },
+            { AttributeName: 'connectionId', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['roomId', 'userId', 'connectedAt'] },
         },
       ],
     });
@@ -95,10 +113,12 @@ describe('ensureTable', () => {
     expect(Table?.AttributeDefinitions).toEqual([
       { AttributeName: 'connectionId', AttributeType: 'S' },
       { AttributeName: 'roomId', AttributeType: 'S' },
+      { AttributeName: 'userId', AttributeType: 'S' },
+      { AttributeName: 'tokenId', AttributeType: 'S' },
     ]);
     expect(Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
-    expect(Table?.GlobalSecondaryIndexes).toHaveLength(1);
-    expect(Table?.GlobalSecondaryIndexes?.[0]).toMatchObject({
+    expect(Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName).sort()).toEqual(['byRoom', 'byToken', 'byUser']);
+    expect(Table?.GlobalSecondaryIndexes?.find((index) => index.IndexName === 'byRoom')).toMatchObject({
       IndexName: 'byRoom',
       KeySchema: [
         { AttributeName: 'roomId', KeyType: 'HASH' },
