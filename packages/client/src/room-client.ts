@@ -81,7 +81,10 @@ export function createRoomClient(options: RoomClientOptions): RoomClient {
   const settleWaiters = (error?: RoomClientError) => {
     const current = waiters;
     waiters = [];
-    for (const waiter of current) (error ? waiter.reject(error) : waiter.resolve());
+    for (const waiter of current) {
+      if (error) waiter.reject(error);
+      else waiter.resolve();
+    }
   };
 
   /** Forgets the current socket: its late events are ignored and its timers stop. */

@@ -1,5 +1,6 @@
 // Referenced, not just included: packages that import local-aws type-check this file without
 // local-aws's tsconfig, and would otherwise see dynalite as an untyped module.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- an import of a .d.ts would not carry the ambient module declaration to those packages
 /// <reference path="./dynalite.d.ts" />
 import { mkdirSync } from 'node:fs';
 import dynalite from 'dynalite';

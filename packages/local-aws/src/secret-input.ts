@@ -2,7 +2,7 @@ import { invalidParameter } from './aws-service-error.ts';
 import type { SecretVersion, Tag } from './secret-model.ts';
 
 /** A parsed awsJson request body. */
-export type Input = Record<string, any>;
+export type Input = Record<string, unknown>;
 
 export function requireString(input: Input, field: string): string {
   const value = input[field];

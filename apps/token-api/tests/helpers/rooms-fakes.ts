@@ -1,3 +1,5 @@
+import { afterEach } from 'vitest';
+import type { FastifyInstance } from 'fastify';
 import { HANDSHAKE_WINDOW_SECONDS, type ConnectionStore, type RoomMember } from '@roomgate/shared/store';
 import { StoreUnavailableError, ConnectionGoneError, DeliveryFailedError } from '@roomgate/shared/errors';
 import { createBroadcaster, type ManagementApi } from '@roomgate/shared/delivery';
@@ -9,7 +11,7 @@ import type { RoomsAppConfig } from '../../src/rooms/config.ts';
 import { IdempotencyInProgressError, IdempotencyKeyReusedError, ListingCursorError } from '../../src/rooms/errors.ts';
 import type { IdempotencyStore } from '../../src/rooms/idempotency-store.ts';
 import type { ListingCursors } from '../../src/rooms/listing-cursors.ts';
-import { apiKeysSecret, clock, NOW, testConfig } from './fixtures.ts';
+import { apiKeysSecret, CHAT_KEY, clock, NOW, testConfig } from './fixtures.ts';
 
 export type Row = RoomMember & { connectedAt: number; expiresAt: number };
 
@@ -172,3 +174,23 @@ export function roomsTestApp(rows: Row[] = [], over: Partial<RoomsAppDeps> = {})
   });
   return { app, rooms, mgmt, idempotency, cursors };
 }
+
+/**
+ * For a test file: registers an `afterEach` that closes every app built since, and returns
+ * `setup(rows, over)`, which builds one with `roomsTestApp`.
+ */
+export function closingRoomsTestApps() {
+  const apps: FastifyInstance[] = [];
+  afterEach(async () => {
+    await Promise.all(apps.splice(0).map((app) => app.close()));
+  });
+  return (rows: Row[] = [], over: Partial<RoomsAppDeps> = {}) => {
+    const t = roomsTestApp(rows, over);
+    apps.push(t.app);
+    return t;
+  };
+}
+
+/** `POST /v1/rooms/:roomId/messages` with a JSON body, as the chat backend (its API key) unless `headers` say otherwise. */
+export const publish = (app: FastifyInstance, roomId: string, body: unknown, headers: Record<string, string> = { 'x-api-key': CHAT_KEY }) =>
+  app.inject({ method: 'POST', url: `/v1/rooms/${roomId}/messages`, headers: { 'content-type': 'application/json', ...headers }, payload: JSON.stringify(body) });

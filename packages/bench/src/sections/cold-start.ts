@@ -5,7 +5,7 @@ import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { localClientConfig, parseCloudFormationYaml } from '@roomgate/local-aws';
 import { createConnectionStore } from '@roomgate/shared/store';
 import { importSigningKey, createSigner } from '@roomgate/shared/tokens';
-import { httpApiEvent } from '../../../../apps/token-api/tests/helpers/http-api-event.ts';
+import { httpApiEvent } from '@roomgate/token-api/testing/http-api-event';
 import { BENCH_ROLE_SESSION, endpointsFromEnv, seedStage } from '../lib/local-stack.ts';
 import { median } from '../lib/measure.ts';
 import { BENCH_DIR, OUT_DIR, SOCKET_DIR, TOKEN_API_DIR } from '../lib/paths.ts';

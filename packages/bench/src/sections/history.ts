@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { join as joinPath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { importSigningKey, createSigner } from '@roomgate/shared/tokens';
-import { startOffline, type RunningOffline } from '../../../../apps/socket/tests/helpers/offline.ts';
+import { startOffline, type RunningOffline } from '@roomgate/socket/testing/offline';
 import { endpointsFromEnv, seedStage } from '../lib/local-stack.ts';
 import { median } from '../lib/measure.ts';
 import { registerCleanup } from '../lib/processes.ts';

@@ -20,5 +20,5 @@ if (cluster.isPrimary) {
     });
   }
 } else {
-  await import('../../../../apps/token-api/src/token/server.ts');
+  await import('@roomgate/token-api/token/server');
 }

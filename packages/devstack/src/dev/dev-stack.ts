@@ -177,7 +177,7 @@ export class DevStack {
 
   private async checkTokenApi(tokenApiUrl: string, apiKey: string): Promise<string> {
     let status = 0;
-    let body = '';
+    let body: string;
     try {
       const response = await fetch(`${tokenApiUrl}/v1/tokens`, {
         method: 'POST',

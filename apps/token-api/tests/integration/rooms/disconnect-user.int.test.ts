@@ -7,7 +7,7 @@ import { createConnectionStore, HANDSHAKE_WINDOW_SECONDS, type ConnectionStore }
 import { silentLogger } from '@roomgate/shared/runtime';
 import { createManagementApi } from '@roomgate/shared/delivery';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startManagementServer, type ManagementServer } from '../../../../../packages/shared/tests/helpers/management-server.ts';
+import { startManagementServer, type ManagementServer } from '@roomgate/shared/testing';
 import { createUserDisconnector } from '../../../src/rooms/disconnect-user.ts';
 
 /**

@@ -1,24 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { CHAT_KEY, NOW } from '../../helpers/fixtures.ts';
 import { API_GATEWAY_MAX_MESSAGE_BYTES, MAX_FRAME_DEPTH } from '@roomgate/protocol/limits';
 import { silentLogger } from '@roomgate/shared/runtime';
 import { createRoomPublisher } from '../../../src/rooms/publish.ts';
-import { chatRoom, memoryIdempotency, roomsConfig, roomsTestApp, type Row } from '../../helpers/rooms-fakes.ts';
+import { chatRoom, memoryIdempotency, roomsConfig, closingRoomsTestApps, publish } from '../../helpers/rooms-fakes.ts';
 
-const apps: FastifyInstance[] = [];
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((app) => app.close()));
-});
-
-const setup = (rows: Row[] = [], over: Parameters<typeof roomsTestApp>[1] = {}) => {
-  const t = roomsTestApp(rows, over);
-  apps.push(t.app);
-  return t;
-};
-
-const publish = (app: FastifyInstance, roomId: string, body: unknown, headers: Record<string, string> = { 'x-api-key': CHAT_KEY }) =>
-  app.inject({ method: 'POST', url: `/v1/rooms/${roomId}/messages`, headers: { 'content-type': 'application/json', ...headers }, payload: JSON.stringify(body) });
+const setup = closingRoomsTestApps();
 
 describe('POST /v1/rooms/:roomId/messages', () => {
   it('delivers the client-publish frame (no `from`) to exactly the room, then answers 200 with the counts', async () => {

@@ -1,22 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
+import { describe, expect, it } from 'vitest';
 import { parseIamCallers } from '../../../src/http/auth/iam-callers.ts';
 import { CHAT_KEY, CHAT_ROLE, LOBBY_KEY } from '../../helpers/fixtures.ts';
-import { chatRoom, member, roomsConfig, roomsTestApp, type Row } from '../../helpers/rooms-fakes.ts';
+import { chatRoom, member, roomsConfig, closingRoomsTestApps, publish } from '../../helpers/rooms-fakes.ts';
 
-const apps: FastifyInstance[] = [];
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((app) => app.close()));
-});
-
-const setup = (rows: Row[] = [], over: Parameters<typeof roomsTestApp>[1] = {}) => {
-  const t = roomsTestApp(rows, over);
-  apps.push(t.app);
-  return t;
-};
-
-const publish = (app: FastifyInstance, roomId: string, body: unknown, headers: Record<string, string> = { 'x-api-key': CHAT_KEY }) =>
-  app.inject({ method: 'POST', url: `/v1/rooms/${roomId}/messages`, headers: { 'content-type': 'application/json', ...headers }, payload: JSON.stringify(body) });
+const setup = closingRoomsTestApps();
 
 describe('caller authentication and room scope', () => {
   const requests = [

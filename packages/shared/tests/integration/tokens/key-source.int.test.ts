@@ -1,7 +1,6 @@
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localClientConfig } from '@roomgate/local-aws';
-import { startSecretsManager, type RunningSecretsManager } from '@roomgate/local-aws';
+import { localClientConfig, startSecretsManager, type RunningSecretsManager } from '@roomgate/local-aws';
 import { createJwksSecretSource, createSigningKeySource } from '../../../src/tokens/key-source.ts';
 import { generateSigningKey, publicJwkOf, type SigningKeyRecord } from '../../../src/tokens/keys.ts';
 import { createSigner } from '../../../src/tokens/signer.ts';

@@ -30,7 +30,6 @@ describe('credentials for presigning', () => {
 
   it('are refreshed once they come within refreshBeforeSeconds of expiry', async () => {
     let now = NOW;
-    let n = 0;
     const chain = countingProvider(() => temporaryCredentials(1_000, new Date((now + 3600) * 1000)));
     const provider = cachedCredentials(chain, { refreshBeforeSeconds: 300, clock: () => now });
     const first = await provider();
@@ -40,7 +39,7 @@ describe('credentials for presigning', () => {
     const second = await provider();
     expect(second).not.toBe(first);
     expect(chain.calls).toBe(2);
-    n = chain.calls;
+    const n = chain.calls;
     expect(await provider()).toBe(second);
     expect(chain.calls).toBe(n);
   });

@@ -6,7 +6,7 @@ import { connect, refusedStatus, tokenProtocols, type TestClient } from '../help
 /**
  * A few hostile handshakes and frames end to end: a real WebSocket client, serverless-offline,
  * the built Lambdas, dynalite and the local Secrets Manager. The handler-level suites
- * (tests/integration/*.hardening.test.ts) cover the full tables; this checks that nothing between
+ * (tests/integration/handlers/*-hardening.int.test.ts) cover the full tables; this checks that nothing between
  * the socket and the handler (offline's event mapping, the bundle) changes the outcome.
  */
 

@@ -8,7 +8,7 @@ import {
   SecretsManagerServiceException,
   type GetSecretValueCommandInput,
 } from '@aws-sdk/client-secrets-manager';
-import { localClientConfig, startSecretsManager } from '@roomgate/local-aws';
+import { freePort, localClientConfig, startSecretsManager } from '@roomgate/local-aws';
 import type {} from '@roomgate/local-aws/vitest-global-setup';
 import { createConnectionStore, type ConnectionStore } from '@roomgate/shared/store';
 import { createJwksSecretSource, generateSigningKey, importSigningKey, publicJwkOf, type SigningKeyRecord, createSigner, type TokenSigner, createVerifier } from '@roomgate/shared/tokens';
@@ -17,8 +17,7 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import type { WebSocketConnectEvent } from '../../src/events.ts';
 import { makeConnectHandler } from '../../src/handlers/connect.ts';
 import { createRuntime } from '../../src/lambda/runtime.ts';
-import { admitAll,  memoryLogger } from '../helpers/fakes.ts';
-import { freePort } from '@roomgate/local-aws';
+import { admitAll, memoryLogger } from '../helpers/fakes.ts';
 
 /**
  * Secrets Manager failing under `$connect`: the public keys cannot be loaded at cold start, are

@@ -5,9 +5,9 @@ import type { Broadcaster } from '@roomgate/shared/delivery';
 import { createHistoryStore, type HistoryStore } from '@roomgate/shared/history';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { WebSocketMessageEvent } from '../../src/events.ts';
-import { makeDefaultHandler } from '../../src/handlers/default.ts';
-import { admitAll, noRateLimit, NOW, fakeManagement, fakeVerifier, memoryLogger, memoryStore, row } from '../helpers/fakes.ts';
+import type { WebSocketMessageEvent } from '../../../src/events.ts';
+import { makeDefaultHandler } from '../../../src/handlers/default.ts';
+import { admitAll, noRateLimit, NOW, fakeManagement, fakeVerifier, memoryLogger, memoryStore, row } from '../../helpers/fakes.ts';
 
 /** `$default` with history on: publish acks carry seq/epoch, `history` replays from the real table. */
 let dynamo: DynamoDBClient;

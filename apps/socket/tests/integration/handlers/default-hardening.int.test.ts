@@ -9,8 +9,8 @@ import { MAX_FRAME_DEPTH } from '@roomgate/protocol/limits';
 import { createSigner, type TokenSigner, createVerifier, staticKeys } from '@roomgate/shared/tokens';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { makeTestKey } from '@roomgate/shared/testing';
-import { makeDefaultHandler } from '../../src/handlers/default.ts';
-import { admitAll, noRateLimit,  fakeManagement, memoryLogger } from '../helpers/fakes.ts';
+import { makeDefaultHandler } from '../../../src/handlers/default.ts';
+import { admitAll, noRateLimit, fakeManagement, memoryLogger } from '../../helpers/fakes.ts';
 
 /**
  * Hostile frames against the real `$default` handler, the real broadcaster and the real

@@ -6,9 +6,9 @@ import { createConnectionStore, type ConnectionStore } from '@roomgate/shared/st
 import { type SigningAlgorithm, type TokenVerifier, createVerifier, staticKeys } from '@roomgate/shared/tokens';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { encodeSegment, forgeHs256WithPublicKey, forgeToken, makeTestKey, unsignedToken, type TestKey } from '@roomgate/shared/testing';
-import type { WebSocketConnectEvent } from '../../src/events.ts';
-import { makeConnectHandler } from '../../src/handlers/connect.ts';
-import { admitAll,  memoryLogger } from '../helpers/fakes.ts';
+import type { WebSocketConnectEvent } from '../../../src/events.ts';
+import { makeConnectHandler } from '../../../src/handlers/connect.ts';
+import { admitAll, memoryLogger } from '../../helpers/fakes.ts';
 
 /**
  * Hostile handshakes against the real `$connect` handler: real keys, the real verifier, the real

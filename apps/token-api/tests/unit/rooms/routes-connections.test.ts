@@ -1,18 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { CHAT_KEY, NOW } from '../../helpers/fixtures.ts';
-import { chatRoom, member, roomsTestApp, type Row } from '../../helpers/rooms-fakes.ts';
+import { chatRoom, member, closingRoomsTestApps } from '../../helpers/rooms-fakes.ts';
 
-const apps: FastifyInstance[] = [];
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((app) => app.close()));
-});
-
-const setup = (rows: Row[] = [], over: Parameters<typeof roomsTestApp>[1] = {}) => {
-  const t = roomsTestApp(rows, over);
-  apps.push(t.app);
-  return t;
-};
+const setup = closingRoomsTestApps();
 
 describe('GET /v1/rooms/:roomId/connections', () => {
   const list = (app: FastifyInstance, query = '', roomId = 'chat-1', key = CHAT_KEY) =>
