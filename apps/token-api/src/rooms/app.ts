@@ -7,6 +7,8 @@ import type { ApiKeySource } from '../http/auth/api-key-source.ts';
 import type { IamIdentity } from '../http/auth/iam-callers.ts';
 import { authentication } from '../http/authentication.ts';
 import { createHttpApp } from '../http/http-app.ts';
+import { precompiledCompilers, type SchemaCompilers } from '../http/compiled-schemas.ts';
+import compiledSchemas from './compiled-schemas.generated.cjs';
 import { roomsRoutes } from './routes.ts';
 import type { RoomsAppConfig } from './config.ts';
 import { createUserDisconnector } from './disconnect-user.ts';
@@ -35,6 +37,8 @@ export interface RoomsAppDeps {
   /** For the domain operations' JSON lines (Fastify logs requests itself). */
   logger: Logger;
   clock?: Clock;
+  /** Default: this function's build-time code (`compiled-schemas.generated.cjs`); the generator passes its writers. */
+  schemaCompilers?: SchemaCompilers | undefined;
 }
 
 /**
@@ -44,7 +48,7 @@ export interface RoomsAppDeps {
 export function buildRoomsApp(deps: RoomsAppDeps): FastifyInstance {
   const { config, logger } = deps;
   const clock = deps.clock ?? systemClock;
-  const app = createHttpApp({ logLevel: config.logLevel, bodyLimit: BODY_LIMIT });
+  const app = createHttpApp({ logLevel: config.logLevel, bodyLimit: BODY_LIMIT, schemaCompilers: deps.schemaCompilers ?? precompiledCompilers(compiledSchemas) });
   void app.register(authentication, { iamCallers: config.iamCallers, iamIdentity: deps.iamIdentity, apiKeys: deps.apiKeys });
   void app.register(roomsRoutes, {
     publisher: createRoomPublisher({ broadcaster: deps.broadcaster, history: deps.history, idempotency: deps.idempotency, maxMessageBytes: config.maxMessageBytes, clock, logger }),
