@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { localClientConfig, parseCloudFormationYaml } from '@roomgate/local-aws';
 import { createConnectionStore } from '@roomgate/shared/store';
 import { importSigningKey, createSigner } from '@roomgate/shared/tokens';
@@ -64,6 +65,9 @@ function esbuildOptions(serviceDir: string, sdk: Sdk): BuildOptions {
     // "External" means what the Lambda runtime provides, whatever the service's serverless.yml
     // chose (the token API bundles its SDK since this very comparison favoured it).
     external: sdk === 'external' ? ['@aws-sdk/*'] : [],
+    // The service's own esbuild plugins (serverless-esbuild `plugins`: a file of plugins), so the
+    // bench bundles what `sls package` bundles (the token API's build-time schema code).
+    ...(typeof e.plugins === 'string' && { plugins: createRequire(import.meta.url)(join(serviceDir, e.plugins)) as Plugin[] }),
     metafile: true,
     logLevel: 'error',
   };
