@@ -1,7 +1,16 @@
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { LogLevel } from './config.ts';
 import { useJsonBodyParser } from './json-body.ts';
 import { errorHandling, frameworkErrors, type ErrorHandlingOptions } from './error-handling.ts';
+import type { SchemaCompilers } from './compiled-schemas.ts';
+
+/**
+ * Fastify's `ajv` option for every app: also part of each precompiled validator's hash
+ * (`compiled-schemas.ts`), so changing it makes the build-time code stale rather than wrong.
+ */
+export const AJV_OPTIONS = {
+  customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false },
+} as const;
 
 export interface HttpAppOptions {
   logLevel: LogLevel;
@@ -9,7 +18,16 @@ export interface HttpAppOptions {
   bodyLimit: number;
   /** Errors of this app that the shared mapping does not know (see `ErrorHandlingOptions`). */
   appErrors?: ErrorHandlingOptions['appErrors'];
+  /**
+   * How route schemas become validators and serializers: the function's build-time code
+   * (`precompiledCompilers`, what both Lambda apps use) or, when absent, Fastify's own ajv and
+   * fast-json-stringify compiling at `ready()` (tests of the HTTP layer alone).
+   */
+  schemaCompilers?: SchemaCompilers | undefined;
 }
+
+/** Fastify's declared type for the compilers; `SchemaCompilers` says what it passes at run time. */
+type FastifyCompilersFactory = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>;
 
 /**
  * A Fastify instance with the service's HTTP conventions — JSON only, no type coercion, every
@@ -31,7 +49,8 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     // with 414 before validation could name the problem.
     routerOptions: { maxParamLength: 256 },
     // A coerced `"limit": "10"` or a silently dropped unknown field hides a caller bug; 400 instead.
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false } },
+    ajv: structuredClone(AJV_OPTIONS),
+    ...(options.schemaCompilers && { schemaController: { compilersFactory: options.schemaCompilers as FastifyCompilersFactory } }),
   });
   // JSON only: without this, text/plain bodies reach the schema as strings instead of a 415.
   app.removeContentTypeParser('text/plain');

@@ -8,6 +8,8 @@ import type { ApiKeySource } from '../http/auth/api-key-source.ts';
 import type { IamIdentity } from '../http/auth/iam-callers.ts';
 import { authentication } from '../http/authentication.ts';
 import { createHttpApp } from '../http/http-app.ts';
+import { precompiledCompilers, type SchemaCompilers } from '../http/compiled-schemas.ts';
+import compiledSchemas from './compiled-schemas.generated.cjs';
 import { roomsRoutes } from './routes.ts';
 import { revocationRoutes } from './revocation-routes.ts';
 import { createAccessControl } from './access-control.ts';
@@ -43,6 +45,8 @@ export interface RoomsAppDeps {
   /** For the domain operations' JSON lines (Fastify logs requests itself). */
   logger: Logger;
   clock?: Clock;
+  /** Default: this function's build-time code (`compiled-schemas.generated.cjs`); the generator passes its writers. */
+  schemaCompilers?: SchemaCompilers | undefined;
 }
 
 /**
@@ -52,7 +56,7 @@ export interface RoomsAppDeps {
 export function buildRoomsApp(deps: RoomsAppDeps): FastifyInstance {
   const { config, logger } = deps;
   const clock = deps.clock ?? systemClock;
-  const app = createHttpApp({ logLevel: config.logLevel, bodyLimit: BODY_LIMIT });
+  const app = createHttpApp({ logLevel: config.logLevel, bodyLimit: BODY_LIMIT, schemaCompilers: deps.schemaCompilers ?? precompiledCompilers(compiledSchemas) });
   void app.register(authentication, { iamCallers: config.iamCallers, iamIdentity: deps.iamIdentity, apiKeys: deps.apiKeys });
   const disconnector = createUserDisconnector({ store: deps.store, management: deps.management, logger });
   const accessControl = createAccessControl({

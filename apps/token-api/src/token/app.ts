@@ -7,6 +7,8 @@ import type { AppConfig } from './config.ts';
 import type { SocketUrlPresigner } from './presign/socket-url-presigner.ts';
 import { authentication } from '../http/authentication.ts';
 import { createHttpApp } from '../http/http-app.ts';
+import { precompiledCompilers, type SchemaCompilers } from '../http/compiled-schemas.ts';
+import compiledSchemas from './compiled-schemas.generated.cjs';
 import { presignHttpError } from './presign/http-errors.ts';
 import { healthRoutes } from './routes/health.ts';
 import { jwksRoutes } from './routes/jwks.ts';
@@ -26,11 +28,18 @@ export interface AppDeps {
   clock?: Clock;
   /** IAM mode: presigns each token's `socketUrl` (SigV4) instead of returning `config.socketUrl`. */
   socketUrlPresigner?: SocketUrlPresigner | undefined;
+  /** Default: this function's build-time code (`compiled-schemas.generated.cjs`); the generator passes its writers. */
+  schemaCompilers?: SchemaCompilers | undefined;
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
   const { config } = deps;
-  const app = createHttpApp({ logLevel: config.logLevel, bodyLimit: BODY_LIMIT, appErrors: presignHttpError });
+  const app = createHttpApp({
+    logLevel: config.logLevel,
+    bodyLimit: BODY_LIMIT,
+    appErrors: presignHttpError,
+    schemaCompilers: deps.schemaCompilers ?? precompiledCompilers(compiledSchemas),
+  });
 
   const signer = createSigner({
     key: () => deps.keys.getSigningKey(),

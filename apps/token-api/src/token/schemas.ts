@@ -6,7 +6,8 @@ export { USER_ID_PATTERN_SOURCE };
 export interface TokenRequest {
   roomId: string;
   userId?: string;
-  ttlSeconds: number;
+  /** Absent: the stage's default; at most the stage's maximum (both checked by the route, not the schema). */
+  ttlSeconds?: number;
   capabilities?: Capability[];
   /** The token opens one connection at most (`once` claim); default: the stage's singleUseTokens. */
   singleUse?: boolean;
@@ -25,20 +26,24 @@ export interface TokenResponse {
   singleUse: boolean;
 }
 
-export function tokenRequestSchema(limits: { defaultTtlSeconds: number; maxTtlSeconds: number; singleUseDefault?: boolean | undefined }) {
-  return {
-    type: 'object',
-    required: ['roomId'],
-    additionalProperties: false,
-    properties: {
-      roomId: { type: 'string', minLength: 1, maxLength: 128, pattern: ROOM_ID_PATTERN_SOURCE },
-      userId: { type: 'string', minLength: 1, maxLength: 128, pattern: USER_ID_PATTERN_SOURCE },
-      ttlSeconds: { type: 'integer', minimum: 1, maximum: limits.maxTtlSeconds, default: limits.defaultTtlSeconds },
-      capabilities: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...CAPABILITIES] } },
-      singleUse: { type: 'boolean', default: limits.singleUseDefault ?? false },
-    },
-  } as const;
-}
+/**
+ * The body of `POST /v1/tokens`. Independent of the stage's settings, so it is compiled once at
+ * build time (scripts/compile-schemas.ts): the TTL's default and maximum (TOKEN_DEFAULT_TTL,
+ * TOKEN_MAX_TTL) are applied by the route.
+ */
+export const tokenRequestSchema = {
+  type: 'object',
+  required: ['roomId'],
+  additionalProperties: false,
+  properties: {
+    roomId: { type: 'string', minLength: 1, maxLength: 128, pattern: ROOM_ID_PATTERN_SOURCE },
+    userId: { type: 'string', minLength: 1, maxLength: 128, pattern: USER_ID_PATTERN_SOURCE },
+    ttlSeconds: { type: 'integer', minimum: 1 },
+    capabilities: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...CAPABILITIES] } },
+    // Its default is the stage's singleUseTokens, applied by the route like the TTL's.
+    singleUse: { type: 'boolean' },
+  },
+} as const;
 
 export const tokenResponseSchema = {
   type: 'object',

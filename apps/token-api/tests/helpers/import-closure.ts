@@ -26,3 +26,26 @@ export async function importClosure(entry: string): Promise<string[]> {
     .filter(([, input]) => input.bytesInOutput > 0)
     .map(([file]) => file);
 }
+
+/**
+ * The packages a Lambda entry's bundle still imports at run time when `@aws-sdk/*` is left to the
+ * runtime (the bench's "SDK external" build; the socket service's deployed one): every one is
+ * loaded at cold start, used or not, since esbuild cannot drop an import of a package it does not see.
+ */
+export async function externalSdkImports(entry: string): Promise<string[]> {
+  const result = await build({
+    absWorkingDir: SERVICE_DIR,
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    external: ['@aws-sdk/*'],
+    outdir: 'closure.invalid',
+    logLevel: 'silent',
+  });
+  const [output] = Object.values(result.metafile.outputs);
+  return [...new Set((output?.imports ?? []).filter((i) => i.external && i.path.startsWith('@aws-sdk/')).map((i) => i.path))].sort();
+}

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { localClientConfig, parseCloudFormationYaml } from '@roomgate/local-aws';
 import { createConnectionStore } from '@roomgate/shared/store';
 import { importSigningKey, createSigner } from '@roomgate/shared/tokens';
@@ -13,8 +14,16 @@ import { fmtKb, fmtMs, type Row, type Table } from '../lib/report.ts';
 import { createDynamoDbClient } from '@roomgate/shared/runtime';
 
 const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 5);
-const SIZE_TARGET = { 'token-api': 700 * 1024, socket: 60 * 1024 } as const;
-const LOAD_TARGET = { 'token-api': 2.0, socket: 1.15 } as const;
+/** Issue 19: the token API service's bundles ≤ 600 KB with the SDK external; the socket's ≤ 60 KB. */
+const SIZE_TARGET = { 'token-api': 600 * 1024, socket: 60 * 1024 } as const;
+/**
+ * Cold-start targets, as a ratio to the same-shape SDK-only bundle's CPU time. The token API
+ * service (issue 19) is held to its *first response* (process start → first handler result, ≤ 1.5×):
+ * that is what a caller waits for, and it includes the first request through Fastify. The socket
+ * functions keep issue 6's target on *load* (import incl. top-level init, ≤ 1.15×).
+ */
+const LOAD_TARGET = { 'token-api': 1.5, socket: 1.15 } as const;
+const RATIO_OF = { 'token-api': 'first response', socket: 'load' } as const;
 
 type Service = keyof typeof SIZE_TARGET;
 type Sdk = 'external' | 'bundled';
@@ -24,11 +33,9 @@ interface Fn {
   name: string;
   entry: string;
   baseline: string;
-  event: unknown;
+  /** The event of run `n`; `$connect` refuses a connection id it has seen (409), so each run gets its own. */
+  event: (n: number) => unknown;
 }
-
-/** Bundles only sized (no cold-start run): the Rooms API function, new and still moving. */
-const SIZE_ONLY = [{ name: 'rooms (token-api service)', entry: join(TOKEN_API_DIR, 'src', 'rooms', 'lambda.ts'), serviceDir: TOKEN_API_DIR }];
 
 interface Variant {
   fn: Fn;
@@ -58,6 +65,9 @@ function esbuildOptions(serviceDir: string, sdk: Sdk): BuildOptions {
     // "External" means what the Lambda runtime provides, whatever the service's serverless.yml
     // chose (the token API bundles its SDK since this very comparison favoured it).
     external: sdk === 'external' ? ['@aws-sdk/*'] : [],
+    // The service's own esbuild plugins (serverless-esbuild `plugins`: a file of plugins), so the
+    // bench bundles what `sls package` bundles (the token API's build-time schema code).
+    ...(typeof e.plugins === 'string' && { plugins: createRequire(import.meta.url)(join(serviceDir, e.plugins)) as Plugin[] }),
     metafile: true,
     logLevel: 'error',
   };
@@ -134,7 +144,7 @@ export async function run(): Promise<Table[]> {
       name: 'token-api',
       entry: join(TOKEN_API_DIR, 'src', 'token', 'lambda.ts'),
       baseline: join(baselines, 'token-api.ts'),
-      event: httpApiEvent({
+      event: () => httpApiEvent({
         method: 'POST',
         path: '/v1/tokens',
         headers: { 'content-type': 'application/json' },
@@ -143,31 +153,46 @@ export async function run(): Promise<Table[]> {
       }),
     },
     {
+      service: 'token-api',
+      name: 'rooms',
+      entry: join(TOKEN_API_DIR, 'src', 'rooms', 'lambda.ts'),
+      baseline: join(baselines, 'rooms.ts'),
+      event: () => httpApiEvent({ method: 'GET', path: '/v1/rooms/chat-lobby-42/connections', iam: { userArn: BENCH_ROLE_SESSION } }),
+    },
+    {
       service: 'socket',
       name: 'connect',
       entry: join(SOCKET_DIR, 'src', 'lambda', 'connect.ts'),
       baseline: join(baselines, 'connect.ts'),
-      event: socketEvent('cold-connect', {
+      event: (n) => socketEvent(`cold-connect-${n}`, {
         headers: { 'Sec-WebSocket-Protocol': `roomgate.v1, roomgate.token.${token}` },
         multiValueHeaders: { 'Sec-WebSocket-Protocol': ['roomgate.v1', `roomgate.token.${token}`] },
       }),
     },
-    { service: 'socket', name: 'disconnect', entry: join(SOCKET_DIR, 'src', 'lambda', 'disconnect.ts'), baseline: join(baselines, 'disconnect.ts'), event: socketEvent('cold-gone') },
+    { service: 'socket', name: 'disconnect', entry: join(SOCKET_DIR, 'src', 'lambda', 'disconnect.ts'), baseline: join(baselines, 'disconnect.ts'), event: () => socketEvent('cold-gone') },
     {
       service: 'socket',
       name: 'default',
       entry: join(SOCKET_DIR, 'src', 'lambda', 'default.ts'),
       baseline: join(baselines, 'default.ts'),
-      event: socketEvent('cold-default', { body: '{"action":"ping","id":1}', isBase64Encoded: false }),
+      event: () => socketEvent('cold-default', { body: '{"action":"ping","id":1}', isBase64Encoded: false }),
     },
   ];
 
   const aws = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', LOG_LEVEL: 'info' };
+  const rooms = {
+    CONNECTIONS_TABLE_NAME: local.tableName,
+    ROOMS_TABLE_NAME: 'roomgate-bench-rooms',
+    HISTORY_TABLE_NAME: local.historyTableName,
+    MANAGEMENT_ENDPOINT: 'http://127.0.0.1:9',
+    DYNAMODB_ENDPOINT: local.dynamoEndpoint,
+  };
   const envs: Record<Service, Record<string, string>> = {
     'token-api': { ...seeded.tokenApiEnv, ...aws },
     socket: {
       ...aws,
       TABLE_NAME: local.tableName,
+      HISTORY_TABLE_NAME: local.historyTableName,
       PUBLIC_KEYS_SECRET_ID: `roomgate/${stage}/public-keys`,
       MANAGEMENT_ENDPOINT: 'http://127.0.0.1:9',
       TOKEN_ISSUER: 'roomgate',
@@ -181,7 +206,6 @@ export async function run(): Promise<Table[]> {
   process.stderr.write('  cold start: building bundles\n');
   const variants: Variant[] = [];
   for (const fn of fns) {
-    writeFileSync(join(dir, `${fn.name}.event.json`), JSON.stringify(fn.event));
     for (const sdk of ['external', 'bundled'] as const) {
       const serviceDir = fn.service === 'token-api' ? TOKEN_API_DIR : SOCKET_DIR;
       const options = esbuildOptions(serviceDir, sdk);
@@ -203,21 +227,16 @@ export async function run(): Promise<Table[]> {
 
   process.stderr.write(`  cold start: ${RUNS} rounds of ${variants.length} fresh processes\n`);
   const bare: ColdRun[] = [];
+  let n = 0;
   for (let round = 0; round < RUNS; round += 1) {
     bare.push(await coldStart('none', '', {}));
     for (const v of variants) {
-      const r = await coldStart(v.file, join(dir, `${v.fn.name}.event.json`), envs[v.fn.service]);
+      const eventFile = join(dir, `${v.fn.name}.event.json`);
+      writeFileSync(eventFile, JSON.stringify(v.fn.event((n += 1))));
+      const r = await coldStart(v.file, eventFile, v.fn.name === 'rooms' ? { ...envs['token-api'], ...rooms } : envs[v.fn.service]);
       if (r.status === undefined || r.status >= 300) throw new Error(`${v.fn.name} (${v.kind}, SDK ${v.sdk}) answered ${r.status}`);
       v.runs.push(r);
     }
-  }
-
-  const sizeOnly: Row[] = [];
-  for (const extra of SIZE_ONLY) {
-    if (!existsSync(extra.entry)) continue;
-    const result = await build({ ...esbuildOptions(extra.serviceDir, 'external'), entryPoints: { sized: extra.entry }, outdir: join(dir, 'size-only'), write: false });
-    const bytes = result.outputFiles?.[0]?.contents.length ?? 0;
-    sizeOnly.push({ case: `${extra.name}, SDK external: size (minified)`, result: `${fmtKb(bytes)}; top: ${contributors(result.metafile!)} (not cold-started here)` });
   }
 
   const find = (fn: Fn, kind: Variant['kind'], sdk: Sdk) => variants.find((v) => v.fn === fn && v.kind === kind && v.sdk === sdk)!;
@@ -237,11 +256,11 @@ export async function run(): Promise<Table[]> {
         result: `${fmtKb(ours.bytes)} (baseline ${fmtKb(base.bytes)}); top: ${contributors(ours.metafile)}`,
         ...(sdk === 'external' && { target: `≤ ${fmtKb(sizeTarget)}`, met: ours.bytes <= sizeTarget }),
       });
-      const ratio = loadCpu(ours) / loadCpu(base);
+      const ratio = RATIO_OF[fn.service] === 'load' ? loadCpu(ours) / loadCpu(base) : totalCpu(ours) / totalCpu(base);
       rows.push({
         case: `${fn.name}, SDK ${sdk}: load; start → 1st response`,
         result: `load ${fmtMs(load(ours))} (CPU ${fmtMs(loadCpu(ours))}); 1st response at ${fmtMs(total(ours))} (CPU ${fmtMs(totalCpu(ours))}) · baseline ${fmtMs(load(base))} (CPU ${fmtMs(loadCpu(base))}); ${fmtMs(total(base))} (CPU ${fmtMs(totalCpu(base))})`,
-        baseline: 'same-shape bundle',
+        baseline: `same-shape bundle (${RATIO_OF[fn.service]} CPU)`,
         ratio,
         target: `≤ ${LOAD_TARGET[fn.service]}×`,
         met: ratio <= LOAD_TARGET[fn.service],
@@ -253,14 +272,13 @@ export async function run(): Promise<Table[]> {
       `${fn.name}: start → first response ${fmtMs(total(ext))} (CPU ${fmtMs(totalCpu(ext))}) SDK external vs ${fmtMs(total(bun))} (CPU ${fmtMs(totalCpu(bun))}) bundled → ${totalCpu(bun) < totalCpu(ext) ? 'bundled' : 'external'} uses less`,
     );
   }
-  rows.push(...sizeOnly);
   return [
     {
       title: `5. Cold start (fresh node per run, median of ${RUNS}; bare node reaches user code in ${fmtMs(median(bare.map((b) => b.ready)))}, CPU ${fmtMs(median(bare.map((b) => b.readyCpu)))})`,
       rows,
       notes: [
-        'load = import/require of the bundle incl. top-level init (token-api: buildApp + app.ready()), i.e. module load time above bare node; start → 1st response = from process start (performance.timeOrigin) to the first handler result, against the local endpoints',
-        'baseline = same handler shape and format, constructs only the SDK clients it needs and makes the same first AWS calls (src/cold/baselines); ratio = our load CPU time / the baseline load CPU time (wall beside it; the box is shared)',
+        'load = import/require of the bundle incl. top-level init (token-api, rooms: buildApp + app.ready()), i.e. module load time above bare node; start → 1st response = from process start (performance.timeOrigin) to the first handler result, against the local endpoints',
+        'baseline = same handler shape and format, constructs only the SDK clients it needs and makes the same first AWS calls (src/cold/baselines); ratio = CPU time (user+system) ours / baseline: start → 1st response for token-api and rooms (issue 19), load for the socket functions (issue 6); wall time beside it, the box is shared',
         'SDK external = @aws-sdk/* resolved from node_modules at run time, as the Lambda runtime resolves its bundled SDK',
         ...picks,
       ],

@@ -64,7 +64,7 @@ const latency = (r: Result) => `p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms
  */
 export async function run(): Promise<Table[]> {
   const { secretsEndpoint } = endpointsFromEnv();
-  const server = join(TOKEN_API_DIR, 'src', 'server.ts');
+  const server = join(TOKEN_API_DIR, 'src', 'token', 'server.ts');
   const seeded = {} as Record<SigningAlgorithm, SeededStage>;
   for (const alg of ALGORITHMS) seeded[alg] = await seedStage(secretsEndpoint, `bench-http-${alg.toLowerCase()}`, alg);
 

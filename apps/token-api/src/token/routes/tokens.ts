@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin';
+import { RoomgateError } from '@roomgate/shared/errors';
 import type { TokenSigner } from '@roomgate/shared/tokens';
 import { assertRoomAllowed } from '../../http/auth/caller.ts';
 import { AUTHENTICATION } from '../../http/authentication.ts';
@@ -32,7 +33,7 @@ export const tokenRoutes = fp<TokenRouteOptions>(
       '/v1/tokens',
       {
         schema: {
-          body: tokenRequestSchema(options),
+          body: tokenRequestSchema,
           response: {
             201: tokenResponseSchema,
             400: errorSchema,
@@ -47,7 +48,14 @@ export const tokenRoutes = fp<TokenRouteOptions>(
       },
       async (request, reply) => {
         const caller = request.caller;
-        const { roomId, userId, ttlSeconds, capabilities, singleUse } = request.body;
+        const { roomId, userId, capabilities } = request.body;
+        const singleUse = request.body.singleUse ?? options.singleUseDefault ?? false;
+        // Before the room check, as schema validation was: a bad request is a 400 whatever the room.
+        const ttlSeconds = request.body.ttlSeconds ?? options.defaultTtlSeconds;
+        if (ttlSeconds > options.maxTtlSeconds) {
+          // ajv's wording for `maximum`, as when the limit was in the schema.
+          throw new RoomgateError('ERR_VALIDATION', `body.ttlSeconds must be <= ${options.maxTtlSeconds}`);
+        }
         assertRoomAllowed(caller, roomId, 'issue tokens for');
         const issued = await options.signer.sign({
           roomId,

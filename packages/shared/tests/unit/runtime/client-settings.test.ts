@@ -13,7 +13,8 @@ const REPO = fileURLToPath(new URL('../../../../..', import.meta.url));
  * talks to its own in-process emulators.
  */
 const EXEMPT = ['packages/bench/src/cold/baselines/', 'packages/local-aws/'];
-const FACTORY = 'packages/shared/src/runtime/aws-clients.ts';
+/** One module per client (runtime/aws-clients.ts re-exports them), so a bundle reaches only the SDK clients it uses. */
+const FACTORIES = ['dynamodb-client.ts', 'management-api-client.ts', 'secrets-manager-client.ts'].map((file) => `packages/shared/src/runtime/${file}`);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -37,8 +38,14 @@ describe('every AWS SDK client roomgate builds has retries and a request timeout
     .filter((file) => /new \w+Client\(/.test(readFileSync(file, 'utf8')) && /from '@aws-sdk\/client-/.test(readFileSync(file, 'utf8')));
 
   it('builds clients only in the factories of runtime/aws-clients.ts (issue 12)', () => {
-    const builders = files.map((file) => relative(REPO, file));
-    expect(builders).toEqual([FACTORY]);
+    const builders = files.map((file) => relative(REPO, file)).sort();
+    expect(builders).toEqual(FACTORIES);
+  });
+
+  it('imports one SDK client per factory module: an external SDK is loaded for every import a bundle reaches (issue 19)', () => {
+    for (const factory of FACTORIES) {
+      expect(readFileSync(join(REPO, factory), 'utf8').match(/from '@aws-sdk\/client-[a-z-]+'/g), factory).toHaveLength(1);
+    }
   });
 
   it.each(files.map((file) => [relative(REPO, file), file]))('%s spreads a *_CLIENT_SETTINGS constant', (_name, file) => {

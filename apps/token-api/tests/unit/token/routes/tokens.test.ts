@@ -187,3 +187,22 @@ describe('keys unavailable', () => {
     expect(res.json()).toEqual({ error: { code: 'ERR_INTERNAL', message: 'internal error' } });
   });
 });
+
+// Issue 19: the body schema is compiled at build time, so the stage's TTL settings are applied by
+// the route; they must still hold whatever the stage sets.
+describe('POST /v1/tokens with the stage TTL settings (TOKEN_DEFAULT_TTL=90, TOKEN_MAX_TTL=600)', () => {
+  const app = () => testApp(keys.RS256, { config: testConfig({ defaultTtlSeconds: 90, maxTtlSeconds: 600 }) }).app;
+
+  it('issues the default lifetime when none is asked for, and up to the maximum', async () => {
+    expect((await app().inject(post({ roomId: 'chat-1' }))).json()).toMatchObject({ expiresIn: 90 });
+    expect((await app().inject(post({ roomId: 'chat-1', ttlSeconds: 600 }))).json()).toMatchObject({ expiresIn: 600 });
+  });
+
+  it('refuses one second more with 400 ERR_VALIDATION naming the limit, before the room is checked', async () => {
+    for (const roomId of ['chat-1', 'lobby']) {
+      const res = await app().inject(post({ roomId, ttlSeconds: 601 }));
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toEqual({ error: { code: 'ERR_VALIDATION', message: 'body.ttlSeconds must be <= 600' } });
+    }
+  });
+});

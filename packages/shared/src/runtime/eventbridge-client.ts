@@ -1,0 +1,7 @@
+import { EventBridgeClient, type EventBridgeClientConfig } from '@aws-sdk/client-eventbridge';
+import { EVENTBRIDGE_CLIENT_SETTINGS } from './client-settings.ts';
+
+/** EventBridge (lifecycle events, `PutEvents`), from EVENTBRIDGE_CLIENT_SETTINGS; see aws-clients.ts. */
+export function createEventBridgeClient(config: EventBridgeClientConfig = {}): EventBridgeClient {
+  return new EventBridgeClient({ ...EVENTBRIDGE_CLIENT_SETTINGS, ...config });
+}
