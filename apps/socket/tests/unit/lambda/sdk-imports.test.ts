@@ -27,11 +27,15 @@ async function externalSdkImports(entry: string): Promise<string[]> {
   return [...new Set((output?.imports ?? []).filter((i) => i.external && i.path.startsWith('@aws-sdk/')).map((i) => i.path))].sort();
 }
 
-// Issue 19: a shared module importing all three clients made every handler load all three.
+// Issue 19: a shared module importing every client made every handler load all of them. `$connect`
+// and `$disconnect` use the management API (presence frames) and EventBridge (lifecycle events) too.
 describe('each handler loads only the SDK clients it uses', () => {
   it.each([
-    ['src/lambda/connect.ts', ['@aws-sdk/client-dynamodb', '@aws-sdk/client-secrets-manager']],
-    ['src/lambda/disconnect.ts', ['@aws-sdk/client-dynamodb']],
+    [
+      'src/lambda/connect.ts',
+      ['@aws-sdk/client-apigatewaymanagementapi', '@aws-sdk/client-dynamodb', '@aws-sdk/client-eventbridge', '@aws-sdk/client-secrets-manager'],
+    ],
+    ['src/lambda/disconnect.ts', ['@aws-sdk/client-apigatewaymanagementapi', '@aws-sdk/client-dynamodb', '@aws-sdk/client-eventbridge']],
   ])('%s', async (entry, expected) => {
     expect(await externalSdkImports(entry)).toEqual(expected);
   });
