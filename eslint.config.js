@@ -10,7 +10,19 @@ import { fileURLToPath } from 'node:url';
 import { workspaceImports } from './scripts/lint/workspace-imports.js';
 
 export default defineConfig(
-  { ignores: ['**/node_modules/', '**/.serverless/', '**/.esbuild/', '**/dist/', '**/coverage/', '**/test-output/', '**/.turbo/', '**/.roomgate/', '**/*.generated.cjs'] },
+  {
+    ignores: [
+      '**/node_modules/',
+      '**/.serverless/',
+      '**/.esbuild/',
+      '**/dist/',
+      '**/coverage/',
+      '**/test-output/',
+      '**/.turbo/',
+      '**/.roomgate/',
+      '**/*.generated.cjs',
+    ],
+  },
   js.configs.recommended,
   tseslint.configs.recommended,
   {

@@ -47,9 +47,9 @@ const DEFAULTS = Object.freeze({
 // Settings that existed as environment variables and were removed: the socket stack is always the
 // same stage, account and region as the token API (its exports are imported by name).
 const REMOVED = {
-  socketStage: 'the socket stage is always the token API\'s stage (its keys, exports and ARNs are the stage\'s own)',
+  socketStage: "the socket stage is always the token API's stage (its keys, exports and ARNs are the stage's own)",
   socketRegion: 'both services deploy to the stage\'s "region"',
-  socketApiId: 'the socket API id always comes from the socket stack\'s WebsocketApiId export',
+  socketApiId: "the socket API id always comes from the socket stack's WebsocketApiId export",
 };
 
 class StageSettingsError extends Error {
@@ -77,7 +77,8 @@ function stageFilePath(stage, env = process.env) {
  */
 function resolveStageSettings(stage, declared, options = {}) {
   const problems = [];
-  if (!STAGE_PATTERN.test(stage)) problems.push(`invalid stage ${JSON.stringify(stage)}: use 1-32 characters of a-z, 0-9 and -, starting with a letter or digit`);
+  if (!STAGE_PATTERN.test(stage))
+    problems.push(`invalid stage ${JSON.stringify(stage)}: use 1-32 characters of a-z, 0-9 and -, starting with a letter or digit`);
   if (declared !== null && declared !== undefined && (typeof declared !== 'object' || Array.isArray(declared))) {
     throw new StageSettingsError(stage, ['must be a mapping of setting: value']);
   }
@@ -93,7 +94,8 @@ function resolveStageSettings(stage, declared, options = {}) {
     reservedConcurrency: { ...DEFAULTS.reservedConcurrency, ...raw.reservedConcurrency },
   };
   const int = (name, value, min, max) => {
-    if (!Number.isInteger(value) || value < min || value > max) problems.push(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+    if (!Number.isInteger(value) || value < min || value > max)
+      problems.push(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
   };
   const bool = (name) => {
     if (typeof s[name] !== 'boolean') problems.push(`${name} must be true or false, got ${JSON.stringify(s[name])}`);
@@ -102,16 +104,20 @@ function resolveStageSettings(stage, declared, options = {}) {
     if (typeof s[name] !== 'string' || s[name] === '') problems.push(`${name} must be a non-empty string`);
   };
 
-  if (typeof s.region !== 'string' || !REGION_PATTERN.test(s.region)) problems.push(`region must be an AWS region such as us-east-1, got ${JSON.stringify(s.region)}`);
+  if (typeof s.region !== 'string' || !REGION_PATTERN.test(s.region))
+    problems.push(`region must be an AWS region such as us-east-1, got ${JSON.stringify(s.region)}`);
   if (options.region !== undefined && options.region !== s.region) {
-    problems.push(`--region ${options.region} differs from the stage's region ${s.region}: keys and both stacks must share one region; change "region" in the stage file instead`);
+    problems.push(
+      `--region ${options.region} differs from the stage's region ${s.region}: keys and both stacks must share one region; change "region" in the stage file instead`,
+    );
   }
   if (!['iam', 'api-key'].includes(s.callerAuth)) problems.push(`callerAuth must be "iam" or "api-key", got ${JSON.stringify(s.callerAuth)}`);
   if (typeof s.iamCallers !== 'object' || s.iamCallers === null || Array.isArray(s.iamCallers)) {
     problems.push('iamCallers must be a mapping of role or user ARN: [room patterns]');
   } else {
     for (const [arn, patterns] of Object.entries(s.iamCallers)) {
-      if (!/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/\S+$/.test(arn)) problems.push(`iamCallers: ${JSON.stringify(arn)} is not an IAM role or user ARN (arn:aws:iam::<account>:role/<name>)`);
+      if (!/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/\S+$/.test(arn))
+        problems.push(`iamCallers: ${JSON.stringify(arn)} is not an IAM role or user ARN (arn:aws:iam::<account>:role/<name>)`);
       if (!Array.isArray(patterns) || patterns.length === 0 || !patterns.every((p) => typeof p === 'string' && p !== '')) {
         problems.push(`iamCallers: ${JSON.stringify(arn)} needs a non-empty list of room patterns`);
       }
@@ -134,11 +140,14 @@ function resolveStageSettings(stage, declared, options = {}) {
   if (s.socketUrl !== null && (typeof s.socketUrl !== 'string' || !/^wss:\/\/[^\s/]+\/\S*$/.test(s.socketUrl))) {
     problems.push(`socketUrl must be null (the socket stack's URL) or a wss:// URL with a path, got ${JSON.stringify(s.socketUrl)}`);
   }
-  if (s.allowLegacyTokens === true && s.requireIssAud !== false) problems.push('allowLegacyTokens: true needs requireIssAud: false (legacy tokens carry neither iss nor aud)');
+  if (s.allowLegacyTokens === true && s.requireIssAud !== false)
+    problems.push('allowLegacyTokens: true needs requireIssAud: false (legacy tokens carry neither iss nor aud)');
   if (!LOG_LEVELS.includes(s.logLevel)) problems.push(`logLevel must be one of ${LOG_LEVELS.join(', ')}`);
-  if (!LOG_RETENTION_DAYS.includes(s.logRetentionInDays)) problems.push(`logRetentionInDays must be one CloudWatch Logs accepts (${LOG_RETENTION_DAYS.join(', ')})`);
+  if (!LOG_RETENTION_DAYS.includes(s.logRetentionInDays))
+    problems.push(`logRetentionInDays must be one CloudWatch Logs accepts (${LOG_RETENTION_DAYS.join(', ')})`);
   for (const api of ['socket', 'tokenApi']) {
-    for (const key of Object.keys(s.throttle[api])) if (!['rateLimit', 'burstLimit'].includes(key)) problems.push(`unknown setting throttle.${api}.${key} (known: rateLimit, burstLimit)`);
+    for (const key of Object.keys(s.throttle[api]))
+      if (!['rateLimit', 'burstLimit'].includes(key)) problems.push(`unknown setting throttle.${api}.${key} (known: rateLimit, burstLimit)`);
     int(`throttle.${api}.rateLimit`, s.throttle[api].rateLimit, 1, 10_000);
     int(`throttle.${api}.burstLimit`, s.throttle[api].burstLimit, 1, 5_000);
   }
@@ -150,7 +159,8 @@ function resolveStageSettings(stage, declared, options = {}) {
   // names the two services derive from stage and region.
   if (problems.length === 0) {
     for (const [what, name] of Object.entries(derivedNames(stage, s.region))) {
-      if (name.length > 64) problems.push(`stage "${stage}" in ${s.region} makes the ${what} "${name}" ${name.length} characters long; AWS allows 64: use a shorter stage name`);
+      if (name.length > 64)
+        problems.push(`stage "${stage}" in ${s.region} makes the ${what} "${name}" ${name.length} characters long; AWS allows 64: use a shorter stage name`);
     }
   }
   if (problems.length > 0) throw new StageSettingsError(stage, problems);

@@ -17,10 +17,15 @@ const compileSchemas = {
   setup(build) {
     build.onStart(() => {
       running ??= new Promise((resolve) => {
-        execFile(process.execPath, [require.resolve('tsx/cli', { paths: [SERVICE_DIR] }), join(SERVICE_DIR, 'scripts', 'compile-schemas.ts')], { cwd: SERVICE_DIR }, (error, _stdout, stderr) => {
-          running = undefined;
-          resolve(error ? { errors: [{ text: `compile-schemas failed: ${stderr || error.message}` }] } : {});
-        });
+        execFile(
+          process.execPath,
+          [require.resolve('tsx/cli', { paths: [SERVICE_DIR] }), join(SERVICE_DIR, 'scripts', 'compile-schemas.ts')],
+          { cwd: SERVICE_DIR },
+          (error, _stdout, stderr) => {
+            running = undefined;
+            resolve(error ? { errors: [{ text: `compile-schemas failed: ${stderr || error.message}` }] } : {});
+          },
+        );
       });
       return running;
     });

@@ -101,7 +101,10 @@ function sendJson(reply: FastifyReply, status: number, body: unknown): FastifyRe
 }
 
 function sendAsset(reply: FastifyReply, asset: { contentType: string; body: Uint8Array }): FastifyReply {
-  return reply.type(asset.contentType).header('cache-control', 'no-cache').send(Buffer.from(asset.body.buffer, asset.body.byteOffset, asset.body.byteLength));
+  return reply
+    .type(asset.contentType)
+    .header('cache-control', 'no-cache')
+    .send(Buffer.from(asset.body.buffer, asset.body.byteOffset, asset.body.byteLength));
 }
 
 function parseTokenRequest(body: unknown): TokenRequest {

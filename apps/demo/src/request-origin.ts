@@ -20,7 +20,9 @@ export function assertSameOriginLoopback(request: IncomingMessage): void {
   const host = request.headers.host ?? '';
   const hostname = /^(\[[^\]]*\]|[^:]*)(?::\d{1,5})?$/.exec(host)?.[1]?.toLowerCase();
   if (hostname === undefined || !LOOPBACK_HOSTNAMES.has(hostname)) {
-    throw new DemoError('ERR_ORIGIN_FORBIDDEN', 'the demo answers only requests for its loopback address (Host 127.0.0.1, localhost or [::1])', { status: 403 });
+    throw new DemoError('ERR_ORIGIN_FORBIDDEN', 'the demo answers only requests for its loopback address (Host 127.0.0.1, localhost or [::1])', {
+      status: 403,
+    });
   }
   const origin = request.headers.origin;
   if (origin !== undefined && origin.toLowerCase() !== `http://${host.toLowerCase()}`) {

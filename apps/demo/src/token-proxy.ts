@@ -65,10 +65,5 @@ export function makeTokenProxy(options: TokenProxyOptions) {
 }
 
 function isGrant(body: Record<string, unknown> | undefined): body is Record<string, unknown> & PageToken {
-  return (
-    typeof body?.token === 'string' &&
-    typeof body.socketUrl === 'string' &&
-    typeof body.expiresAt === 'string' &&
-    typeof body.expiresIn === 'number'
-  );
+  return typeof body?.token === 'string' && typeof body.socketUrl === 'string' && typeof body.expiresAt === 'string' && typeof body.expiresIn === 'number';
 }

@@ -5,7 +5,16 @@ import { readSigningKey, sourceSystemToken, tryConnect } from './helpers/source-
 
 // `pnpm dev --legacy-tokens` as docs/migrating.md tells a team to try it; dev-stack.e2e.test.ts
 // checks that the same token is refused by a stack started without the flag.
-const PORT_FLAGS = ['--token-api-port', '--token-api-lambda-port', '--socket-port', '--socket-http-port', '--socket-lambda-port', '--demo-port', '--dynamo-port', '--secrets-port'];
+const PORT_FLAGS = [
+  '--token-api-port',
+  '--token-api-lambda-port',
+  '--socket-port',
+  '--socket-http-port',
+  '--socket-lambda-port',
+  '--demo-port',
+  '--dynamo-port',
+  '--secrets-port',
+];
 
 let ports: number[];
 let dev: DevProcess;

@@ -91,42 +91,52 @@ function eventsFor(roomId: string): Array<[string, Record<string, unknown>]> {
 }
 
 describe('presence and lifecycle events, through pnpm dev --events', () => {
-  it(
-    'a presence-capable member sees another member join and leave; members() and the listing match the live set; open, publish and close events print',
-    async () => {
-      const roomId = `presence-${run}`;
-      const alice = await connect(roomId, 'alice', ['subscribe', 'publish', 'presence']);
-      expect(await alice.client.members()).toMatchObject({ roomId, members: ['alice'], count: 1, truncated: false });
+  it('a presence-capable member sees another member join and leave; members() and the listing match the live set; open, publish and close events print', async () => {
+    const roomId = `presence-${run}`;
+    const alice = await connect(roomId, 'alice', ['subscribe', 'publish', 'presence']);
+    expect(await alice.client.members()).toMatchObject({ roomId, members: ['alice'], count: 1, truncated: false });
 
-      const bob = await connect(roomId, 'bob', ['subscribe', 'publish']);
-      await until(() => alice.presence.some((p) => p.event === 'join' && p.userId === 'bob'), () => JSON.stringify(alice.presence));
-      const members = await alice.client.members();
-      expect(members).toMatchObject({ members: ['alice', 'bob'], count: 2 });
-      expect(await listedUsers(roomId)).toEqual(members.members);
+    const bob = await connect(roomId, 'bob', ['subscribe', 'publish']);
+    await until(
+      () => alice.presence.some((p) => p.event === 'join' && p.userId === 'bob'),
+      () => JSON.stringify(alice.presence),
+    );
+    const members = await alice.client.members();
+    expect(members).toMatchObject({ members: ['alice', 'bob'], count: 2 });
+    expect(await listedUsers(roomId)).toEqual(members.members);
 
-      // bob has no `presence`: he may not list the room.
-      await expect(bob.client.members()).rejects.toMatchObject({ code: 'ERR_CAPABILITY_FORBIDDEN' });
-      await bob.client.publish({ text: 'hi' });
+    // bob has no `presence`: he may not list the room.
+    await expect(bob.client.members()).rejects.toMatchObject({ code: 'ERR_CAPABILITY_FORBIDDEN' });
+    await bob.client.publish({ text: 'hi' });
 
-      bob.client.close();
-      await until(() => alice.presence.some((p) => p.event === 'leave' && p.userId === 'bob'), () => JSON.stringify(alice.presence), 15_000);
-      expect(alice.presence.map((p) => `${p.event} ${p.userId}`)).toEqual(['join bob', 'leave bob']);
-      expect(await alice.client.members()).toMatchObject({ members: ['alice'], count: 1 });
-      expect(await listedUsers(roomId)).toEqual(['alice']);
+    bob.client.close();
+    await until(
+      () => alice.presence.some((p) => p.event === 'leave' && p.userId === 'bob'),
+      () => JSON.stringify(alice.presence),
+      15_000,
+    );
+    expect(alice.presence.map((p) => `${p.event} ${p.userId}`)).toEqual(['join bob', 'leave bob']);
+    expect(await alice.client.members()).toMatchObject({ members: ['alice'], count: 1 });
+    expect(await listedUsers(roomId)).toEqual(['alice']);
 
-      await until(() => eventsFor(roomId).some(([type]) => type === 'roomgate.connection.closed'), () => dev.output().slice(-2000), 10_000);
-      const events = eventsFor(roomId);
-      expect(events).toEqual(
-        expect.arrayContaining([
-          ['roomgate.connection.opened', expect.objectContaining({ stage: 'local', roomId, userId: 'alice', capabilities: ['subscribe', 'publish', 'presence'] })],
-          ['roomgate.connection.opened', expect.objectContaining({ roomId, userId: 'bob' })],
-          ['roomgate.message.published', expect.objectContaining({ roomId, origin: 'client', from: 'bob', delivered: 2, failed: 0, stale: 0 })],
-          ['roomgate.connection.closed', expect.objectContaining({ roomId, userId: 'bob', reason: 'disconnect' })],
-        ]),
-      );
-      // Never a body, a token or a connection id.
-      expect(JSON.stringify(events)).not.toMatch(/"text"|"hi"|token|connectionId/);
-    },
-    60_000,
-  );
+    await until(
+      () => eventsFor(roomId).some(([type]) => type === 'roomgate.connection.closed'),
+      () => dev.output().slice(-2000),
+      10_000,
+    );
+    const events = eventsFor(roomId);
+    expect(events).toEqual(
+      expect.arrayContaining([
+        [
+          'roomgate.connection.opened',
+          expect.objectContaining({ stage: 'local', roomId, userId: 'alice', capabilities: ['subscribe', 'publish', 'presence'] }),
+        ],
+        ['roomgate.connection.opened', expect.objectContaining({ roomId, userId: 'bob' })],
+        ['roomgate.message.published', expect.objectContaining({ roomId, origin: 'client', from: 'bob', delivered: 2, failed: 0, stale: 0 })],
+        ['roomgate.connection.closed', expect.objectContaining({ roomId, userId: 'bob', reason: 'disconnect' })],
+      ]),
+    );
+    // Never a body, a token or a connection id.
+    expect(JSON.stringify(events)).not.toMatch(/"text"|"hi"|token|connectionId/);
+  }, 60_000);
 });

@@ -74,5 +74,8 @@ function offeredSubprotocols(event: WebSocketConnectEvent): string[] {
       if (name.toLowerCase() === 'sec-websocket-protocol' && value) values.push(value);
     }
   }
-  return values.flatMap((v) => v.split(',')).map((p) => p.trim()).filter((p) => p !== '');
+  return values
+    .flatMap((v) => v.split(','))
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
 }

@@ -28,7 +28,14 @@ export const TARGETS = {
 
 // Routes are the same whatever the configuration (no schema depends on it); these values only
 // let the apps be built. Nothing here is called: compiling happens at `ready()`, before any request.
-const unused = new Proxy({}, { get: () => () => { throw new Error('not available while compiling schemas'); } }) as never;
+const unused = new Proxy(
+  {},
+  {
+    get: () => () => {
+      throw new Error('not available while compiling schemas');
+    },
+  },
+) as never;
 const iamCallers: IamCallerMap = new Map();
 const builders: Record<keyof typeof TARGETS, (schemaCompilers: SchemaCompilers) => FastifyInstance> = {
   token: (schemaCompilers) =>
@@ -122,7 +129,9 @@ export async function generate(target: keyof typeof TARGETS): Promise<string> {
     `exports.validators = ${JSON.stringify(sorted(validators), null, 2)};`,
     `exports.serializers = ${JSON.stringify(sorted(serializers), null, 2)};`,
     'exports.code = [',
-    ...code.map((text) => `  function () {\n    const module = { exports: {} };\n    const exports = module.exports;\n${text}\n    return module.exports;\n  },`),
+    ...code.map(
+      (text) => `  function () {\n    const module = { exports: {} };\n    const exports = module.exports;\n${text}\n    return module.exports;\n  },`,
+    ),
     '];',
     '',
   ].join('\n');

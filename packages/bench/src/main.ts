@@ -27,7 +27,10 @@ if (unknown.length > 0) throw new Error(`unknown section(s) ${unknown.join(', ')
 const sections = wanted.length > 0 ? SECTIONS.filter((s) => wanted.includes(s)) : SECTIONS;
 
 const cpuModel = readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.*)$/m)?.[1] ?? cpus()[0]?.model ?? 'unknown';
-const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 const started = new Date();
 const machine = `${started.toISOString().slice(0, 16).replace('T', ' ')} UTC · nproc ${cpus().length} · ${cpuModel} · node ${process.version} · load average at start ${load()}`;
 console.log(`roomgate bench — ${machine}`);

@@ -1,4 +1,14 @@
-import { encodeClientFrame, FrameError, isHistoryReply, isMembersReply, isPresenceFrame, parseServerFrame, type ClientFrame, type HistoryReplyFrame, type ServerFrame } from '@roomgate/protocol';
+import {
+  encodeClientFrame,
+  FrameError,
+  isHistoryReply,
+  isMembersReply,
+  isPresenceFrame,
+  parseServerFrame,
+  type ClientFrame,
+  type HistoryReplyFrame,
+  type ServerFrame,
+} from '@roomgate/protocol';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.ts';
 import { createEmitter } from './emitter.ts';
 import { RoomClientError } from './errors.ts';
@@ -8,16 +18,7 @@ import { createSequencer, type HistoryQuery } from './sequencer.ts';
 import { createTimerSet, systemTimers } from './timer-set.ts';
 import { fetchGrant, refreshDelay, type ResolvedGrant } from './token-grant.ts';
 import { openSocket, resolveWebSocket } from './web-socket.ts';
-import type {
-  PublishAck,
-  RoomClient,
-  RoomMembers,
-  RoomClientEvents,
-  RoomClientOptions,
-  RoomClientState,
-  StateChange,
-  WebSocketLike,
-} from './types.ts';
+import type { PublishAck, RoomClient, RoomMembers, RoomClientEvents, RoomClientOptions, RoomClientState, StateChange, WebSocketLike } from './types.ts';
 
 const MINUTE = 60_000;
 /** Messages held per room while a gap or a recovery is pending; past it, history is asked at once. */

@@ -6,7 +6,15 @@ import {
   ResourceNotFoundException,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { API_KEY_ID_PATTERN, apiKeysSecretName, hashApiKey, newApiKey, type ApiKeysDocument, type StoredApiKey, roomPatternProblem } from '@roomgate/shared/auth';
+import {
+  API_KEY_ID_PATTERN,
+  apiKeysSecretName,
+  hashApiKey,
+  newApiKey,
+  type ApiKeysDocument,
+  type StoredApiKey,
+  roomPatternProblem,
+} from '@roomgate/shared/auth';
 import { KeyMalformedError } from '@roomgate/shared/errors';
 import { DevstackError } from './errors.ts';
 import { secretsCall } from './secrets-call.ts';
@@ -47,7 +55,10 @@ export class ApiKeyAdmin {
     const entry = validEntry(options.id, options.rooms);
     const document = await this.read();
     if (document.keys.some((k) => k.id === entry.id)) {
-      throw new DevstackError('ERR_API_KEY_EXISTS', `API key ${JSON.stringify(entry.id)} already exists in ${this.secretName}; revoke it first or pick another --id`);
+      throw new DevstackError(
+        'ERR_API_KEY_EXISTS',
+        `API key ${JSON.stringify(entry.id)} already exists in ${this.secretName}; revoke it first or pick another --id`,
+      );
     }
     const key = options.key ?? newApiKey();
     const stored: StoredApiKey = { ...entry, sha256: hashApiKey(key) };

@@ -8,7 +8,17 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { calculateJwkThumbprint } from 'jose';
 import { isRoomgateError, KeyMalformedError } from '@roomgate/shared/errors';
-import { generateSigningKey, importSigningKey, parseSigningKeyRecord, type PublicJwk, publicKeysSecretName, signingKeySecretName, type Jwks, type SigningKeyRecord, type SigningAlgorithm } from '@roomgate/shared/tokens';
+import {
+  generateSigningKey,
+  importSigningKey,
+  parseSigningKeyRecord,
+  type PublicJwk,
+  publicKeysSecretName,
+  signingKeySecretName,
+  type Jwks,
+  type SigningKeyRecord,
+  type SigningAlgorithm,
+} from '@roomgate/shared/tokens';
 import { DevstackError } from './errors.ts';
 import { secretsCall } from './secrets-call.ts';
 import { assertStage } from './stage.ts';
@@ -219,10 +229,7 @@ export class KeyAdmin {
   /** The checked public JWK of a stored key, or ERR_KEY_INVALID naming why it cannot be used. */
   private usable(stored: StoredKey, label: string): PublicJwk {
     if ('jwk' in stored.checked) return stored.checked.jwk;
-    throw new DevstackError(
-      'ERR_KEY_INVALID',
-      `${this.signingName} (${label}): ${stored.checked.problem}; fix the secret, or run "rotate" to replace the key`,
-    );
+    throw new DevstackError('ERR_KEY_INVALID', `${this.signingName} (${label}): ${stored.checked.problem}; fix the secret, or run "rotate" to replace the key`);
   }
 
   /** When the current key's version was stored, plus SECRETS_MAX_AGE and TOKEN_MAX_TTL. */

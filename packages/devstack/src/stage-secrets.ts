@@ -16,7 +16,8 @@ export interface DeletedSecret {
 }
 
 /** Every secret a stage owns: the signing key, the published JWKS, the API keys. */
-export const stageSecretNames = (stage: string): string[] => [signingKeySecretName, publicKeysSecretName, apiKeysSecretName].map((name) => name(assertStage(stage)));
+export const stageSecretNames = (stage: string): string[] =>
+  [signingKeySecretName, publicKeysSecretName, apiKeysSecretName].map((name) => name(assertStage(stage)));
 
 /**
  * Deletes a stage's secrets. With a recovery window (days, 7-30) each stays restorable until its
@@ -25,14 +26,26 @@ export const stageSecretNames = (stage: string): string[] => [signingKeySecretNa
  * `force` it is gone at once, and every token of the stage stops verifying for good.
  * Throws DevstackError ERR_SECRETS_UNAVAILABLE when Secrets Manager cannot be reached or refuses.
  */
-export async function deleteStageSecrets(client: SecretsManagerClient, stage: string, options: { recoveryWindowDays?: number; force?: boolean }): Promise<DeletedSecret[]> {
+export async function deleteStageSecrets(
+  client: SecretsManagerClient,
+  stage: string,
+  options: { recoveryWindowDays?: number; force?: boolean },
+): Promise<DeletedSecret[]> {
   const results: DeletedSecret[] = [];
   for (const name of stageSecretNames(stage)) {
     try {
       const out = await secretsCall(() =>
-        client.send(new DeleteSecretCommand(options.force ? { SecretId: name, ForceDeleteWithoutRecovery: true } : { SecretId: name, RecoveryWindowInDays: options.recoveryWindowDays ?? RECOVERY_WINDOW_DAYS.default })),
+        client.send(
+          new DeleteSecretCommand(
+            options.force
+              ? { SecretId: name, ForceDeleteWithoutRecovery: true }
+              : { SecretId: name, RecoveryWindowInDays: options.recoveryWindowDays ?? RECOVERY_WINDOW_DAYS.default },
+          ),
+        ),
       );
-      results.push(options.force ? { name, outcome: 'gone' } : { name, outcome: 'scheduled', ...(out.DeletionDate && { deletionDate: out.DeletionDate.toISOString() }) });
+      results.push(
+        options.force ? { name, outcome: 'gone' } : { name, outcome: 'scheduled', ...(out.DeletionDate && { deletionDate: out.DeletionDate.toISOString() }) },
+      );
     } catch (error) {
       if (!(error instanceof ResourceNotFoundException)) throw error;
       results.push({ name, outcome: 'absent' });

@@ -125,8 +125,7 @@ describe('KeyAdmin.rotate and retire', () => {
     await admin.create({ alg: 'ES256' });
     await admin.rotate();
     await admin.retire();
-    const versions = async () =>
-      (await sm.send(new DescribeSecretCommand({ SecretId: `roomgate/${admin.stage}/public-keys` }))).VersionIdsToStages;
+    const versions = async () => (await sm.send(new DescribeSecretCommand({ SecretId: `roomgate/${admin.stage}/public-keys` }))).VersionIdsToStages;
     const before = await versions();
     const again = await admin.retire();
     expect(again.retired).toEqual([]);
@@ -152,7 +151,7 @@ describe('KeyAdmin.show', () => {
     });
   });
 
-  it("reads a source-article secret (PEMs only) and derives its kid, then rotates from it", async () => {
+  it('reads a source-article secret (PEMs only) and derives its kid, then rotates from it', async () => {
     const admin = adminFor();
     const legacy = await generateSigningKey('RS256');
     await sm.send(
@@ -178,22 +177,38 @@ const pem = (key: KeyObject, type: 'pkcs8' | 'spki', cipher?: string) =>
 
 describe('KeyAdmin refuses to call a key pair healthy that cannot sign verifiable tokens (issue 11, item 6)', () => {
   it.each([
-    ['a private key of another pair', async () => {
-      const [a, b] = [await generateSigningKey('RS256'), await generateSigningKey('RS256')];
-      return { private_key: a.private_key, public_key: b.public_key };
-    }, /private_key does not belong to public_key/],
-    ['an encrypted PKCS#8 private key', async () => {
-      const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-      return { private_key: pem(privateKey, 'pkcs8', 'aes-256-cbc'), public_key: pem(publicKey, 'spki') };
-    }, /encrypted PKCS#8/],
-    ['a PEM with literal \\n', async () => {
-      const a = await generateSigningKey('RS256');
-      return { private_key: a.private_key.replaceAll('\n', '\\n'), public_key: a.public_key };
-    }, /literal "\\n"/],
-    ['an RSA-1024 pair', async () => {
-      const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
-      return { private_key: pem(privateKey, 'pkcs8'), public_key: pem(publicKey, 'spki') };
-    }, /RSA key is 1024 bits; RS256 needs at least 2048/],
+    [
+      'a private key of another pair',
+      async () => {
+        const [a, b] = [await generateSigningKey('RS256'), await generateSigningKey('RS256')];
+        return { private_key: a.private_key, public_key: b.public_key };
+      },
+      /private_key does not belong to public_key/,
+    ],
+    [
+      'an encrypted PKCS#8 private key',
+      async () => {
+        const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+        return { private_key: pem(privateKey, 'pkcs8', 'aes-256-cbc'), public_key: pem(publicKey, 'spki') };
+      },
+      /encrypted PKCS#8/,
+    ],
+    [
+      'a PEM with literal \\n',
+      async () => {
+        const a = await generateSigningKey('RS256');
+        return { private_key: a.private_key.replaceAll('\n', '\\n'), public_key: a.public_key };
+      },
+      /literal "\\n"/,
+    ],
+    [
+      'an RSA-1024 pair',
+      async () => {
+        const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+        return { private_key: pem(privateKey, 'pkcs8'), public_key: pem(publicKey, 'spki') };
+      },
+      /RSA key is 1024 bits; RS256 needs at least 2048/,
+    ],
   ])('%s: show is unhealthy, create --if-missing fails with ERR_KEY_INVALID and publishes nothing', async (_name, make, problem) => {
     const admin = adminFor();
     await adopt(admin.stage, await make());
@@ -242,7 +257,11 @@ describe('KeyAdmin keeps every key published while it may sign or its tokens may
     expect(Date.parse(rotated.othersDroppableAt!) - Date.parse(rotated.current!.storedAt!)).toBe(3900 * 1000);
     await expect(admin.rotate()).rejects.toMatchObject({
       code: 'ERR_KEY_IN_USE',
-      message: expect.stringMatching(new RegExp(`"rotate" would unpublish ${first.kid} .*wait until ${rotated.othersDroppableAt}.*SECRETS_MAX_AGE \\(300 s\\) \\+ TOKEN_MAX_TTL \\(3600 s\\).*--force`)),
+      message: expect.stringMatching(
+        new RegExp(
+          `"rotate" would unpublish ${first.kid} .*wait until ${rotated.othersDroppableAt}.*SECRETS_MAX_AGE \\(300 s\\) \\+ TOKEN_MAX_TTL \\(3600 s\\).*--force`,
+        ),
+      ),
     });
     expect((await publicKeys(admin.stage)).keys.map((k) => k.kid)).toContain(first.kid);
     await admin.rotate({ force: true });
@@ -255,7 +274,13 @@ describe('KeyAdmin keeps every key published while it may sign or its tokens may
     await admin.rotate();
     await expect(admin.retire()).rejects.toMatchObject({ code: 'ERR_KEY_IN_USE' });
     expect((await publicKeys(admin.stage)).keys).toHaveLength(2);
-    const later = new KeyAdmin({ client: sm, stage: admin.stage, secretsMaxAgeSeconds: 300, maxTokenTtlSeconds: 3600, now: () => new Date(Date.now() + 3901 * 1000) });
+    const later = new KeyAdmin({
+      client: sm,
+      stage: admin.stage,
+      secretsMaxAgeSeconds: 300,
+      maxTokenTtlSeconds: 3600,
+      now: () => new Date(Date.now() + 3901 * 1000),
+    });
     expect((await later.retire()).status.jwks?.keys).toHaveLength(1);
   });
 
@@ -264,7 +289,9 @@ describe('KeyAdmin keeps every key published while it may sign or its tokens may
     await admin.create({ alg: 'ES256' });
     const good = await signingKey(admin.stage);
     const [a, b] = [await generateSigningKey('ES256'), await generateSigningKey('ES256')];
-    await sm.send(new PutSecretValueCommand({ SecretId: `roomgate/${admin.stage}/signing-key`, SecretString: JSON.stringify({ ...a, public_key: b.public_key }) }));
+    await sm.send(
+      new PutSecretValueCommand({ SecretId: `roomgate/${admin.stage}/signing-key`, SecretString: JSON.stringify({ ...a, public_key: b.public_key }) }),
+    );
     await admin.rotate();
     expect((await publicKeys(admin.stage)).keys.map((k) => k.kid)).toEqual([(await signingKey(admin.stage)).kid, good.kid]);
   });

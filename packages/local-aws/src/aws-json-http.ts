@@ -46,4 +46,3 @@ export function send(res: ServerResponse, status: number, body: unknown, errorTy
   });
   res.end(payload);
 }
-

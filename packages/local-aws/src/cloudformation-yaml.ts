@@ -2,8 +2,25 @@ import { parse, type CollectionTag, type ScalarTag, type YAMLMap, type YAMLSeq }
 
 /** Short-form intrinsic functions; each becomes its long form (`!Ref X` → `{Ref: 'X'}`). */
 const INTRINSICS = [
-  'Ref', 'Condition', 'GetAtt', 'Sub', 'Join', 'Select', 'Split', 'FindInMap', 'ImportValue', 'Base64',
-  'GetAZs', 'Cidr', 'If', 'Equals', 'Not', 'And', 'Or', 'Length', 'ToJsonString',
+  'Ref',
+  'Condition',
+  'GetAtt',
+  'Sub',
+  'Join',
+  'Select',
+  'Split',
+  'FindInMap',
+  'ImportValue',
+  'Base64',
+  'GetAZs',
+  'Cidr',
+  'If',
+  'Equals',
+  'Not',
+  'And',
+  'Or',
+  'Length',
+  'ToJsonString',
 ] as const;
 
 const longName = (name: string): string => (name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`);

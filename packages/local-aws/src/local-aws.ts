@@ -46,10 +46,12 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       host,
       ...(persistDir ? { persistFile: join(persistDir, 'secrets-manager.json') } : {}),
     });
-    const bus = await startEventBridge({ port: options.eventsPort ?? 0, host, ...(options.onEvent ? { onEvent: options.onEvent } : {}) }).catch(async (error: unknown) => {
-      await secrets.close();
-      throw error;
-    });
+    const bus = await startEventBridge({ port: options.eventsPort ?? 0, host, ...(options.onEvent ? { onEvent: options.onEvent } : {}) }).catch(
+      async (error: unknown) => {
+        await secrets.close();
+        throw error;
+      },
+    );
     return {
       dynamoEndpoint: dynamo.endpoint,
       secretsEndpoint: secrets.endpoint,

@@ -18,11 +18,18 @@ describe('local EventBridge through the real @aws-sdk/client-eventbridge', () =>
 
   it('accepts PutEvents and hands each event over with its detail parsed', async () => {
     const result = await client.send(
-      new PutEventsCommand({ Entries: [{ Source: 'roomgate', DetailType: 'roomgate.connection.opened', EventBusName: 'roomgate-local', Detail: '{"roomId":"lobby"}' }] }),
+      new PutEventsCommand({
+        Entries: [{ Source: 'roomgate', DetailType: 'roomgate.connection.opened', EventBusName: 'roomgate-local', Detail: '{"roomId":"lobby"}' }],
+      }),
     );
     expect(result.FailedEntryCount).toBe(0);
     expect(result.Entries?.[0]?.EventId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(seen.at(-1)).toMatchObject({ source: 'roomgate', detailType: 'roomgate.connection.opened', eventBusName: 'roomgate-local', detail: { roomId: 'lobby' } });
+    expect(seen.at(-1)).toMatchObject({
+      source: 'roomgate',
+      detailType: 'roomgate.connection.opened',
+      eventBusName: 'roomgate-local',
+      detail: { roomId: 'lobby' },
+    });
     expect(bus.events.at(-1)).toEqual(seen.at(-1));
   });
 

@@ -6,7 +6,8 @@ import { stopProcessGroup } from '../src/process-group.ts';
 describe('process groups', () => {
   it('stops a child and its grandchildren, escalating to SIGKILL past the grace period', async () => {
     // The parent ignores SIGTERM and keeps a grandchild in its group: only SIGKILL ends both.
-    const script = "process.on('SIGTERM', () => {}); const g = require('node:child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' }); setInterval(() => {}, 1000); console.log(g.pid)";
+    const script =
+      "process.on('SIGTERM', () => {}); const g = require('node:child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' }); setInterval(() => {}, 1000); console.log(g.pid)";
     const child = spawn(process.execPath, ['-e', script], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
     const grandchild = Number(await new Promise<string>((resolve) => child.stdout!.once('data', (data: Buffer) => resolve(data.toString()))));
     await stopProcessGroup(child, 300);

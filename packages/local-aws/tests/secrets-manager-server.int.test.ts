@@ -118,9 +118,9 @@ describe('startSecretsManager', () => {
     expect(await stagesOf(name)).toEqual({ [v1]: ['AWSCURRENT'], [v2]: ['AWSPENDING'] });
 
     // AWS insists on naming the version that loses AWSCURRENT.
-    await expect(
-      sm.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', MoveToVersionId: v2 })),
-    ).rejects.toBeInstanceOf(InvalidParameterException);
+    await expect(sm.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', MoveToVersionId: v2 }))).rejects.toBeInstanceOf(
+      InvalidParameterException,
+    );
 
     const moved = await sm.send(
       new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', MoveToVersionId: v2, RemoveFromVersionId: v1 }),
@@ -131,9 +131,9 @@ describe('startSecretsManager', () => {
     await sm.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSPENDING', RemoveFromVersionId: v2 }));
     expect(await stagesOf(name)).toEqual({ [v1]: ['AWSPREVIOUS'], [v2]: ['AWSCURRENT'] });
 
-    await expect(
-      sm.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', RemoveFromVersionId: v2 })),
-    ).rejects.toBeInstanceOf(InvalidParameterException);
+    await expect(sm.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', RemoveFromVersionId: v2 }))).rejects.toBeInstanceOf(
+      InvalidParameterException,
+    );
   });
 
   it('describes a secret with dates and labels', async () => {
@@ -142,7 +142,13 @@ describe('startSecretsManager', () => {
       new CreateSecretCommand({ Name: name, SecretString: 'x', Description: 'why', Tags: [{ Key: 'team', Value: 'rt' }] }),
     );
     const described = await sm.send(new DescribeSecretCommand({ SecretId: name }));
-    expect(described).toMatchObject({ ARN, Name: name, Description: 'why', Tags: [{ Key: 'team', Value: 'rt' }], VersionIdsToStages: { [VersionId!]: ['AWSCURRENT'] } });
+    expect(described).toMatchObject({
+      ARN,
+      Name: name,
+      Description: 'why',
+      Tags: [{ Key: 'team', Value: 'rt' }],
+      VersionIdsToStages: { [VersionId!]: ['AWSCURRENT'] },
+    });
     expect(described.CreatedDate).toBeInstanceOf(Date);
     expect(described.LastChangedDate).toBeInstanceOf(Date);
   });
@@ -183,9 +189,9 @@ describe('startSecretsManager', () => {
 
   it('throws InvalidParameterException for a bad name or both value kinds', async () => {
     await expect(sm.send(new CreateSecretCommand({ Name: 'bad name', SecretString: 'x' }))).rejects.toBeInstanceOf(InvalidParameterException);
-    await expect(
-      sm.send(new CreateSecretCommand({ Name: uniqueName('both'), SecretString: 'x', SecretBinary: new Uint8Array([1]) })),
-    ).rejects.toBeInstanceOf(InvalidParameterException);
+    await expect(sm.send(new CreateSecretCommand({ Name: uniqueName('both'), SecretString: 'x', SecretBinary: new Uint8Array([1]) }))).rejects.toBeInstanceOf(
+      InvalidParameterException,
+    );
   });
 
   it('schedules a deletion (reads fail with InvalidRequestException), restores, then force-deletes', async () => {
@@ -202,9 +208,9 @@ describe('startSecretsManager', () => {
     await sm.send(new RestoreSecretCommand({ SecretId: name }));
     expect((await sm.send(new GetSecretValueCommand({ SecretId: name }))).SecretString).toBe('x');
 
-    await expect(
-      sm.send(new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true, RecoveryWindowInDays: 7 })),
-    ).rejects.toBeInstanceOf(InvalidParameterException);
+    await expect(sm.send(new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true, RecoveryWindowInDays: 7 }))).rejects.toBeInstanceOf(
+      InvalidParameterException,
+    );
     await sm.send(new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true }));
     await expect(sm.send(new DescribeSecretCommand({ SecretId: name }))).rejects.toBeInstanceOf(ResourceNotFoundException);
     // The name is free again at once, which is what ForceDeleteWithoutRecovery is for.

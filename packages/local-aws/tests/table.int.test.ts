@@ -136,13 +136,23 @@ describe('ensureTable', () => {
     await client.send(
       new PutItemCommand({
         TableName: name,
-        Item: { connectionId: { S: 'c1' }, roomId: { S: 'r1' }, userId: { S: 'u1' }, cap: { SS: ['publish'] }, expiresAt: { N: '9' }, connectedAt: { N: '1' }, tokenExpiresAt: { N: '5' } },
+        Item: {
+          connectionId: { S: 'c1' },
+          roomId: { S: 'r1' },
+          userId: { S: 'u1' },
+          cap: { SS: ['publish'] },
+          expiresAt: { N: '9' },
+          connectedAt: { N: '1' },
+          tokenExpiresAt: { N: '5' },
+        },
       }),
     );
     const { Items } = await client.send(
       new QueryCommand({ TableName: name, IndexName: 'byRoom', KeyConditionExpression: 'roomId = :r', ExpressionAttributeValues: { ':r': { S: 'r1' } } }),
     );
-    expect(Items).toEqual([{ connectionId: { S: 'c1' }, roomId: { S: 'r1' }, userId: { S: 'u1' }, cap: { SS: ['publish'] }, expiresAt: { N: '9' }, connectedAt: { N: '1' } }]);
+    expect(Items).toEqual([
+      { connectionId: { S: 'c1' }, roomId: { S: 'r1' }, userId: { S: 'u1' }, cap: { SS: ['publish'] }, expiresAt: { N: '9' }, connectedAt: { N: '1' } },
+    ]);
     await client.send(new DeleteTableCommand({ TableName: name }));
   });
 

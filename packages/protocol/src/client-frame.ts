@@ -18,7 +18,10 @@ const ACTIONS = ['publish', 'ping', 'refresh', 'history', 'members'] as const;
  */
 export function parseClientFrame(raw: unknown, options: { maxBytes: number }): ClientFrame {
   if (typeof raw !== 'string') {
-    throw new FrameError('ERR_MESSAGE_INVALID', raw === undefined || raw === null ? 'message is empty' : 'message must be JSON text; binary frames are not accepted');
+    throw new FrameError(
+      'ERR_MESSAGE_INVALID',
+      raw === undefined || raw === null ? 'message is empty' : 'message must be JSON text; binary frames are not accepted',
+    );
   }
   if (raw === '') throw new FrameError('ERR_MESSAGE_INVALID', 'message is empty');
   // Checked before JSON.parse so an oversized or over-deep frame costs no parsing.

@@ -54,12 +54,7 @@ export type ErrorCode =
 export type FrameErrorCode = Extract<ErrorCode, 'ERR_MESSAGE_INVALID' | 'ERR_MESSAGE_TOO_LARGE' | 'ERR_UNKNOWN_ACTION'>;
 
 /** Codes only the HTTP framework layer of the token API and the Rooms API answers with (no error class carries them). */
-export type HttpOnlyErrorCode =
-  | 'ERR_BAD_REQUEST'
-  | 'ERR_INVALID_JSON'
-  | 'ERR_BODY_TOO_LARGE'
-  | 'ERR_UNSUPPORTED_MEDIA_TYPE'
-  | 'ERR_METHOD_NOT_ALLOWED';
+export type HttpOnlyErrorCode = 'ERR_BAD_REQUEST' | 'ERR_INVALID_JSON' | 'ERR_BODY_TOO_LARGE' | 'ERR_UNSUPPORTED_MEDIA_TYPE' | 'ERR_METHOD_NOT_ALLOWED';
 
 /** Every code the token API and the Rooms API may put in an error body. */
 export type HttpErrorCode = ErrorCode | HttpOnlyErrorCode;

@@ -19,22 +19,38 @@ export function describeStatus(change: StateChange): Status {
       return { kind: 'open', label: 'Connected' };
     case 'closed':
       if (!error) return { kind: 'closed', label: 'Disconnected' };
-      return { kind: 'refused', label: 'Refused', notice: { tone: 'error', text: `Token refused: ${reasonOf(error)}. Check the room and name, then join again.` } };
+      return {
+        kind: 'refused',
+        label: 'Refused',
+        notice: { tone: 'error', text: `Token refused: ${reasonOf(error)}. Check the room and name, then join again.` },
+      };
     case 'reconnecting': {
       const retry = retryText(change.retryInMs);
-      if (!error) return { kind: 'reconnecting', label: 'Reconnecting…', notice: { tone: 'info', text: 'Renewing the connection before API Gateway’s 2-hour limit.' } };
+      if (!error)
+        return { kind: 'reconnecting', label: 'Reconnecting…', notice: { tone: 'info', text: 'Renewing the connection before API Gateway’s 2-hour limit.' } };
       if (error.code === 'ERR_CONNECT_REFUSED') {
         return {
           kind: 'refused',
           label: 'Refused',
-          notice: { tone: 'warn', text: `The socket service refused the connection (token rejected or service unreachable). Getting a fresh token and retrying ${retry}.` },
+          notice: {
+            tone: 'warn',
+            text: `The socket service refused the connection (token rejected or service unreachable). Getting a fresh token and retrying ${retry}.`,
+          },
         };
       }
       if (error.code === 'ERR_TOKEN_FETCH_FAILED') {
-        return { kind: 'reconnecting', label: 'Reconnecting…', notice: { tone: 'warn', text: `Could not get a token: ${reasonOf(error)}. Retrying ${retry}.` } };
+        return {
+          kind: 'reconnecting',
+          label: 'Reconnecting…',
+          notice: { tone: 'warn', text: `Could not get a token: ${reasonOf(error)}. Retrying ${retry}.` },
+        };
       }
       if (error.code === 'ERR_CONNECTION_LOST') {
-        return { kind: 'reconnecting', label: 'Reconnecting…', notice: { tone: 'warn', text: `Connection dropped: ${dropReason(error)}. Reconnecting with a fresh token ${retry}.` } };
+        return {
+          kind: 'reconnecting',
+          label: 'Reconnecting…',
+          notice: { tone: 'warn', text: `Connection dropped: ${dropReason(error)}. Reconnecting with a fresh token ${retry}.` },
+        };
       }
       return { kind: 'reconnecting', label: 'Reconnecting…', notice: { tone: 'warn', text: `${error.message} (${error.code}). Reconnecting ${retry}.` } };
     }

@@ -37,6 +37,10 @@ export function makeTokenSource(options: TokenSourceOptions): () => Promise<Toke
     });
     const body = (await response.json().catch(() => undefined)) as (TokenGrant & { error?: { code?: string; message?: string } }) | undefined;
     if (response.ok && body) return body;
-    throw new TokenRequestError(body?.error?.code ?? `HTTP_${response.status}`, body?.error?.message ?? `token request failed (${response.status})`, response.status);
+    throw new TokenRequestError(
+      body?.error?.code ?? `HTTP_${response.status}`,
+      body?.error?.message ?? `token request failed (${response.status})`,
+      response.status,
+    );
   };
 }

@@ -48,10 +48,26 @@ export async function startFakeSocketServer() {
       if (frame.action === 'history') {
         const since = frame.since;
         const messages = since === undefined ? [] : history.filter((m) => m.seq > since);
-        return reply({ type: 'history', roomId: grant.roomId, epoch: history.length > 0 ? 'E1' : null, lastSeq: history.length, messages, more: false, recovered: true });
+        return reply({
+          type: 'history',
+          roomId: grant.roomId,
+          epoch: history.length > 0 ? 'E1' : null,
+          lastSeq: history.length,
+          messages,
+          more: false,
+          recovered: true,
+        });
       }
       if (frame.action !== 'publish') return reply({ type: 'error', code: 'ERR_UNKNOWN_ACTION', message: 'unknown action' });
-      const stored = { type: 'message', roomId: grant.roomId, seq: history.length + 1, epoch: 'E1', from: grant.userId, data: frame.data, sentAt: Math.floor(Date.now() / 1000) };
+      const stored = {
+        type: 'message',
+        roomId: grant.roomId,
+        seq: history.length + 1,
+        epoch: 'E1',
+        from: grant.userId,
+        data: frame.data,
+        sentAt: Math.floor(Date.now() / 1000),
+      };
       history.push(stored);
       const message = JSON.stringify(stored);
       let delivered = 0;
@@ -85,7 +101,11 @@ export async function startFakeSocketServer() {
 }
 
 function readGrant(header: string): Grant | undefined {
-  const token = header.split(',').map((p) => p.trim()).find((p) => p.startsWith('roomgate.token.'))?.slice('roomgate.token.'.length);
+  const token = header
+    .split(',')
+    .map((p) => p.trim())
+    .find((p) => p.startsWith('roomgate.token.'))
+    ?.slice('roomgate.token.'.length);
   if (!token?.startsWith('fake.')) return undefined;
   try {
     return JSON.parse(Buffer.from(token.slice('fake.'.length), 'base64url').toString('utf8')) as Grant;

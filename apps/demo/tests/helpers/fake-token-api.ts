@@ -47,7 +47,12 @@ export async function startFakeTokenApi(options: { socketUrl?: string } = {}) {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
-      const request: RecordedRequest = { method: req.method, url: req.url, headers: req.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+      const request: RecordedRequest = {
+        method: req.method,
+        url: req.url,
+        headers: req.headers,
+        body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+      };
       requests.push(request);
       const { status, body } = responder(request);
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));

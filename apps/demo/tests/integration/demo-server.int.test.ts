@@ -134,7 +134,11 @@ describe('POST /api/token', () => {
   it('answers 502 with a code when the token API cannot be reached', async () => {
     const unreachable = await startDemoServer({ tokenApiUrl: 'http://127.0.0.1:9', apiKey: API_KEY, port: 0 });
     try {
-      const response = await fetch(new URL('/api/token', unreachable.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"roomId":"lobby"}' });
+      const response = await fetch(new URL('/api/token', unreachable.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"roomId":"lobby"}',
+      });
       expect(response.status).toBe(502);
       expect(await response.json()).toMatchObject({ error: { code: 'ERR_TOKEN_API_UNAVAILABLE' } });
     } finally {
@@ -175,7 +179,10 @@ describe('POST /api/token only for the demo page on loopback', () => {
   });
 
   it.each([
-    ['DNS rebinding: a foreign name resolved to 127.0.0.1, same-origin as far as the browser knows', () => ({ host: `rebind.evil.example:${demo.port}`, origin: `http://rebind.evil.example:${demo.port}` })],
+    [
+      'DNS rebinding: a foreign name resolved to 127.0.0.1, same-origin as far as the browser knows',
+      () => ({ host: `rebind.evil.example:${demo.port}`, origin: `http://rebind.evil.example:${demo.port}` }),
+    ],
     ['a foreign Host without Origin', () => ({ host: 'evil.example' })],
     ['a loopback-looking suffix', () => ({ host: `127.0.0.1.evil.example:${demo.port}` })],
     ['a page on another site (Origin elsewhere)', () => ({ host: `127.0.0.1:${demo.port}`, origin: 'https://evil.example' })],

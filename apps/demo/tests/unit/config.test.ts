@@ -12,7 +12,10 @@ describe('parseDemoConfig', () => {
   });
 
   it('reads every variable', () => {
-    expect(parseDemoConfig({ DEMO_PORT: '0', DEMO_HOST: '0.0.0.0', TOKEN_API_URL: 'https://tokens.example', DEMO_API_KEY: 'k' })).toMatchObject({ port: 0, host: '0.0.0.0' });
+    expect(parseDemoConfig({ DEMO_PORT: '0', DEMO_HOST: '0.0.0.0', TOKEN_API_URL: 'https://tokens.example', DEMO_API_KEY: 'k' })).toMatchObject({
+      port: 0,
+      host: '0.0.0.0',
+    });
   });
 
   it('names every bad or missing variable at once', () => {

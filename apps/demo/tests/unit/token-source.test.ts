@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { makeTokenSource, TokenRequestError } from '../../src/page/token-source.ts';
 
-const respond = (status: number, body: unknown) => vi.fn(async () => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } }));
+const respond = (status: number, body: unknown) =>
+  vi.fn(async () => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } }));
 
 describe('makeTokenSource', () => {
   it('posts room and user to /api/token and returns the grant', async () => {

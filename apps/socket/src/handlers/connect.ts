@@ -40,8 +40,7 @@ const CLIENT_STATUS: Partial<Record<ErrorCode, number>> = {
   ERR_CONNECTION_EXISTS: 409,
 };
 
-const statusOf = (error: PublicError): number =>
-  error.class === 'client' ? (CLIENT_STATUS[error.code] ?? 400) : error.class === 'unavailable' ? 503 : 500;
+const statusOf = (error: PublicError): number => (error.class === 'client' ? (CLIENT_STATUS[error.code] ?? 400) : error.class === 'unavailable' ? 503 : 500);
 
 /**
  * `$connect`: verify the token, record the connection, then admit it (bans, revocations,
@@ -58,7 +57,9 @@ export function makeConnectHandler(deps: ConnectDeps) {
     try {
       await deps.admission.admitConnection(grant, connectionId);
     } catch (error) {
-      await deps.store.delete(connectionId, 'refused').catch((cause: unknown) => deps.logger.warn('row delete after refusal failed (TTL removes it)', { connectionId, error: String(cause) }));
+      await deps.store
+        .delete(connectionId, 'refused')
+        .catch((cause: unknown) => deps.logger.warn('row delete after refusal failed (TTL removes it)', { connectionId, error: String(cause) }));
       throw error;
     }
   };
@@ -81,15 +82,15 @@ export function makeConnectHandler(deps: ConnectDeps) {
       const join = await joinPosition(deps.history, grant.roomId);
       const record = await deps.store.put(
         {
-        ...join,
-        connectionId,
-        roomId: grant.roomId,
-        ...(grant.userId !== undefined ? { userId: grant.userId } : {}),
-        capabilities: grant.capabilities,
-        connectedAt: clock(),
-        tokenExpiresAt: grant.expiresAt,
-        ...(grant.tokenId !== undefined ? { tokenId: grant.tokenId } : {}),
-        tokenIssuedAt: grant.issuedAt,
+          ...join,
+          connectionId,
+          roomId: grant.roomId,
+          ...(grant.userId !== undefined ? { userId: grant.userId } : {}),
+          capabilities: grant.capabilities,
+          connectedAt: clock(),
+          tokenExpiresAt: grant.expiresAt,
+          ...(grant.tokenId !== undefined ? { tokenId: grant.tokenId } : {}),
+          tokenIssuedAt: grant.issuedAt,
         },
         // Members hear the join only once the connection is admitted (a refused one never joined).
         { announce: false },
@@ -108,9 +109,7 @@ export function makeConnectHandler(deps: ConnectDeps) {
         tokenExpiresAt: grant.expiresAt,
         ...join,
       });
-      return handshake.subprotocol === undefined
-        ? { statusCode: 200 }
-        : { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': handshake.subprotocol } };
+      return handshake.subprotocol === undefined ? { statusCode: 200 } : { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': handshake.subprotocol } };
     } catch (error) {
       return refuse(error, { connectionId, token: fingerprint }, deps.logger);
     }

@@ -74,7 +74,9 @@ export function makeDefaultHandler(deps: DefaultDeps) {
     // Unconditional, unlike fan-out's delete after a 410: API Gateway routes a frame only on an
     // established connection, so this connection's `$connect` has finished and the row is not
     // one it might still be writing (docs/architecture.md, "What a 410 proves").
-    await deps.store.delete(connectionId, reason === 'unregistered' ? 'closed' : reason).catch((error: unknown) => logger.warn('delete after close failed', { connectionId, error: asError(error) }));
+    await deps.store
+      .delete(connectionId, reason === 'unregistered' ? 'closed' : reason)
+      .catch((error: unknown) => logger.warn('delete after close failed', { connectionId, error: asError(error) }));
     logger.info('connection closed', { connectionId, reason });
     return { statusCode: 200 };
   };
@@ -160,7 +162,6 @@ export function makeDefaultHandler(deps: DefaultDeps) {
     else logger.error('frame failed', { connectionId, error: asError(error) });
     return errorFrame(code, message, id);
   }
-
 }
 
 const withId = (id: ClientFrame['id']) => (id === undefined ? {} : { id });

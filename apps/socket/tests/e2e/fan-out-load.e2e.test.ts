@@ -133,7 +133,9 @@ describe(`load: ${CONNECTIONS} connections across ${ROOMS} rooms`, () => {
     async () => {
       // 1. Ramp the connects: batches double up to BATCH, so offline's worker pool grows gradually.
       const plan = Array.from({ length: CONNECTIONS }, (_, i) => ({ userId: `u${i}`, roomId: roomIds[i % ROOMS]! }));
-      const tokens = new Map(await Promise.all(plan.map(async (p) => [p.userId, (await stack.signer.sign({ roomId: p.roomId, userId: p.userId, ttlSeconds: 900 })).token] as const)));
+      const tokens = new Map(
+        await Promise.all(plan.map(async (p) => [p.userId, (await stack.signer.sign({ roomId: p.roomId, userId: p.userId, ttlSeconds: 900 })).token] as const)),
+      );
       const started = performance.now();
       const refused: unknown[] = [];
       let retried = 0;
@@ -216,9 +218,16 @@ describe(`load: ${CONNECTIONS} connections across ${ROOMS} rooms`, () => {
       // 3. Half of each room drops without its $disconnect being delivered: close the sockets, give
       // offline's $disconnect a bounded while to delete rows (on a busy box some of those Lambdas
       // time out and are missed for real), then put every dropped row back.
-      const dropped = roomIds.flatMap((roomId) => inRoom(roomId).slice(1).filter((_, i) => i % 2 === 0));
+      const dropped = roomIds.flatMap((roomId) =>
+        inRoom(roomId)
+          .slice(1)
+          .filter((_, i) => i % 2 === 0),
+      );
       await Promise.all(dropped.map((m) => (m.client.ws.terminate(), m.client.close())));
-      const liveIds = members.filter((m) => !dropped.includes(m)).map((m) => m.connectionId!).sort();
+      const liveIds = members
+        .filter((m) => !dropped.includes(m))
+        .map((m) => m.connectionId!)
+        .sort();
       const tableNow = async () => (await Promise.all(roomIds.map(tableRows))).flat().sort();
       await settled(async () => (await tableNow()).length, liveIds.length);
       // The missed $disconnect, dated past the 30 s handshake window: a 410 for a younger row
@@ -248,7 +257,10 @@ describe(`load: ${CONNECTIONS} connections across ${ROOMS} rooms`, () => {
         expect(await lost(seq), `round ${seq}`).toBe(0);
         rounds.push(acks);
       } while ((await tableNow()).length > liveIds.length && seq < 5);
-      const staleRemoved = rounds.slice(1).flatMap((acks) => [...acks.values()]).reduce((n, a) => n + Number(a.stale), 0);
+      const staleRemoved = rounds
+        .slice(1)
+        .flatMap((acks) => [...acks.values()])
+        .reduce((n, a) => n + Number(a.stale), 0);
       report.round2 = { expected: liveIds.length, delivered: [...rounds[1]!.values()].reduce((n, a) => n + Number(a.delivered), 0), lost: 0 };
       Object.assign(report, { staleRemoved, cleanupRounds: seq - 1 });
       expect(staleRemoved).toBeGreaterThan(0);

@@ -12,13 +12,23 @@ const SLS_BIN = fileURLToPath(new URL('../../node_modules/serverless/bin/serverl
 const OUT = mkdtempSync(join(tmpdir(), 'roomgate-socket-iam-package-'));
 const run = promisify(execFile);
 
-type Template = { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>; Outputs: Record<string, { Value: unknown; Export: { Name: string } }> };
+type Template = {
+  Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  Outputs: Record<string, { Value: unknown; Export: { Name: string } }>;
+};
 
 /** The environment minus every AWS credential source, to prove packaging needs none. */
 function envWithoutAws(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('AWS_') && !name.startsWith('ROOMGATE_')) env[name] = value;
-  return { ...env, AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials', AWS_CONFIG_FILE: '/nonexistent/config', AWS_EC2_METADATA_DISABLED: 'true', SLS_TELEMETRY_DISABLED: '1', ...extra };
+  return {
+    ...env,
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+    AWS_CONFIG_FILE: '/nonexistent/config',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    SLS_TELEMETRY_DISABLED: '1',
+    ...extra,
+  };
 }
 
 /**
@@ -49,7 +59,12 @@ let iamOff: Template;
 beforeAll(async () => {
   // One after the other: two packagings of one service at once compete for CPU and, on a slow
   // runner, for the hook timeout, for no gain in what is tested.
-  iamOn = await slsPackage('on', { socketIamAuth: true, accessLogs: false, throttle: { socket: { rateLimit: 7, burstLimit: 9 } }, reservedConcurrency: { connect: 20 } });
+  iamOn = await slsPackage('on', {
+    socketIamAuth: true,
+    accessLogs: false,
+    throttle: { socket: { rateLimit: 7, burstLimit: 9 } },
+    reservedConcurrency: { connect: 20 },
+  });
   // Nothing declared: every default.
   iamOff = await slsPackage('off', {});
 });
@@ -79,7 +94,20 @@ describe('sls package --stage ci: the iamAuth stage parameter and invoke permiss
     // The framework generates these without SourceArn: any API Gateway API in any account could
     // invoke the functions (serverless.yml extends them).
     const sourceArn = (route: string) => ({
-      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':execute-api:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':', { Ref: 'WebsocketsApi' }, `/ci/${route}`]],
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':execute-api:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          ':',
+          { Ref: 'WebsocketsApi' },
+          `/ci/${route}`,
+        ],
+      ],
     });
     for (const template of [iamOn, iamOff]) {
       const permissions = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Permission');
@@ -92,10 +120,12 @@ describe('sls package --stage ci: the iamAuth stage parameter and invoke permiss
     }
   });
 
-  it('passes TOKEN_MAX_TTL to every function (the verifier\'s lifetime bound; default 3600)', () => {
+  it("passes TOKEN_MAX_TTL to every function (the verifier's lifetime bound; default 3600)", () => {
     // Our three handlers; the framework's custom resource that sets the account's API Gateway
     // CloudWatch role (needed by access logs) is not one of them.
-    const functions = Object.values(iamOff.Resources).filter((r) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Handler).startsWith('src/lambda/'));
+    const functions = Object.values(iamOff.Resources).filter(
+      (r) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Handler).startsWith('src/lambda/'),
+    );
     expect(functions).toHaveLength(3);
     for (const fn of functions) expect((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.TOKEN_MAX_TTL).toBe('3600');
   });
@@ -108,7 +138,7 @@ describe('sls package --stage ci: the iamAuth stage parameter and invoke permiss
     expect(`${failure.stdout ?? ''}${failure.stderr ?? ''}`).toMatch(/socketIamAuth must be true or false, got "yes"/);
   });
 
-  it('throttles every route by default (the unauthenticated $connect invokes a Lambda), with the stage\'s limits when set', () => {
+  it("throttles every route by default (the unauthenticated $connect invokes a Lambda), with the stage's limits when set", () => {
     const stage = (t: Template) => t.Resources.WebsocketsDeploymentStage!.Properties;
     expect(stage(iamOff).DefaultRouteSettings).toEqual({ DataTraceEnabled: false, LoggingLevel: 'OFF', ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 });
     expect(stage(iamOn).DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: 7, ThrottlingBurstLimit: 9 });
@@ -133,7 +163,9 @@ describe('sls package --stage ci: the iamAuth stage parameter and invoke permiss
   it('exports the WebSocket URL the token API hands out, so nobody copies it by hand', () => {
     expect(iamOff.Outputs.WebsocketUrl!.Export.Name).toBe('roomgate-socket-ci-WebsocketUrl');
     expect(JSON.stringify(iamOff.Outputs.WebsocketUrl!.Value)).toBe(
-      JSON.stringify({ 'Fn::Join': ['', ['wss://', { Ref: 'WebsocketsApi' }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/ci']] }),
+      JSON.stringify({
+        'Fn::Join': ['', ['wss://', { Ref: 'WebsocketsApi' }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/ci']],
+      }),
     );
   });
 });

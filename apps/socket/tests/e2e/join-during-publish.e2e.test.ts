@@ -57,46 +57,40 @@ async function join(userId: string): Promise<TestClient> {
 }
 
 describe('joining a room while it is being published to', () => {
-  it(
-    'every member that opened receives the next publish after the joins, and is listed',
-    async () => {
-      const publishers = await Promise.all(Array.from({ length: PUBLISHERS }, (_, i) => join(`pub-${i}`)));
-      let publishing = true;
-      let sent = 0;
-      const loops = publishers.map(async (publisher, i) => {
-        for (let n = 0; publishing; n += 1) {
-          const id = `loop-${i}-${n}`;
-          publisher.send({ action: 'publish', id, data: { loop: i, n } });
-          await publisher.next((f) => f.id === id, 20_000);
-          sent += 1;
-        }
-      });
-
-      const started = Date.now();
-      const joiners: TestClient[] = [];
-      for (let b = 0; b < JOINERS; b += BATCH) {
-        joiners.push(...(await Promise.all(Array.from({ length: BATCH }, (_, k) => join(`m-${b + k}`)))));
+  it('every member that opened receives the next publish after the joins, and is listed', async () => {
+    const publishers = await Promise.all(Array.from({ length: PUBLISHERS }, (_, i) => join(`pub-${i}`)));
+    let publishing = true;
+    let sent = 0;
+    const loops = publishers.map(async (publisher, i) => {
+      for (let n = 0; publishing; n += 1) {
+        const id = `loop-${i}-${n}`;
+        publisher.send({ action: 'publish', id, data: { loop: i, n } });
+        await publisher.next((f) => f.id === id, 20_000);
+        sent += 1;
       }
-      const joinMs = Date.now() - started;
-      publishing = false;
-      await Promise.all(loops);
-      expect(joinMs).toBeLessThan(30_000);
-      // The race was exercised: publishes were in flight while members joined.
-      expect(sent).toBeGreaterThan(PUBLISHERS);
+    });
 
-      const everyone = [...publishers, ...joiners];
-      expect(everyone.every((c) => c.ws.readyState === c.ws.OPEN)).toBe(true);
-      publishers[0]!.send({ action: 'publish', id: 'final', data: { final: run } });
-      const outcomes = await Promise.allSettled(
-        everyone.map((c) => c.next((f) => f.type === 'message' && (f.data as { final?: string }).final === run, 15_000)),
-      );
-      const silent = outcomes.filter((o) => o.status === 'rejected').length;
-      expect(silent, `${silent} of ${everyone.length} open members never received the publish after the joins`).toBe(0);
+    const started = Date.now();
+    const joiners: TestClient[] = [];
+    for (let b = 0; b < JOINERS; b += BATCH) {
+      joiners.push(...(await Promise.all(Array.from({ length: BATCH }, (_, k) => join(`m-${b + k}`)))));
+    }
+    const joinMs = Date.now() - started;
+    publishing = false;
+    await Promise.all(loops);
+    expect(joinMs).toBeLessThan(30_000);
+    // The race was exercised: publishes were in flight while members joined.
+    expect(sent).toBeGreaterThan(PUBLISHERS);
 
-      const listed = (await stack.store.listRoom(roomId, { limit: 200 })).members.map((m) => m.userId).sort();
-      const expected = [...Array.from({ length: PUBLISHERS }, (_, i) => `pub-${i}`), ...Array.from({ length: JOINERS }, (_, i) => `m-${i}`)].sort();
-      expect(listed).toEqual(expected);
-    },
-    120_000,
-  );
+    const everyone = [...publishers, ...joiners];
+    expect(everyone.every((c) => c.ws.readyState === c.ws.OPEN)).toBe(true);
+    publishers[0]!.send({ action: 'publish', id: 'final', data: { final: run } });
+    const outcomes = await Promise.allSettled(everyone.map((c) => c.next((f) => f.type === 'message' && (f.data as { final?: string }).final === run, 15_000)));
+    const silent = outcomes.filter((o) => o.status === 'rejected').length;
+    expect(silent, `${silent} of ${everyone.length} open members never received the publish after the joins`).toBe(0);
+
+    const listed = (await stack.store.listRoom(roomId, { limit: 200 })).members.map((m) => m.userId).sort();
+    const expected = [...Array.from({ length: PUBLISHERS }, (_, i) => `pub-${i}`), ...Array.from({ length: JOINERS }, (_, i) => `m-${i}`)].sort();
+    expect(listed).toEqual(expected);
+  }, 120_000);
 });

@@ -36,7 +36,8 @@ async function join(roomId: string): Promise<TestClient> {
   return client;
 }
 
-const forgeKid = (kid: string) => `${Buffer.from(JSON.stringify({ alg: 'ES256', typ: 'JWT', kid })).toString('base64url')}.${Buffer.from('{}').toString('base64url')}.AAAA`;
+const forgeKid = (kid: string) =>
+  `${Buffer.from(JSON.stringify({ alg: 'ES256', typ: 'JWT', kid })).toString('base64url')}.${Buffer.from('{}').toString('base64url')}.AAAA`;
 
 type Attempt = (roomId: string) => Promise<{ url: string; protocols?: string[] }>;
 
@@ -45,7 +46,11 @@ describe('hostile handshakes through serverless-offline: refused, nothing writte
     ['duplicated ?token= (garbage first, valid last)', async (r: string) => ({ url: url(`token=garbage&token=${await token(r)}`) }), 400],
     ['duplicated ?token= (valid for another room first)', async (r: string) => ({ url: url(`token=${await token(room('x'))}&token=${await token(r)}`) }), 400],
     ['duplicated ?room=', async (r: string) => ({ url: url(`token=${await token(r)}&room=${room('x')}&room=${r}`) }), 400],
-    ['forged subprotocol token with a valid ?token= (tokens differ)', async (r: string) => ({ url: url(`token=${await token(r)}`), protocols: tokenProtocols(forgeKid('nope')) }), 400],
+    [
+      'forged subprotocol token with a valid ?token= (tokens differ)',
+      async (r: string) => ({ url: url(`token=${await token(r)}`), protocols: tokenProtocols(forgeKid('nope')) }),
+      400,
+    ],
     ['an 8 KB token as a subprotocol', async () => ({ url: stack.offline.wsUrl, protocols: tokenProtocols('a'.repeat(8 * 1024)) }), 401],
     ['a non-ASCII token', async () => ({ url: url(`token=${encodeURIComponent('äöü.€€€.漢字')}`) }), 401],
     ['kid with path characters', async () => ({ url: url(`token=${forgeKid('../../x')}`) }), 401],
@@ -70,7 +75,9 @@ describe('hostile frames through serverless-offline', () => {
   it('deep, huge, non-JSON and unknown frames get error frames; the connection stays up', async () => {
     const client = await join(room('frames'));
     client.send(`{"action":"publish","id":"deep","data":${'['.repeat(10_000)}${']'.repeat(10_000)}}`);
-    expect(await client.next((f) => f.type === 'error' && f.code === 'ERR_MESSAGE_INVALID')).toMatchObject({ message: expect.stringContaining('nests deeper') });
+    expect(await client.next((f) => f.type === 'error' && f.code === 'ERR_MESSAGE_INVALID')).toMatchObject({
+      message: expect.stringContaining('nests deeper'),
+    });
     client.send('x'.repeat(1024 * 1024));
     expect(await client.next((f) => f.code === 'ERR_MESSAGE_TOO_LARGE')).toMatchObject({ type: 'error' });
     client.send('\u0000not json');
@@ -113,6 +120,11 @@ describe('hostile frames through serverless-offline', () => {
     b1.send({ action: 'ping', id: 'b' });
     await b1.next((f) => f.id === 'b');
     expect(b1.frames.filter((f) => f.type === 'message')).toEqual([]);
-    expect(await eventually(() => members(b), (ids) => ids.length === 1)).toHaveLength(1);
+    expect(
+      await eventually(
+        () => members(b),
+        (ids) => ids.length === 1,
+      ),
+    ).toHaveLength(1);
   });
 });

@@ -33,9 +33,7 @@ const token = async (roomId: string, options: { capabilities?: Capability[]; use
 
 async function join(roomId: string, options: { capabilities?: Capability[]; viaQuery?: boolean } = {}): Promise<TestClient> {
   const jwt = await token(roomId, options);
-  const client = options.viaQuery
-    ? await connect(`${offline.wsUrl}?token=${encodeURIComponent(jwt)}`)
-    : await connect(offline.wsUrl, tokenProtocols(jwt));
+  const client = options.viaQuery ? await connect(`${offline.wsUrl}?token=${encodeURIComponent(jwt)}`) : await connect(offline.wsUrl, tokenProtocols(jwt));
   clients.push(client);
   return client;
 }
@@ -137,7 +135,14 @@ describe('socket service under serverless-offline', () => {
     // History is on under serverless-offline as on a deployed stage: the ack names the message's place.
     expect(ack).toEqual({ type: 'ack', action: 'publish', seq: 1, epoch: expect.any(String), delivered: 3, failed: 0, stale: 0, id: 'p1' });
     for (const client of [a1!, a2!, a3!]) {
-      expect(await client.next((f) => f.type === 'message')).toMatchObject({ type: 'message', roomId: a, seq: 1, epoch: ack.epoch, from: 'alice', data: { text: 'hello A' } });
+      expect(await client.next((f) => f.type === 'message')).toMatchObject({
+        type: 'message',
+        roomId: a,
+        seq: 1,
+        epoch: ack.epoch,
+        from: 'alice',
+        data: { text: 'hello A' },
+      });
     }
     b1.send({ action: 'ping' });
     await b1.next((f) => f.type === 'pong');
@@ -199,7 +204,12 @@ describe('socket service under serverless-offline', () => {
     expect(await client.next((f) => f.type === 'error')).toMatchObject({ code: 'ERR_TOKEN_EXPIRED' });
     await closed;
     // The handler deletes the row right after DeleteConnection returns, i.e. after the client saw the close.
-    expect(await eventually(() => members(r), (ids) => ids.length === 0)).toEqual([]);
+    expect(
+      await eventually(
+        () => members(r),
+        (ids) => ids.length === 0,
+      ),
+    ).toEqual([]);
     expect(client.frames.filter((f) => f.type === 'message')).toEqual([]);
   });
 
@@ -212,7 +222,12 @@ describe('socket service under serverless-offline', () => {
     const leaverRow = (await store.get(leaverId))!;
 
     await leaver.close();
-    expect(await eventually(() => members(r), (ids) => ids.length === 1)).toEqual([senderId]);
+    expect(
+      await eventually(
+        () => members(r),
+        (ids) => ids.length === 1,
+      ),
+    ).toEqual([senderId]);
 
     // API Gateway delivers $disconnect best-effort: put the row back as if it had been missed,
     // dated past the handshake window (a 410 for a younger row proves nothing: it is kept).

@@ -1,5 +1,12 @@
 import { ConnectionExistsError, TokenExpiredError, TokenInvalidError } from '@roomgate/shared/errors';
-import { DISCONNECT_CLOCK_SLACK_SECONDS, HANDSHAKE_WINDOW_SECONDS, type ConnectionRecord, type ConnectionStore, type NewConnection, type RoomMember } from '@roomgate/shared/store';
+import {
+  DISCONNECT_CLOCK_SLACK_SECONDS,
+  HANDSHAKE_WINDOW_SECONDS,
+  type ConnectionRecord,
+  type ConnectionStore,
+  type NewConnection,
+  type RoomMember,
+} from '@roomgate/shared/store';
 import type { ManagementApi } from '@roomgate/shared/delivery';
 import type { Logger } from '@roomgate/shared/runtime';
 import type { RoomGrant, TokenVerifier } from '@roomgate/shared/tokens';
@@ -85,7 +92,8 @@ export function memoryStore(rows: ConnectionRecord[] = []) {
       const found = table.get(id);
       if (found === undefined) return 'absent';
       const { connectedAt } = found;
-      if (connectedAt < handshakeAt - DISCONNECT_CLOCK_SLACK_SECONDS || connectedAt > handshakeAt + HANDSHAKE_WINDOW_SECONDS + DISCONNECT_CLOCK_SLACK_SECONDS) return 'kept';
+      if (connectedAt < handshakeAt - DISCONNECT_CLOCK_SLACK_SECONDS || connectedAt > handshakeAt + HANDSHAKE_WINDOW_SECONDS + DISCONNECT_CLOCK_SLACK_SECONDS)
+        return 'kept';
       table.delete(id);
       return 'deleted';
     },
@@ -167,6 +175,9 @@ export interface LogLine {
 
 export function memoryLogger(): Logger & { lines: LogLine[] } {
   const lines: LogLine[] = [];
-  const at = (level: string) => (msg: string, fields: Record<string, unknown> = {}) => lines.push({ level, msg, fields });
+  const at =
+    (level: string) =>
+    (msg: string, fields: Record<string, unknown> = {}) =>
+      lines.push({ level, msg, fields });
   return { lines, info: at('info'), warn: at('warn'), error: at('error') };
 }

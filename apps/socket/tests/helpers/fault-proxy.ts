@@ -67,7 +67,10 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
 
   const server: Server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const body = await readBody(req);
-    const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+    const operation =
+      String(req.headers['x-amz-target'] ?? '')
+        .split('.')
+        .pop() ?? '';
     calls.push(operation);
     const fault = proxy.rule(operation, calls.filter((c) => c === operation).length);
     if (fault === 'hang') {
@@ -80,18 +83,15 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       res.end(JSON.stringify({ __type: error.type, message: error.message }));
       return;
     }
-    const forward = request(
-      { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
-      (upstreamRes) => {
-        const answer = () => {
-          res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
-          upstreamRes.pipe(res);
-        };
-        const delay = proxy.delayAnswer(operation);
-        if (delay > 0) setTimeout(answer, delay);
-        else answer();
-      },
-    );
+    const forward = request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (upstreamRes) => {
+      const answer = () => {
+        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+        upstreamRes.pipe(res);
+      };
+      const delay = proxy.delayAnswer(operation);
+      if (delay > 0) setTimeout(answer, delay);
+      else answer();
+    });
     forward.on('error', () => res.writeHead(502).end());
     forward.end(body);
   });

@@ -67,4 +67,3 @@ export async function startOffline(env: Record<string, string>, timeoutMs = 90_0
   }
   return { wsUrl: `ws://${host}:${wsPort}`, managementEndpoint: `http://${host}:${wsPort}`, logs: () => output, stop };
 }
-

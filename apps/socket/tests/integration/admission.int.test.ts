@@ -58,9 +58,21 @@ describe('$connect admission against dynalite', () => {
   });
 
   it.each([
-    ['by jti', (userId: string, roomId: string) => access.revokeToken('jti-revoked', NOW + 600).then(() => ({ userId, roomId, tokenId: 'jti-revoked', issuedAt: NOW - 10 }))],
-    ['by user, every room', (userId: string, roomId: string) => access.revokeUser({ userId, issuedBefore: NOW, expiresAt: NOW + 3600 }).then(() => ({ userId, roomId, issuedAt: NOW - 10 }))],
-    ['by user, this room', (userId: string, roomId: string) => access.revokeUser({ userId, roomId, issuedBefore: NOW, expiresAt: NOW + 3600 }).then(() => ({ userId, roomId, issuedAt: NOW - 10 }))],
+    [
+      'by jti',
+      (userId: string, roomId: string) =>
+        access.revokeToken('jti-revoked', NOW + 600).then(() => ({ userId, roomId, tokenId: 'jti-revoked', issuedAt: NOW - 10 })),
+    ],
+    [
+      'by user, every room',
+      (userId: string, roomId: string) =>
+        access.revokeUser({ userId, issuedBefore: NOW, expiresAt: NOW + 3600 }).then(() => ({ userId, roomId, issuedAt: NOW - 10 })),
+    ],
+    [
+      'by user, this room',
+      (userId: string, roomId: string) =>
+        access.revokeUser({ userId, roomId, issuedBefore: NOW, expiresAt: NOW + 3600 }).then(() => ({ userId, roomId, issuedAt: NOW - 10 })),
+    ],
   ])('refuses a revoked token (%s): 401 ERR_TOKEN_REVOKED', async (_name, revoke) => {
     const roomId = unique('room');
     const userId = unique('user');
@@ -160,7 +172,10 @@ describe('$default: refresh checks, publish rate limit (real rows)', () => {
     expect(replies.map((r) => r.type)).toEqual(['ack', 'ack', 'ack', 'error', 'error']);
     expect(replies[3]).toMatchObject({ code: 'ERR_RATE_LIMITED', id: 'p3' });
     nowMs += 100; // one token at 10/s
-    expect(JSON.parse((await handler(frameEvent(connectionId, { action: 'publish', data: 'x', id: 'later' }))).body!)).toMatchObject({ type: 'ack', id: 'later' });
+    expect(JSON.parse((await handler(frameEvent(connectionId, { action: 'publish', data: 'x', id: 'later' }))).body!)).toMatchObject({
+      type: 'ack',
+      id: 'later',
+    });
   });
 
   it('concurrent publishes from one connection never spend more than the bucket holds', async () => {

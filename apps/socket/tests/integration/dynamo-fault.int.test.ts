@@ -21,7 +21,7 @@ import { makeConnectHandler } from '../../src/handlers/connect.ts';
 import { makeDefaultHandler } from '../../src/handlers/default.ts';
 import { makeDisconnectHandler } from '../../src/handlers/disconnect.ts';
 import { DYNAMODB_CLIENT_SETTINGS, createRuntime, type Runtime } from '../../src/lambda/runtime.ts';
-import { admitAll, noRateLimit,  fakeManagement, memoryLogger } from '../helpers/fakes.ts';
+import { admitAll, noRateLimit, fakeManagement, memoryLogger } from '../helpers/fakes.ts';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
 
 /**
@@ -165,7 +165,16 @@ describe('fan-out under DynamoDB faults', () => {
     const management = fakeManagement();
     const logger = memoryLogger();
     const broadcaster = createBroadcaster({ store: runtime.store, management, logger });
-    const handler = makeDefaultHandler({ admission: admitAll, rateLimit: noRateLimit, verifier, store: runtime.store, broadcaster, management, logger, maxMessageBytes: 32 * 1024 });
+    const handler = makeDefaultHandler({
+      admission: admitAll,
+      rateLimit: noRateLimit,
+      verifier,
+      store: runtime.store,
+      broadcaster,
+      management,
+      logger,
+      maxMessageBytes: 32 * 1024,
+    });
     const publish = async (sender: string) => {
       const result = await handler({ requestContext: { connectionId: sender }, body: JSON.stringify({ action: 'publish', data: 'x', id: 1 }) });
       return JSON.parse(result.body ?? '{}') as Record<string, unknown>;

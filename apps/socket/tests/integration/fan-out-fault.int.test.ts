@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { makeTestKey } from '@roomgate/shared/testing';
 import { makeDefaultHandler } from '../../src/handlers/default.ts';
 import { MANAGEMENT_CLIENT_SETTINGS, createRuntime, type Runtime } from '../../src/lambda/runtime.ts';
-import { admitAll, noRateLimit,  memoryLogger } from '../helpers/fakes.ts';
+import { admitAll, noRateLimit, memoryLogger } from '../helpers/fakes.ts';
 
 /**
  * A fan-out where PostToConnection misbehaves per connection — never answers, answers 410, answers
@@ -151,8 +151,8 @@ describe('fan-out with timeouts, 410s and 5xx mixed in', () => {
     const sender = ids.ok[0]!;
     const key = await makeTestKey('EdDSA');
     const handler = makeDefaultHandler({
-    admission: admitAll,
-    rateLimit: noRateLimit,
+      admission: admitAll,
+      rateLimit: noRateLimit,
       verifier: createVerifier({ keys: staticKeys([key.verification]), issuer: ISS, audience: AUD }),
       store: runtime.store,
       broadcaster: runtime.broadcaster,
@@ -161,7 +161,9 @@ describe('fan-out with timeouts, 410s and 5xx mixed in', () => {
       maxMessageBytes: 32 * 1024,
     });
     const publish = async (id: string) =>
-      JSON.parse((await handler({ requestContext: { connectionId: sender }, body: JSON.stringify({ action: 'publish', data: 'x', id }) })).body ?? '{}') as unknown;
+      JSON.parse(
+        (await handler({ requestContext: { connectionId: sender }, body: JSON.stringify({ action: 'publish', data: 'x', id }) })).body ?? '{}',
+      ) as unknown;
 
     expect(await publish('p1')).toEqual({ type: 'ack', action: 'publish', delivered: 3, failed: 2, stale: 2, id: 'p1' });
     expect(await members(roomId)).toEqual([...ids.ok, ...ids.hang, ...ids.error].sort());

@@ -34,7 +34,18 @@ function setup() {
   const management = fakeManagement();
   const broadcaster = createBroadcaster({ store, management, logger, clock: () => NOW });
   const connect = makeConnectHandler({ verifier, store, history, admission: admitAll, logger, clock: () => NOW });
-  const handler = makeDefaultHandler({ verifier, store, broadcaster, history, management, admission: admitAll, rateLimit: noRateLimit, logger, maxMessageBytes: 128 * 1024, clock: () => NOW });
+  const handler = makeDefaultHandler({
+    verifier,
+    store,
+    broadcaster,
+    history,
+    management,
+    admission: admitAll,
+    rateLimit: noRateLimit,
+    logger,
+    maxMessageBytes: 128 * 1024,
+    clock: () => NOW,
+  });
   // A publish whose fan-out reaches nobody: the member's row is not written (or not yet visible in `byRoom`).
   const unseen: MessagePublisher = createMessagePublisher({
     broadcaster: { broadcast: async () => ({ delivered: 0, failed: 0, stale: 0 }) },
@@ -97,7 +108,10 @@ describe('the join position', () => {
     const logger = memoryLogger();
     const connect = makeConnectHandler({ verifier: fakeVerifier({ t: grant({ roomId }) }), store, admission: admitAll, logger, clock: () => NOW });
     const connectionId = `off-${randomUUID().slice(0, 8)}`;
-    expect((await connect({ requestContext: { connectionId, routeKey: '$connect', eventType: 'CONNECT' }, headers: {}, queryStringParameters: { token: 't' } })).statusCode).toBe(200);
+    expect(
+      (await connect({ requestContext: { connectionId, routeKey: '$connect', eventType: 'CONNECT' }, headers: {}, queryStringParameters: { token: 't' } }))
+        .statusCode,
+    ).toBe(200);
     const row = await store.get(connectionId);
     expect(row).toBeDefined();
     expect(row).not.toHaveProperty('joinSeq');

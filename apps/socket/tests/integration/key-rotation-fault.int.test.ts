@@ -6,11 +6,20 @@ import { localClientConfig } from '@roomgate/local-aws';
 import type {} from '@roomgate/local-aws/vitest-global-setup';
 import { createConnectionStore, type ConnectionStore } from '@roomgate/shared/store';
 import { createBroadcaster } from '@roomgate/shared/delivery';
-import { createJwksSecretSource, createSigningKeySource, publicKeysSecretName, signingKeySecretName, createSigner, type TokenSigner, type TokenVerifier, createVerifier } from '@roomgate/shared/tokens';
+import {
+  createJwksSecretSource,
+  createSigningKeySource,
+  publicKeysSecretName,
+  signingKeySecretName,
+  createSigner,
+  type TokenSigner,
+  type TokenVerifier,
+  createVerifier,
+} from '@roomgate/shared/tokens';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeConnectHandler } from '../../src/handlers/connect.ts';
 import { makeDefaultHandler } from '../../src/handlers/default.ts';
-import { admitAll, noRateLimit,  fakeManagement, memoryLogger } from '../helpers/fakes.ts';
+import { admitAll, noRateLimit, fakeManagement, memoryLogger } from '../helpers/fakes.ts';
 
 /**
  * The signing key is rotated (`pnpm keys rotate`, i.e. KeyAdmin) while connections are open and
@@ -56,7 +65,13 @@ async function stage() {
   const jwksReads = { count: 0 };
   socketSecrets.middlewareStack.add((next) => (args) => ((jwksReads.count += 1), next(args)), { step: 'initialize' });
   const verifier: TokenVerifier = createVerifier({
-    keys: createJwksSecretSource({ client: socketSecrets, secretId: publicKeysSecretName(name), clock, refreshCooldownSeconds: COOLDOWN, maxAgeSeconds: MAX_AGE }),
+    keys: createJwksSecretSource({
+      client: socketSecrets,
+      secretId: publicKeysSecretName(name),
+      clock,
+      refreshCooldownSeconds: COOLDOWN,
+      maxAgeSeconds: MAX_AGE,
+    }),
     issuer: ISS,
     audience: AUD,
     clock,
@@ -77,7 +92,13 @@ async function stage() {
   /** A token API container: loads the signing key on first use and keeps it for MAX_AGE. */
   const tokenApi = (): TokenSigner =>
     createSigner({
-      key: createSigningKeySource({ client: secretsClient(), secretId: signingKeySecretName(name), jwksSecretId: publicKeysSecretName(name), clock, maxAgeSeconds: MAX_AGE }).getSigningKey,
+      key: createSigningKeySource({
+        client: secretsClient(),
+        secretId: signingKeySecretName(name),
+        jwksSecretId: publicKeysSecretName(name),
+        clock,
+        maxAgeSeconds: MAX_AGE,
+      }).getSigningKey,
       issuer: ISS,
       audience: AUD,
       clock,
@@ -136,7 +157,12 @@ describe('key rotation with connections open and tokens in flight', () => {
     const s = await stage();
     const roomId = `room-${randomUUID().slice(0, 8)}`;
     // A token signed with the old key, still unexpired, reused after the key is retired.
-    const oldKey = await createSigningKeySource({ client: secretsClient(), secretId: signingKeySecretName(s.name), jwksSecretId: publicKeysSecretName(s.name), clock }).getSigningKey();
+    const oldKey = await createSigningKeySource({
+      client: secretsClient(),
+      secretId: signingKeySecretName(s.name),
+      jwksSecretId: publicKeysSecretName(s.name),
+      clock,
+    }).getSigningKey();
     const oldSigner = createSigner({ key: oldKey, issuer: ISS, audience: AUD, clock });
     expect((await join(s, oldSigner, roomId)).status).toBe(200);
     await s.admin.rotate();

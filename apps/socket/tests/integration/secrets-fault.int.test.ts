@@ -11,7 +11,16 @@ import {
 import { freePort, localClientConfig, startSecretsManager } from '@roomgate/local-aws';
 import type {} from '@roomgate/local-aws/vitest-global-setup';
 import { createConnectionStore, type ConnectionStore } from '@roomgate/shared/store';
-import { createJwksSecretSource, generateSigningKey, importSigningKey, publicJwkOf, type SigningKeyRecord, createSigner, type TokenSigner, createVerifier } from '@roomgate/shared/tokens';
+import {
+  createJwksSecretSource,
+  generateSigningKey,
+  importSigningKey,
+  publicJwkOf,
+  type SigningKeyRecord,
+  createSigner,
+  type TokenSigner,
+  createVerifier,
+} from '@roomgate/shared/tokens';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import type { WebSocketConnectEvent } from '../../src/events.ts';
@@ -77,8 +86,8 @@ describe('$connect when the public keys cannot be loaded', () => {
     const id = secretId();
     const runtime = createRuntime({
       TABLE_NAME: inject('tableName'),
-    HISTORY_TABLE_NAME: inject('historyTableName'),
-    ACCESS_TABLE_NAME: inject('accessTableName'),
+      HISTORY_TABLE_NAME: inject('historyTableName'),
+      ACCESS_TABLE_NAME: inject('accessTableName'),
       PUBLIC_KEYS_SECRET_ID: id,
       MANAGEMENT_ENDPOINT: 'http://127.0.0.1:9',
       TOKEN_ISSUER: ISS,
@@ -119,10 +128,20 @@ describe('$connect when the public keys cannot be loaded', () => {
   });
 
   const transient: Array<[string, () => Error]> = [
-    ['throttled', () => new SecretsManagerServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' })],
-    ['a 5xx', () => new SecretsManagerServiceException({ name: 'InternalServiceError', $fault: 'server', $metadata: { httpStatusCode: 500 }, message: 'internal' })],
+    [
+      'throttled',
+      () => new SecretsManagerServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' }),
+    ],
+    [
+      'a 5xx',
+      () => new SecretsManagerServiceException({ name: 'InternalServiceError', $fault: 'server', $metadata: { httpStatusCode: 500 }, message: 'internal' }),
+    ],
     ['a timeout', () => Object.assign(new Error('socket timed out'), { name: 'TimeoutError' })],
-    ['access denied', () => new SecretsManagerServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'not authorized' })],
+    [
+      'access denied',
+      () =>
+        new SecretsManagerServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'not authorized' }),
+    ],
   ];
 
   it.each(transient)('%s (aws-sdk-client-mock) → 503 and nothing written; not cached: the next connect is admitted', async (_name, fault) => {
@@ -188,7 +207,13 @@ describe('$connect when a reload fails after the keys were loaded', () => {
     mockClient(client)
       .on(GetSecretValueCommand)
       .callsFake(async (input: GetSecretValueCommandInput) => {
-        if (down) throw new SecretsManagerServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' });
+        if (down)
+          throw new SecretsManagerServiceException({
+            name: 'ThrottlingException',
+            $fault: 'client',
+            $metadata: { httpStatusCode: 400 },
+            message: 'Rate exceeded',
+          });
         return real.send(new GetSecretValueCommand(input));
       });
     const logger = memoryLogger();

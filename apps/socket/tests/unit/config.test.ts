@@ -58,7 +58,9 @@ describe('parseConfig', () => {
   });
 
   it('lifecycle events: EVENT_BUS_NAME needs STAGE; PRESENCE_MAX_ROOM_SIZE is 1-10000', () => {
-    expect(parseConfig({ ...env, EVENT_BUS_NAME: 'roomgate-dev', STAGE: 'dev', EVENTS_ENDPOINT: 'http://127.0.0.1:4501', PRESENCE_MAX_ROOM_SIZE: '5' })).toMatchObject({
+    expect(
+      parseConfig({ ...env, EVENT_BUS_NAME: 'roomgate-dev', STAGE: 'dev', EVENTS_ENDPOINT: 'http://127.0.0.1:4501', PRESENCE_MAX_ROOM_SIZE: '5' }),
+    ).toMatchObject({
       eventBusName: 'roomgate-dev',
       stage: 'dev',
       eventsEndpoint: 'http://127.0.0.1:4501',
@@ -102,7 +104,16 @@ describe('parseConfig', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    for (const name of ['TABLE_NAME', 'PUBLIC_KEYS_SECRET_ID', 'MANAGEMENT_ENDPOINT', 'TOKEN_ISSUER', 'TOKEN_AUDIENCE', 'MAX_MESSAGE_BYTES', 'DYNAMODB_ENDPOINT', 'TOKEN_MAX_TTL']) {
+    for (const name of [
+      'TABLE_NAME',
+      'PUBLIC_KEYS_SECRET_ID',
+      'MANAGEMENT_ENDPOINT',
+      'TOKEN_ISSUER',
+      'TOKEN_AUDIENCE',
+      'MAX_MESSAGE_BYTES',
+      'DYNAMODB_ENDPOINT',
+      'TOKEN_MAX_TTL',
+    ]) {
       expect(problems).toContain(name);
     }
   });

@@ -15,11 +15,17 @@ describe('readHandshake', () => {
   });
 
   it('echoes roomgate.v1 when offered alongside others', () => {
-    const h = readHandshake({ requestContext: ctx, headers: { 'Sec-WebSocket-Protocol': 'chat, roomgate.v1' }, queryStringParameters: { token: 't', room: 'r' } });
+    const h = readHandshake({
+      requestContext: ctx,
+      headers: { 'Sec-WebSocket-Protocol': 'chat, roomgate.v1' },
+      queryStringParameters: { token: 't', room: 'r' },
+    });
     expect(h).toEqual({ token: 't', tokenSource: 'query', subprotocol: 'roomgate.v1', requestedRoom: 'r' });
   });
 
   it('treats an empty token as missing', () => {
-    expect(readHandshake({ requestContext: ctx, headers: { 'Sec-WebSocket-Protocol': 'roomgate.v1, roomgate.token.' }, queryStringParameters: { token: '' } }).token).toBeUndefined();
+    expect(
+      readHandshake({ requestContext: ctx, headers: { 'Sec-WebSocket-Protocol': 'roomgate.v1, roomgate.token.' }, queryStringParameters: { token: '' } }).token,
+    ).toBeUndefined();
   });
 });

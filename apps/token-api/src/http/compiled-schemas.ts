@@ -50,7 +50,8 @@ export interface SerializerRoute {
 }
 
 export const validatorKey = (route: ValidatorRoute): string => `${route.method} ${route.url} ${route.httpPart}`;
-export const serializerKey = (route: SerializerRoute): string => `${route.method} ${route.url} ${route.httpStatus}${route.contentType ? ` ${route.contentType}` : ''}`;
+export const serializerKey = (route: SerializerRoute): string =>
+  `${route.method} ${route.url} ${route.httpStatus}${route.contentType ? ` ${route.contentType}` : ''}`;
 
 /**
  * sha256 (hex) of a schema together with everything else that shapes its compiled code: the

@@ -22,7 +22,10 @@ export function useJsonBodyParser(app: FastifyInstance): void {
     }
     parseDefault(request, text, (error, value) => {
       if (error !== null && isPlainJson(text)) {
-        done(new RoomgateError('ERR_VALIDATION', 'request body has a "__proto__" or "constructor.prototype" member, which is refused (prototype pollution)'), undefined);
+        done(
+          new RoomgateError('ERR_VALIDATION', 'request body has a "__proto__" or "constructor.prototype" member, which is refused (prototype pollution)'),
+          undefined,
+        );
         return;
       }
       done(error, value);

@@ -13,9 +13,7 @@ export interface BanOutcome {
 }
 
 /** `POST /v1/revocations`: one token by `jti`, or a user's tokens issued before a time. */
-export type RevocationRequest =
-  | { jti: string; roomId?: string | undefined }
-  | { userId: string; issuedBefore: number; roomId?: string | undefined };
+export type RevocationRequest = { jti: string; roomId?: string | undefined } | { userId: string; issuedBefore: number; roomId?: string | undefined };
 
 export interface AccessControl {
   ban(input: { roomId: string; userId: string; durationSeconds: number; reason?: string | undefined; callerId: string }): Promise<BanOutcome>;
@@ -52,7 +50,14 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
   return {
     async ban({ roomId, userId, durationSeconds, reason, callerId }) {
       const createdAt = clock();
-      const ban: Ban = { roomId, userId, bannedUntil: createdAt + durationSeconds, createdAt, createdBy: callerId, ...(reason !== undefined ? { reason } : {}) };
+      const ban: Ban = {
+        roomId,
+        userId,
+        bannedUntil: createdAt + durationSeconds,
+        createdAt,
+        createdBy: callerId,
+        ...(reason !== undefined ? { reason } : {}),
+      };
       await access.putBan(ban);
       const outcome = await disconnector.disconnect(roomId, userId, callerId, { code: 'ERR_USER_BANNED', message: 'banned from the room by its backend' });
       logger.info('ban', { roomId, userId, caller: callerId, bannedUntil: ban.bannedUntil, ...outcome });

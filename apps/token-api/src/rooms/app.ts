@@ -56,7 +56,11 @@ export interface RoomsAppDeps {
 export function buildRoomsApp(deps: RoomsAppDeps): FastifyInstance {
   const { config, logger } = deps;
   const clock = deps.clock ?? systemClock;
-  const app = createHttpApp({ logLevel: config.logLevel, bodyLimit: BODY_LIMIT, schemaCompilers: deps.schemaCompilers ?? precompiledCompilers(compiledSchemas) });
+  const app = createHttpApp({
+    logLevel: config.logLevel,
+    bodyLimit: BODY_LIMIT,
+    schemaCompilers: deps.schemaCompilers ?? precompiledCompilers(compiledSchemas),
+  });
   void app.register(authentication, { iamCallers: config.iamCallers, iamIdentity: deps.iamIdentity, apiKeys: deps.apiKeys });
   const disconnector = createUserDisconnector({ store: deps.store, management: deps.management, logger });
   const accessControl = createAccessControl({
@@ -69,7 +73,15 @@ export function buildRoomsApp(deps: RoomsAppDeps): FastifyInstance {
   });
   void app.register(revocationRoutes, { accessControl, clock, clockToleranceSeconds: config.clockToleranceSeconds });
   void app.register(roomsRoutes, {
-    publisher: createRoomPublisher({ broadcaster: deps.broadcaster, history: deps.history, idempotency: deps.idempotency, maxMessageBytes: config.maxMessageBytes, clock, logger, events: deps.events }),
+    publisher: createRoomPublisher({
+      broadcaster: deps.broadcaster,
+      history: deps.history,
+      idempotency: deps.idempotency,
+      maxMessageBytes: config.maxMessageBytes,
+      clock,
+      logger,
+      events: deps.events,
+    }),
     history: createMessageReader({ history: deps.history }),
     lister: createConnectionLister({ store: deps.store, cursors: deps.cursors, clock }),
     disconnector,

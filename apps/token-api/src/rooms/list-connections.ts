@@ -51,13 +51,11 @@ export function createConnectionLister(options: ConnectionListerOptions): Connec
       const now = clock();
       const connections = page.members
         .filter((member) => member.expiresAt === undefined || member.expiresAt > now)
-        .map(
-          (member): ListedConnection => ({
-            ...(member.userId !== undefined && { userId: member.userId }),
-            ...(member.connectedAt !== undefined && { connectedAt: isoSeconds(member.connectedAt) }),
-            capabilities: member.capabilities,
-          }),
-        );
+        .map((member): ListedConnection => ({
+          ...(member.userId !== undefined && { userId: member.userId }),
+          ...(member.connectedAt !== undefined && { connectedAt: isoSeconds(member.connectedAt) }),
+          capabilities: member.capabilities,
+        }));
       const nextCursor = page.cursor === undefined ? null : await cursors.save(binding, page.cursor);
       return { connections, nextCursor };
     },

@@ -92,9 +92,9 @@ export function createRoomPublisher(options: RoomPublisherOptions): RoomPublishe
         if (error instanceof UndeliveredPublishError) {
           // Stored in history with its seq: published, members recover it. The key keeps that
           // position, so the caller's retry replays it instead of publishing a duplicate.
-          await claim.complete({ delivered: 0, failed: 0, stale: 0, ...error.position }).catch((completeError: unknown) =>
-            logger.error('idempotency completion failed after storing', { ...fields, error: completeError }),
-          );
+          await claim
+            .complete({ delivered: 0, failed: 0, stale: 0, ...error.position })
+            .catch((completeError: unknown) => logger.error('idempotency completion failed after storing', { ...fields, error: completeError }));
           throw error;
         }
         // Nothing stored (too large, history unavailable) or, with history off, the room could not

@@ -45,7 +45,10 @@ export function createMessageReader(options: { history: HistoryStore | undefined
     async read({ roomId, since, limit, epoch }) {
       if (options.history === undefined) throw new HistoryDisabledError();
       const all = since === undefined;
-      const page = await options.history.read(roomId, all ? { since: 0, limit, maxBytes: MESSAGES_PAGE_MAX_BYTES } : { since, epoch, limit, maxBytes: MESSAGES_PAGE_MAX_BYTES });
+      const page = await options.history.read(
+        roomId,
+        all ? { since: 0, limit, maxBytes: MESSAGES_PAGE_MAX_BYTES } : { since, epoch, limit, maxBytes: MESSAGES_PAGE_MAX_BYTES },
+      );
       const messages = page.messages.map((stored): RoomMessageView => {
         const frame = JSON.parse(stored.frame) as { from?: string; data: unknown; sentAt: number };
         return { seq: stored.seq, epoch: stored.epoch, data: frame.data, ...(frame.from === undefined ? {} : { from: frame.from }), sentAt: frame.sentAt };

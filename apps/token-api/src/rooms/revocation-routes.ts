@@ -28,13 +28,22 @@ export const revocationRoutes = fp<RevocationRouteOptions>(
       {
         schema: {
           body: revocationBodySchema,
-          response: { 201: revocationResponseSchema, 400: errorSchema, 401: errorSchema, 403: errorSchema, 415: errorSchema, 503: errorSchema, ...commonErrorResponses },
+          response: {
+            201: revocationResponseSchema,
+            400: errorSchema,
+            401: errorSchema,
+            403: errorSchema,
+            415: errorSchema,
+            503: errorSchema,
+            ...commonErrorResponses,
+          },
         },
       },
       async (request, reply) => {
         const body = request.body;
         if (body.roomId !== undefined) assertRoomAllowed(request.caller, body.roomId, 'revoke tokens of');
-        else if (!request.caller?.rooms.some((pattern) => String(pattern) === '*')) throw new RoomForbiddenError('revoking without roomId reaches every room: this caller is not scoped to "*"');
+        else if (!request.caller?.rooms.some((pattern) => String(pattern) === '*'))
+          throw new RoomForbiddenError('revoking without roomId reaches every room: this caller is not scoped to "*"');
         if ('issuedBefore' in body && body.issuedBefore > options.clock() + options.clockToleranceSeconds) {
           throw new RoomgateError('ERR_VALIDATION', 'body.issuedBefore must not lie in the future (to keep a user out, ban them)');
         }

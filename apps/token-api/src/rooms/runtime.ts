@@ -2,7 +2,13 @@ import { createConnectionStore } from '@roomgate/shared/store';
 import { createAccessStore } from '@roomgate/shared/access';
 import { createEventBridgeEvents, noLifecycleEvents } from '@roomgate/shared/events';
 import { combineObservers, createLifecycleObserver, createRoomPresence } from '@roomgate/shared/presence';
-import { createDynamoDbClient, createEventBridgeClient, createJsonLogger, createManagementApiClient, createSecretsManagerClient } from '@roomgate/shared/runtime';
+import {
+  createDynamoDbClient,
+  createEventBridgeClient,
+  createJsonLogger,
+  createManagementApiClient,
+  createSecretsManagerClient,
+} from '@roomgate/shared/runtime';
 import { createBroadcaster, createManagementApi } from '@roomgate/shared/delivery';
 import { createHistoryStore } from '@roomgate/shared/history';
 import { createApiKeySource, type ApiKeySource } from '../http/auth/api-key-source.ts';
@@ -16,7 +22,10 @@ import { createListingCursors } from './listing-cursors.ts';
  * The rooms function's AWS side, built once per container. SDK clients connect lazily, so this
  * costs no I/O; the api-keys secret loads on the first API-key request.
  */
-export function createRoomsRuntime(config: RoomsApiConfig, env: Record<string, string | undefined> = process.env): Omit<RoomsAppDeps, 'config' | 'iamIdentity' | 'apiKeys'> & { apiKeys: ApiKeySource } {
+export function createRoomsRuntime(
+  config: RoomsApiConfig,
+  env: Record<string, string | undefined> = process.env,
+): Omit<RoomsAppDeps, 'config' | 'iamIdentity' | 'apiKeys'> & { apiKeys: ApiKeySource } {
   const logger = createJsonLogger({ base: { service: 'token-api', function: 'rooms', stage: config.stage } });
   // The socket service's retry and timeout settings: a hung post must not hold this function either.
   const dynamo = createDynamoDbClient(localEndpoint(config.dynamodbEndpoint, env));
@@ -35,7 +44,11 @@ export function createRoomsRuntime(config: RoomsApiConfig, env: Record<string, s
   // Rows this function removes (a kick, a fan-out's clean-up) are announced like the socket's own.
   const reader = createConnectionStore({ client: dynamo, tableName: config.connectionsTableName });
   const presence = createRoomPresence({ store: reader, management, logger, maxRoomSize: config.presenceMaxRoomSize });
-  const store = createConnectionStore({ client: dynamo, tableName: config.connectionsTableName, observer: combineObservers(presence, createLifecycleObserver(events)) });
+  const store = createConnectionStore({
+    client: dynamo,
+    tableName: config.connectionsTableName,
+    observer: combineObservers(presence, createLifecycleObserver(events)),
+  });
   return {
     logger,
     events,
@@ -44,7 +57,12 @@ export function createRoomsRuntime(config: RoomsApiConfig, env: Record<string, s
     broadcaster: createBroadcaster({ store, management, concurrency: config.fanOutConcurrency, logger }),
     history:
       config.historyTtlSeconds > 0 && config.historyTableName !== undefined
-        ? createHistoryStore({ client: dynamo, tableName: config.historyTableName, ttlSeconds: config.historyTtlSeconds, maxMessages: config.historyMaxMessages })
+        ? createHistoryStore({
+            client: dynamo,
+            tableName: config.historyTableName,
+            ttlSeconds: config.historyTtlSeconds,
+            maxMessages: config.historyMaxMessages,
+          })
         : undefined,
     access: createAccessStore({ client: dynamo, tableName: config.accessTableName }),
     idempotency: createIdempotencyStore({ client: dynamo, tableName: config.roomsTableName, ttlSeconds: config.idempotencyTtlSeconds, logger }),

@@ -72,9 +72,7 @@ export const jwksSchema = {
         type: 'object',
         required: ['kty', 'kid'],
         additionalProperties: false,
-        properties: Object.fromEntries(
-          ['kty', 'kid', 'alg', 'use', 'n', 'e', 'crv', 'x', 'y'].map((name) => [name, { type: 'string' }]),
-        ),
+        properties: Object.fromEntries(['kty', 'kid', 'alg', 'use', 'n', 'e', 'crv', 'x', 'y'].map((name) => [name, { type: 'string' }])),
       },
     },
   },

@@ -100,11 +100,21 @@ describe('the packaged functions enforce the stage’s caller-auth mode themselv
     const endpoint = inject('secretsEndpoint');
     await seedStage(endpoint, stage, { alg: 'EdDSA' });
     // SOCKET_URL is the socket stack's export in the template, resolved only by CloudFormation.
-    const local = { STAGE: stage, SOCKET_URL: 'wss://socket.example.invalid/ci', SECRETS_ENDPOINT: endpoint, IAM_CALLERS: JSON.stringify({ [CHAT_ROLE]: ['chat-*'] }), LOG_LEVEL: 'silent', AWS_REGION: 'us-east-1' };
+    const local = {
+      STAGE: stage,
+      SOCKET_URL: 'wss://socket.example.invalid/ci',
+      SECRETS_ENDPOINT: endpoint,
+      IAM_CALLERS: JSON.stringify({ [CHAT_ROLE]: ['chat-*'] }),
+      LOG_LEVEL: 'silent',
+      AWS_REGION: 'us-east-1',
+    };
     const template = packaged[mode]!;
     expect(functionEnv(template, 'ApiLambdaFunction').CALLER_AUTH).toBe(mode);
     expect(functionEnv(template, 'RoomsLambdaFunction').CALLER_AUTH).toBe(mode);
-    const tokens = invokePackagedHandler(join(OUT, mode, 'unzipped', 'src', 'token', 'lambda.mjs'), events, { ...functionEnv(template, 'ApiLambdaFunction'), ...local });
+    const tokens = invokePackagedHandler(join(OUT, mode, 'unzipped', 'src', 'token', 'lambda.mjs'), events, {
+      ...functionEnv(template, 'ApiLambdaFunction'),
+      ...local,
+    });
     const roomsResults = invokePackagedHandler(join(OUT, mode, 'unzipped', 'src', 'rooms', 'lambda.mjs'), rooms, {
       ...functionEnv(template, 'RoomsLambdaFunction'),
       ...local,
@@ -145,7 +155,11 @@ describe('the packaged functions enforce the stage’s caller-auth mode themselv
         httpApiEvent({ method: 'POST', path: '/v1/tokens', headers: json, body: '{"roomId":"chat-1"}', iam }),
       ],
       [
-        httpApiEvent({ method: 'GET', path: '/v1/rooms/chat-1/connections', headers: { authorization: `Bearer rgk_not_a_known_key_0000000000000000,Bearer ${CHAT_KEY}` } }),
+        httpApiEvent({
+          method: 'GET',
+          path: '/v1/rooms/chat-1/connections',
+          headers: { authorization: `Bearer rgk_not_a_known_key_0000000000000000,Bearer ${CHAT_KEY}` },
+        }),
         httpApiEvent({ method: 'GET', path: '/v1/rooms/chat-1/connections', iam }),
       ],
     );

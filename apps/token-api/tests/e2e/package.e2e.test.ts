@@ -24,7 +24,9 @@ const resources = (type: string) => Object.entries(template.Resources).filter(([
 
 describe('sls package --stage ci (no AWS credentials)', () => {
   it('produces minified ESM bundles with the SDK bundled in (docs/benchmarks.md, cold start)', () => {
-    const listing = execFileSync('unzip', ['-Z1', join(OUT, 'roomgate-token-api.zip')], { encoding: 'utf8' }).trim().split('\n');
+    const listing = execFileSync('unzip', ['-Z1', join(OUT, 'roomgate-token-api.zip')], { encoding: 'utf8' })
+      .trim()
+      .split('\n');
     // The rooms function's bundle ships in the same artifact (rooms-package.e2e.test.ts checks its role).
     expect(listing).toEqual(['src/rooms/lambda.mjs', 'src/token/lambda.mjs']);
     const bundle = readFileSync(join(OUT, 'unzipped', 'src', 'token', 'lambda.mjs'), 'utf8');
@@ -51,7 +53,7 @@ describe('sls package --stage ci (no AWS credentials)', () => {
     });
   });
 
-  it('every Lambda permission may be used only by this service\'s own HTTP API (SourceArn)', () => {
+  it("every Lambda permission may be used only by this service's own HTTP API (SourceArn)", () => {
     const permissions = resources('AWS::Lambda::Permission');
     expect(permissions.map(([id]) => id).sort()).toEqual(['ApiLambdaPermissionHttpApi', 'RoomsLambdaPermissionHttpApi']);
     for (const [id, permission] of permissions) {
@@ -83,10 +85,22 @@ describe('sls package --stage ci (no AWS credentials)', () => {
     const stage = 'ci';
     await seedStage(endpoint, stage, { alg: 'EdDSA' });
     const events = [
-      httpApiEvent({ method: 'POST', path: '/v1/tokens', headers: { 'content-type': 'application/json' }, body: '{"roomId":"chat-9"}', iam: { userArn: 'arn:aws:sts::123456789012:assumed-role/chat-backend/task-2' } }),
+      httpApiEvent({
+        method: 'POST',
+        path: '/v1/tokens',
+        headers: { 'content-type': 'application/json' },
+        body: '{"roomId":"chat-9"}',
+        iam: { userArn: 'arn:aws:sts::123456789012:assumed-role/chat-backend/task-2' },
+      }),
       httpApiEvent({ method: 'POST', path: '/v1/tokens', headers: { 'content-type': 'application/json', 'x-api-key': CHAT_KEY }, body: '{"roomId":"chat-9"}' }),
       httpApiEvent({ method: 'GET', path: '/.well-known/jwks.json' }),
-      httpApiEvent({ method: 'POST', path: '/v1/tokens', headers: { 'content-type': 'application/json' }, body: '{"roomId":"a/b"}', iam: { userArn: 'arn:aws:sts::123456789012:assumed-role/chat-backend/task-2' } }),
+      httpApiEvent({
+        method: 'POST',
+        path: '/v1/tokens',
+        headers: { 'content-type': 'application/json' },
+        body: '{"roomId":"a/b"}',
+        iam: { userArn: 'arn:aws:sts::123456789012:assumed-role/chat-backend/task-2' },
+      }),
     ];
     const results = invokePackagedHandler(join(OUT, 'unzipped', 'src', 'token', 'lambda.mjs'), events, {
       STAGE: stage,

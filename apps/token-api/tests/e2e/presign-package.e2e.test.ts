@@ -42,7 +42,9 @@ const TOKEN_ROLE = 'IamRoleLambdaExecution';
 
 /** Every execute-api statement the token function's role gets: inline, or from a policy attached to it. */
 function tokenRoleExecuteApiStatements(template: Template): Statement[] {
-  const inline = ((template.Resources[TOKEN_ROLE]?.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }> | undefined) ?? []).map((p) => p.PolicyDocument);
+  const inline = ((template.Resources[TOKEN_ROLE]?.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }> | undefined) ?? []).map(
+    (p) => p.PolicyDocument,
+  );
   const attached = attachedPolicies(template).map((r) => r.Properties.PolicyDocument as { Statement: Statement[] });
   return [...inline, ...attached].flatMap((d) => d.Statement).filter((s) => s.Action.some((a) => a.startsWith('execute-api:')));
 }
@@ -65,7 +67,7 @@ afterAll(() => {
 });
 
 describe('sls package --stage ci, IAM mode (no AWS credentials)', () => {
-  it('grants execute-api:Invoke on exactly the socket stage\'s $connect route, to the function\'s role', () => {
+  it("grants execute-api:Invoke on exactly the socket stage's $connect route, to the function's role", () => {
     const statements = tokenRoleExecuteApiStatements(iamOn);
     expect(statements).toHaveLength(1);
     expect(statements[0]!.Effect).toBe('Allow');
@@ -99,7 +101,10 @@ describe('sls package --stage ci, IAM mode (no AWS credentials)', () => {
   it.each([
     [{ socketIamAuth: 'yes' }, /socketIamAuth must be true or false, got "yes"/],
     [{ socketIamAuth: 1 }, /socketIamAuth must be true or false, got 1/],
-    [{ socketIamAuth: true, socketApiId: 'abc123defg' }, /"socketApiId" is no longer a setting: the socket API id always comes from the socket stack's WebsocketApiId export/],
+    [
+      { socketIamAuth: true, socketApiId: 'abc123defg' },
+      /"socketApiId" is no longer a setting: the socket API id always comes from the socket stack's WebsocketApiId export/,
+    ],
     [{ socketPresignExpires: 301 }, /socketPresignExpires must be a whole number from 1 to 300, got 301/],
   ])('fails at package time for %j', (settings, message) => {
     let output = '';

@@ -88,10 +88,18 @@ describe('Rooms API in sls package --stage ci (no AWS credentials)', () => {
       ].sort(),
     );
     const history = JSON.stringify({ 'Fn::ImportValue': 'roomgate-socket-ci-HistoryTableArn' });
-    expect(byAction('dynamodb:Query')).toEqual([JSON.stringify({ 'Fn::Join': ['/', [{ 'Fn::ImportValue': 'roomgate-socket-ci-ConnectionsTableArn' }, 'index', 'byRoom']] }), history]);
+    expect(byAction('dynamodb:Query')).toEqual([
+      JSON.stringify({ 'Fn::Join': ['/', [{ 'Fn::ImportValue': 'roomgate-socket-ci-ConnectionsTableArn' }, 'index', 'byRoom']] }),
+      history,
+    ]);
     expect(byAction('dynamodb:PutItem')).toEqual([history, JSON.stringify({ 'Fn::GetAtt': ['RoomsStateTable', 'Arn'] })]);
     // The history statement grants exactly append and read, nothing that rewrites or deletes.
-    expect(statements.filter((s) => JSON.stringify(s.Resource) === history).flatMap((s) => s.Action).sort()).toEqual(['dynamodb:PutItem', 'dynamodb:Query']);
+    expect(
+      statements
+        .filter((s) => JSON.stringify(s.Resource) === history)
+        .flatMap((s) => s.Action)
+        .sort(),
+    ).toEqual(['dynamodb:PutItem', 'dynamodb:Query']);
     const manage = byAction('execute-api:ManageConnections')[0]!;
     expect(manage).toContain('/ci/POST/@connections/*');
     expect(manage).toContain('/ci/DELETE/@connections/*');
@@ -172,7 +180,10 @@ describe('Rooms API in sls package --stage ci (no AWS credentials)', () => {
     const onHistory = statements.filter((s) => JSON.stringify(s.Resource).includes('HistoryTable'));
     expect(onHistory).toEqual([{ Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:Query'], Resource: { 'Fn::GetAtt': ['HistoryTable', 'Arn'] } }]);
     expect(socket.Resources.HistoryTable!.Properties).toMatchObject({
-      KeySchema: [{ AttributeName: 'roomId', KeyType: 'HASH' }, { AttributeName: 'seq', KeyType: 'RANGE' }],
+      KeySchema: [
+        { AttributeName: 'roomId', KeyType: 'HASH' },
+        { AttributeName: 'seq', KeyType: 'RANGE' },
+      ],
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
     });
     const env = (socket.Resources.DefaultLambdaFunction!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
@@ -194,7 +205,12 @@ describe('Rooms API in sls package --stage ci (no AWS credentials)', () => {
   });
 
   it('the socket index projects what the listing returns', () => {
-    const indexes = socket.Resources.ConnectionsTable!.Properties.GlobalSecondaryIndexes as Array<{ IndexName: string; Projection: { NonKeyAttributes: string[] } }>;
-    expect(indexes.find((i) => i.IndexName === 'byRoom')!.Projection.NonKeyAttributes).toEqual(expect.arrayContaining(['userId', 'cap', 'connectedAt', 'expiresAt']));
+    const indexes = socket.Resources.ConnectionsTable!.Properties.GlobalSecondaryIndexes as Array<{
+      IndexName: string;
+      Projection: { NonKeyAttributes: string[] };
+    }>;
+    expect(indexes.find((i) => i.IndexName === 'byRoom')!.Projection.NonKeyAttributes).toEqual(
+      expect.arrayContaining(['userId', 'cap', 'connectedAt', 'expiresAt']),
+    );
   });
 });

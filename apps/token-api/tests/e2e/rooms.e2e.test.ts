@@ -49,7 +49,13 @@ beforeAll(async () => {
   await secrets.send(new CreateSecretCommand({ Name: 'roomgate/local/api-keys', SecretString: apiKeysSecret() }));
   secrets.destroy();
 
-  const shared = { ROOMGATE_TABLE_NAME: CONNECTIONS_TABLE, ROOMGATE_HISTORY_TABLE_NAME: HISTORY_TABLE, ROOMGATE_ACCESS_TABLE_NAME: ACCESS_TABLE, ROOMGATE_DYNAMODB_ENDPOINT: aws.dynamoEndpoint, ROOMGATE_SECRETS_ENDPOINT: aws.secretsEndpoint };
+  const shared = {
+    ROOMGATE_TABLE_NAME: CONNECTIONS_TABLE,
+    ROOMGATE_HISTORY_TABLE_NAME: HISTORY_TABLE,
+    ROOMGATE_ACCESS_TABLE_NAME: ACCESS_TABLE,
+    ROOMGATE_DYNAMODB_ENDPOINT: aws.dynamoEndpoint,
+    ROOMGATE_SECRETS_ENDPOINT: aws.secretsEndpoint,
+  };
   socket = await startOffline(shared);
   const [httpPort, lambdaPort] = [await freePort(), await freePort()];
   base = `http://127.0.0.1:${httpPort}`;
@@ -116,7 +122,14 @@ describe('Rooms API under serverless-offline with real WebSocket clients', () =>
     expect(await res.json()).toEqual({ seq: expect.any(Number), epoch: expect.any(String), delivered: 2, failed: 0, stale: 0 });
     for (const client of [alice, bob]) {
       const frame = await client.next((f) => f.type === 'message');
-      expect(frame).toEqual({ type: 'message', roomId: a, seq: expect.any(Number), epoch: expect.any(String), data: { text: 'from the backend' }, sentAt: expect.any(Number) });
+      expect(frame).toEqual({
+        type: 'message',
+        roomId: a,
+        seq: expect.any(Number),
+        epoch: expect.any(String),
+        data: { text: 'from the backend' },
+        sentAt: expect.any(Number),
+      });
     }
     await settle(elsewhere);
     expect(messages(elsewhere)).toEqual([]);

@@ -106,18 +106,26 @@ describe('sls package of a whole stage from its stage file (no AWS credentials)'
       const imports = collect(template, 'Fn::ImportValue') as string[];
       expect(imports.length).toBeGreaterThan(5);
       for (const name of imports) expect(name.startsWith(`roomgate-socket-${stage}-`), name).toBe(true);
-      const arns = (collect(template, 'Fn::Join') as Array<[string, unknown[]]>).map((join) => render({ 'Fn::Join': join })).filter((arn) => arn.includes(':execute-api:'));
+      const arns = (collect(template, 'Fn::Join') as Array<[string, unknown[]]>)
+        .map((join) => render({ 'Fn::Join': join }))
+        .filter((arn) => arn.includes(':execute-api:'));
       expect(arns.length).toBeGreaterThanOrEqual(template === fresh ? 4 : 5);
       for (const arn of arns) {
         // The HTTP API's own Lambda permissions name this API; everything else the socket API.
         if (arn.includes('<HttpApi>')) continue;
-        expect(arn, arn).toMatch(new RegExp(`^arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<import roomgate-socket-${stage}-WebsocketApiId>/${stage}/`));
+        expect(arn, arn).toMatch(
+          new RegExp(`^arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<import roomgate-socket-${stage}-WebsocketApiId>/${stage}/`),
+        );
       }
     }
-    expect(env(declared, 'ApiLambdaFunction')).toMatchObject({ SOCKET_REGION: 'ap-southeast-2', SOCKET_IAM_AUTH: 'true', IAM_CALLERS: '{"arn:aws:iam::111122223333:role/chat-backend":["chat-*"]}' });
+    expect(env(declared, 'ApiLambdaFunction')).toMatchObject({
+      SOCKET_REGION: 'ap-southeast-2',
+      SOCKET_IAM_AUTH: 'true',
+      IAM_CALLERS: '{"arn:aws:iam::111122223333:role/chat-backend":["chat-*"]}',
+    });
   });
 
-  it('a stage name as long as the region allows keeps the role name within IAM\'s 64 characters', () => {
+  it("a stage name as long as the region allows keeps the role name within IAM's 64 characters", () => {
     const name = render(declared.Resources.IamRoleLambdaExecution!.Properties.RoleName).replace('<AWS::Region>', 'ap-southeast-2');
     expect(name).toBe(`roomgate-token-api-${LONG_STAGE}-ap-southeast-2-lambdaRole`);
     expect(name).toHaveLength(64);
@@ -126,11 +134,13 @@ describe('sls package of a whole stage from its stage file (no AWS credentials)'
   it('one character more fails at package time, naming the limit', () => {
     const stage = `${LONG_STAGE}x`;
     expect(packageFailure(stage, stageFilesEnv(stage, { region: 'ap-southeast-2' }))).toMatch(
-      new RegExp(`stage "${stage}" in ap-southeast-2 makes the token API role name "roomgate-token-api-${stage}-ap-southeast-2-lambdaRole" 65 characters long; AWS allows 64`),
+      new RegExp(
+        `stage "${stage}" in ap-southeast-2 makes the token API role name "roomgate-token-api-${stage}-ap-southeast-2-lambdaRole" 65 characters long; AWS allows 64`,
+      ),
     );
   });
 
-  it('a --region other than the stage file\'s fails (keys and stacks share one region)', () => {
+  it("a --region other than the stage file's fails (keys and stacks share one region)", () => {
     expect(packageFailure('prod', {}, ['--region', 'eu-west-1'])).toMatch(/--region eu-west-1 differs from the stage's region us-east-1/);
   });
 
@@ -145,7 +155,7 @@ describe('sls package of a whole stage from its stage file (no AWS credentials)'
     expect(packageFailure('ci', stageFilesEnv('ci', settings))).toMatch(message);
   });
 
-  it('throttles every route by default (JWKS, health and $default invoke a Lambda unauthenticated), with the stage\'s limits when set', () => {
+  it("throttles every route by default (JWKS, health and $default invoke a Lambda unauthenticated), with the stage's limits when set", () => {
     expect(fresh.Resources.HttpApiStage!.Properties.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 });
     expect(declared.Resources.HttpApiStage!.Properties.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 });
   });

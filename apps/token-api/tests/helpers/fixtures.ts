@@ -1,4 +1,14 @@
-import { generateSigningKey, importSigningKey, publicJwkOf, type Jwks, type PublicJwk, type SigningKey, type SigningKeyRecord, type SigningKeySource, type SigningAlgorithm } from '@roomgate/shared/tokens';
+import {
+  generateSigningKey,
+  importSigningKey,
+  publicJwkOf,
+  type Jwks,
+  type PublicJwk,
+  type SigningKey,
+  type SigningKeyRecord,
+  type SigningKeySource,
+  type SigningAlgorithm,
+} from '@roomgate/shared/tokens';
 import { KeyUnavailableError } from '@roomgate/shared/errors';
 import { buildApp, type AppDeps } from '../../src/token/app.ts';
 import { hashApiKey, parseApiKeysSecret } from '../../src/http/auth/api-keys.ts';
@@ -57,7 +67,8 @@ export function fakeKeySource(key: TestKey): SigningKeySource & { fail: boolean;
     fault: undefined as unknown,
     getSigningKey: async (): Promise<SigningKey> => {
       if (source.fault !== undefined) throw source.fault;
-      if (source.fail) throw new KeyUnavailableError('secret roomgate/test/signing-key could not be read', { cause: new Error('connect ECONNREFUSED 127.0.0.1:4566') });
+      if (source.fail)
+        throw new KeyUnavailableError('secret roomgate/test/signing-key could not be read', { cause: new Error('connect ECONNREFUSED 127.0.0.1:4566') });
       return key.signing;
     },
     getJwks: async (): Promise<Jwks> => {

@@ -12,7 +12,14 @@ export function aws4Signature(presignedUrl: string, options: { region: string; s
   const kept = new URLSearchParams();
   for (const [name, value] of url.searchParams) if (!regenerated.has(name)) kept.append(name, value);
   const signed = aws4.sign(
-    { method: 'GET', host: url.host, path: `${url.pathname}?${kept.toString()}`, service: options.service ?? 'execute-api', region: options.region, signQuery: true },
+    {
+      method: 'GET',
+      host: url.host,
+      path: `${url.pathname}?${kept.toString()}`,
+      service: options.service ?? 'execute-api',
+      region: options.region,
+      signQuery: true,
+    },
     {
       accessKeyId: options.credentials.accessKeyId,
       secretAccessKey: options.credentials.secretAccessKey,

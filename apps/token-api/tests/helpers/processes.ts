@@ -78,7 +78,11 @@ export function invokePackagedHandler(bundle: string, events: unknown[], env: Re
       const results = [];
       for (const event of JSON.parse(readFileSync(process.argv[2], 'utf8'))) results.push(await handler(event, {}));
       writeFileSync(process.argv[3], JSON.stringify(results));`;
-    execFileSync(process.execPath, ['--input-type=module', '-e', driver, bundle, eventsFile, resultsFile], { env: envWithoutAws(env), stdio: 'pipe', timeout: 30_000 });
+    execFileSync(process.execPath, ['--input-type=module', '-e', driver, bundle, eventsFile, resultsFile], {
+      env: envWithoutAws(env),
+      stdio: 'pipe',
+      timeout: 30_000,
+    });
     return JSON.parse(readFileSync(resultsFile, 'utf8')) as LambdaResult[];
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -102,7 +102,9 @@ export function fakeManagement() {
 }
 
 /** Same contract as the DynamoDB store (tested on dynalite in rooms-state.int.test.ts). */
-export function memoryIdempotency(): IdempotencyStore & { records: Map<string, { fingerprint: string; result?: { delivered: number; failed: number; stale: number } }> } {
+export function memoryIdempotency(): IdempotencyStore & {
+  records: Map<string, { fingerprint: string; result?: { delivered: number; failed: number; stale: number } }>;
+} {
   const records = new Map<string, { fingerprint: string; result?: { delivered: number; failed: number; stale: number } }>();
   return {
     records,
@@ -193,4 +195,9 @@ export function closingRoomsTestApps() {
 
 /** `POST /v1/rooms/:roomId/messages` with a JSON body, as the chat backend (its API key) unless `headers` say otherwise. */
 export const publish = (app: FastifyInstance, roomId: string, body: unknown, headers: Record<string, string> = { 'x-api-key': CHAT_KEY }) =>
-  app.inject({ method: 'POST', url: `/v1/rooms/${roomId}/messages`, headers: { 'content-type': 'application/json', ...headers }, payload: JSON.stringify(body) });
+  app.inject({
+    method: 'POST',
+    url: `/v1/rooms/${roomId}/messages`,
+    headers: { 'content-type': 'application/json', ...headers },
+    payload: JSON.stringify(body),
+  });

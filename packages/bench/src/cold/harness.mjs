@@ -18,7 +18,15 @@ if (bundle !== 'none') {
   const event = JSON.parse(readFileSync(eventFile, 'utf8'));
   const response = await mod.handler(event, { awsRequestId: 'cold', getRemainingTimeInMillis: () => 10_000 });
   const answered = performance.now();
-  result = { ...result, load: loaded - ready, loadCpu, first: answered - loaded, total: answered, totalCpu: cpuMs(process.cpuUsage()), status: response.statusCode };
+  result = {
+    ...result,
+    load: loaded - ready,
+    loadCpu,
+    first: answered - loaded,
+    total: answered,
+    totalCpu: cpuMs(process.cpuUsage()),
+    status: response.statusCode,
+  };
 }
 process.stderr.write(`COLD ${JSON.stringify(result)}\n`);
 process.exit(0);

@@ -37,7 +37,11 @@ export function printTable(table: Table): void {
   tables.push(table);
   const lines = [COLUMNS as readonly string[], ...table.rows.map(cells)];
   const widths = COLUMNS.map((_, i) => Math.max(...lines.map((line) => [...(line[i] ?? '')].length)));
-  const format = (line: readonly string[]) => line.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const format = (line: readonly string[]) =>
+    line
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   const out = [`\n## ${table.title}`, format(COLUMNS), widths.map((w) => '-'.repeat(w)).join('  '), ...table.rows.map((row) => format(cells(row)))];
   for (const note of table.notes ?? []) out.push(`  · ${note}`);
   console.log(out.join('\n'));
@@ -48,7 +52,12 @@ export function writeMarkdown(path: string, header: string): void {
   const md = [header];
   for (const table of tables) {
     md.push(`\n### ${table.title}\n`, '| case | result | baseline | ratio | target | met |', '|---|---|---|---|---|---|');
-    for (const row of table.rows) md.push(`| ${cells(row).map((c) => c.replaceAll('|', '\\|')).join(' | ')} |`);
+    for (const row of table.rows)
+      md.push(
+        `| ${cells(row)
+          .map((c) => c.replaceAll('|', '\\|'))
+          .join(' | ')} |`,
+      );
     if (table.notes?.length) md.push('', ...table.notes.map((n) => `- ${n}`));
   }
   mkdirSync(new URL('.', `file://${path}`).pathname, { recursive: true });

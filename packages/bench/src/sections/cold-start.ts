@@ -144,13 +144,14 @@ export async function run(): Promise<Table[]> {
       name: 'token-api',
       entry: join(TOKEN_API_DIR, 'src', 'token', 'lambda.ts'),
       baseline: join(baselines, 'token-api.ts'),
-      event: () => httpApiEvent({
-        method: 'POST',
-        path: '/v1/tokens',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ roomId: 'chat-lobby-42', userId: 'user-12345' }),
-        iam: { userArn: BENCH_ROLE_SESSION },
-      }),
+      event: () =>
+        httpApiEvent({
+          method: 'POST',
+          path: '/v1/tokens',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ roomId: 'chat-lobby-42', userId: 'user-12345' }),
+          iam: { userArn: BENCH_ROLE_SESSION },
+        }),
     },
     {
       service: 'token-api',
@@ -164,12 +165,19 @@ export async function run(): Promise<Table[]> {
       name: 'connect',
       entry: join(SOCKET_DIR, 'src', 'lambda', 'connect.ts'),
       baseline: join(baselines, 'connect.ts'),
-      event: (n) => socketEvent(`cold-connect-${n}`, {
-        headers: { 'Sec-WebSocket-Protocol': `roomgate.v1, roomgate.token.${token}` },
-        multiValueHeaders: { 'Sec-WebSocket-Protocol': ['roomgate.v1', `roomgate.token.${token}`] },
-      }),
+      event: (n) =>
+        socketEvent(`cold-connect-${n}`, {
+          headers: { 'Sec-WebSocket-Protocol': `roomgate.v1, roomgate.token.${token}` },
+          multiValueHeaders: { 'Sec-WebSocket-Protocol': ['roomgate.v1', `roomgate.token.${token}`] },
+        }),
     },
-    { service: 'socket', name: 'disconnect', entry: join(SOCKET_DIR, 'src', 'lambda', 'disconnect.ts'), baseline: join(baselines, 'disconnect.ts'), event: () => socketEvent('cold-gone') },
+    {
+      service: 'socket',
+      name: 'disconnect',
+      entry: join(SOCKET_DIR, 'src', 'lambda', 'disconnect.ts'),
+      baseline: join(baselines, 'disconnect.ts'),
+      event: () => socketEvent('cold-gone'),
+    },
     {
       service: 'socket',
       name: 'default',

@@ -143,7 +143,13 @@ export async function run(): Promise<Table[]> {
         // Same frame shape and size as the service's envelope.
         const rawMarker = `rawp-${size}-${round}`;
         const data = new TextEncoder().encode(
-          JSON.stringify({ type: 'message', roomId, from: 'bench-user', data: { text: 'hello, room', marker: rawMarker }, sentAt: Math.floor(Date.now() / 1000) }),
+          JSON.stringify({
+            type: 'message',
+            roomId,
+            from: 'bench-user',
+            data: { text: 'hello, room', marker: rawMarker },
+            sentAt: Math.floor(Date.now() / 1000),
+          }),
         );
         arrived = room.arrival(rawMarker);
         start = performance.now();
@@ -157,7 +163,11 @@ export async function run(): Promise<Table[]> {
       const rawMs = median(raw);
       const ratio = rawMs / oursMs;
       rows.push(
-        { case: `room of ${size}: raw PostToConnection ×${size}, ${CONCURRENCY} at a time`, result: `${fmtMs(rawMs)} to last client, ${fmtRate((size * 1000) / rawMs, ' deliveries/s')}`, note: 'baseline' },
+        {
+          case: `room of ${size}: raw PostToConnection ×${size}, ${CONCURRENCY} at a time`,
+          result: `${fmtMs(rawMs)} to last client, ${fmtRate((size * 1000) / rawMs, ' deliveries/s')}`,
+          note: 'baseline',
+        },
         {
           case: `room of ${size}: publish → last client receives`,
           result: `${fmtMs(oursMs)}, ${fmtRate((size * 1000) / oursMs, ' deliveries/s')}`,

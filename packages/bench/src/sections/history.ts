@@ -46,7 +46,11 @@ export async function run(): Promise<Table[]> {
   const rows: Row[] = [];
   try {
     // One after the other: both builds at once double the esbuild peak on a small machine.
-    sides.push({ name: 'on', offline: await startOffline({ ...common, ...buildDir('on'), ROOMGATE_HISTORY_TABLE_NAME: local.historyTableName }), room: new Room() });
+    sides.push({
+      name: 'on',
+      offline: await startOffline({ ...common, ...buildDir('on'), ROOMGATE_HISTORY_TABLE_NAME: local.historyTableName }),
+      room: new Room(),
+    });
     sides.push({ name: 'off', offline: await startOffline({ ...common, ...buildDir('off'), ROOMGATE_HISTORY_TTL_SECONDS: '0' }), room: new Room() });
     const tokens = new Map<Side, string>();
     for (const side of sides) {
@@ -81,7 +85,14 @@ export async function run(): Promise<Table[]> {
       const ratio = on / off;
       rows.push(
         { case: `room of ${size}: publish → last member, history off`, result: fmtMs(off), note: 'baseline' },
-        { case: `room of ${size}: publish → last member, history on`, result: fmtMs(on), baseline: 'history off', ratio, target: `≤ ${TARGET}`, met: ratio <= TARGET },
+        {
+          case: `room of ${size}: publish → last member, history on`,
+          result: fmtMs(on),
+          baseline: 'history off',
+          ratio,
+          target: `≤ ${TARGET}`,
+          met: ratio <= TARGET,
+        },
       );
     }
   } catch (error) {

@@ -90,7 +90,11 @@ export async function run(): Promise<Table[]> {
     const rs2 = await serve('RS256', 2);
     const es = await serve('ES256', 1);
     const ed = await serve('EdDSA', 1);
-    const bareService = await startService([TSX, join(BENCH_DIR, 'src', 'servers', 'bare-server.ts')], { BENCH_BODY_BYTES: String(Buffer.byteLength(sampleBody)) }, await freePort());
+    const bareService = await startService(
+      [TSX, join(BENCH_DIR, 'src', 'servers', 'bare-server.ts')],
+      { BENCH_BODY_BYTES: String(Buffer.byteLength(sampleBody)) },
+      await freePort(),
+    );
     services.push(rs2, es, ed, bareService);
 
     type Run = Result & { serverCpu: number };
@@ -120,7 +124,11 @@ export async function run(): Promise<Table[]> {
       `; per server CPU-s ${fmtRate(median(runs.map(perServerCpu)))} = ${cpuRatio(runs, base).toFixed(2)} of raw per CPU-s; servers busy ${median(runs.map((run) => run.serverCpu / run.duration)).toFixed(2)} cores`;
     const rows: Row[] = [
       { case: 'raw RS256 sign, 1 thread', result: `${fmtRate(r.rs1)}; per CPU-s ${fmtRate(median(raw.rs1.map((x) => x.perCpuSecond)))}`, note: 'baseline' },
-      { case: 'raw RS256 sign, 2 worker threads', result: `${fmtRate(r.rs2)}; per CPU-s ${fmtRate(median(raw.rs2.map((x) => x.perCpuSecond)))}`, note: 'baseline' },
+      {
+        case: 'raw RS256 sign, 2 worker threads',
+        result: `${fmtRate(r.rs2)}; per CPU-s ${fmtRate(median(raw.rs2.map((x) => x.perCpuSecond)))}`,
+        note: 'baseline',
+      },
       {
         case: 'RS256 server.ts, 1 process',
         result: `${fmtRate(rps(m.rs1))}, ${latency(m.rs1)}${cpuNote(http.rs1, raw.rs1)}`,
@@ -135,9 +143,16 @@ export async function run(): Promise<Table[]> {
         target: `≥ ${TARGET_BOTH_CORES}`,
         met: both >= TARGET_BOTH_CORES,
       },
-      { case: 'bare Fastify route (same-size JSON), 1 process', result: `${fmtRate(bare)}, ${latency(m.bare)}; per server CPU-s ${fmtRate(median(http.bare.map(perServerCpu)))}`, note: 'baseline' },
+      {
+        case: 'bare Fastify route (same-size JSON), 1 process',
+        result: `${fmtRate(bare)}, ${latency(m.bare)}; per server CPU-s ${fmtRate(median(http.bare.map(perServerCpu)))}`,
+        note: 'baseline',
+      },
     ];
-    for (const [alg, key] of [['ES256', 'es'], ['EdDSA', 'ed']] as const) {
+    for (const [alg, key] of [
+      ['ES256', 'es'],
+      ['EdDSA', 'ed'],
+    ] as const) {
       const vsBare = ratio(http[key], (i) => rps(http.bare[i] as Run));
       const cpuVsBare = median(http[key].map((run, i) => perServerCpu(run) / perServerCpu(http.bare[i] as Run)));
       rows.push({

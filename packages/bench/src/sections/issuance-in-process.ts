@@ -67,7 +67,9 @@ export async function run(): Promise<Table[]> {
     };
     // The adapter floor does not depend on the algorithm: measured once, beside RS256.
     if (rsa) cases.floor = () => floor(event, lambdaContext);
-    const r = (await interleave(cases, { rounds: rsa ? 5 : 7, msPerSlice: rsa ? 400 : 250 })) as Record<'raw' | 'signer' | 'jose' | 'handler', Rate> & { floor?: Rate };
+    const r = (await interleave(cases, { rounds: rsa ? 5 : 7, msPerSlice: rsa ? 400 : 250 })) as Record<'raw' | 'signer' | 'jose' | 'handler', Rate> & {
+      floor?: Rate;
+    };
     await app.close();
 
     const vsRaw = (x: Rate) => x.perCpuSecond / r.raw.perCpuSecond;
@@ -110,7 +112,13 @@ export async function run(): Promise<Table[]> {
 /** The adapter's own cost: a Fastify route returning a constant same-size body, no logger. */
 async function adapterFloor(): Promise<(event: unknown, context: unknown) => Promise<unknown>> {
   const app = Fastify({ logger: false });
-  const body = { token: 'x'.repeat(400), expiresAt: '2027-01-15T08:05:00Z', expiresIn: 300, roomId: 'chat-lobby-42', socketUrl: 'wss://abc123.execute-api.eu-west-1.amazonaws.com/bench' };
+  const body = {
+    token: 'x'.repeat(400),
+    expiresAt: '2027-01-15T08:05:00Z',
+    expiresIn: 300,
+    roomId: 'chat-lobby-42',
+    socketUrl: 'wss://abc123.execute-api.eu-west-1.amazonaws.com/bench',
+  };
   app.post('/v1/tokens', async (_request, reply) => {
     void reply.code(201);
     return body;

@@ -6,7 +6,11 @@ const { pem, alg, data, ms } = workerData;
 const key = createPrivateKey(pem);
 const input = Buffer.from(data);
 const one =
-  alg === 'ES256' ? () => sign('sha256', input, { key, dsaEncoding: 'ieee-p1363' }) : alg === 'EdDSA' ? () => sign(null, input, key) : () => sign('sha256', input, key);
+  alg === 'ES256'
+    ? () => sign('sha256', input, { key, dsaEncoding: 'ieee-p1363' })
+    : alg === 'EdDSA'
+      ? () => sign(null, input, key)
+      : () => sign('sha256', input, key);
 for (let i = 0; i < 50; i += 1) one();
 const start = process.hrtime.bigint();
 const deadline = start + BigInt(ms) * 1_000_000n;

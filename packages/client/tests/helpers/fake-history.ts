@@ -34,7 +34,15 @@ export function createFakeHistory(roomId: string, { limit = 100 } = {}) {
     publish(data: unknown = null, from?: string): MessageFrame {
       if (epoch === null) epoch = `E${++epochs}`;
       const seq = lastSeq() + 1;
-      const frame: MessageFrame = { type: 'message', roomId, ...(from === undefined ? {} : { from }), data: data ?? `m${seq}`, sentAt: 1_800_000_000, seq, epoch };
+      const frame: MessageFrame = {
+        type: 'message',
+        roomId,
+        ...(from === undefined ? {} : { from }),
+        data: data ?? `m${seq}`,
+        sentAt: 1_800_000_000,
+        seq,
+        epoch,
+      };
       stored.push(frame);
       return frame;
     },

@@ -17,7 +17,9 @@ export async function startRoomServer({ history: keepHistory = false } = {}) {
     host: '127.0.0.1',
     handleProtocols: (protocols) => (protocols.has('roomgate.v1') ? 'roomgate.v1' : false),
     verifyClient: (info, done) => {
-      const offered = String(info.req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+      const offered = String(info.req.headers['sec-websocket-protocol'] ?? '')
+        .split(',')
+        .map((p) => p.trim());
       const token = offered.find((p) => p.startsWith('roomgate.token.'))?.slice('roomgate.token.'.length) ?? '';
       handshakes.push(token);
       if (token === '' || token.startsWith('bad')) done(false, 401);
@@ -35,7 +37,9 @@ export async function startRoomServer({ history: keepHistory = false } = {}) {
       const frame = JSON.parse(String(raw)) as { action: string; id?: number; data?: unknown; epoch?: string; since?: number };
       if (frame.action === 'ping') socket.send(JSON.stringify({ type: 'pong', id: frame.id }));
       if (frame.action === 'history') {
-        const reply = keepHistory ? history.reply(frame, joins.get(socket)) : { type: 'error', code: 'ERR_HISTORY_DISABLED', message: 'no history', id: frame.id };
+        const reply = keepHistory
+          ? history.reply(frame, joins.get(socket))
+          : { type: 'error', code: 'ERR_HISTORY_DISABLED', message: 'no history', id: frame.id };
         socket.send(JSON.stringify(reply));
       }
       if (frame.action === 'publish') {

@@ -28,7 +28,8 @@ describe('connect', () => {
 
   it('uses a presigned URL that already names its room byte for byte (IAM mode)', async () => {
     // Not in canonical form on purpose: re-serializing would turn `~` into %7E and `%2f` into %2F.
-    const signed = 'wss://abc123.execute-api.eu-west-1.amazonaws.com/prod?room=lobby&token=t1&X-Amz-Credential=AKIA%2f20300101%2feu-west-1%2fexecute-api%2faws4_request&X-Amz-Security-Token=a~b&X-Amz-Signature=00ff';
+    const signed =
+      'wss://abc123.execute-api.eu-west-1.amazonaws.com/prod?room=lobby&token=t1&X-Amz-Credential=AKIA%2f20300101%2feu-west-1%2fexecute-api%2faws4_request&X-Amz-Security-Token=a~b&X-Amz-Signature=00ff';
     const { client } = setupClient({ roomId: 'lobby', getToken: async () => ({ token: 't1', socketUrl: signed, expiresAt: Date.now() + 300_000 }) });
     await openClient(client);
     expect(FakeWebSocket.last.url).toBe(signed);

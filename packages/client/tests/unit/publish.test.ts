@@ -59,7 +59,7 @@ describe('publish', () => {
     await expect(client.publish('x')).rejects.toMatchObject({ code: 'ERR_NOT_OPEN' });
   });
 
-  it('refuses a message over API Gateway\'s 128 KB limit before sending it', async () => {
+  it("refuses a message over API Gateway's 128 KB limit before sending it", async () => {
     const { client } = setupClient();
     const socket = await openClient(client);
     await expect(client.publish('x'.repeat(128 * 1024))).rejects.toMatchObject({ code: 'ERR_MESSAGE_TOO_LARGE' });

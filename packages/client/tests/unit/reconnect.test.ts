@@ -34,7 +34,13 @@ describe('reconnect and backoff', () => {
     expect(new Set(FakeWebSocket.instances.map((s) => s.protocols?.[1])).size).toBe(7);
     expect(errors.every((e) => e.code === 'ERR_CONNECT_REFUSED' && e.closeCode === 1006)).toBe(true);
     expect(states.filter((s) => s.state === 'reconnecting').map((s) => [s.attempt, s.retryInMs])).toEqual([
-      [1, 100], [2, 200], [3, 400], [4, 800], [5, 1_000], [6, 1_000], [7, 1_000],
+      [1, 100],
+      [2, 200],
+      [3, 400],
+      [4, 800],
+      [5, 1_000],
+      [6, 1_000],
+      [7, 1_000],
     ]);
     client.close();
   });
@@ -97,7 +103,10 @@ describe('reconnect and backoff', () => {
     socket.drop(1005);
 
     expect(client.state).toBe('closed');
-    expect(errors.map((e) => [e.code, e.retryable])).toEqual([[code, true], ['ERR_CONNECTION_LOST', false]]);
+    expect(errors.map((e) => [e.code, e.retryable])).toEqual([
+      [code, true],
+      ['ERR_CONNECTION_LOST', false],
+    ]);
     await vi.advanceTimersByTimeAsync(60_000);
     expect(FakeWebSocket.instances).toHaveLength(1);
     expect(getToken).toHaveBeenCalledTimes(1);

@@ -179,7 +179,14 @@ describe('first connect', () => {
   // (fanned out before the new row was listed, so not live unless in `buffered`); `after`: after the reply, live.
   it.each([
     { name: 'live messages from before the join are never delivered', before: 5, during: 0, buffered: [4, 5], after: 0, delivered: [] },
-    { name: 'what was stored during the join is replayed, not lost (issue: delivered 8, one app missed it)', before: 3, during: 1, buffered: [], after: 2, delivered: [4, 5, 6] },
+    {
+      name: 'what was stored during the join is replayed, not lost (issue: delivered 8, one app missed it)',
+      before: 3,
+      during: 1,
+      buffered: [],
+      after: 2,
+      delivered: [4, 5, 6],
+    },
     { name: 'the replay comes first, a buffered live copy is a duplicate', before: 3, during: 3, buffered: [5], after: 0, delivered: [4, 5, 6] },
     { name: 'a room empty at the join is replayed from seq 1', before: 0, during: 2, buffered: [2], after: 1, delivered: [1, 2, 3] },
   ])('$name', async ({ before, during, buffered, after, delivered }) => {

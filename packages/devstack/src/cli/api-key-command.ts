@@ -110,7 +110,10 @@ function parse(argv: string[]): Parsed {
   }
   if (command === 'create') {
     if (typeof values.rooms !== 'string') throw new UsageError("--rooms is required for create, e.g. --rooms 'chat-*,lobby'");
-    result.rooms = values.rooms.split(',').map((r) => r.trim()).filter((r) => r !== '');
+    result.rooms = values.rooms
+      .split(',')
+      .map((r) => r.trim())
+      .filter((r) => r !== '');
   } else if (values.rooms !== undefined) {
     throw new UsageError(`--rooms applies to create, not ${command}`);
   }
@@ -127,7 +130,7 @@ async function execute(admin: ApiKeyAdmin, parsed: Parsed): Promise<string> {
       if (parsed.json) return json({ action: 'created', stage: admin.stage, ...summary, key });
       return [
         `Created API key ${JSON.stringify(summary.id)} for stage ${admin.stage} (rooms: ${summary.rooms.join(', ')}).`,
-        'The key is shown only this once; store it in the calling backend\'s secret store:',
+        "The key is shown only this once; store it in the calling backend's secret store:",
         '',
         `  ${key}`,
         '',

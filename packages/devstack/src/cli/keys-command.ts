@@ -154,7 +154,14 @@ function parse(argv: string[]): Parsed {
   }
   const command = name as Command | undefined;
   const help = values.help === true;
-  const result: Parsed = { command, help, ifMissing: values['if-missing'] === true, force: values.force === true, json: values.json === true, forceDelete: values['force-delete-without-recovery'] === true };
+  const result: Parsed = {
+    command,
+    help,
+    ifMissing: values['if-missing'] === true,
+    force: values.force === true,
+    json: values.json === true,
+    forceDelete: values['force-delete-without-recovery'] === true,
+  };
   if (help) return result;
   if (!command) throw new UsageError(`missing command; expected one of ${[...COMMANDS, 'api-key'].join(', ')}`);
   if (extra.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
@@ -169,15 +176,22 @@ function parse(argv: string[]): Parsed {
   }
   if (result.ifMissing && command !== 'create') throw new UsageError(`--if-missing applies to create, not ${command}`);
   if (result.force && command !== 'rotate' && command !== 'retire') throw new UsageError(`--force applies to rotate and retire, not ${command}`);
-  for (const [flag, field] of [['secrets-max-age', 'secretsMaxAgeSeconds'], ['max-token-ttl', 'maxTokenTtlSeconds']] as const) {
+  for (const [flag, field] of [
+    ['secrets-max-age', 'secretsMaxAgeSeconds'],
+    ['max-token-ttl', 'maxTokenTtlSeconds'],
+  ] as const) {
     if (values[flag] !== undefined) result[field] = seconds(`--${flag}`, values[flag] as string);
   }
-  if ((result.forceDelete || values['recovery-window'] !== undefined) && command !== 'delete') throw new UsageError(`--recovery-window and --force-delete-without-recovery apply to delete, not ${command}`);
-  if (result.forceDelete && values['recovery-window'] !== undefined) throw new UsageError('--recovery-window and --force-delete-without-recovery exclude each other');
+  if ((result.forceDelete || values['recovery-window'] !== undefined) && command !== 'delete')
+    throw new UsageError(`--recovery-window and --force-delete-without-recovery apply to delete, not ${command}`);
+  if (result.forceDelete && values['recovery-window'] !== undefined)
+    throw new UsageError('--recovery-window and --force-delete-without-recovery exclude each other');
   if (values['recovery-window'] !== undefined) {
     const days = /^\d{1,2}$/.test(values['recovery-window'] as string) ? Number(values['recovery-window']) : Number.NaN;
     if (!(days >= RECOVERY_WINDOW_DAYS.min && days <= RECOVERY_WINDOW_DAYS.max)) {
-      throw new UsageError(`--recovery-window must be ${RECOVERY_WINDOW_DAYS.min}-${RECOVERY_WINDOW_DAYS.max} days, got ${JSON.stringify(values['recovery-window'])}`);
+      throw new UsageError(
+        `--recovery-window must be ${RECOVERY_WINDOW_DAYS.min}-${RECOVERY_WINDOW_DAYS.max} days, got ${JSON.stringify(values['recovery-window'])}`,
+      );
     }
     result.recoveryWindowDays = days;
   }
@@ -196,13 +210,18 @@ function seconds(name: string, value: string): number {
 /** The deployment's reload and token windows: option, then the variable the token API reads, then its default. */
 function windowOf(parsed: Parsed, env: Record<string, string | undefined>): { secretsMaxAgeSeconds: number; maxTokenTtlSeconds: number } {
   return {
-    secretsMaxAgeSeconds: parsed.secretsMaxAgeSeconds ?? (env.SECRETS_MAX_AGE ? seconds('SECRETS_MAX_AGE', env.SECRETS_MAX_AGE) : DEFAULT_SECRETS_MAX_AGE_SECONDS),
+    secretsMaxAgeSeconds:
+      parsed.secretsMaxAgeSeconds ?? (env.SECRETS_MAX_AGE ? seconds('SECRETS_MAX_AGE', env.SECRETS_MAX_AGE) : DEFAULT_SECRETS_MAX_AGE_SECONDS),
     maxTokenTtlSeconds: parsed.maxTokenTtlSeconds ?? (env.TOKEN_MAX_TTL ? seconds('TOKEN_MAX_TTL', env.TOKEN_MAX_TTL) : DEFAULT_MAX_TOKEN_TTL_SECONDS),
   };
 }
 
 async function executeDelete(client: SecretsManagerClient, parsed: Parsed & { stage: string }): Promise<string> {
-  const results = await deleteStageSecrets(client, parsed.stage, parsed.forceDelete ? { force: true } : { recoveryWindowDays: parsed.recoveryWindowDays ?? RECOVERY_WINDOW_DAYS.default });
+  const results = await deleteStageSecrets(
+    client,
+    parsed.stage,
+    parsed.forceDelete ? { force: true } : { recoveryWindowDays: parsed.recoveryWindowDays ?? RECOVERY_WINDOW_DAYS.default },
+  );
   if (parsed.json) return `${JSON.stringify({ action: 'deleted', stage: parsed.stage, secrets: results }, null, 2)}\n`;
   const line = (r: DeletedSecret) =>
     `  ${r.name}: ${r.outcome === 'scheduled' ? `deleted, restorable until ${r.deletionDate ?? '?'}` : r.outcome === 'gone' ? 'deleted without recovery' : 'did not exist'}`;

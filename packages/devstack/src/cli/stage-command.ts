@@ -82,7 +82,8 @@ export async function runStageCli(argv: string[], io: StageCliIo): Promise<numbe
       return 0;
     }
     [command] = positionals;
-    if (!command || !['show', 'deploy', 'remove'].includes(command)) throw new UsageError(`expected one of show, deploy, remove, got ${JSON.stringify(command ?? '')}`);
+    if (!command || !['show', 'deploy', 'remove'].includes(command))
+      throw new UsageError(`expected one of show, deploy, remove, got ${JSON.stringify(command ?? '')}`);
     if (positionals.length > 1) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[1])}`);
     if (typeof values.stage !== 'string') throw new UsageError('--stage is required');
     assertStage(values.stage);

@@ -34,7 +34,11 @@ const PORT_FLAGS: Record<PortName, string> = {
   events: 'events-port',
 };
 
-const envName = (flag: string): string => `ROOMGATE_DEV_${flag.replace(/-port$/, '').replaceAll('-', '_').toUpperCase()}_PORT`;
+const envName = (flag: string): string =>
+  `ROOMGATE_DEV_${flag
+    .replace(/-port$/, '')
+    .replaceAll('-', '_')
+    .toUpperCase()}_PORT`;
 
 const row = (flag: string, text: string): string => `  ${flag.padEnd(30)}${text}`;
 
@@ -108,7 +112,14 @@ export function parseDevArgs(argv: string[], env: Record<string, string | undefi
   }
 
   const dataDirFlag = str(values['data-dir']);
-  const dataDir = dataDirFlag !== undefined ? (isAbsolute(dataDirFlag) ? dataDirFlag : resolve(cwd, dataDirFlag)) : values.persist ? resolve(repoRoot, '.roomgate') : undefined;
+  const dataDir =
+    dataDirFlag !== undefined
+      ? isAbsolute(dataDirFlag)
+        ? dataDirFlag
+        : resolve(cwd, dataDirFlag)
+      : values.persist
+        ? resolve(repoRoot, '.roomgate')
+        : undefined;
   return {
     help: false,
     stage: assertStage(str(values.stage) ?? env.ROOMGATE_DEV_STAGE ?? 'local'),

@@ -191,7 +191,12 @@ export class DevStack {
     } catch (error) {
       body = (error as Error).message;
     }
-    throw this.partError('token API', this.options.ports.tokenApi, `answered ${status || 'nothing'} to the dev API key instead of 201: ${body.slice(0, 300)}`, this.offline[0]);
+    throw this.partError(
+      'token API',
+      this.options.ports.tokenApi,
+      `answered ${status || 'nothing'} to the dev API key instead of 201: ${body.slice(0, 300)}`,
+      this.offline[0],
+    );
   }
 
   private async startDemo(tokenApiUrl: string, apiKey: string): Promise<string> {

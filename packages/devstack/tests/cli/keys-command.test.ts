@@ -49,7 +49,12 @@ describe('runKeysCli client configuration', () => {
   it('uses ROOMGATE_SECRETS_ENDPOINT with dummy local credentials', async () => {
     const { configs } = await cli(['show', '--stage', 'dev'], { ROOMGATE_SECRETS_ENDPOINT: 'http://127.0.0.1:9' });
     expect(configs).toEqual([
-      { ...SECRETS_MANAGER_CLIENT_SETTINGS, endpoint: 'http://127.0.0.1:9', region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } },
+      {
+        ...SECRETS_MANAGER_CLIENT_SETTINGS,
+        endpoint: 'http://127.0.0.1:9',
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      },
     ]);
   });
 
@@ -60,7 +65,7 @@ describe('runKeysCli client configuration', () => {
     expect(configs[0]).toMatchObject({ endpoint: 'http://127.0.0.1:9', region: 'eu-west-1' });
   });
 
-  it('leaves credentials and endpoint to the SDK default chain without an endpoint, in the stage file\'s region', async () => {
+  it("leaves credentials and endpoint to the SDK default chain without an endpoint, in the stage file's region", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'roomgate-stages-'));
     writeFileSync(join(dir, 'dev.yml'), 'region: eu-west-1\n');
     // The SDK's default region (AWS_REGION, profiles) never decides: the stage's stacks are in eu-west-1.
@@ -68,6 +73,8 @@ describe('runKeysCli client configuration', () => {
     // Retries and a request timeout always; credentials and endpoint from the SDK's chain.
     expect(configs).toEqual([{ ...SECRETS_MANAGER_CLIENT_SETTINGS, region: 'eu-west-1' }]);
     // A stage without a file: the default region, us-east-1, as for `sls package`.
-    expect((await cli(['show', '--stage', 'other'], { AWS_REGION: 'ap-south-1' })).configs).toEqual([{ ...SECRETS_MANAGER_CLIENT_SETTINGS, region: 'us-east-1' }]);
+    expect((await cli(['show', '--stage', 'other'], { AWS_REGION: 'ap-south-1' })).configs).toEqual([
+      { ...SECRETS_MANAGER_CLIENT_SETTINGS, region: 'us-east-1' },
+    ]);
   });
 });

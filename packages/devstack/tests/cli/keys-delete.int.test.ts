@@ -63,7 +63,7 @@ describe('pnpm keys delete (local Secrets Manager)', () => {
 });
 
 describe('pnpm keys region rule (one region per stage, shared with both services)', () => {
-  it('against AWS, a --region other than the stage file\'s is refused before any request', async () => {
+  it("against AWS, a --region other than the stage file's is refused before any request", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'roomgate-stages-'));
     writeFileSync(join(dir, 'prod.yml'), 'region: eu-west-1\n');
     // No endpoint: real AWS, which this test never reaches.

@@ -50,7 +50,9 @@ describe('keys CLI (child process)', () => {
     const result = await keys(['create', '--stage', 'Bad_Stage']);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe('keys: invalid stage "Bad_Stage": use 1-32 characters of a-z, 0-9 and -, starting with a letter or digit (see pnpm keys --help)\n');
+    expect(result.stderr).toBe(
+      'keys: invalid stage "Bad_Stage": use 1-32 characters of a-z, 0-9 and -, starting with a letter or digit (see pnpm keys --help)\n',
+    );
   });
 
   it('create, show, rotate, retire against the local endpoint without ever printing a private key', async () => {
@@ -82,7 +84,9 @@ describe('keys CLI (child process)', () => {
     // and its tokens live up to TOKEN_MAX_TTL: retire says how long to wait (issue 11, item 6).
     const early = await keys(['retire', '--stage', stage], { SECRETS_MAX_AGE: '60', TOKEN_MAX_TTL: '900' });
     expect(early.code).toBe(1);
-    expect(early.stderr).toMatch(/^keys: "retire" would unpublish .+; wait until \S+Z \(the current key became current at \S+Z, \+ SECRETS_MAX_AGE \(60 s\) \+ TOKEN_MAX_TTL \(900 s\)\), or pass --force/);
+    expect(early.stderr).toMatch(
+      /^keys: "retire" would unpublish .+; wait until \S+Z \(the current key became current at \S+Z, \+ SECRETS_MAX_AGE \(60 s\) \+ TOKEN_MAX_TTL \(900 s\)\), or pass --force/,
+    );
     expect(JSON.parse((await keys(['show', '--stage', stage, '--json'])).stdout).jwks.keys).toHaveLength(2);
 
     const retired = await keys(['retire', '--stage', stage, '--force']);
@@ -94,7 +98,12 @@ describe('keys CLI (child process)', () => {
   it('show exits 1 on a stage whose source-format secret pairs a private key with another public key', async () => {
     const stage = uniqueName('cli');
     const [a, b] = [await generateSigningKey('RS256'), await generateSigningKey('RS256')];
-    await sm.send(new CreateSecretCommand({ Name: `roomgate/${stage}/signing-key`, SecretString: JSON.stringify({ private_key: a.private_key, public_key: b.public_key }) }));
+    await sm.send(
+      new CreateSecretCommand({
+        Name: `roomgate/${stage}/signing-key`,
+        SecretString: JSON.stringify({ private_key: a.private_key, public_key: b.public_key }),
+      }),
+    );
     const shown = await keys(['show', '--stage', stage]);
     expect(shown.code).toBe(1);
     expect(shown.stdout).toMatch(/health +NOT OK: current key cannot sign verifiable tokens: private_key does not belong to public_key/);

@@ -10,7 +10,8 @@ import { REPO_ROOT } from '../../src/stage-settings.ts';
 /** A stages folder holding `<stage>.yml` (JSON is YAML). */
 function stagesDir(files: Record<string, unknown>): string {
   const dir = mkdtempSync(join(tmpdir(), 'roomgate-stage-cli-'));
-  for (const [stage, settings] of Object.entries(files)) writeFileSync(join(dir, `${stage}.yml`), typeof settings === 'string' ? settings : JSON.stringify(settings));
+  for (const [stage, settings] of Object.entries(files))
+    writeFileSync(join(dir, `${stage}.yml`), typeof settings === 'string' ? settings : JSON.stringify(settings));
   return dir;
 }
 
@@ -22,7 +23,11 @@ async function stage(argv: string[], env: Record<string, string>, run?: StageCli
     stdout: (t) => (stdout += t),
     stderr: (t) => (stderr += t),
     // --dry-run must never run anything.
-    run: run ?? (() => { throw new Error('ran a step'); }),
+    run:
+      run ??
+      (() => {
+        throw new Error('ran a step');
+      }),
   };
   const code = await runStageCli(argv, io);
   return { code, stdout, stderr };
@@ -38,10 +43,12 @@ describe('pnpm stage', () => {
     const shown = JSON.parse(stdout) as { declared: boolean; settings: Record<string, unknown> };
     expect(shown.declared).toBe(true);
     expect(shown.settings).toEqual(DEFAULTS);
-    expect(Object.keys(parseCloudFormationYaml(readFileSync(join(REPO_ROOT, 'stages', 'example.yml'), 'utf8')) as object).sort()).toEqual(Object.keys(DEFAULTS).sort());
+    expect(Object.keys(parseCloudFormationYaml(readFileSync(join(REPO_ROOT, 'stages', 'example.yml'), 'utf8')) as object).sort()).toEqual(
+      Object.keys(DEFAULTS).sort(),
+    );
   });
 
-  it('deploy --dry-run: keys, then the socket service, then the token API, all in the stage file\'s region', async () => {
+  it("deploy --dry-run: keys, then the socket service, then the token API, all in the stage file's region", async () => {
     const env = { ROOMGATE_STAGES_DIR: stagesDir({ prod: { region: 'eu-central-1' } }) };
     const { code, stdout } = await stage(['deploy', '--stage', 'prod', '--dry-run'], env);
     expect(code).toBe(0);
@@ -53,7 +60,7 @@ describe('pnpm stage', () => {
     ]);
   });
 
-  it('remove --dry-run: the token API before the socket service (it imports the socket stack\'s exports), secrets left to keys delete', async () => {
+  it("remove --dry-run: the token API before the socket service (it imports the socket stack's exports), secrets left to keys delete", async () => {
     const { code, stdout } = await stage(['remove', '--stage', 'prod', '--dry-run'], { ROOMGATE_STAGES_DIR: stagesDir({}) });
     expect(code).toBe(0);
     expect(stdout).toContain('no stage file: defaults');
@@ -64,7 +71,7 @@ describe('pnpm stage', () => {
     expect(stdout).toContain('pnpm keys delete --stage prod --region us-east-1');
   });
 
-  it('runs the steps in order with the shell\'s ROOMGATE_* settings dropped, and stops at the first failure, naming it', async () => {
+  it("runs the steps in order with the shell's ROOMGATE_* settings dropped, and stops at the first failure, naming it", async () => {
     const ran: Array<{ step: PlannedStep; env: Record<string, string | undefined> }> = [];
     const dir = stagesDir({ prod: {} });
     const { code, stderr } = await stage(['deploy', '--stage', 'prod'], { ROOMGATE_STAGES_DIR: dir, ROOMGATE_IAM_CALLERS: '{}', PATH: '/bin' }, (step, env) => {

@@ -26,7 +26,7 @@ describe('renderBanner', () => {
     expect(text).toMatch(/^ {2}demo page +http:\/\/127\.0\.0\.1:4300\/\?room=lobby /m);
     expect(text).toMatch(/^ {2}dev API key +rgk_example +\(id "dev", every room; kept in \.roomgate\/dev-api-key-local\)$/m);
     expect(text).toContain(
-      "  curl -s http://127.0.0.1:4100/v1/tokens -H 'x-api-key: rgk_example' \\\n    -H 'content-type: application/json' -d '{\"roomId\":\"lobby\",\"userId\":\"alice\"}'",
+      '  curl -s http://127.0.0.1:4100/v1/tokens -H \'x-api-key: rgk_example\' \\\n    -H \'content-type: application/json\' -d \'{"roomId":"lobby","userId":"alice"}\'',
     );
     expect(text).toContain('Ctrl-C stops everything.');
     expect(text).toMatch(/^ {2}DynamoDB +http:\/\/127\.0\.0\.1:4400 +tables roomgate-local-connections, roomgate-local-rooms, roomgate-local-history$/m);
@@ -39,7 +39,9 @@ describe('renderBanner', () => {
     expect(text).toContain('Service logs are streamed.');
   });
   it('says when legacy tokens are on, and only then', () => {
-    expect(renderBanner({ ...info, legacyTokens: true }, { verbose: false, repoRoot: '/repo' })).toMatch(/legacy tokens ON: .*\n.*roomgate\/local\/signing-key \(docs\/migrating\.md\)/);
+    expect(renderBanner({ ...info, legacyTokens: true }, { verbose: false, repoRoot: '/repo' })).toMatch(
+      /legacy tokens ON: .*\n.*roomgate\/local\/signing-key \(docs\/migrating\.md\)/,
+    );
     expect(renderBanner(info, { verbose: false, repoRoot: '/repo' })).not.toMatch(/legacy/);
   });
 });

@@ -12,7 +12,17 @@ describe('parseDevArgs', () => {
       verbose: false,
       legacyTokens: false,
       events: false,
-      ports: { tokenApi: 4100, tokenApiLambda: 4101, socket: 4200, socketHttp: 4201, socketLambda: 4202, demo: 4300, dynamo: 4400, secrets: 4500, events: 4501 },
+      ports: {
+        tokenApi: 4100,
+        tokenApiLambda: 4101,
+        socket: 4200,
+        socketHttp: 4201,
+        socketLambda: 4202,
+        demo: 4300,
+        dynamo: 4400,
+        secrets: 4500,
+        events: 4501,
+      },
     });
   });
 

@@ -28,7 +28,8 @@ const endpoints = (legacyTokens: boolean): StackEndpoints => ({
   legacyTokens,
 });
 
-const params = (args: string[]) => Object.fromEntries(args.filter((a) => a.startsWith('--param=')).map((a) => a.slice('--param='.length).split('=') as [string, string]));
+const params = (args: string[]) =>
+  Object.fromEntries(args.filter((a) => a.startsWith('--param=')).map((a) => a.slice('--param='.length).split('=') as [string, string]));
 
 describe('serverless-offline specs', () => {
   it('the socket service gets the legacy switches as stage params: both on with --legacy-tokens, both off without', () => {

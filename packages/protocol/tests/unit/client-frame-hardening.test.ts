@@ -18,16 +18,23 @@ const deepValue = fc
 describe('parseClientFrame under random and hostile input', () => {
   it('either accepts a frame whose envelope serialises, or refuses it with a frame error; never anything else', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.json({ maxDepth: 6 }), deepValue.map((data) => JSON.stringify({ action: 'publish', data }))), (raw) => {
-        try {
-          const frame = parseClientFrame(raw, { maxBytes: MAX_BYTES });
-          expect(depthOf(JSON.parse(raw))).toBeLessThanOrEqual(MAX_FRAME_DEPTH);
-          if (frame.action === 'publish') expect(() => serializeFrame({ type: 'message', roomId: 'r', data: frame.data, sentAt: 0 })).not.toThrow();
-        } catch (error) {
-          expect(error).toBeInstanceOf(FrameError);
-          expect(['ERR_MESSAGE_INVALID', 'ERR_MESSAGE_TOO_LARGE', 'ERR_UNKNOWN_ACTION']).toContain((error as FrameError).code);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 200 }),
+          fc.json({ maxDepth: 6 }),
+          deepValue.map((data) => JSON.stringify({ action: 'publish', data })),
+        ),
+        (raw) => {
+          try {
+            const frame = parseClientFrame(raw, { maxBytes: MAX_BYTES });
+            expect(depthOf(JSON.parse(raw))).toBeLessThanOrEqual(MAX_FRAME_DEPTH);
+            if (frame.action === 'publish') expect(() => serializeFrame({ type: 'message', roomId: 'r', data: frame.data, sentAt: 0 })).not.toThrow();
+          } catch (error) {
+            expect(error).toBeInstanceOf(FrameError);
+            expect(['ERR_MESSAGE_INVALID', 'ERR_MESSAGE_TOO_LARGE', 'ERR_UNKNOWN_ACTION']).toContain((error as FrameError).code);
+          }
+        },
+      ),
       { numRuns: 2000, seed: 0x7007 },
     );
   });

@@ -60,9 +60,7 @@ describe('parseClientFrame', () => {
     ['an escaped key', '{"action":"ping","\\u0069d":4,"x":}', 'ERR_MESSAGE_INVALID', 4],
     ['two ids: the last wins, as in JSON.parse', '{"id":1,"action":"ping","id":2,}', 'ERR_MESSAGE_INVALID', 2],
   ])('echoes the id of a frame refused before parsing: %s', (_name, raw, code, frameId) => {
-    expect(() => parseClientFrame(raw, { maxBytes: code === 'ERR_MESSAGE_TOO_LARGE' ? 64 : 1000 })).toThrow(
-      expect.objectContaining({ code, frameId }),
-    );
+    expect(() => parseClientFrame(raw, { maxBytes: code === 'ERR_MESSAGE_TOO_LARGE' ? 64 : 1000 })).toThrow(expect.objectContaining({ code, frameId }));
   });
 
   it.each([

@@ -25,8 +25,7 @@ export const BAN_SORT_PREFIX = 'ban#';
 export const roomPartition = (roomId: string): string => `room#${roomId}`;
 export const banKey = (roomId: string, userId: string): AccessKey => key(roomPartition(roomId), `${BAN_SORT_PREFIX}${userId}`);
 export const tokenRevocationKey = (jti: string): AccessKey => key(`jti#${jti}`, 'revoked');
-export const userRevocationKey = (userId: string, roomId?: string): AccessKey =>
-  key(`user#${userId}`, roomId === undefined ? 'revoked' : `revoked#${roomId}`);
+export const userRevocationKey = (userId: string, roomId?: string): AccessKey => key(`user#${userId}`, roomId === undefined ? 'revoked' : `revoked#${roomId}`);
 export const claimKey = (jti: string): AccessKey => key(`claim#${jti}`, 'claim');
 
 /** The `pk` prefix of single-use claims: the only items the socket role may write. */

@@ -104,9 +104,7 @@ export function createAccessStore(options: AccessStoreOptions): AccessStore {
       if (round === maxRounds) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed after ${maxRounds} rounds`);
       // Backoff only for retries: DynamoDB leaves keys unprocessed when throttled.
       if (round > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** round));
-      const result = await client.send(
-        new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }),
-      );
+      const result = await client.send(new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }));
       found.push(...(result.Responses?.[tableName] ?? []));
       pending = result.UnprocessedKeys?.[tableName]?.Keys ?? [];
     }
@@ -127,7 +125,8 @@ export function createAccessStore(options: AccessStoreOptions): AccessStore {
       if (live(find(jti), now)) throw new TokenRevokedError();
       for (const k of userKeys) {
         const item = find(k);
-        if (live(item, now) && subject.issuedAt < Number(item.issuedBefore?.N ?? 0)) throw new TokenRevokedError("the user's tokens issued before this one's revocation were revoked");
+        if (live(item, now) && subject.issuedAt < Number(item.issuedBefore?.N ?? 0))
+          throw new TokenRevokedError("the user's tokens issued before this one's revocation were revoked");
       }
     },
 

@@ -19,9 +19,7 @@ export { isValidRoomId, ROOM_ID_CHARSET, ROOM_ID_MAX_LENGTH, ROOM_ID_PATTERN_SOU
 const PREFIX = new RegExp(`^[${ROOM_ID_CHARSET}]{0,${ROOM_ID_MAX_LENGTH}}$`);
 
 export type RoomPattern =
-  | { kind: 'any'; source: string }
-  | { kind: 'prefix'; source: string; prefix: string }
-  | { kind: 'exact'; source: string; roomId: string };
+  { kind: 'any'; source: string } | { kind: 'prefix'; source: string; prefix: string } | { kind: 'exact'; source: string; roomId: string };
 
 /** Why `source` is not a valid pattern, or undefined when it is. */
 export function roomPatternProblem(source: unknown): string | undefined {

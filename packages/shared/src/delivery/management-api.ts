@@ -29,8 +29,7 @@ export type ManagementApiOptions =
     };
 
 export function createManagementApi(options: ManagementApiOptions): ManagementApi {
-  const client =
-    'client' in options ? options.client : createManagementApiClient({ ...options.clientConfig, endpoint: options.endpoint });
+  const client = 'client' in options ? options.client : createManagementApiClient({ ...options.clientConfig, endpoint: options.endpoint });
 
   return {
     async post(connectionId, data) {

@@ -73,7 +73,17 @@ export function createMessagePublisher(options: MessagePublisherOptions): Messag
     const { delivered, failed, stale, bytes, seq } = result;
     await options.events?.emit({
       detailType: 'roomgate.message.published',
-      detail: { roomId: message.roomId, origin, ...(message.from !== undefined ? { from: message.from } : {}), ...(seq !== undefined ? { seq } : {}), bytes, delivered, failed, stale, at: clock() },
+      detail: {
+        roomId: message.roomId,
+        origin,
+        ...(message.from !== undefined ? { from: message.from } : {}),
+        ...(seq !== undefined ? { seq } : {}),
+        bytes,
+        delivered,
+        failed,
+        stale,
+        at: clock(),
+      },
     });
     return result;
   };
@@ -82,7 +92,14 @@ export function createMessagePublisher(options: MessagePublisherOptions): Messag
   // The frame rules every producer shares (depth, safe serialisation, size after the envelope).
   const build = (message: RoomMessage, sentAt: number, position?: MessagePosition): string =>
     encodeMessageFrame(
-      { type: 'message', roomId: message.roomId, ...(position ?? {}), ...(message.from !== undefined ? { from: message.from } : {}), data: message.data, sentAt },
+      {
+        type: 'message',
+        roomId: message.roomId,
+        ...(position ?? {}),
+        ...(message.from !== undefined ? { from: message.from } : {}),
+        data: message.data,
+        sentAt,
+      },
       { maxBytes: limit, frameId: message.frameId },
     ).payload;
 

@@ -26,10 +26,19 @@ export function createEventBridgeEvents(options: EventBridgeEventsOptions): Life
         const result = await client.send(new PutEventsCommand({ Entries: [entry] }));
         if ((result.FailedEntryCount ?? 0) > 0) {
           const failed = result.Entries?.find((e) => e.ErrorCode !== undefined);
-          logger.error('event not accepted', { detailType: event.detailType, roomId: event.detail.roomId, code: failed?.ErrorCode, reason: failed?.ErrorMessage });
+          logger.error('event not accepted', {
+            detailType: event.detailType,
+            roomId: event.detail.roomId,
+            code: failed?.ErrorCode,
+            reason: failed?.ErrorMessage,
+          });
         }
       } catch (error) {
-        logger.error('event not sent', { detailType: event.detailType, roomId: event.detail.roomId, error: error instanceof Error ? describeError(error) : String(error) });
+        logger.error('event not sent', {
+          detailType: event.detailType,
+          roomId: event.detail.roomId,
+          error: error instanceof Error ? describeError(error) : String(error),
+        });
       }
     },
   };

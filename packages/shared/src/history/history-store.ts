@@ -1,11 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import {
-  ConditionalCheckFailedException,
-  PutItemCommand,
-  QueryCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, PutItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { StoreUnavailableError } from '../errors.ts';
 import { systemClock, type Clock } from '../runtime/clock.ts';
 import { createStoreCall } from '../store/store-call.ts';
@@ -19,7 +13,6 @@ export interface StoredMessage extends MessagePosition, MessageExclusion {
   /** Epoch seconds. */
   publishedAt: number;
 }
-
 
 export interface HistoryQuery {
   /** Messages with `seq > since`. Absent: no messages, only the room's current position. */
@@ -171,7 +164,9 @@ export function createHistoryStore(options: HistoryStoreOptions): HistoryStore {
           if (!(error instanceof ConditionalCheckFailedException)) throw error;
           cache.delete(roomId);
           if (attempt >= maxAttempts) {
-            throw new StoreUnavailableError(`history append gave up after ${maxAttempts} attempts: too many concurrent publishes to the room`, { cause: error });
+            throw new StoreUnavailableError(`history append gave up after ${maxAttempts} attempts: too many concurrent publishes to the room`, {
+              cause: error,
+            });
           }
           // Another publisher took this seq, so it exists and the next one is the likeliest free one:
           // step to it at once, with no read. Concurrent publishers then settle in one round each

@@ -62,7 +62,13 @@ export function createRoomPresence(options: RoomPresenceOptions): RoomPresence {
     if (rest.length + 1 > maxRoomSize) return;
     // Another live tab of the same user: the member stays (join already told, leave not yet).
     if (record.userId !== undefined && rest.some((m) => m.userId === record.userId)) return;
-    const frame: PresenceFrame = { type: 'presence', event, roomId: record.roomId, ...(record.userId !== undefined ? { userId: record.userId } : {}), at: clock() };
+    const frame: PresenceFrame = {
+      type: 'presence',
+      event,
+      roomId: record.roomId,
+      ...(record.userId !== undefined ? { userId: record.userId } : {}),
+      at: clock(),
+    };
     const payload = JSON.stringify(frame);
     const targets = rest.filter((m) => m.capabilities.includes('presence'));
     const post = async (member: RoomMember): Promise<void> => {

@@ -6,8 +6,6 @@ import { MANAGEMENT_CLIENT_SETTINGS } from './client-settings.ts';
  * `https://{api-id}.execute-api.{region}.amazonaws.com/{stage}` (or serverless-offline's), never
  * derived from an event's `domainName`.
  */
-export function createManagementApiClient(
-  config: ApiGatewayManagementApiClientConfig & { endpoint: string },
-): ApiGatewayManagementApiClient {
+export function createManagementApiClient(config: ApiGatewayManagementApiClientConfig & { endpoint: string }): ApiGatewayManagementApiClient {
   return new ApiGatewayManagementApiClient({ ...MANAGEMENT_CLIENT_SETTINGS, ...config });
 }

@@ -8,11 +8,7 @@ export type SecretStage = 'AWSCURRENT' | 'AWSPREVIOUS';
  * a missing secret is ERR_KEY_NOT_FOUND (an operator must create it), anything else
  * (network, throttling, 5xx, access denied) is ERR_KEY_UNAVAILABLE (try again).
  */
-export async function readSecretString(
-  client: SecretsManagerClient,
-  secretId: string,
-  stage: SecretStage = 'AWSCURRENT',
-): Promise<string | undefined> {
+export async function readSecretString(client: SecretsManagerClient, secretId: string, stage: SecretStage = 'AWSCURRENT'): Promise<string | undefined> {
   try {
     const output = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage }));
     if (output.SecretString === undefined) throw new KeyUnavailableError(`secret ${secretId} has no string value`);

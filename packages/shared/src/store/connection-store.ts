@@ -257,9 +257,7 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
 
     async delete(connectionId, reason = 'closed') {
       const result = await send('delete', () =>
-        client.send(
-          new DeleteItemCommand({ TableName: tableName, Key: { connectionId: { S: connectionId } }, ReturnValues: 'ALL_OLD' }),
-        ),
+        client.send(new DeleteItemCommand({ TableName: tableName, Key: { connectionId: { S: connectionId } }, ReturnValues: 'ALL_OLD' })),
       );
       if (reason !== 'refused') await notifyRemoved(result.Attributes, reason);
       return result.Attributes !== undefined;
@@ -267,21 +265,36 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
 
     async deleteGone(connectionId) {
       // An absent item satisfies attribute_not_exists too: the delete is then a no-op.
-      return conditionalDelete(connectionId, 'attribute_not_exists(connectedAt) OR connectedAt < :settled', {
-        ':settled': { N: String(clock() - HANDSHAKE_WINDOW_SECONDS) },
-      }, 'gone');
+      return conditionalDelete(
+        connectionId,
+        'attribute_not_exists(connectedAt) OR connectedAt < :settled',
+        {
+          ':settled': { N: String(clock() - HANDSHAKE_WINDOW_SECONDS) },
+        },
+        'gone',
+      );
     },
 
     async deleteDisconnected(connectionId, handshakeAt) {
-      return conditionalDelete(connectionId, 'attribute_not_exists(connectedAt) OR connectedAt BETWEEN :from AND :to', {
-        ':from': { N: String(handshakeAt - DISCONNECT_CLOCK_SLACK_SECONDS) },
-        ':to': { N: String(handshakeAt + HANDSHAKE_WINDOW_SECONDS + DISCONNECT_CLOCK_SLACK_SECONDS) },
-      }, 'disconnect');
+      return conditionalDelete(
+        connectionId,
+        'attribute_not_exists(connectedAt) OR connectedAt BETWEEN :from AND :to',
+        {
+          ':from': { N: String(handshakeAt - DISCONNECT_CLOCK_SLACK_SECONDS) },
+          ':to': { N: String(handshakeAt + HANDSHAKE_WINDOW_SECONDS + DISCONNECT_CLOCK_SLACK_SECONDS) },
+        },
+        'disconnect',
+      );
     },
 
     async updateExpiry(connectionId, grant) {
       const capabilities = grant.capabilities;
-      const sets = ['tokenExpiresAt = :exp', ...(capabilities ? ['cap = :cap'] : []), ...(grant.tokenId !== undefined ? ['tokenId = :jti'] : []), ...(grant.tokenIssuedAt !== undefined ? ['tokenIssuedAt = :iat'] : [])];
+      const sets = [
+        'tokenExpiresAt = :exp',
+        ...(capabilities ? ['cap = :cap'] : []),
+        ...(grant.tokenId !== undefined ? ['tokenId = :jti'] : []),
+        ...(grant.tokenIssuedAt !== undefined ? ['tokenIssuedAt = :iat'] : []),
+      ];
       // A token without jti leaves none behind: the old one's would still find this connection.
       const removes = grant.tokenId === undefined ? ' REMOVE tokenId' : '';
       await send('update', async () => {

@@ -30,14 +30,11 @@ export function createJwksSecretSource(options: JwksSecretSourceOptions): KeyRes
   const cooldown = options.refreshCooldownSeconds ?? 30;
   let lastForcedRefresh = Number.NEGATIVE_INFINITY;
   let forcedRefresh: Promise<VerificationKey[]> | undefined;
-  const cache = new CachedValue(
-    async () => importJwks((await readSecretString(options.client, options.secretId)) as string),
-    {
-      maxAgeSeconds: options.maxAgeSeconds ?? 300,
-      clock,
-      onStaleError: (error) => options.logger?.warn('public keys reload failed; serving cached keys', errorFields(error)),
-    },
-  );
+  const cache = new CachedValue(async () => importJwks((await readSecretString(options.client, options.secretId)) as string), {
+    maxAgeSeconds: options.maxAgeSeconds ?? 300,
+    clock,
+    onStaleError: (error) => options.logger?.warn('public keys reload failed; serving cached keys', errorFields(error)),
+  });
 
   return {
     keys: () => cache.get(),

@@ -1,5 +1,13 @@
 import { createHmac, sign, type KeyObject } from 'node:crypto';
-import { generateSigningKey, importJwks, importSigningKey, publicJwkOf, type SigningKey, type SigningKeyRecord, type VerificationKey } from '../../src/tokens/keys.ts';
+import {
+  generateSigningKey,
+  importJwks,
+  importSigningKey,
+  publicJwkOf,
+  type SigningKey,
+  type SigningKeyRecord,
+  type VerificationKey,
+} from '../../src/tokens/keys.ts';
 import type { SigningAlgorithm } from '../../src/tokens/types.ts';
 
 export interface TestKey {
@@ -15,8 +23,7 @@ export async function makeTestKey(alg: SigningAlgorithm): Promise<TestKey> {
   return { record, signing, verification: verification! };
 }
 
-const b64 = (value: unknown): string =>
-  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const b64 = (value: unknown): string => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
 /** Signs arbitrary header/payload with node:crypto directly, so tests can forge any token. */
 export function forgeToken(header: Record<string, unknown>, payload: unknown, privateKey: KeyObject, alg: SigningAlgorithm): string {

@@ -21,9 +21,21 @@ const internal = { code: 'ERR_INTERNAL', message: 'internal error', class: 'inte
 describe('toPublicError: what a client may see (issue 12)', () => {
   it.each([
     ['an expired token', new TokenExpiredError(), { code: 'ERR_TOKEN_EXPIRED', message: 'token has expired', class: 'client', retryable: false }],
-    ['a replayed $connect', new ConnectionExistsError(), { code: 'ERR_CONNECTION_EXISTS', message: 'connection is already registered', class: 'client', retryable: false }],
-    ['history off', new HistoryDisabledError(), { code: 'ERR_HISTORY_DISABLED', message: 'history is turned off on this stage', class: 'client', retryable: false }],
-    ['a refused frame', new FrameError('ERR_MESSAGE_TOO_LARGE', 'frame is 40000 bytes'), { code: 'ERR_MESSAGE_TOO_LARGE', message: 'frame is 40000 bytes', class: 'client', retryable: false }],
+    [
+      'a replayed $connect',
+      new ConnectionExistsError(),
+      { code: 'ERR_CONNECTION_EXISTS', message: 'connection is already registered', class: 'client', retryable: false },
+    ],
+    [
+      'history off',
+      new HistoryDisabledError(),
+      { code: 'ERR_HISTORY_DISABLED', message: 'history is turned off on this stage', class: 'client', retryable: false },
+    ],
+    [
+      'a refused frame',
+      new FrameError('ERR_MESSAGE_TOO_LARGE', 'frame is 40000 bytes'),
+      { code: 'ERR_MESSAGE_TOO_LARGE', message: 'frame is 40000 bytes', class: 'client', retryable: false },
+    ],
   ])('%s: its own code and message (4xx)', (_name, error, expected) => {
     expect(toPublicError(error)).toEqual(expected);
   });

@@ -48,7 +48,15 @@ describe('the import graph of packages/shared/src (issue 12)', () => {
 
   it('reads the imports (the walk itself works)', () => {
     expect(graph.get(join(SRC, 'store/connection-store.ts'))).toContain(join(SRC, 'store/connection-item.ts'));
-    expect(findCycle(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']]]))).toEqual(['a', 'b', 'c', 'a']);
+    expect(
+      findCycle(
+        new Map([
+          ['a', ['b']],
+          ['b', ['c']],
+          ['c', ['a']],
+        ]),
+      ),
+    ).toEqual(['a', 'b', 'c', 'a']);
   });
 
   it('every relative import names a file that exists', () => {

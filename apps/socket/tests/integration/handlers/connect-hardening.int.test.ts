@@ -47,7 +47,8 @@ afterAll(() => dynamo?.destroy());
 
 const claims = (over: Record<string, unknown> = {}) => ({ sub: ROOM, iat: NOW, exp: NOW + 300, iss: ISS, aud: AUD, jti: 'j1', uid: 'u1', ...over });
 const header = (alg: SigningAlgorithm = 'RS256', over: Record<string, unknown> = {}) => ({ alg, typ: 'JWT', kid: keys[alg].signing.kid, ...over });
-const sign = (h: Record<string, unknown>, p: unknown, key: KeyObject = keys.RS256.signing.privateKey, alg: SigningAlgorithm = 'RS256') => forgeToken(h, p, key, alg);
+const sign = (h: Record<string, unknown>, p: unknown, key: KeyObject = keys.RS256.signing.privateKey, alg: SigningAlgorithm = 'RS256') =>
+  forgeToken(h, p, key, alg);
 const good = (over: Record<string, unknown> = {}) => sign(header(), claims(over));
 
 interface Handshake {
@@ -119,14 +120,35 @@ describe('$connect refuses every bad token of the token-core suite, and writes n
     ['unknown capability', 'ERR_TOKEN_INVALID', () => good({ cap: ['admin'] })],
     ['crit header', 'ERR_TOKEN_INVALID', () => sign(header('RS256', { crit: ['exp'] }), claims())],
     ['typ not JWT', 'ERR_TOKEN_INVALID', () => sign(header('RS256', { typ: 'at+jwt' }), claims())],
-    ['tampered payload', 'ERR_TOKEN_INVALID', () => { const [h, , s] = good().split('.'); return `${h}.${encodeSegment(claims({ sub: OTHER_ROOM }))}.${s}`; }],
-    ['tampered signature', 'ERR_TOKEN_INVALID', () => { const t = good(); return t.slice(0, -3) + (t.endsWith('AAA') ? 'BBB' : 'AAA'); }],
+    [
+      'tampered payload',
+      'ERR_TOKEN_INVALID',
+      () => {
+        const [h, , s] = good().split('.');
+        return `${h}.${encodeSegment(claims({ sub: OTHER_ROOM }))}.${s}`;
+      },
+    ],
+    [
+      'tampered signature',
+      'ERR_TOKEN_INVALID',
+      () => {
+        const t = good();
+        return t.slice(0, -3) + (t.endsWith('AAA') ? 'BBB' : 'AAA');
+      },
+    ],
     ['signature with a non-alphabet character', 'ERR_TOKEN_INVALID', () => `${good().slice(0, -1)}*`],
     ['truncated', 'ERR_TOKEN_INVALID', () => good().slice(0, 40)],
     ['two segments', 'ERR_TOKEN_INVALID', () => good().split('.').slice(0, 2).join('.')],
     ['four segments', 'ERR_TOKEN_INVALID', () => `${good()}.x`],
     ['oversized', 'ERR_TOKEN_INVALID', () => good({ pad: 'x'.repeat(5000) })],
-    ['non-JSON header', 'ERR_TOKEN_INVALID', () => { const [, p, s] = good().split('.'); return `${encodeSegment('not json')}.${p}.${s}`; }],
+    [
+      'non-JSON header',
+      'ERR_TOKEN_INVALID',
+      () => {
+        const [, p, s] = good().split('.');
+        return `${encodeSegment('not json')}.${p}.${s}`;
+      },
+    ],
     ['non-JSON payload', 'ERR_TOKEN_INVALID', () => sign(header(), 'not json')],
     ['payload a JSON array', 'ERR_TOKEN_INVALID', () => sign(header(), [1, 2])],
     ['legacy (no kid) while compatibility is off', 'ERR_TOKEN_INVALID', () => sign({ typ: 'JWT', alg: 'RS256' }, { sub: ROOM, iat: NOW, exp: NOW + 60 })],
@@ -153,19 +175,44 @@ describe('$connect refuses hostile handshakes, and writes nothing', () => {
     ['kid with path characters (../../x)', 401, 'ERR_TOKEN_INVALID', () => viaQuery(sign(header('RS256', { kid: '../../x' }), claims()))],
     ['kid naming a file (/etc/passwd)', 401, 'ERR_TOKEN_INVALID', () => viaQuery(sign(header('RS256', { kid: '/etc/passwd' }), claims()))],
     ['kid with a URL', 401, 'ERR_TOKEN_INVALID', () => viaQuery(sign(header('RS256', { kid: 'https://evil.test/jwks.json' }), claims()))],
-    ['kid that is the real kid with a traversal suffix', 401, 'ERR_TOKEN_INVALID', () => viaQuery(sign(header('RS256', { kid: `${keys.RS256.signing.kid}/../x` }), claims()))],
+    [
+      'kid that is the real kid with a traversal suffix',
+      401,
+      'ERR_TOKEN_INVALID',
+      () => viaQuery(sign(header('RS256', { kid: `${keys.RS256.signing.kid}/../x` }), claims())),
+    ],
     ['kid an object', 401, 'ERR_TOKEN_INVALID', () => viaQuery(sign(header('RS256', { kid: { $ne: null } }), claims()))],
     ['kid 200 characters', 401, 'ERR_TOKEN_INVALID', () => viaQuery(sign(header('RS256', { kid: 'k'.repeat(200) }), claims()))],
-    ['an embedded jwk (attacker key) with the real kid', 401, 'ERR_TOKEN_INVALID', () => viaQuery(sign(header('RS256', { jwk: { kty: 'RSA' } }), claims(), other.signing.privateKey))],
-    ['a jku pointing elsewhere, signed by another key', 401, 'ERR_TOKEN_INVALID', () => viaQuery(sign(header('RS256', { jku: 'https://evil.test/jwks.json' }), claims(), other.signing.privateKey))],
+    [
+      'an embedded jwk (attacker key) with the real kid',
+      401,
+      'ERR_TOKEN_INVALID',
+      () => viaQuery(sign(header('RS256', { jwk: { kty: 'RSA' } }), claims(), other.signing.privateKey)),
+    ],
+    [
+      'a jku pointing elsewhere, signed by another key',
+      401,
+      'ERR_TOKEN_INVALID',
+      () => viaQuery(sign(header('RS256', { jku: 'https://evil.test/jwks.json' }), claims(), other.signing.privateKey)),
+    ],
     ['alg spelled differently (rs256)', 401, 'ERR_TOKEN_INVALID', () => viaQuery(sign(header('RS256', { alg: 'rs256' }), claims()))],
     ['ES256 kid but RS256 signature', 401, 'ERR_TOKEN_INVALID', () => viaQuery(sign(header('ES256', { alg: 'RS256' }), claims()))],
     ['a valid token for room A with ?room=B', 403, 'ERR_ROOM_FORBIDDEN', () => ({ query: { token: good(), room: OTHER_ROOM } })],
     ['a valid token for room A with ?room=B (subprotocol)', 403, 'ERR_ROOM_FORBIDDEN', () => ({ ...viaProtocol(good()), query: { room: OTHER_ROOM } })],
     ['a valid publish-only token', 403, 'ERR_CAPABILITY_FORBIDDEN', () => viaQuery(good({ cap: ['publish'] }))],
     ['a valid token in a token subprotocol without roomgate.v1', 400, 'ERR_VALIDATION', () => ({ protocols: [`roomgate.token.${good()}`] })],
-    ['two token subprotocols (forged, then valid)', 400, 'ERR_VALIDATION', () => ({ protocols: ['roomgate.v1', `roomgate.token.${good({ exp: NOW - 10 })}`, `roomgate.token.${good()}`] })],
-    ['duplicated ?token= (forged, then valid)', 400, 'ERR_VALIDATION', () => ({ multiQuery: { token: [sign(header(), claims(), other.signing.privateKey), good()] } })],
+    [
+      'two token subprotocols (forged, then valid)',
+      400,
+      'ERR_VALIDATION',
+      () => ({ protocols: ['roomgate.v1', `roomgate.token.${good({ exp: NOW - 10 })}`, `roomgate.token.${good()}`] }),
+    ],
+    [
+      'duplicated ?token= (forged, then valid)',
+      400,
+      'ERR_VALIDATION',
+      () => ({ multiQuery: { token: [sign(header(), claims(), other.signing.privateKey), good()] } }),
+    ],
     ['duplicated ?token= (valid for another room, then valid)', 400, 'ERR_VALIDATION', () => ({ multiQuery: { token: [good({ sub: OTHER_ROOM }), good()] } })],
     ['duplicated ?room= (the token’s room last)', 400, 'ERR_VALIDATION', () => ({ multiQuery: { token: [good()], room: [OTHER_ROOM, ROOM] } })],
     ['no token, only roomgate.v1', 401, 'ERR_TOKEN_MISSING', () => ({ protocols: ['roomgate.v1'] })],
@@ -218,7 +265,7 @@ describe('a token in both the subprotocol and ?token=: they must be the same tok
 });
 
 describe('$connect never overwrites a live connection', () => {
-  it('a second $connect with a live connection id and another room\'s token → 409, the row untouched', async () => {
+  it("a second $connect with a live connection id and another room's token → 409, the row untouched", async () => {
     // Before the fix the unconditional PutItem moved the live socket into the other room with the
     // other token's capabilities.
     const first = await connect(viaProtocol(good({ cap: ['subscribe'] })));
@@ -231,7 +278,9 @@ describe('$connect never overwrites a live connection', () => {
     expect(result.headers?.['x-roomgate-error']).toBe('ERR_CONNECTION_EXISTS');
     expect(await store.get(first.connectionId)).toEqual(before);
     expect(await roomMembers(OTHER_ROOM)).not.toContain(first.connectionId);
-    expect(logger.lines).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'connect refused', fields: expect.objectContaining({ code: 'ERR_CONNECTION_EXISTS' }) }));
+    expect(logger.lines).toContainEqual(
+      expect.objectContaining({ level: 'warn', msg: 'connect refused', fields: expect.objectContaining({ code: 'ERR_CONNECTION_EXISTS' }) }),
+    );
     await store.delete(first.connectionId);
   });
 });

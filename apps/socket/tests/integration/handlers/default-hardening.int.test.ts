@@ -54,7 +54,10 @@ beforeEach(async () => {
   roomAIds = [0, 1, 2].map((i) => `A${i}-${randomUUID()}`);
   roomBIds = [0, 1].map((i) => `B${i}-${randomUUID()}`);
   sender = roomAIds[0]!;
-  for (const [roomId, ids] of [[roomA, roomAIds], [roomB, roomBIds]] as const) {
+  for (const [roomId, ids] of [
+    [roomA, roomAIds],
+    [roomB, roomBIds],
+  ] as const) {
     for (const connectionId of ids) {
       await store.put({ connectionId, roomId, userId: 'alice', capabilities: ['subscribe', 'publish'], tokenExpiresAt: NOW + 300 });
     }
@@ -62,7 +65,18 @@ beforeEach(async () => {
   management = fakeManagement();
   logger = memoryLogger();
   const broadcaster = createBroadcaster({ store, management, logger, clock });
-  handler = makeDefaultHandler({ admission: admitAll, rateLimit: noRateLimit, verifier, store, broadcaster, management, logger, maxMessageBytes: MAX_MESSAGE_BYTES, clockToleranceSeconds: 5, clock });
+  handler = makeDefaultHandler({
+    admission: admitAll,
+    rateLimit: noRateLimit,
+    verifier,
+    store,
+    broadcaster,
+    management,
+    logger,
+    maxMessageBytes: MAX_MESSAGE_BYTES,
+    clockToleranceSeconds: 5,
+    clock,
+  });
 });
 
 async function send(body: string | null, options: { isBase64Encoded?: boolean } = {}) {
@@ -99,10 +113,18 @@ describe('$default refuses malformed, deep, huge and unknown frames with an erro
     ['1,500 nested objects as publish data', 'ERR_MESSAGE_INVALID', () => publishWith(nested(1_500, '{"a":', '}'))],
     ['10,000 nested arrays, unbalanced', 'ERR_MESSAGE_INVALID', () => '['.repeat(10_000)],
     ['10,000 nested arrays as the whole frame', 'ERR_MESSAGE_INVALID', () => nested(10_000)],
-    ['one byte over the limit', 'ERR_MESSAGE_TOO_LARGE', () => JSON.stringify({ action: 'publish', data: 'x'.repeat(MAX_MESSAGE_BYTES) }).slice(0, MAX_MESSAGE_BYTES + 1)],
+    [
+      'one byte over the limit',
+      'ERR_MESSAGE_TOO_LARGE',
+      () => JSON.stringify({ action: 'publish', data: 'x'.repeat(MAX_MESSAGE_BYTES) }).slice(0, MAX_MESSAGE_BYTES + 1),
+    ],
     ['1 MB of JSON', 'ERR_MESSAGE_TOO_LARGE', () => JSON.stringify({ action: 'publish', data: 'x'.repeat(1024 * 1024) })],
     ['1 MB of nesting', 'ERR_MESSAGE_TOO_LARGE', () => nested(512 * 1024)],
-    ['multi-byte characters past the byte limit (under it in UTF-16 units)', 'ERR_MESSAGE_TOO_LARGE', () => JSON.stringify({ action: 'publish', data: '€'.repeat(12_000) })],
+    [
+      'multi-byte characters past the byte limit (under it in UTF-16 units)',
+      'ERR_MESSAGE_TOO_LARGE',
+      () => JSON.stringify({ action: 'publish', data: '€'.repeat(12_000) }),
+    ],
     ['no action', 'ERR_MESSAGE_INVALID', () => '{"data":1}'],
     ['action not a string', 'ERR_MESSAGE_INVALID', () => '{"action":["publish"],"data":1}'],
     ['unknown action', 'ERR_UNKNOWN_ACTION', () => '{"action":"dance"}'],
@@ -155,8 +177,18 @@ describe('$default refuses malformed, deep, huge and unknown frames with an erro
   // @roomgate/client matches replies by id: without it, publish() waited its whole timeout and
   // failed with ERR_REQUEST_TIMEOUT instead of the real code.
   it.each([
-    ['an oversized frame, id last (as @roomgate/client sends it)', 'ERR_MESSAGE_TOO_LARGE', () => JSON.stringify({ action: 'publish', data: 'x'.repeat(MAX_MESSAGE_BYTES), id: 41 }), 41],
-    ['an oversized frame, id first', 'ERR_MESSAGE_TOO_LARGE', () => JSON.stringify({ id: 'big', action: 'publish', data: 'x'.repeat(MAX_MESSAGE_BYTES) }), 'big'],
+    [
+      'an oversized frame, id last (as @roomgate/client sends it)',
+      'ERR_MESSAGE_TOO_LARGE',
+      () => JSON.stringify({ action: 'publish', data: 'x'.repeat(MAX_MESSAGE_BYTES), id: 41 }),
+      41,
+    ],
+    [
+      'an oversized frame, id first',
+      'ERR_MESSAGE_TOO_LARGE',
+      () => JSON.stringify({ id: 'big', action: 'publish', data: 'x'.repeat(MAX_MESSAGE_BYTES) }),
+      'big',
+    ],
     ['a frame nested 16,000 levels', 'ERR_MESSAGE_INVALID', () => publishWith(nested(16_000)), 'deep'],
     ['a truncated frame', 'ERR_MESSAGE_INVALID', () => '{"action":"publish","id":7,"data":', 7],
   ])('answers %s with its id', async (_name, code, make, id) => {
@@ -191,7 +223,11 @@ describe('publish never crosses the room boundary', () => {
     const { frame: reply } = await send(raw);
     expect(reply).toEqual({ type: 'ack', action: 'publish', delivered: 3, failed: 0, stale: 0 });
     expectNothingCrossed();
-    expect(postsTo(roomAIds).map((p) => p.connectionId).sort()).toEqual([...roomAIds].sort());
+    expect(
+      postsTo(roomAIds)
+        .map((p) => p.connectionId)
+        .sort(),
+    ).toEqual([...roomAIds].sort());
     for (const post of postsTo(roomAIds)) {
       const envelope = JSON.parse(post.data) as Record<string, unknown>;
       expect(envelope.roomId).toBe(roomA);
@@ -222,9 +258,18 @@ describe('publish never crosses the room boundary', () => {
     ['missing', () => new RoomgateError('ERR_KEY_NOT_FOUND', 'secret roomgate/prod/public-keys does not exist')],
   ])('a refresh while the public keys are %s → retryable ERR_KEY_UNAVAILABLE naming nothing internal, connection kept', async (_name, fault) => {
     const broken = makeDefaultHandler({
-    admission: admitAll,
-    rateLimit: noRateLimit,
-      verifier: createVerifier({ keys: { resolve: async () => { throw fault(); } }, issuer: ISS, audience: AUD, clock }),
+      admission: admitAll,
+      rateLimit: noRateLimit,
+      verifier: createVerifier({
+        keys: {
+          resolve: async () => {
+            throw fault();
+          },
+        },
+        issuer: ISS,
+        audience: AUD,
+        clock,
+      }),
       store,
       broadcaster: createBroadcaster({ store, management, logger, clock }),
       management,

@@ -65,7 +65,14 @@ describe('$default with history', () => {
     const epoch = JSON.parse(posted[0]!).epoch as string;
 
     expect((await send({ action: 'history', id: 'h0' })).frame).toEqual({
-      type: 'history', roomId, epoch, lastSeq: 3, messages: [], more: false, recovered: true, id: 'h0',
+      type: 'history',
+      roomId,
+      epoch,
+      lastSeq: 3,
+      messages: [],
+      more: false,
+      recovered: true,
+      id: 'h0',
     });
     const page = await send({ action: 'history', roomId, epoch, since: 1, limit: 1, id: 8 });
     expect(page.frame).toMatchObject({ type: 'history', epoch, lastSeq: 3, more: true, recovered: true, id: 8 });

@@ -28,9 +28,7 @@ function event(options: { protocols?: string; query?: Record<string, string>; mu
   const headers = options.protocols === undefined ? {} : { 'Sec-WebSocket-Protocol': options.protocols };
   return {
     requestContext: { connectionId: 'conn-1', routeKey: '$connect', eventType: 'CONNECT' },
-    ...(options.multi
-      ? { multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, v.split(', ')])) }
-      : { headers }),
+    ...(options.multi ? { multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, v.split(', ')])) } : { headers }),
     queryStringParameters: options.query ?? null,
   };
 }

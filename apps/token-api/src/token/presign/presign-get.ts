@@ -78,5 +78,4 @@ function formatQuery(query: Record<string, string>): string {
   return [...pairs, `${signature}=${rfc3986(query[signature] ?? '')}`].join('&');
 }
 
-const rfc3986 = (value: string): string =>
-  encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const rfc3986 = (value: string): string => encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);

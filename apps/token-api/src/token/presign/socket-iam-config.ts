@@ -23,7 +23,8 @@ export function readSocketIamConfig(read: EnvReader, env: Record<string, string 
   const presignExpiresSeconds = read.int('SOCKET_PRESIGN_EXPIRES', { default: 10, min: MIN_PRESIGN_EXPIRES_SECONDS, max: MAX_PRESIGN_EXPIRES_SECONDS });
   const explicitRegion = read.optionalString('SOCKET_REGION');
   const problems: string[] = [];
-  if (explicitRegion !== undefined && !REGION.test(explicitRegion)) problems.push(`SOCKET_REGION must be an AWS region such as eu-west-1, got ${JSON.stringify(explicitRegion)}`);
+  if (explicitRegion !== undefined && !REGION.test(explicitRegion))
+    problems.push(`SOCKET_REGION must be an AWS region such as eu-west-1, got ${JSON.stringify(explicitRegion)}`);
   if (!enabled) return { value: undefined, problems };
 
   const socketUrl = env.SOCKET_URL?.trim();

@@ -13,13 +13,9 @@ export interface JwksRouteOptions {
  * `maxAgeSeconds`; a rotation reaches verifiers within that plus the key source's max age.
  */
 export const jwksRoutes: FastifyPluginAsync<JwksRouteOptions> = async (app, { keys, maxAgeSeconds }) => {
-  app.get(
-    '/.well-known/jwks.json',
-    { schema: { response: { 200: jwksSchema, 503: errorSchema, ...commonErrorResponses } } },
-    async (_request, reply) => {
-      const jwks = await keys.getJwks();
-      void reply.header('cache-control', `public, max-age=${maxAgeSeconds}`);
-      return jwks;
-    },
-  );
+  app.get('/.well-known/jwks.json', { schema: { response: { 200: jwksSchema, 503: errorSchema, ...commonErrorResponses } } }, async (_request, reply) => {
+    const jwks = await keys.getJwks();
+    void reply.header('cache-control', `public, max-age=${maxAgeSeconds}`);
+    return jwks;
+  });
 };

@@ -51,10 +51,13 @@ describe('PUT/DELETE/GET /v1/rooms/{roomId}/bans', () => {
   it('pages through bans with a cursor that only works for its room', async () => {
     const room = `chat-${randomUUID().slice(0, 8)}`;
     const { app } = setup();
-    for (const user of ['u1', 'u2', 'u3']) await app.inject({ method: 'PUT', url: `/v1/rooms/${room}/bans/${user}`, headers: json, payload: { durationSeconds: 60 } });
+    for (const user of ['u1', 'u2', 'u3'])
+      await app.inject({ method: 'PUT', url: `/v1/rooms/${room}/bans/${user}`, headers: json, payload: { durationSeconds: 60 } });
     const first = (await app.inject({ method: 'GET', url: `/v1/rooms/${room}/bans?limit=2`, headers: { 'x-api-key': CHAT_KEY } })).json();
     expect(first.bans).toHaveLength(2);
-    const second = (await app.inject({ method: 'GET', url: `/v1/rooms/${room}/bans?limit=2&cursor=${first.cursor}`, headers: { 'x-api-key': CHAT_KEY } })).json();
+    const second = (
+      await app.inject({ method: 'GET', url: `/v1/rooms/${room}/bans?limit=2&cursor=${first.cursor}`, headers: { 'x-api-key': CHAT_KEY } })
+    ).json();
     expect([...first.bans, ...second.bans].map((b: { userId: string }) => b.userId)).toEqual(['u1', 'u2', 'u3']);
     const foreign = await app.inject({ method: 'GET', url: `/v1/rooms/chat-other/bans?cursor=${first.cursor}`, headers: { 'x-api-key': CHAT_KEY } });
     expect(foreign.statusCode).toBe(400);
@@ -66,7 +69,12 @@ describe('PUT/DELETE/GET /v1/rooms/{roomId}/bans', () => {
     ['duration 0', CHAT_KEY, { durationSeconds: 0 }, 400],
   ])('refuses a ban %s', async (_name, key, payload, status) => {
     const { app } = setup();
-    const res = await app.inject({ method: 'PUT', url: '/v1/rooms/chat-1/bans/mallory', headers: { 'x-api-key': key, 'content-type': 'application/json' }, payload });
+    const res = await app.inject({
+      method: 'PUT',
+      url: '/v1/rooms/chat-1/bans/mallory',
+      headers: { 'x-api-key': key, 'content-type': 'application/json' },
+      payload,
+    });
     expect(res.statusCode).toBe(status);
   });
 });
@@ -74,7 +82,11 @@ describe('PUT/DELETE/GET /v1/rooms/{roomId}/bans', () => {
 describe('POST /v1/revocations', () => {
   it('by user in a room: 201, closes that user’s older connections there with ERR_TOKEN_REVOKED', async () => {
     const room = `chat-${randomUUID().slice(0, 8)}`;
-    const rows = [{ ...member('c-old', room, 'eve'), tokenIssuedAt: NOW - 100 }, { ...member('c-new', room, 'eve'), tokenIssuedAt: NOW }, { ...member('c-else', 'chat-x', 'eve'), tokenIssuedAt: NOW - 100 }];
+    const rows = [
+      { ...member('c-old', room, 'eve'), tokenIssuedAt: NOW - 100 },
+      { ...member('c-new', room, 'eve'), tokenIssuedAt: NOW },
+      { ...member('c-else', 'chat-x', 'eve'), tokenIssuedAt: NOW - 100 },
+    ];
     const { app, mgmt } = setup(rows as Row[]);
     const res = await app.inject({ method: 'POST', url: '/v1/revocations', headers: json, payload: { userId: 'eve', issuedBefore: NOW - 10, roomId: room } });
     expect(res.statusCode).toBe(201);

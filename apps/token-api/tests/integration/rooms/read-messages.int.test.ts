@@ -25,15 +25,23 @@ afterAll(() => dynamo.destroy());
 const setup = (withHistory = true) => {
   // A fresh room per test: the table is shared by the run.
   const roomId = `chat-${randomUUID().slice(0, 8)}`;
-  const t = roomsTestApp(chatRoom()
-    .filter((r) => r.roomId === 'chat-1')
-    .map((r) => ({ ...r, roomId })), withHistory ? { history } : {});
+  const t = roomsTestApp(
+    chatRoom()
+      .filter((r) => r.roomId === 'chat-1')
+      .map((r) => ({ ...r, roomId })),
+    withHistory ? { history } : {},
+  );
   apps.push(t.app);
   return { ...t, roomId };
 };
 const headers = { 'x-api-key': CHAT_KEY };
 const post = (app: FastifyInstance, roomId: string, body: unknown, extra: Record<string, string> = {}) =>
-  app.inject({ method: 'POST', url: `/v1/rooms/${roomId}/messages`, headers: { 'content-type': 'application/json', ...headers, ...extra }, payload: JSON.stringify(body) });
+  app.inject({
+    method: 'POST',
+    url: `/v1/rooms/${roomId}/messages`,
+    headers: { 'content-type': 'application/json', ...headers, ...extra },
+    payload: JSON.stringify(body),
+  });
 const get = (app: FastifyInstance, roomId: string, query = '', auth: Record<string, string> = headers) =>
   app.inject({ method: 'GET', url: `/v1/rooms/${roomId}/messages${query}`, headers: auth });
 
@@ -74,7 +82,12 @@ describe('Rooms API with history', () => {
     let now = NOW;
     const moving = createHistoryStore({ client: dynamo, tableName: inject('historyTableName'), ttlSeconds: 600, maxMessages: 1000, clock: () => now });
     const roomId = `chat-${randomUUID().slice(0, 8)}`;
-    const t = roomsTestApp(chatRoom().filter((r) => r.roomId === 'chat-1').map((r) => ({ ...r, roomId })), { history: moving, clock: () => now });
+    const t = roomsTestApp(
+      chatRoom()
+        .filter((r) => r.roomId === 'chat-1')
+        .map((r) => ({ ...r, roomId })),
+      { history: moving, clock: () => now },
+    );
     apps.push(t.app);
     await post(t.app, roomId, { data: 'a' });
     now = NOW + 300;

@@ -26,7 +26,14 @@ afterAll(() => client?.destroy());
 
 const scope = () => `chat-1#api-key:chat-backend#${randomUUID()}`;
 const store = (over: { ttlSeconds?: number; leaseSeconds?: number; tableName?: string } = {}) =>
-  createIdempotencyStore({ client, tableName: over.tableName ?? TABLE, ttlSeconds: over.ttlSeconds ?? 86_400, leaseSeconds: over.leaseSeconds ?? 60, clock, logger });
+  createIdempotencyStore({
+    client,
+    tableName: over.tableName ?? TABLE,
+    ttlSeconds: over.ttlSeconds ?? 86_400,
+    leaseSeconds: over.leaseSeconds ?? 60,
+    clock,
+    logger,
+  });
 const claimed = (claim: IdempotencyClaim) => {
   if (claim.outcome !== 'claimed') throw new Error(`expected a claim, got ${claim.outcome}`);
   return claim;

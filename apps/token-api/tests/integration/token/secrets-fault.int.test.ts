@@ -61,7 +61,11 @@ const secretIdOf = (which: Which, stage: string) =>
 describe('transient Secrets Manager faults (aws-sdk-client-mock)', () => {
   const faults: Array<[string, () => Error, string]> = [
     ['throttled (ThrottlingException)', () => serviceError('ThrottlingException', 400, 'Rate exceeded'), 'Rate exceeded'],
-    ['a 5xx (InternalServiceError)', () => new InternalServiceError({ $metadata: { httpStatusCode: 500 }, message: 'We encountered an internal error' }), 'internal error'],
+    [
+      'a 5xx (InternalServiceError)',
+      () => new InternalServiceError({ $metadata: { httpStatusCode: 500 }, message: 'We encountered an internal error' }),
+      'internal error',
+    ],
     ['a 503 (ServiceUnavailable)', () => serviceError('ServiceUnavailable', 503, 'Service Unavailable'), 'Service Unavailable'],
     ['a timeout', () => Object.assign(new Error('socket timed out after 3000 ms'), { name: 'TimeoutError', code: 'ETIMEDOUT' }), 'timed out'],
     ['the network (ECONNRESET)', () => Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }), 'ECONNRESET'],
@@ -158,12 +162,22 @@ describe('malformed secrets in the local Secrets Manager', () => {
   const cases: Array<[string, Which, () => string, typeof tokenRequest | typeof jwksRequest]> = [
     ['signing key not JSON', 'signing-key', () => 'not json', tokenRequest],
     ['signing key without private_key', 'signing-key', () => '{"public_key":"x"}', tokenRequest],
-    ['signing key PEM garbage', 'signing-key', () => JSON.stringify({ kid: 'k', alg: 'RS256', private_key: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----', public_key: 'x' }), tokenRequest],
+    [
+      'signing key PEM garbage',
+      'signing-key',
+      () => JSON.stringify({ kid: 'k', alg: 'RS256', private_key: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----', public_key: 'x' }),
+      tokenRequest,
+    ],
     ['signing key RSA-1024 (too weak for RS256)', 'signing-key', () => JSON.stringify(weakRsa()), tokenRequest],
     ['signing key alg that does not fit the key', 'signing-key', () => JSON.stringify({ ...weakRsa(), alg: 'EdDSA' }), tokenRequest],
     ['api-keys not JSON', 'api-keys', () => '{', tokenRequest],
     ['api-keys entry with a bad hash', 'api-keys', () => JSON.stringify({ keys: [{ id: 'x', sha256: 'zz', rooms: ['chat-*'] }] }), tokenRequest],
-    ['public keys with private material', 'public-keys', () => JSON.stringify({ keys: [{ kty: 'OKP', crv: 'Ed25519', x: 'AA', d: 'AA', kid: 'k', alg: 'EdDSA' }] }), jwksRequest],
+    [
+      'public keys with private material',
+      'public-keys',
+      () => JSON.stringify({ keys: [{ kty: 'OKP', crv: 'Ed25519', x: 'AA', d: 'AA', kid: 'k', alg: 'EdDSA' }] }),
+      jwksRequest,
+    ],
     ['public keys without a keys array', 'public-keys', () => '{"keys":{}}', jwksRequest],
   ];
 

@@ -51,14 +51,26 @@ describe('an IAM-mode stage never accepts an API key, whatever route delivered t
   });
 
   it('rooms function: an API key without IAM context → 401, nothing listed', async () => {
-    const res = await handlers.iam.rooms(httpApiEvent({ method: 'GET', path: '/v1/rooms/chat-1/connections', headers: { 'x-api-key': CHAT_KEY } }), lambdaContext);
+    const res = await handlers.iam.rooms(
+      httpApiEvent({ method: 'GET', path: '/v1/rooms/chat-1/connections', headers: { 'x-api-key': CHAT_KEY } }),
+      lambdaContext,
+    );
     expect([res.statusCode, JSON.parse(res.body).error.code]).toEqual([401, 'ERR_UNAUTHENTICATED']);
   });
 
   it('a SigV4 caller is served, and an API key beside it is not read', async () => {
-    const event = httpApiEvent({ method: 'POST', path: '/v1/tokens', headers: { ...json, 'x-api-key': 'rgk_x,rgk_y' }, body: '{"roomId":"chat-1"}', iam: { userArn: ROLE_SESSION } });
+    const event = httpApiEvent({
+      method: 'POST',
+      path: '/v1/tokens',
+      headers: { ...json, 'x-api-key': 'rgk_x,rgk_y' },
+      body: '{"roomId":"chat-1"}',
+      iam: { userArn: ROLE_SESSION },
+    });
     expect((await handlers.iam.tokens(event, lambdaContext)).statusCode).toBe(201);
-    const rooms = await handlers.iam.rooms(httpApiEvent({ method: 'GET', path: '/v1/rooms/chat-1/connections', iam: { userArn: ROLE_SESSION } }), lambdaContext);
+    const rooms = await handlers.iam.rooms(
+      httpApiEvent({ method: 'GET', path: '/v1/rooms/chat-1/connections', iam: { userArn: ROLE_SESSION } }),
+      lambdaContext,
+    );
     expect(rooms.statusCode).toBe(200);
   });
 });
@@ -71,7 +83,10 @@ describe('an API-key stage reads only API keys', () => {
   it('ignores an IAM context (no authorizer exists on such a stage, so it cannot be API Gateway’s)', async () => {
     const event = httpApiEvent({ method: 'POST', path: '/v1/tokens', headers: json, body: '{"roomId":"chat-1"}', iam: { userArn: ROLE_SESSION } });
     expect((await handlers['api-key'].tokens(event, lambdaContext)).statusCode).toBe(401);
-    const rooms = await handlers['api-key'].rooms(httpApiEvent({ method: 'GET', path: '/v1/rooms/chat-1/connections', iam: { userArn: ROLE_SESSION } }), lambdaContext);
+    const rooms = await handlers['api-key'].rooms(
+      httpApiEvent({ method: 'GET', path: '/v1/rooms/chat-1/connections', iam: { userArn: ROLE_SESSION } }),
+      lambdaContext,
+    );
     expect(rooms.statusCode).toBe(401);
   });
 });

@@ -26,9 +26,15 @@ describe('build-time schema code (scripts/compile-schemas.ts)', () => {
       'GET /healthz 500',
     ]);
     expect(Object.keys(roomsSchemas.validators)).toEqual(
-      expect.arrayContaining(['POST /v1/rooms/:roomId/messages body', 'POST /v1/rooms/:roomId/messages headers', 'GET /v1/rooms/:roomId/connections querystring']),
+      expect.arrayContaining([
+        'POST /v1/rooms/:roomId/messages body',
+        'POST /v1/rooms/:roomId/messages headers',
+        'GET /v1/rooms/:roomId/connections querystring',
+      ]),
     );
-    expect(Object.keys(roomsSchemas.serializers)).toEqual(expect.arrayContaining(['POST /v1/rooms/:roomId/messages 422', 'DELETE /v1/rooms/:roomId/users/:userId 500']));
+    expect(Object.keys(roomsSchemas.serializers)).toEqual(
+      expect.arrayContaining(['POST /v1/rooms/:roomId/messages 422', 'DELETE /v1/rooms/:roomId/users/:userId 500']),
+    );
   });
 });
 

@@ -120,10 +120,7 @@ const path = fc.oneof(
 const method = fc.constantFrom('GET', 'HEAD', 'POST', 'POST', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'PROPFIND', 'CONNECT');
 
 // Printable ASCII: anything else cannot reach the app through an HTTP parser.
-const headerValue = fc.oneof(
-  fc.string({ unit: 'grapheme-ascii', maxLength: 80 }),
-  fc.string({ unit: 'grapheme-ascii', minLength: 200, maxLength: 9000 }),
-);
+const headerValue = fc.oneof(fc.string({ unit: 'grapheme-ascii', maxLength: 80 }), fc.string({ unit: 'grapheme-ascii', minLength: 200, maxLength: 9000 }));
 
 const contentType = fc.constantFrom(
   'application/json',
@@ -142,10 +139,7 @@ const contentType = fc.constantFrom(
   'application/json, text/plain',
 );
 
-const apiKey = fc.oneof(
-  fc.constantFrom(CHAT_KEY, LOBBY_KEY, ` ${CHAT_KEY} `, CHAT_KEY.toUpperCase(), CHAT_KEY.slice(0, -1), `${CHAT_KEY}\t`, ''),
-  headerValue,
-);
+const apiKey = fc.oneof(fc.constantFrom(CHAT_KEY, LOBBY_KEY, ` ${CHAT_KEY} `, CHAT_KEY.toUpperCase(), CHAT_KEY.slice(0, -1), `${CHAT_KEY}\t`, ''), headerValue);
 const authorization = fc.oneof(
   fc.constantFrom(`Bearer ${CHAT_KEY}`, `bearer  ${CHAT_KEY}`, `Bearer ${CHAT_KEY} extra`, 'Basic Zm9vOmJhcg==', 'Bearer', 'AWS4-HMAC-SHA256 Credential=x'),
   headerValue,
@@ -295,17 +289,37 @@ describe('token API under random and hostile requests', () => {
   });
 
   it('authenticated Rooms API calls with hostile paths, queries and bodies never get a 5xx', async () => {
-    const roomSegment = fc.oneof(fc.constantFrom('chat-1', 'chat-2', 'lobby', 'chat-%2A', '%2e%2e', 'chat-1%00', 'r'.repeat(300)), fc.string({ maxLength: 20 }).map(encodeURIComponent));
+    const roomSegment = fc.oneof(
+      fc.constantFrom('chat-1', 'chat-2', 'lobby', 'chat-%2A', '%2e%2e', 'chat-1%00', 'r'.repeat(300)),
+      fc.string({ maxLength: 20 }).map(encodeURIComponent),
+    );
     const query = fc.oneof(
       fc.constant(''),
-      fc.constantFrom('?limit=0', '?limit=1', '?limit=500', '?limit=abc', '?limit=1.5', '?cursor=', '?cursor=AAAA', `?cursor=${'c'.repeat(600)}`, '?limit=2&limit=3', '?__proto__=1'),
+      fc.constantFrom(
+        '?limit=0',
+        '?limit=1',
+        '?limit=500',
+        '?limit=abc',
+        '?limit=1.5',
+        '?cursor=',
+        '?cursor=AAAA',
+        `?cursor=${'c'.repeat(600)}`,
+        '?limit=2&limit=3',
+        '?__proto__=1',
+      ),
       fc.string({ maxLength: 30 }).map((q) => `?cursor=${encodeURIComponent(q)}`),
     );
     const call = fc.record({
       method: fc.constantFrom('GET', 'POST', 'DELETE', 'PUT'),
-      url: fc.tuple(roomSegment, fc.constantFrom('/messages', '/connections', '/users/alice', '/users/', '/users/%20', '/users/a%2Fb'), query).map(([r, route, q]) => `/v1/rooms/${r}${route}${q}`),
+      url: fc
+        .tuple(roomSegment, fc.constantFrom('/messages', '/connections', '/users/alice', '/users/', '/users/%20', '/users/a%2Fb'), query)
+        .map(([r, route, q]) => `/v1/rooms/${r}${route}${q}`),
       headers: fc.record(
-        { 'x-api-key': fc.constantFrom(CHAT_KEY, LOBBY_KEY), 'content-type': fc.constantFrom('application/json', 'text/plain'), 'idempotency-key': fc.oneof(fc.constantFrom('k1', 'k2', ''), headerValue) },
+        {
+          'x-api-key': fc.constantFrom(CHAT_KEY, LOBBY_KEY),
+          'content-type': fc.constantFrom('application/json', 'text/plain'),
+          'idempotency-key': fc.oneof(fc.constantFrom('k1', 'k2', ''), headerValue),
+        },
         { requiredKeys: ['x-api-key'] },
       ),
       payload: fc.oneof(publishish, body),

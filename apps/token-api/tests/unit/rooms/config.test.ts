@@ -53,13 +53,27 @@ describe('parseRoomsConfig', () => {
   it('names every bad or missing variable in one error', () => {
     let error: unknown;
     try {
-      parseRoomsConfig({ STAGE: 'Prod!', MANAGEMENT_ENDPOINT: 'wss://x', MAX_MESSAGE_BYTES: '999999', IAM_CALLERS: '{"x":["a*b"]}', DYNAMODB_ENDPOINT: 'nope' });
+      parseRoomsConfig({
+        STAGE: 'Prod!',
+        MANAGEMENT_ENDPOINT: 'wss://x',
+        MAX_MESSAGE_BYTES: '999999',
+        IAM_CALLERS: '{"x":["a*b"]}',
+        DYNAMODB_ENDPOINT: 'nope',
+      });
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    for (const name of ['STAGE', 'CONNECTIONS_TABLE_NAME', 'ROOMS_TABLE_NAME', 'MANAGEMENT_ENDPOINT', 'MAX_MESSAGE_BYTES', 'IAM_CALLERS', 'DYNAMODB_ENDPOINT']) {
+    for (const name of [
+      'STAGE',
+      'CONNECTIONS_TABLE_NAME',
+      'ROOMS_TABLE_NAME',
+      'MANAGEMENT_ENDPOINT',
+      'MAX_MESSAGE_BYTES',
+      'IAM_CALLERS',
+      'DYNAMODB_ENDPOINT',
+    ]) {
       expect(problems).toContain(name);
     }
   });

@@ -84,7 +84,12 @@ describe('validation', () => {
 
   it('a non-JSON publish body is 415', async () => {
     const { app } = setup(chatRoom());
-    const res = await app.inject({ method: 'POST', url: '/v1/rooms/chat-1/messages', headers: { 'x-api-key': CHAT_KEY, 'content-type': 'text/plain' }, payload: 'hi' });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/rooms/chat-1/messages',
+      headers: { 'x-api-key': CHAT_KEY, 'content-type': 'text/plain' },
+      payload: 'hi',
+    });
     expect(res.statusCode).toBe(415);
   });
 });

@@ -94,7 +94,16 @@ describe('parseConfig', () => {
       SOCKET_URL_TOKEN_IN_QUERY: 'maybe',
     });
     const text = problems.join('\n');
-    for (const name of ['STAGE', 'SOCKET_URL', 'TOKEN_MAX_TTL', 'TOKEN_DEFAULT_TTL', 'IAM_CALLERS', 'SECRETS_ENDPOINT', 'LOG_LEVEL', 'SOCKET_URL_TOKEN_IN_QUERY']) {
+    for (const name of [
+      'STAGE',
+      'SOCKET_URL',
+      'TOKEN_MAX_TTL',
+      'TOKEN_DEFAULT_TTL',
+      'IAM_CALLERS',
+      'SECRETS_ENDPOINT',
+      'LOG_LEVEL',
+      'SOCKET_URL_TOKEN_IN_QUERY',
+    ]) {
       expect(text).toContain(name);
     }
   });

@@ -129,7 +129,12 @@ describe('presence through dynalite and the real management API client', () => {
     await join(`${room}-carol`, room, 'carol');
     await store.delete(`${room}-carol`, 'expired');
     expect(bus.events.map((e) => [e.source, e.eventBusName, e.detailType, e.detail])).toEqual([
-      ['roomgate', 'roomgate-test', 'roomgate.connection.opened', { stage: 'test', roomId: room, userId: 'carol', capabilities: ['subscribe', 'presence'], at: NOW }],
+      [
+        'roomgate',
+        'roomgate-test',
+        'roomgate.connection.opened',
+        { stage: 'test', roomId: room, userId: 'carol', capabilities: ['subscribe', 'presence'], at: NOW },
+      ],
       ['roomgate', 'roomgate-test', 'roomgate.connection.closed', { stage: 'test', roomId: room, userId: 'carol', reason: 'expired', at: NOW }],
     ]);
     expect(JSON.stringify(bus.events)).not.toContain(`${room}-carol`);

@@ -1,6 +1,11 @@
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_GATEWAY_MAX_CONNECTION_SECONDS, HANDSHAKE_WINDOW_SECONDS, createConnectionStore, type ConnectionStore } from '../../../src/store/connection-store.ts';
+import {
+  API_GATEWAY_MAX_CONNECTION_SECONDS,
+  HANDSHAKE_WINDOW_SECONDS,
+  createConnectionStore,
+  type ConnectionStore,
+} from '../../../src/store/connection-store.ts';
 import { ConnectionNotFoundError, InvalidCursorError, StoreUnavailableError } from '../../../src/errors.ts';
 import type { RoomMember } from '../../../src/store/connection-item.ts';
 import { LIVENESS_WINDOW_SECONDS } from '../../../src/store/liveness.ts';
@@ -155,7 +160,12 @@ describe('connection store on dynalite', () => {
       const [listed] = await collect(store.roomConnections(room));
       expect(listed?.connectedAt).toBe(NOW - 3600);
       await table.client.send(
-        new UpdateItemCommand({ TableName: table.tableName, Key: { connectionId: { S: `${room}-c` } }, UpdateExpression: 'SET connectedAt = :now', ExpressionAttributeValues: { ':now': { N: String(NOW) } } }),
+        new UpdateItemCommand({
+          TableName: table.tableName,
+          Key: { connectionId: { S: `${room}-c` } },
+          UpdateExpression: 'SET connectedAt = :now',
+          ExpressionAttributeValues: { ':now': { N: String(NOW) } },
+        }),
       );
       expect(await store.deleteGone(`${room}-c`)).toBe('kept');
       expect(await store.get(`${room}-c`)).toBeDefined();
@@ -176,7 +186,7 @@ describe('connection store on dynalite', () => {
     it.each([
       ['the same second', NOW, 'deleted'],
       ['29 s before the row was written (a slow $connect)', NOW - 29, 'deleted'],
-      ['an hour before the row (another connection\'s time)', NOW - 3600, 'kept'],
+      ["an hour before the row (another connection's time)", NOW - 3600, 'kept'],
       ['a minute after the row was written', NOW + 60, 'kept'],
     ] as const)('a handshake %s → %s', async (_name, handshakeAt, outcome) => {
       const room = uniqueRoom();
@@ -232,7 +242,12 @@ describe('connection store on dynalite', () => {
     await Promise.all(ids.map((id) => store.put(connection(id, room))));
     let queries = 0;
     const counting = createConnectionStore({
-      client: { send: (command: Parameters<typeof table.client.send>[0]) => { if (command.constructor.name === 'QueryCommand') queries += 1; return table.client.send(command); } } as typeof table.client,
+      client: {
+        send: (command: Parameters<typeof table.client.send>[0]) => {
+          if (command.constructor.name === 'QueryCommand') queries += 1;
+          return table.client.send(command);
+        },
+      } as typeof table.client,
       tableName: table.tableName,
       pageSize: 2,
     });

@@ -51,7 +51,12 @@ describe('key sources over the real Secrets Manager SDK', () => {
   it('signs with the stored key and verifies with the stored JWKS', async () => {
     const keys = createSigningKeySource({ client, secretId: 'roomgate/it/signing-key', jwksSecretId: 'roomgate/it/public-keys', clock });
     const signer = createSigner({ key: keys.getSigningKey, issuer: 'i', audience: 'a', clock });
-    const verifier = createVerifier({ keys: createJwksSecretSource({ client, secretId: 'roomgate/it/public-keys', clock }), issuer: 'i', audience: 'a', clock });
+    const verifier = createVerifier({
+      keys: createJwksSecretSource({ client, secretId: 'roomgate/it/public-keys', clock }),
+      issuer: 'i',
+      audience: 'a',
+      clock,
+    });
     const { token, kid } = await signer.sign({ roomId: 'lobby', ttlSeconds: 60 });
     expect(kid).toBe(first.kid);
     await expect(verifier.verify(token)).resolves.toMatchObject({ roomId: 'lobby', kid: first.kid });
@@ -61,7 +66,12 @@ describe('key sources over the real Secrets Manager SDK', () => {
   it('after a rotation, an unknown kid reloads the JWKS once per cool-down; the old key keeps verifying', async () => {
     const jwksSource = createJwksSecretSource({ client, secretId: 'roomgate/it/public-keys', clock, refreshCooldownSeconds: 30 });
     const verifier = createVerifier({ keys: jwksSource, issuer: 'i', audience: 'a', clock });
-    const oldSigner = createSigner({ key: (await createSigningKeySource({ client, secretId: 'roomgate/it/signing-key', jwksSecretId: 'roomgate/it/public-keys' }).getSigningKey()), issuer: 'i', audience: 'a', clock });
+    const oldSigner = createSigner({
+      key: await createSigningKeySource({ client, secretId: 'roomgate/it/signing-key', jwksSecretId: 'roomgate/it/public-keys' }).getSigningKey(),
+      issuer: 'i',
+      audience: 'a',
+      clock,
+    });
     await verifier.verify((await oldSigner.sign({ roomId: 'r', ttlSeconds: 60 })).token);
 
     // Rotate: new signing key, JWKS = new + previous.
@@ -76,7 +86,13 @@ describe('key sources over the real Secrets Manager SDK', () => {
     // Forged unknown kids inside the cool-down do not reach Secrets Manager; after it, one reload.
     let reads = 0;
     const counting = new SecretsManagerClient({ ...localClientConfig(server.endpoint), maxAttempts: 1 });
-    counting.middlewareStack.add((next) => (args) => { reads += 1; return next(args); }, { step: 'initialize' });
+    counting.middlewareStack.add(
+      (next) => (args) => {
+        reads += 1;
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
     const guarded = createJwksSecretSource({ client: counting, secretId: 'roomgate/it/public-keys', clock, refreshCooldownSeconds: 30 });
     await guarded.resolve(second.kid);
     expect(reads).toBe(1);
@@ -130,7 +146,10 @@ describe('the token API signs only with a key its JWKS lists (issue 11, item 6)'
     const third = await generateSigningKey('EdDSA');
     const ids = await stageWith('unpublished', [third], [first]);
     const source = createSigningKeySource({ client, ...ids, clock });
-    await expect(source.getSigningKey()).rejects.toMatchObject({ code: 'ERR_KEY_MALFORMED', message: expect.stringMatching(/not published in roomgate\/unpublished\/public-keys/) });
+    await expect(source.getSigningKey()).rejects.toMatchObject({
+      code: 'ERR_KEY_MALFORMED',
+      message: expect.stringMatching(/not published in roomgate\/unpublished\/public-keys/),
+    });
     await client.send(new PutSecretValueCommand({ SecretId: ids.jwksSecretId, SecretString: await jwksOf(third) }));
     await expect(source.getSigningKey()).resolves.toMatchObject({ kid: third.kid });
   });
@@ -141,7 +160,7 @@ describe('the token API signs only with a key its JWKS lists (issue 11, item 6)'
     await expect(createSigningKeySource({ client, ...ids, clock }).getSigningKey()).rejects.toMatchObject({ code: 'ERR_KEY_MALFORMED' });
   });
 
-  it("a source-system secret ({private_key, public_key}) whose halves do not match is refused at load", async () => {
+  it('a source-system secret ({private_key, public_key}) whose halves do not match is refused at load', async () => {
     const other = await generateSigningKey('RS256');
     const ids = await stageWith('mismatch', [{ private_key: first.private_key, public_key: other.public_key }], [first, other]);
     await expect(createSigningKeySource({ client, ...ids, clock }).getSigningKey()).rejects.toMatchObject({

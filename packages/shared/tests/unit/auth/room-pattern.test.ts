@@ -113,5 +113,4 @@ describe('isRoomAllowed', () => {
     expect(isRoomAllowed(any, '')).toBe(false);
     expect(isRoomAllowed([parseRoomPattern('chat-*')], 'chat-#1')).toBe(false);
   });
-
 });

@@ -77,14 +77,21 @@ describe('broadcast', () => {
   it('never posts to or deletes the excluded connection', async () => {
     const store = fakeStore([member('sender'), member('a')]);
     const { management, stats } = fakeManagement({ sender: 'gone' });
-    const result = await createBroadcaster({ store, management, logger: memoryLogger(), clock: () => NOW }).broadcast('r', 'x', { excludeConnectionId: 'sender' });
+    const result = await createBroadcaster({ store, management, logger: memoryLogger(), clock: () => NOW }).broadcast('r', 'x', {
+      excludeConnectionId: 'sender',
+    });
     expect(result).toEqual({ delivered: 1, failed: 0, stale: 0 });
     expect(stats.posted).toEqual(['a']);
     expect(store.deleted).toEqual([]);
   });
 
   it('skips every connection of the excluded user (and users without an id are never excluded)', async () => {
-    const store = fakeStore([member('alice-1', { userId: 'alice' }), member('bob-1', { userId: 'bob' }), member('alice-2', { userId: 'alice' }), member('anon')]);
+    const store = fakeStore([
+      member('alice-1', { userId: 'alice' }),
+      member('bob-1', { userId: 'bob' }),
+      member('alice-2', { userId: 'alice' }),
+      member('anon'),
+    ]);
     const { management, stats } = fakeManagement({});
     const result = await createBroadcaster({ store, management, logger: memoryLogger(), clock: () => NOW }).broadcast('r', 'x', { excludeUserId: 'alice' });
     expect(result).toEqual({ delivered: 2, failed: 0, stale: 0 });
@@ -122,7 +129,9 @@ describe('broadcast', () => {
   it('throws StoreUnavailableError when the room cannot be listed', async () => {
     const store = fakeStore([member('a'), member('b'), member('c')], { failAfter: 1 });
     const { management } = fakeManagement({});
-    await expect(createBroadcaster({ store, management, logger: memoryLogger(), clock: () => NOW }).broadcast('r', 'x')).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(createBroadcaster({ store, management, logger: memoryLogger(), clock: () => NOW }).broadcast('r', 'x')).rejects.toBeInstanceOf(
+      StoreUnavailableError,
+    );
   });
 
   it('handles an empty room', async () => {

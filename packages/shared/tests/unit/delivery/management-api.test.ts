@@ -26,7 +26,9 @@ describe.each(['bare', 'typed'] as const)('management API against a local @conne
   });
 
   it('turns a 410 into ConnectionGoneError naming the connection', async () => {
-    const error = await createManagementApi({ client }).post('gone-1', 'x').catch((e: unknown) => e);
+    const error = await createManagementApi({ client })
+      .post('gone-1', 'x')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionGoneError);
     expect(error).toMatchObject({ code: 'ERR_CONNECTION_GONE', connectionId: 'gone-1' });
     expect(isGone((error as ConnectionGoneError).cause)).toBe(true);
@@ -34,7 +36,9 @@ describe.each(['bare', 'typed'] as const)('management API against a local @conne
 
   it('turns other failures into DeliveryFailedError with the status', async () => {
     server.broken.set('broken-1', 500);
-    const error = await createManagementApi({ client }).post('broken-1', 'x').catch((e: unknown) => e);
+    const error = await createManagementApi({ client })
+      .post('broken-1', 'x')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeliveryFailedError);
     expect(error).toMatchObject({ connectionId: 'broken-1', httpStatusCode: 500 });
   });

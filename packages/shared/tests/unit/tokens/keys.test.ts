@@ -1,6 +1,14 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { generateSigningKey, importJwks, importSigningKey, parseSigningKeyRecord, publicJwkOf, publicKeysSecretName, signingKeySecretName } from '../../../src/tokens/keys.ts';
+import {
+  generateSigningKey,
+  importJwks,
+  importSigningKey,
+  parseSigningKeyRecord,
+  publicJwkOf,
+  publicKeysSecretName,
+  signingKeySecretName,
+} from '../../../src/tokens/keys.ts';
 import { ALGORITHMS } from '../../../src/tokens/types.ts';
 
 describe('signing key records', () => {
@@ -18,7 +26,7 @@ describe('signing key records', () => {
     expect(importJwks({ keys: [jwk] })[0]!.kid).toBe(record.kid);
   });
 
-  it('reads the source article\'s secret shape ({private_key, public_key} only) as RS256 with a derived kid', async () => {
+  it("reads the source article's secret shape ({private_key, public_key} only) as RS256 with a derived kid", async () => {
     const { private_key, public_key, kid } = await generateSigningKey('RS256');
     const parsed = parseSigningKeyRecord(JSON.stringify({ private_key, public_key }));
     expect(parsed.alg).toBe('RS256');
@@ -40,41 +48,77 @@ describe('signing key records', () => {
 
   it('refuses a key that does not fit its declared algorithm', async () => {
     const es = await generateSigningKey('ES256');
-    await expect(importSigningKey({ ...es, alg: 'RS256' })).rejects.toMatchObject({ code: 'ERR_KEY_MALFORMED', message: 'key of type ec cannot be used with RS256' });
+    await expect(importSigningKey({ ...es, alg: 'RS256' })).rejects.toMatchObject({
+      code: 'ERR_KEY_MALFORMED',
+      message: 'key of type ec cannot be used with RS256',
+    });
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
-    const weak = { kid: 'weak', alg: 'RS256' as const, created_at: '', private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, public_key: publicKey.export({ type: 'spki', format: 'pem' }) as string };
+    const weak = {
+      kid: 'weak',
+      alg: 'RS256' as const,
+      created_at: '',
+      private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+      public_key: publicKey.export({ type: 'spki', format: 'pem' }) as string,
+    };
     await expect(importSigningKey(weak)).rejects.toThrow(/RSA key is 1024 bits; RS256 needs at least 2048/);
   });
 
   // Issue 11 item 6: each of these used to import (or fail only at signing) and be called healthy.
   it.each([
-    ['a private key that belongs to another public key', async () => {
-      const [a, b] = [await generateSigningKey('RS256'), await generateSigningKey('RS256')];
-      return { private_key: a.private_key, public_key: b.public_key };
-    }, /private_key does not belong to public_key/],
-    ['same kid and alg, other ES256 key pair', async () => {
-      const [a, b] = [await generateSigningKey('ES256'), await generateSigningKey('ES256')];
-      return { ...a, public_key: b.public_key };
-    }, /does not belong/],
-    ['an encrypted PKCS#8 private key', async () => {
-      const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-      return {
-        private_key: privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'secret' }) as string,
-        public_key: publicKey.export({ type: 'spki', format: 'pem' }) as string,
-      };
-    }, /private_key is an encrypted PKCS#8 key/],
-    ['a private key PEM with literal \\n', async () => {
-      const a = await generateSigningKey('RS256');
-      return { private_key: a.private_key.replaceAll('\n', '\\n'), public_key: a.public_key };
-    }, /private_key holds literal "\\n" sequences/],
-    ['a public key PEM with literal \\n', async () => {
-      const a = await generateSigningKey('RS256');
-      return { private_key: a.private_key, public_key: a.public_key.replaceAll('\n', '\\n') };
-    }, /public_key holds literal "\\n" sequences/],
-    ['an RSA-1024 pair in the source format', async () => {
-      const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
-      return { private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, public_key: publicKey.export({ type: 'spki', format: 'pem' }) as string };
-    }, /RSA key is 1024 bits/],
+    [
+      'a private key that belongs to another public key',
+      async () => {
+        const [a, b] = [await generateSigningKey('RS256'), await generateSigningKey('RS256')];
+        return { private_key: a.private_key, public_key: b.public_key };
+      },
+      /private_key does not belong to public_key/,
+    ],
+    [
+      'same kid and alg, other ES256 key pair',
+      async () => {
+        const [a, b] = [await generateSigningKey('ES256'), await generateSigningKey('ES256')];
+        return { ...a, public_key: b.public_key };
+      },
+      /does not belong/,
+    ],
+    [
+      'an encrypted PKCS#8 private key',
+      async () => {
+        const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+        return {
+          private_key: privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'secret' }) as string,
+          public_key: publicKey.export({ type: 'spki', format: 'pem' }) as string,
+        };
+      },
+      /private_key is an encrypted PKCS#8 key/,
+    ],
+    [
+      'a private key PEM with literal \\n',
+      async () => {
+        const a = await generateSigningKey('RS256');
+        return { private_key: a.private_key.replaceAll('\n', '\\n'), public_key: a.public_key };
+      },
+      /private_key holds literal "\\n" sequences/,
+    ],
+    [
+      'a public key PEM with literal \\n',
+      async () => {
+        const a = await generateSigningKey('RS256');
+        return { private_key: a.private_key, public_key: a.public_key.replaceAll('\n', '\\n') };
+      },
+      /public_key holds literal "\\n" sequences/,
+    ],
+    [
+      'an RSA-1024 pair in the source format',
+      async () => {
+        const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+        return {
+          private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+          public_key: publicKey.export({ type: 'spki', format: 'pem' }) as string,
+        };
+      },
+      /RSA key is 1024 bits/,
+    ],
   ])('refuses %s with ERR_KEY_MALFORMED naming the problem', async (_name, make, message) => {
     const record = parseSigningKeyRecord(JSON.stringify(await make()));
     const refused = importSigningKey(record);

@@ -32,7 +32,14 @@ describe.each(ALGORITHMS)('signer → verifier round trip (%s)', (alg) => {
     const issued = await signer.sign({ roomId: 'room-1', userId: 'alice', ttlSeconds: 300, capabilities: ['subscribe'] });
     expect(issued.expiresAt).toBe(NOW + 300);
     const grant = await verifierFor(alg).verify(issued.token);
-    expect(grant).toMatchObject({ roomId: 'room-1', userId: 'alice', capabilities: ['subscribe'], expiresAt: NOW + 300, legacy: false, kid: keys[alg].signing.kid });
+    expect(grant).toMatchObject({
+      roomId: 'room-1',
+      userId: 'alice',
+      capabilities: ['subscribe'],
+      expiresAt: NOW + 300,
+      legacy: false,
+      kid: keys[alg].signing.kid,
+    });
   });
 
   it('produces tokens an independent implementation (jose) accepts', async () => {
@@ -49,7 +56,11 @@ describe.each(ALGORITHMS)('signer → verifier round trip (%s)', (alg) => {
     const privateKey = await importPKCS8(keys[alg].record.private_key, alg);
     const token = await new SignJWT({ uid: 'bob' })
       .setProtectedHeader({ alg, kid: keys[alg].signing.kid })
-      .setSubject('room-9').setIssuer(ISS).setAudience(AUD).setIssuedAt(NOW).setExpirationTime(NOW + 60)
+      .setSubject('room-9')
+      .setIssuer(ISS)
+      .setAudience(AUD)
+      .setIssuedAt(NOW)
+      .setExpirationTime(NOW + 60)
       .sign(privateKey);
     await expect(verifierFor(alg).verify(token)).resolves.toMatchObject({ roomId: 'room-9', userId: 'bob' });
   });
@@ -63,7 +74,7 @@ describe('bad tokens are refused with a code', () => {
   const cases: Array<[string, () => string, string]> = [
     ['alg none', () => unsignedToken(header('RS256'), goodClaims()), 'ERR_TOKEN_INVALID'],
     ['HS256 signed with the public key as secret', () => forgeHs256WithPublicKey(header('RS256'), goodClaims(), rs().record.public_key), 'ERR_TOKEN_INVALID'],
-    ['kid of another algorithm\'s key', () => sign(header('RS256', { kid: keys.ES256.signing.kid }), goodClaims()), 'ERR_TOKEN_INVALID'],
+    ["kid of another algorithm's key", () => sign(header('RS256', { kid: keys.ES256.signing.kid }), goodClaims()), 'ERR_TOKEN_INVALID'],
     ['unknown kid', () => sign(header('RS256', { kid: 'nope' }), goodClaims()), 'ERR_TOKEN_INVALID'],
     ['right kid, signed by another key', () => sign(header('RS256'), goodClaims(), other.signing.privateKey), 'ERR_TOKEN_INVALID'],
     ['expired', () => sign(header('RS256'), goodClaims({ iat: NOW - 60, exp: NOW - 10 })), 'ERR_TOKEN_EXPIRED'],
@@ -78,14 +89,42 @@ describe('bad tokens are refused with a code', () => {
     ['unknown capability', () => sign(header('RS256'), goodClaims({ cap: ['admin'] })), 'ERR_TOKEN_INVALID'],
     ['crit header', () => sign(header('RS256', { crit: ['exp'] }), goodClaims()), 'ERR_TOKEN_INVALID'],
     ['typ not JWT', () => sign(header('RS256', { typ: 'at+jwt' }), goodClaims()), 'ERR_TOKEN_INVALID'],
-    ['tampered payload', () => { const [h, , s] = good().split('.'); return `${h}.${encodeSegment(goodClaims({ sub: 'room-2' }))}.${s}`; }, 'ERR_TOKEN_INVALID'],
-    ['tampered signature', () => { const t = good(); return t.slice(0, -3) + (t.endsWith('AAA') ? 'BBB' : 'AAA'); }, 'ERR_TOKEN_INVALID'],
-    ['signature with a non-alphabet character', () => { const t = good(); return `${t.slice(0, -1)}*`; }, 'ERR_TOKEN_INVALID'],
+    [
+      'tampered payload',
+      () => {
+        const [h, , s] = good().split('.');
+        return `${h}.${encodeSegment(goodClaims({ sub: 'room-2' }))}.${s}`;
+      },
+      'ERR_TOKEN_INVALID',
+    ],
+    [
+      'tampered signature',
+      () => {
+        const t = good();
+        return t.slice(0, -3) + (t.endsWith('AAA') ? 'BBB' : 'AAA');
+      },
+      'ERR_TOKEN_INVALID',
+    ],
+    [
+      'signature with a non-alphabet character',
+      () => {
+        const t = good();
+        return `${t.slice(0, -1)}*`;
+      },
+      'ERR_TOKEN_INVALID',
+    ],
     ['truncated', () => good().slice(0, 40), 'ERR_TOKEN_INVALID'],
     ['two segments', () => good().split('.').slice(0, 2).join('.'), 'ERR_TOKEN_INVALID'],
     ['four segments', () => `${good()}.x`, 'ERR_TOKEN_INVALID'],
     ['oversized', () => sign(header('RS256'), goodClaims({ pad: 'x'.repeat(5000) })), 'ERR_TOKEN_INVALID'],
-    ['non-JSON header', () => { const [, p, s] = good().split('.'); return `${encodeSegment('not json')}.${p}.${s}`; }, 'ERR_TOKEN_INVALID'],
+    [
+      'non-JSON header',
+      () => {
+        const [, p, s] = good().split('.');
+        return `${encodeSegment('not json')}.${p}.${s}`;
+      },
+      'ERR_TOKEN_INVALID',
+    ],
     ['non-JSON payload', () => sign(header('RS256'), 'not json'), 'ERR_TOKEN_INVALID'],
     ['payload a JSON array', () => sign(header('RS256'), [1, 2]), 'ERR_TOKEN_INVALID'],
     ['empty', () => '', 'ERR_TOKEN_INVALID'],
@@ -150,7 +189,10 @@ describe('claim policy: every claim has a type and a range', () => {
   it.each(refused)('%s → ERR_TOKEN_INVALID', async (_name, claims, reason) => {
     // No issuer configured for the iss case: the bound must hold without an exact-match check.
     const verifier = createVerifier({ keys: staticKeys([keys.RS256.verification]), audience: AUD, clock });
-    const error = await verifier.verify(sign(claims)).then(() => undefined, (caught: unknown) => caught);
+    const error = await verifier.verify(sign(claims)).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
     expect(error).toMatchObject({ code: 'ERR_TOKEN_INVALID' });
     expect((error as Error).message).toMatch(reason);
   });
@@ -186,7 +228,7 @@ describe('claim policy: every claim has a type and a range', () => {
     await expect(verifierFor('RS256').verify(token)).rejects.toMatchObject({ code: 'ERR_TOKEN_INVALID' });
   });
 
-  it('the token API\'s own longest token is admitted by a verifier with the same maximum', async () => {
+  it("the token API's own longest token is admitted by a verifier with the same maximum", async () => {
     const issued = await createSigner({ key: keys.RS256.signing, issuer: ISS, audience: AUD, clock }).sign({ roomId: 'room-1', ttlSeconds: 3600 });
     await expect(verifierFor('RS256', { maxTokenLifetimeSeconds: 3600 }).verify(issued.token)).resolves.toMatchObject({ expiresAt: NOW + 3600 });
   });
@@ -205,7 +247,11 @@ describe('source-article compatibility', () => {
   it('is accepted when compatibility is on', async () => {
     const verifier = verifierFor('RS256', { allowLegacy: true, requireIssAud: false });
     await expect(verifier.verify(phpStyle())).resolves.toEqual({
-      roomId: 'chat-room-42', capabilities: ['subscribe', 'publish'], issuedAt: NOW, expiresAt: NOW + 3600, legacy: true,
+      roomId: 'chat-room-42',
+      capabilities: ['subscribe', 'publish'],
+      issuedAt: NOW,
+      expiresAt: NOW + 3600,
+      legacy: true,
     });
   });
 

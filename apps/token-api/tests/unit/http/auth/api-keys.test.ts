@@ -48,9 +48,23 @@ describe('parseApiKeysSecret', () => {
     ['not JSON', '{', 'not JSON'],
     ['no keys array', '{"keys": {}}', 'no "keys" array'],
     ['bad id', secret([{ id: 'a b', sha256: hash, rooms: ['*'] }]), 'id must match'],
-    ['duplicate id', secret([{ id: 'a', sha256: hash, rooms: ['*'] }, { id: 'a', sha256: hashApiKey('y'.repeat(20)), rooms: ['*'] }]), 'duplicate id'],
+    [
+      'duplicate id',
+      secret([
+        { id: 'a', sha256: hash, rooms: ['*'] },
+        { id: 'a', sha256: hashApiKey('y'.repeat(20)), rooms: ['*'] },
+      ]),
+      'duplicate id',
+    ],
     ['plain key instead of hash', secret([{ id: 'a', sha256: 'rgk_abc', rooms: ['*'] }]), 'sha256 must be 64 hex'],
-    ['same hash twice', secret([{ id: 'a', sha256: hash, rooms: ['*'] }, { id: 'b', sha256: hash.toUpperCase(), rooms: ['*'] }]), 'same hash'],
+    [
+      'same hash twice',
+      secret([
+        { id: 'a', sha256: hash, rooms: ['*'] },
+        { id: 'b', sha256: hash.toUpperCase(), rooms: ['*'] },
+      ]),
+      'same hash',
+    ],
     ['no rooms', secret([{ id: 'a', sha256: hash, rooms: [] }]), 'rooms must be a non-empty array'],
     ['regex room pattern', secret([{ id: 'a', sha256: hash, rooms: ['^chat.*$'] }]), 'room pattern'],
     ['null entry', secret([null]), 'api key #0'],

@@ -91,7 +91,10 @@ describe('the token API and the Rooms API refuse ambiguous API keys (400 ERR_CRE
   });
 
   it.each(eventCases)('Lambda event, POST /v1/tokens: %s', async (_name, headers) => {
-    const res = await tokenHandler(httpApiEvent({ method: 'POST', path: '/v1/tokens', headers: { ...json, ...headers }, body: '{"roomId":"chat-1"}' }), lambdaContext);
+    const res = await tokenHandler(
+      httpApiEvent({ method: 'POST', path: '/v1/tokens', headers: { ...json, ...headers }, body: '{"roomId":"chat-1"}' }),
+      lambdaContext,
+    );
     expect([res.statusCode, JSON.parse(res.body)]).toEqual([400, AMBIGUOUS]);
   });
 
@@ -102,7 +105,12 @@ describe('the token API and the Rooms API refuse ambiguous API keys (400 ERR_CRE
 
   it('one key sent both ways is not ambiguous', async () => {
     const res = await tokenHandler(
-      httpApiEvent({ method: 'POST', path: '/v1/tokens', headers: { ...json, 'x-api-key': CHAT_KEY, authorization: `Bearer ${CHAT_KEY}` }, body: '{"roomId":"chat-1"}' }),
+      httpApiEvent({
+        method: 'POST',
+        path: '/v1/tokens',
+        headers: { ...json, 'x-api-key': CHAT_KEY, authorization: `Bearer ${CHAT_KEY}` },
+        body: '{"roomId":"chat-1"}',
+      }),
       lambdaContext,
     );
     expect(res.statusCode).toBe(201);

@@ -108,7 +108,12 @@ describe('createRuntime in IAM mode', () => {
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', identity.secretAccessKey);
     vi.stubEnv('AWS_SESSION_TOKEN', identity.sessionToken!);
     const runtime = createRuntime(parseConfig(env));
-    expect(runtime.socketUrlPresigner?.describe).toEqual({ host: 'abc123defg.execute-api.eu-west-1.amazonaws.com', path: '/prod', region: 'eu-west-1', expiresInSeconds: 15 });
+    expect(runtime.socketUrlPresigner?.describe).toEqual({
+      host: 'abc123defg.execute-api.eu-west-1.amazonaws.com',
+      path: '/prod',
+      region: 'eu-west-1',
+      expiresInSeconds: 15,
+    });
     const url = await runtime.socketUrlPresigner!.presign({ token: 'eyJ.e30.sig', roomId: 'chat-1' });
     expect(new URL(url).searchParams.get('X-Amz-Expires')).toBe('15');
     expect(new URL(url).searchParams.get('X-Amz-Security-Token')).toBe(identity.sessionToken);

@@ -13,13 +13,21 @@ import { verifyPresignedUrl } from '../../../helpers/presign-sigv4-spec.ts';
 const VECTORS: Array<{ name: string; target: string; signature: string }> = [
   { name: 'get-vanilla-query', target: '/', signature: 'e93c787ed7f371d5c6b165c1b38ede9550f4dce4144713e844b25b7192d3865d' },
   { name: 'get-vanilla-empty-query-key', target: '/?Param1=value1', signature: '49096700cbbaa5753443850f40df10f904fc2fdb544dc9512203cc77c471a9de' },
-  { name: 'get-vanilla-query-order-key-case', target: '/?Param2=value2&Param1=value1', signature: '86012e2c9ad4d77369f5d81c11f75158aae4f895a085212cc6d3f923d300bed5' },
+  {
+    name: 'get-vanilla-query-order-key-case',
+    target: '/?Param2=value2&Param1=value1',
+    signature: '86012e2c9ad4d77369f5d81c11f75158aae4f895a085212cc6d3f923d300bed5',
+  },
   {
     name: 'get-vanilla-query-unreserved',
     target: '/?-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz=-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz',
     signature: '8e76a88a7433637b12778d5592799b29ad21ecd6cf6325051c21d86f0acda2bf',
   },
-  { name: 'get-unreserved', target: '/-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', signature: '95968482db1b9e0fadef6efc1bd24689f77c77d9ef56919c96a28cc92e0d6005' },
+  {
+    name: 'get-unreserved',
+    target: '/-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz',
+    signature: '95968482db1b9e0fadef6efc1bd24689f77c77d9ef56919c96a28cc92e0d6005',
+  },
   { name: 'get-utf8', target: '/ሴ', signature: '10eae3f14a260bd3911cc6d008d3c576d143b05b62f09782a7a4b37f52178e44' },
   // Sorted by the *encoded* name (%E1… before X-Amz-…), as the spec says; an older revision of this
   // case sorted by raw bytes.

@@ -29,12 +29,18 @@ describe('parseConfig: IAM mode (SOCKET_IAM_AUTH, SOCKET_PRESIGN_EXPIRES, SOCKET
   });
 
   it('reads SOCKET_PRESIGN_EXPIRES and an explicit SOCKET_REGION', () => {
-    expect(parseConfig({ ...iam, SOCKET_PRESIGN_EXPIRES: '60', SOCKET_REGION: 'eu-west-1' }).socketIam).toMatchObject({ region: 'eu-west-1', presignExpiresSeconds: 60 });
+    expect(parseConfig({ ...iam, SOCKET_PRESIGN_EXPIRES: '60', SOCKET_REGION: 'eu-west-1' }).socketIam).toMatchObject({
+      region: 'eu-west-1',
+      presignExpiresSeconds: 60,
+    });
   });
 
   it('a custom domain takes SOCKET_REGION, else AWS_REGION', () => {
     const custom = { ...iam, SOCKET_URL: 'wss://ws.example.com/' };
-    expect(parseConfig({ ...custom, AWS_REGION: 'ap-northeast-1' }).socketIam).toMatchObject({ region: 'ap-northeast-1', target: { host: 'ws.example.com', path: '/' } });
+    expect(parseConfig({ ...custom, AWS_REGION: 'ap-northeast-1' }).socketIam).toMatchObject({
+      region: 'ap-northeast-1',
+      target: { host: 'ws.example.com', path: '/' },
+    });
     expect(parseConfig({ ...custom, AWS_REGION: 'ap-northeast-1', SOCKET_REGION: 'eu-central-1' }).socketIam?.region).toBe('eu-central-1');
     expect(problemsOf(custom)).toEqual(['SOCKET_REGION is required when SOCKET_IAM_AUTH=true and neither SOCKET_URL nor AWS_REGION names a region']);
   });
@@ -47,9 +53,18 @@ describe('parseConfig: IAM mode (SOCKET_IAM_AUTH, SOCKET_PRESIGN_EXPIRES, SOCKET
     [{ SOCKET_IAM_AUTH: 'maybe' }, 'SOCKET_IAM_AUTH must be true or false, got "maybe"'],
     [{ SOCKET_REGION: 'Europe' }, 'SOCKET_REGION must be an AWS region such as eu-west-1, got "Europe"'],
     [{ SOCKET_REGION: 'us-east-1' }, "SOCKET_REGION (us-east-1) differs from the region of SOCKET_URL's host (eu-west-1)"],
-    [{ SOCKET_URL: 'wss://abc123defg.execute-api.eu-west-1.amazonaws.com/prod?x=1' }, 'SOCKET_URL must have no query or fragment when presigned (SOCKET_IAM_AUTH=true)'],
-    [{ SOCKET_URL: 'wss://abc123defg.execute-api.eu-west-1.amazonaws.com/$default' }, 'SOCKET_URL path must use only letters, digits, "-", ".", "_", "~" and "/" when presigned (SOCKET_IAM_AUTH=true)'],
-    [{ SOCKET_URL: 'wss://abc123defg.execute-api.eu-west-1.amazonaws.com/a%20b' }, 'SOCKET_URL path must use only letters, digits, "-", ".", "_", "~" and "/" when presigned (SOCKET_IAM_AUTH=true)'],
+    [
+      { SOCKET_URL: 'wss://abc123defg.execute-api.eu-west-1.amazonaws.com/prod?x=1' },
+      'SOCKET_URL must have no query or fragment when presigned (SOCKET_IAM_AUTH=true)',
+    ],
+    [
+      { SOCKET_URL: 'wss://abc123defg.execute-api.eu-west-1.amazonaws.com/$default' },
+      'SOCKET_URL path must use only letters, digits, "-", ".", "_", "~" and "/" when presigned (SOCKET_IAM_AUTH=true)',
+    ],
+    [
+      { SOCKET_URL: 'wss://abc123defg.execute-api.eu-west-1.amazonaws.com/a%20b' },
+      'SOCKET_URL path must use only letters, digits, "-", ".", "_", "~" and "/" when presigned (SOCKET_IAM_AUTH=true)',
+    ],
   ])('refuses %j', (over, problem) => {
     expect(problemsOf({ ...iam, ...over })).toContain(problem);
   });

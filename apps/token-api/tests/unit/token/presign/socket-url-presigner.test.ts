@@ -94,7 +94,12 @@ describe('presigned socket URL', () => {
     expect(lines[1]).toBe('/prod');
     // The JWT is inside what is signed; the subprotocol header would not be.
     expect(lines[2]).toContain(`&token=${JWT}`);
-    expect(lines.slice(3)).toEqual(['host:abc123defg.execute-api.eu-west-1.amazonaws.com', '', 'host', 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855']);
+    expect(lines.slice(3)).toEqual([
+      'host:abc123defg.execute-api.eu-west-1.amazonaws.com',
+      '',
+      'host',
+      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    ]);
   });
 
   it('works without a session token (long-term keys, e.g. an IAM user locally)', async () => {
@@ -118,7 +123,11 @@ describe('presigned socket URL', () => {
       ['date', (url) => url.searchParams.set('X-Amz-Date', '20270115T080001Z')],
       ['expires', (url) => url.searchParams.set('X-Amz-Expires', '3600')],
       ['session token', (url) => url.searchParams.set('X-Amz-Security-Token', `${url.searchParams.get('X-Amz-Security-Token')}A`), false],
-      ['credential scope (region)', (url) => url.searchParams.set('X-Amz-Credential', url.searchParams.get('X-Amz-Credential')!.replace(REGION, 'us-east-1')), false],
+      [
+        'credential scope (region)',
+        (url) => url.searchParams.set('X-Amz-Credential', url.searchParams.get('X-Amz-Credential')!.replace(REGION, 'us-east-1')),
+        false,
+      ],
       ['an added parameter', (url) => url.searchParams.set('extra', '1')],
       ['a removed token', (url) => url.searchParams.delete('token')],
     ];
@@ -183,7 +192,9 @@ describe("API Gateway's 4096-character URL limit", () => {
     expect(tooLong.code).toBe('ERR_SOCKET_URL_TOO_LONG');
     expect(tooLong.limit).toBe(4096);
     expect(tooLong.length).toBeGreaterThan(4096);
-    expect(tooLong.message).toMatch(/^presigned socket URL would be \d+ characters, over API Gateway's 4096-character limit \(session token 2400, JWT \d+ characters\)$/);
+    expect(tooLong.message).toMatch(
+      /^presigned socket URL would be \d+ characters, over API Gateway's 4096-character limit \(session token 2400, JWT \d+ characters\)$/,
+    );
     for (const secret of ['wss://', 'X-Amz', credentials.sessionToken!.slice(0, 40), maxJwt().slice(0, 40)]) expect(tooLong.message).not.toContain(secret);
   });
 });

@@ -64,7 +64,9 @@ describe('POST /v1/tokens in IAM mode', () => {
     const { app } = testApp(key, { socketUrlPresigner: presigner(cachedCredentials(chain, { refreshBeforeSeconds: 300, clock })) });
     const first = await app.inject(post({ roomId: 'chat-42' }));
     expect(first.statusCode).toBe(503);
-    expect(first.json()).toEqual({ error: { code: 'ERR_SIGNING_CREDENTIALS_UNAVAILABLE', message: 'socket URL signing is temporarily unavailable; retry shortly' } });
+    expect(first.json()).toEqual({
+      error: { code: 'ERR_SIGNING_CREDENTIALS_UNAVAILABLE', message: 'socket URL signing is temporarily unavailable; retry shortly' },
+    });
     expect(first.body).not.toContain('169.254');
     fail = false;
     expect((await app.inject(post({ roomId: 'chat-42' }))).statusCode).toBe(201);

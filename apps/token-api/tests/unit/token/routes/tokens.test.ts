@@ -6,7 +6,20 @@ import { importJWK, jwtVerify } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALGORITHMS, type SigningAlgorithm } from '@roomgate/shared/tokens';
 import { parseIamCallers } from '../../../../src/http/auth/iam-callers.ts';
-import { AUDIENCE, CHAT_KEY, CHAT_ROLE, ISSUER, LOBBY_KEY, NOW, SOCKET_URL, decodeSegment, makeTestKey, testApp, testConfig, type TestKey } from '../../../helpers/fixtures.ts';
+import {
+  AUDIENCE,
+  CHAT_KEY,
+  CHAT_ROLE,
+  ISSUER,
+  LOBBY_KEY,
+  NOW,
+  SOCKET_URL,
+  decodeSegment,
+  makeTestKey,
+  testApp,
+  testConfig,
+  type TestKey,
+} from '../../../helpers/fixtures.ts';
 
 const keys = {} as Record<SigningAlgorithm, TestKey>;
 beforeAll(async () => {
