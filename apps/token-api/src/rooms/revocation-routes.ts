@@ -42,7 +42,7 @@ export const revocationRoutes = fp<RevocationRouteOptions>(
       async (request, reply) => {
         const body = request.body;
         if (body.roomId !== undefined) assertRoomAllowed(request.caller, body.roomId, 'revoke tokens of');
-        else if (!request.caller?.rooms.some((pattern) => String(pattern) === '*'))
+        else if (!request.caller?.rooms.some((pattern) => pattern.kind === 'any'))
           throw new RoomForbiddenError('revoking without roomId reaches every room: this caller is not scoped to "*"');
         if ('issuedBefore' in body && body.issuedBefore > options.clock() + options.clockToleranceSeconds) {
           throw new RoomgateError('ERR_VALIDATION', 'body.issuedBefore must not lie in the future (to keep a user out, ban them)');

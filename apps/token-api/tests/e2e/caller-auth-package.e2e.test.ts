@@ -56,13 +56,17 @@ const CALLER_ROUTES = [
   'GET /v1/rooms/{roomId}/messages',
   'GET /v1/rooms/{roomId}/connections',
   'DELETE /v1/rooms/{roomId}/users/{userId}',
+  'PUT /v1/rooms/{roomId}/bans/{userId}',
+  'DELETE /v1/rooms/{roomId}/bans/{userId}',
+  'GET /v1/rooms/{roomId}/bans',
+  'POST /v1/revocations',
 ];
 
 describe('callerAuth stage setting (stages/<stage>.yml)', () => {
   it('api-key: no API Gateway authorizer on the caller routes, so API-key callers reach the app', () => {
     const routes = routeAuth(packaged['api-key']!);
     for (const route of CALLER_ROUTES) expect(routes[route]).toBe('NONE');
-    expect(Object.keys(routes)).toHaveLength(8);
+    expect(Object.keys(routes)).toHaveLength(12);
   });
 
   it('iam (the default when unset is covered by package.e2e.test.ts): AWS_IAM on every caller route', () => {
@@ -122,6 +126,7 @@ describe('the packaged functions enforce the stage’s caller-auth mode themselv
       CONNECTIONS_TABLE_NAME: 'unused',
       ROOMS_TABLE_NAME: 'unused',
       HISTORY_TABLE_NAME: 'unused',
+      ACCESS_TABLE_NAME: 'unused',
       MANAGEMENT_ENDPOINT: 'http://127.0.0.1:9',
       DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',
     });

@@ -50,6 +50,10 @@ describe('sls package --stage ci (no AWS credentials)', () => {
       'GET /v1/rooms/{roomId}/messages': 'AWS_IAM',
       'GET /v1/rooms/{roomId}/connections': 'AWS_IAM',
       'DELETE /v1/rooms/{roomId}/users/{userId}': 'AWS_IAM',
+      'PUT /v1/rooms/{roomId}/bans/{userId}': 'AWS_IAM',
+      'DELETE /v1/rooms/{roomId}/bans/{userId}': 'AWS_IAM',
+      'GET /v1/rooms/{roomId}/bans': 'AWS_IAM',
+      'POST /v1/revocations': 'AWS_IAM',
     });
   });
 

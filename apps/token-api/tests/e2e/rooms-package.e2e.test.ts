@@ -74,9 +74,13 @@ describe('Rooms API in sls package --stage ci (no AWS credentials)', () => {
       [
         'dynamodb:DeleteItem',
         'dynamodb:DeleteItem',
+        'dynamodb:DeleteItem',
         'dynamodb:GetItem',
         'dynamodb:PutItem',
         'dynamodb:PutItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:Query',
         'dynamodb:Query',
         'dynamodb:Query',
         'dynamodb:UpdateItem',
@@ -88,11 +92,14 @@ describe('Rooms API in sls package --stage ci (no AWS credentials)', () => {
       ].sort(),
     );
     const history = JSON.stringify({ 'Fn::ImportValue': 'roomgate-socket-ci-HistoryTableArn' });
-    expect(byAction('dynamodb:Query')).toEqual([
-      JSON.stringify({ 'Fn::Join': ['/', [{ 'Fn::ImportValue': 'roomgate-socket-ci-ConnectionsTableArn' }, 'index', 'byRoom']] }),
-      history,
-    ]);
-    expect(byAction('dynamodb:PutItem')).toEqual([history, JSON.stringify({ 'Fn::GetAtt': ['RoomsStateTable', 'Arn'] })]);
+    const access = JSON.stringify({ 'Fn::ImportValue': 'roomgate-socket-ci-AccessTableArn' });
+    const index = (name: string) => ({ 'Fn::Join': ['/', [{ 'Fn::ImportValue': 'roomgate-socket-ci-ConnectionsTableArn' }, 'index', name]] });
+    expect(byAction('dynamodb:Query')).toEqual([JSON.stringify(index('byRoom')), history, JSON.stringify([index('byUser'), index('byToken')]), access]);
+    expect(byAction('dynamodb:PutItem')).toEqual([history, access, JSON.stringify({ 'Fn::GetAtt': ['RoomsStateTable', 'Arn'] })]);
+    // Bans and revocations only: the single-use claims (claim#…) are the socket role's alone.
+    const accessStatement = statements.find((s) => JSON.stringify(s.Resource) === access) as Statement & { Condition?: unknown };
+    expect(accessStatement.Action.slice().sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+    expect(accessStatement.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['room#*', 'jti#*', 'user#*'] } });
     // The history statement grants exactly append and read, nothing that rewrites or deletes.
     expect(
       statements

@@ -25,12 +25,15 @@ export const SOCKET_URL = 'wss://abc123.execute-api.eu-west-1.amazonaws.com/test
 export const CHAT_ROLE = 'arn:aws:iam::123456789012:role/chat-backend';
 export const CHAT_KEY = 'rgk_chat_backend_test_key_0123456789abcdef';
 export const LOBBY_KEY = 'rgk_lobby_only_test_key_0123456789abcdef';
+/** Scoped to every room (`*`), like the dev API key: may revoke without naming a room. */
+export const EVERY_ROOM_KEY = 'rgk_every_room_test_key_0123456789abcdef';
 
 export const apiKeysSecret = (): string =>
   JSON.stringify({
     keys: [
       { id: 'chat-backend', sha256: hashApiKey(CHAT_KEY), rooms: ['chat-*'] },
       { id: 'lobby', sha256: hashApiKey(LOBBY_KEY), rooms: ['lobby'] },
+      { id: 'every-room', sha256: hashApiKey(EVERY_ROOM_KEY), rooms: ['*'] },
     ],
   });
 

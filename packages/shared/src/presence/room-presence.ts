@@ -10,7 +10,7 @@ import { describeError, type Logger } from '../runtime/logger.ts';
 export const DEFAULT_PRESENCE_MAX_ROOM_SIZE = 100;
 
 export interface RoomPresenceOptions {
-  store: Pick<ConnectionStore, 'roomConnections'>;
+  store: Pick<ConnectionStore, 'roomConnections' | 'get'>;
   management: Pick<ManagementApi, 'post'>;
   logger: Logger;
   /**
@@ -34,10 +34,13 @@ export interface RoomPresence extends ConnectionObserver {
 /**
  * Presence frames for presence-capable members (the `presence` capability). A connection's row
  * appearing or disappearing (ConnectionObserver) is a join or leave of its user only when the
- * user has no other live connection in the room: decided from the room's rows (the `byRoom` index,
- * eventually consistent, so two tabs opening at once may both announce a join; clients treat a
- * repeat as a no-op). A row counts as live until its `expiresAt` (liveness.ts). Failures are
- * logged and never thrown: presence follows work that is already done.
+ * user has no other live connection in the room. The room's rows come from the `byRoom` index,
+ * which lags; the user's other tabs found there are confirmed with strongly consistent reads, and
+ * of tabs opening at once only the earliest (`connectedAt`, then `connectionId`) announces the join.
+ * So a join or a leave is never lost: tabs opening or closing at the same moment announce it once,
+ * or — when the index has not shown one tab to the other yet — twice (clients treat a repeat as a
+ * no-op). A row counts as live until its `expiresAt` (liveness.ts). Failures are logged and never
+ * thrown: presence follows work that is already done.
  */
 export function createRoomPresence(options: RoomPresenceOptions): RoomPresence {
   const { store, management, logger, maxRoomSize } = options;
@@ -61,7 +64,7 @@ export function createRoomPresence(options: RoomPresenceOptions): RoomPresence {
     // The subject counts towards the size: a join into a room of maxRoomSize is one too many.
     if (rest.length + 1 > maxRoomSize) return;
     // Another live tab of the same user: the member stays (join already told, leave not yet).
-    if (record.userId !== undefined && rest.some((m) => m.userId === record.userId)) return;
+    if (record.userId !== undefined && (await hasOtherTab(record, rest, event))) return;
     const frame: PresenceFrame = {
       type: 'presence',
       event,
@@ -81,6 +84,22 @@ export function createRoomPresence(options: RoomPresenceOptions): RoomPresence {
       for (let next = targets.shift(); next !== undefined; next = targets.shift()) await post(next);
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, targets.length) }, worker));
+  };
+
+  /**
+   * Whether another tab of the user keeps it a member: for a leave, any other tab still there; for a
+   * join, another tab that opened earlier (it announced, or will). Index rows are confirmed with a
+   * consistent read, so a tab closed a moment ago (still in the lagging index) does not swallow the
+   * leave, and two tabs seeing each other do not both stay silent on a join.
+   */
+  const hasOtherTab = async (record: ConnectionRecord, rest: RoomMember[], event: PresenceFrame['event']): Promise<boolean> => {
+    const candidates = rest.filter((m) => m.userId === record.userId);
+    if (candidates.length === 0) return false;
+    const now = clock();
+    const confirmed = (await Promise.all(candidates.map((m) => store.get(m.connectionId)))).filter(
+      (row): row is ConnectionRecord => row !== undefined && isLive(row, now),
+    );
+    return event === 'leave' ? confirmed.length > 0 : confirmed.some((row) => openedBefore(row, record));
   };
 
   const safely = async (record: ConnectionRecord, event: PresenceFrame['event']): Promise<void> => {
@@ -110,6 +129,10 @@ export function createRoomPresence(options: RoomPresenceOptions): RoomPresence {
     },
   };
 }
+
+/** A total order on connections: earlier `connectedAt` first, `connectionId` breaking ties. */
+const openedBefore = (a: Pick<ConnectionRecord, 'connectedAt' | 'connectionId'>, b: Pick<ConnectionRecord, 'connectedAt' | 'connectionId'>): boolean =>
+  a.connectedAt < b.connectedAt || (a.connectedAt === b.connectedAt && a.connectionId < b.connectionId);
 
 /** A row past its `expiresAt` (liveness deadline or TTL backstop) is a closed connection's. */
 export const isLive = (member: Pick<RoomMember, 'expiresAt'>, now: number): boolean => member.expiresAt === undefined || member.expiresAt > now;

@@ -5,7 +5,7 @@ import type {} from '@roomgate/local-aws/vitest-global-setup';
 import { createAccessStore, type AccessStore } from '@roomgate/shared/access';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CHAT_KEY, LOBBY_KEY, NOW } from '../../helpers/fixtures.ts';
+import { CHAT_KEY, EVERY_ROOM_KEY, LOBBY_KEY, NOW } from '../../helpers/fixtures.ts';
 import { member, roomsTestApp, type Row } from '../../helpers/rooms-fakes.ts';
 
 /** Bans and revocations through the Rooms app, with the real access store on dynalite. */
@@ -93,6 +93,23 @@ describe('POST /v1/revocations', () => {
     expect(res.json()).toMatchObject({ disconnected: 1 });
     expect(mgmt.closed).toEqual(['c-old']);
     expect(mgmt.posts[0]?.frame).toMatchObject({ code: 'ERR_TOKEN_REVOKED' });
+  });
+
+  // Blind test, issue 15: the `*` check compared parsed patterns as strings, so no caller could.
+  it.each([
+    ['by jti', { jti: `every-${randomUUID()}` }],
+    ['by user and issue time', { userId: 'eve', issuedBefore: NOW - 10 }],
+  ])('a caller scoped to every room ("*") revokes %s without naming a room', async (_name, payload) => {
+    const rows = [{ ...member('c-anywhere', 'lobby', 'eve'), tokenIssuedAt: NOW - 100, tokenId: (payload as { jti?: string }).jti }];
+    const { app, mgmt } = setup(rows as Row[]);
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/revocations',
+      headers: { 'x-api-key': EVERY_ROOM_KEY, 'content-type': 'application/json' },
+      payload,
+    });
+    expect(res.statusCode).toBe(201);
+    expect(mgmt.closed).toEqual(['c-anywhere']);
   });
 
   it.each([

@@ -91,6 +91,49 @@ describe('presence through dynalite and the real management API client', () => {
     expect(heard(`${room}-alice`)).toEqual(['join bob', 'leave bob']);
   });
 
+  // Blind test, issue 16: two tabs opening together each saw the other and neither announced.
+  it('tabs opening at the same moment announce the join exactly once (the earliest does)', async () => {
+    const room = uniqueRoom();
+    await join(`${room}-alice`, room, 'alice');
+    const rows = await Promise.all(
+      [`${room}-carol-1`, `${room}-carol-2`, `${room}-carol-3`].map((connectionId) => {
+        server.live.add(connectionId);
+        return store.put({ connectionId, roomId: room, userId: 'carol', capabilities: ['subscribe'], tokenExpiresAt: now + 300 }, { announce: false });
+      }),
+    );
+    await Promise.all(rows.map((row) => store.announce(row)));
+    expect(heard(`${room}-alice`)).toEqual(['join carol']);
+  });
+
+  // The index lags behind the table: a tab closed a moment ago can still be listed. Both tabs of a
+  // user closing together then each "saw" the other and the leave was never announced.
+  it('tabs closing at the same moment announce the leave even when the index still lists the other', async () => {
+    const room = uniqueRoom();
+    await join(`${room}-alice`, room, 'alice');
+    await join(`${room}-dave-1`, room, 'dave');
+    await join(`${room}-dave-2`, room, 'dave');
+    const reader = createConnectionStore({ client: table.client, tableName: table.tableName, clock });
+    const snapshot = [];
+    for await (const member of reader.roomConnections(room)) snapshot.push(member);
+    const lagging = {
+      get: reader.get,
+      async *roomConnections() {
+        yield* snapshot;
+      },
+    };
+    const laggingPresence = createRoomPresence({
+      store: lagging,
+      management: createManagementApi({ client: management }),
+      logger: silentLogger,
+      maxRoomSize: MAX_ROOM,
+      clock,
+    });
+    const records = await Promise.all([`${room}-dave-1`, `${room}-dave-2`].map((id) => reader.get(id)));
+    await Promise.all([`${room}-dave-1`, `${room}-dave-2`].map((id) => reader.delete(id)));
+    await Promise.all(records.map((record) => laggingPresence.removed(record!, 'disconnect')));
+    expect(heard(`${room}-alice`).filter((line) => line === 'leave dave').length).toBeGreaterThanOrEqual(1);
+  });
+
   it('above the room-size limit sends no presence frames; members still counts every live connection', async () => {
     const room = uniqueRoom();
     for (let i = 1; i <= MAX_ROOM; i += 1) await join(`${room}-u${i}`, room, `u${i}`);

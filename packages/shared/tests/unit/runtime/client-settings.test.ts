@@ -14,7 +14,9 @@ const REPO = fileURLToPath(new URL('../../../../..', import.meta.url));
  */
 const EXEMPT = ['packages/bench/src/cold/baselines/', 'packages/local-aws/'];
 /** One module per client (runtime/aws-clients.ts re-exports them), so a bundle reaches only the SDK clients it uses. */
-const FACTORIES = ['dynamodb-client.ts', 'management-api-client.ts', 'secrets-manager-client.ts'].map((file) => `packages/shared/src/runtime/${file}`);
+const FACTORIES = ['dynamodb-client.ts', 'eventbridge-client.ts', 'management-api-client.ts', 'secrets-manager-client.ts'].map(
+  (file) => `packages/shared/src/runtime/${file}`,
+);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
