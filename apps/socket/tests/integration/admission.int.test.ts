@@ -135,7 +135,7 @@ describe('$default: refresh checks, publish rate limit (real rows)', () => {
     return connectionId;
   }
 
-  function defaultHandler(tokens: Parameters<typeof fakeVerifier>[0], nowMs: () => number = () => NOW * 1000) {
+  function defaultHandler(tokens: Parameters<typeof fakeVerifier>[0], nowMs: () => number = () => NOW * 1000, burst = 3) {
     const management = fakeManagement();
     const handler = makeDefaultHandler({
       verifier: fakeVerifier(tokens),
@@ -143,7 +143,7 @@ describe('$default: refresh checks, publish rate limit (real rows)', () => {
       broadcaster: { broadcast: async () => ({ delivered: 1, failed: 0, stale: 0 }) },
       management,
       admission: createAdmission({ access, store, maxConnectionsPerUser: 0 }),
-      rateLimit: createPublishRateLimit({ store, ratePerSecond: 10, burst: 3, now: nowMs }),
+      rateLimit: createPublishRateLimit({ store, ratePerSecond: 10, burst, now: nowMs }),
       logger: memoryLogger(),
       maxMessageBytes: 32 * 1024,
       clock: () => NOW,
@@ -176,6 +176,15 @@ describe('$default: refresh checks, publish rate limit (real rows)', () => {
       type: 'ack',
       id: 'later',
     });
+  });
+
+  // Blind test, issue 15: with 3 attempts, frames that merely lost the bucket's conditional write
+  // to each other were refused though the bucket had room (8 at once, burst 20: 5 acks + 3 refusals).
+  it('concurrent publishes within the bucket are all admitted', async () => {
+    const connectionId = await connected(unique('user'), unique('room'));
+    const { handler } = defaultHandler({}, () => NOW * 1000, 20);
+    const replies = await Promise.all(Array.from({ length: 8 }, (_, i) => handler(frameEvent(connectionId, { action: 'publish', data: i, id: `p${i}` }))));
+    expect(replies.map((r) => JSON.parse(r.body!).type)).toEqual(Array(8).fill('ack'));
   });
 
   it('concurrent publishes from one connection never spend more than the bucket holds', async () => {
