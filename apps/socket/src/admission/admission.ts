@@ -24,7 +24,10 @@ export interface Admission {
    * StoreUnavailableError; the caller deletes the row and refuses.
    */
   admitConnection(grant: RoomGrant, connectionId: string): Promise<void>;
-  /** `refresh`: the ban and revocation read only (a refresh token is not claimed: single use means one connection). */
+  /**
+   * `refresh`: the ban and revocation read, and a single-use token is claimed here too — once used
+   * (to connect or to refresh), it is spent; a leaked one cannot keep extending live connections.
+   */
   admitRefresh(grant: RoomGrant): Promise<void>;
 }
 
@@ -50,6 +53,11 @@ export function createAdmission(options: AdmissionOptions): Admission {
       const results = await Promise.allSettled(checks);
       for (const result of results) if (result.status === 'rejected') throw result.reason;
     },
-    admitRefresh: (grant) => access.assertAdmitted(subject(grant)),
+    async admitRefresh(grant) {
+      const checks = [access.assertAdmitted(subject(grant))];
+      if (grant.singleUse === true && grant.tokenId !== undefined) checks.push(access.claimSingleUse(grant.tokenId, grant.expiresAt));
+      const results = await Promise.allSettled(checks);
+      for (const result of results) if (result.status === 'rejected') throw result.reason;
+    },
   };
 }

@@ -19,7 +19,7 @@ import { makeLivenessTouch } from '../presence/liveness-touch.ts';
 
 export interface DefaultDeps {
   verifier: TokenVerifier;
-  store: Pick<ConnectionStore, 'get' | 'delete' | 'updateExpiry' | 'touch'>;
+  store: Pick<ConnectionStore, 'get' | 'delete' | 'updateExpiry' | 'touch' | 'markClosing'>;
   broadcaster: Broadcaster;
   /** Message history; undefined (the default) = history off: no seq, ERR_HISTORY_DISABLED. */
   history?: HistoryStore | undefined;
@@ -66,6 +66,12 @@ export function makeDefaultHandler(deps: DefaultDeps) {
   const closeWith = async (connectionId: string, frame: ServerFrame, reason: CloseReason | 'unregistered'): Promise<WebSocketResult> => {
     // Posted (not returned) so it arrives before the close: a route response would be dropped.
     await deps.management.post(connectionId, serializeFrame(frame)).catch(() => undefined);
+    // `$disconnect`, which this close triggers, may remove the row first: it then reports this reason.
+    if (reason !== 'unregistered') {
+      await deps.store
+        .markClosing(connectionId, reason)
+        .catch((error: unknown) => logger.warn('close reason not recorded', { connectionId, reason, error: asError(error) }));
+    }
     try {
       await deps.management.close(connectionId);
     } catch (error) {

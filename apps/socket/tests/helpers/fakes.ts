@@ -71,6 +71,11 @@ export function memoryStore(rows: ConnectionRecord[] = []) {
     async announce() {
       check('announce');
     },
+    async markClosing(id, reason) {
+      check('markClosing');
+      const found = table.get(id);
+      if (found) table.set(id, { ...found, closeReason: reason } as typeof found);
+    },
     async get(id) {
       check('get');
       return table.get(id);

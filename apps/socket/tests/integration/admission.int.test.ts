@@ -163,6 +163,18 @@ describe('$default: refresh checks, publish rate limit (real rows)', () => {
     expect(await store.get(connectionId)).toBeUndefined();
   });
 
+  // Blind test, issue 15: a single-use token could refresh any number of live connections.
+  it('a single-use token is spent by a refresh too: a second refresh with it gets ERR_TOKEN_REUSED', async () => {
+    const roomId = unique('room');
+    const userId = unique('user');
+    const [first, second] = [await connected(userId, roomId), await connected(userId, roomId)];
+    const { handler } = defaultHandler({ once: grant({ roomId, userId, tokenId: unique('jti'), singleUse: true }) });
+    const refreshed = JSON.parse((await handler(frameEvent(first, { action: 'refresh', token: 'once', id: 'r1' }))).body!);
+    expect(refreshed).toMatchObject({ type: 'refreshed', id: 'r1' });
+    const reused = JSON.parse((await handler(frameEvent(second, { action: 'refresh', token: 'once', id: 'r2' }))).body!);
+    expect(reused).toMatchObject({ type: 'error', code: 'ERR_TOKEN_REUSED', id: 'r2' });
+  });
+
   it('publishes beyond the bucket get ERR_RATE_LIMITED with the frame id; the bucket refills with time', async () => {
     const connectionId = await connected(unique('user'), unique('room'));
     let nowMs = NOW * 1000;

@@ -27,7 +27,7 @@ const BODY_LIMIT = 4096;
 
 export interface RoomsAppDeps {
   config: RoomsAppConfig;
-  store: Pick<ConnectionStore, 'listRoom' | 'roomConnections' | 'delete' | 'deleteGone' | 'userConnections' | 'tokenConnections'>;
+  store: Pick<ConnectionStore, 'listRoom' | 'roomConnections' | 'delete' | 'deleteGone' | 'markClosing' | 'userConnections' | 'tokenConnections'>;
   /** Bans and revocations (the socket stage's access table). */
   access: Pick<AccessStore, 'putBan' | 'deleteBan' | 'listBans' | 'revokeToken' | 'revokeUser'>;
   /** The shared fan-out, the very one `$default` uses for client publishes. */

@@ -40,7 +40,7 @@ export interface UserDisconnector {
 }
 
 export interface UserDisconnectorOptions {
-  store: Pick<ConnectionStore, 'roomConnections' | 'delete' | 'deleteGone'>;
+  store: Pick<ConnectionStore, 'roomConnections' | 'delete' | 'deleteGone' | 'markClosing'>;
   management: Pick<ManagementApi, 'post' | 'close'>;
   logger: Logger;
   /** Closes in flight at once; a user rarely has more than a few tabs open. */
@@ -62,6 +62,8 @@ export function createUserDisconnector(options: UserDisconnectorOptions): UserDi
     // Posted first so the client can tell a kick from a network drop; a 410 here is looked at
     // through the close below.
     await management.post(member.connectionId, notice).catch(() => undefined);
+    // `$disconnect` often removes the row before we do; either way the close reads as this reason.
+    await store.markClosing(member.connectionId, reason).catch((error: unknown) => logger.warn('kick: close reason not recorded', { ...fields, error }));
     let closed: boolean;
     try {
       closed = await management.close(member.connectionId);

@@ -42,7 +42,7 @@ export function memoryRooms(rows: Row[] = []) {
     if (state.unavailable) throw new StoreUnavailableError('connection store query failed', { cause: new Error('ECONNREFUSED') });
   };
   const room = (roomId: string) => [...table.values()].filter((r) => r.roomId === roomId).sort((a, b) => a.connectionId.localeCompare(b.connectionId));
-  const store: Pick<ConnectionStore, 'listRoom' | 'roomConnections' | 'delete' | 'deleteGone' | 'userConnections' | 'tokenConnections'> = {
+  const store: Pick<ConnectionStore, 'listRoom' | 'roomConnections' | 'delete' | 'deleteGone' | 'markClosing' | 'userConnections' | 'tokenConnections'> = {
     async *userConnections(userId) {
       check();
       yield* [...table.values()].filter((r) => r.userId === userId);
@@ -66,6 +66,7 @@ export function memoryRooms(rows: Row[] = []) {
     async delete(connectionId) {
       return table.delete(connectionId);
     },
+    async markClosing() {},
     // The DynamoDB store's rule (its conditional delete is tested on dynalite): a row younger
     // than the handshake window is kept.
     async deleteGone(connectionId) {

@@ -73,6 +73,13 @@ export interface ConnectionStore {
   put(connection: NewConnection, options?: { announce?: boolean }): Promise<ConnectionRecord>;
   /** Tells the observer about a row written with `announce: false` (presence join, `connection.opened`). */
   announce(record: ConnectionRecord): Promise<void>;
+  /**
+   * Records why a connection is about to be closed (a kick, a ban, a revocation, an expired token)
+   * before DeleteConnection: whichever removes the row — the closer, or `$disconnect`, which API
+   * Gateway runs for the same close and often first — the observer hears this reason, not
+   * `disconnect`. A row already gone is fine. Throws StoreUnavailableError.
+   */
+  markClosing(connectionId: string, reason: CloseReason): Promise<void>;
   get(connectionId: string): Promise<ConnectionRecord | undefined>;
   /**
    * Idempotent: deleting an unknown id is fine. Resolves whether a row existed. `reason` (default
@@ -149,7 +156,9 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
   const { observer } = options;
   // The observer handles and logs its own failures; this only keeps a bug there from failing a write.
   const notifyRemoved = async (item: Record<string, AttributeValue> | undefined, reason: CloseReason): Promise<void> => {
-    if (observer !== undefined && item !== undefined) await observer.removed(toRecord(item), reason).catch(() => undefined);
+    // A reason recorded before the close wins over the remover's own (markClosing).
+    const closing = item?.closeReason?.S as CloseReason | undefined;
+    if (observer !== undefined && item !== undefined) await observer.removed(toRecord(item), closing ?? reason).catch(() => undefined);
   };
 
   const send = createStoreCall('connection store');
@@ -245,6 +254,24 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
 
     async announce(record) {
       await observer?.added(record).catch(() => undefined);
+    },
+
+    async markClosing(connectionId, reason) {
+      await send('update', async () => {
+        try {
+          await client.send(
+            new UpdateItemCommand({
+              TableName: tableName,
+              Key: { connectionId: { S: connectionId } },
+              ConditionExpression: 'attribute_exists(connectionId)',
+              UpdateExpression: 'SET closeReason = :reason',
+              ExpressionAttributeValues: { ':reason': { S: reason } },
+            }),
+          );
+        } catch (cause) {
+          if (!(cause instanceof ConditionalCheckFailedException)) throw cause;
+        }
+      });
     },
 
     async get(connectionId) {

@@ -4,6 +4,7 @@ import { localClientConfig, startEventBridge, type RunningEventBridge } from '@r
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createConnectionStore, type ConnectionStore } from '../../../src/store/connection-store.ts';
 import type { Capability } from '../../../src/tokens/types.ts';
+import type { RoomMember } from '../../../src/store/connection-item.ts';
 import { createManagementApi } from '../../../src/delivery/management-api.ts';
 import { createBroadcaster } from '../../../src/delivery/fan-out.ts';
 import { createEventBridgeEvents } from '../../../src/events/eventbridge-events.ts';
@@ -113,7 +114,7 @@ describe('presence through dynalite and the real management API client', () => {
     await join(`${room}-dave-1`, room, 'dave');
     await join(`${room}-dave-2`, room, 'dave');
     const reader = createConnectionStore({ client: table.client, tableName: table.tableName, clock });
-    const snapshot = [];
+    const snapshot: RoomMember[] = [];
     for await (const member of reader.roomConnections(room)) snapshot.push(member);
     const lagging = {
       get: reader.get,
@@ -165,6 +166,18 @@ describe('presence through dynalite and the real management API client', () => {
     expect(bus.events.map((e) => [e.detailType, e.detail])).toEqual([
       ['roomgate.connection.closed', { stage: 'test', roomId: room, userId: 'ghost', reason: 'gone', at: now }],
     ]);
+  });
+
+  // Blind test, issue 16: a kick's DeleteConnection runs $disconnect, which often removed the row
+  // first and reported `disconnect` instead of `kicked` (4 of 8 kicks, 3 of 4 bans).
+  it.each(['kicked', 'banned', 'revoked'] as const)('a close marked %s reads so even when $disconnect removes the row first', async (reason) => {
+    const room = uniqueRoom();
+    await join(`${room}-kim`, room, 'kim');
+    bus.events.length = 0;
+    await store.markClosing(`${room}-kim`, reason);
+    expect(await store.deleteDisconnected(`${room}-kim`, NOW)).toBe('deleted');
+    expect(await store.delete(`${room}-kim`, reason)).toBe(false);
+    expect(bus.events.map((e) => (e.detail as { reason?: string }).reason)).toEqual([reason]);
   });
 
   it('emits connection.opened and .closed to the bus with no connection id or token', async () => {
