@@ -106,6 +106,8 @@ export async function run(): Promise<Table[]> {
   process.stderr.write('  fan-out: starting serverless-offline\n');
   const offline = await startOffline({
     ROOMGATE_TABLE_NAME: local.tableName,
+    // Bans, revocations and single-use claims: the access table local-aws-server.ts created beside it.
+    ROOMGATE_ACCESS_TABLE_NAME: local.tableName.replace(/-connections$/, '-access'),
     ROOMGATE_DYNAMODB_ENDPOINT: local.dynamoEndpoint,
     ROOMGATE_SECRETS_ENDPOINT: local.secretsEndpoint,
     // This section measures fan-out alone; the history section measures what history adds.

@@ -36,6 +36,8 @@ export async function run(): Promise<Table[]> {
   const signer = createSigner({ key: await importSigningKey(seeded.record), issuer: 'roomgate', audience: 'roomgate-socket' });
   const common = {
     ROOMGATE_TABLE_NAME: local.tableName,
+    // Bans, revocations and single-use claims: the access table local-aws-server.ts created beside it.
+    ROOMGATE_ACCESS_TABLE_NAME: local.tableName.replace(/-connections$/, '-access'),
     ROOMGATE_DYNAMODB_ENDPOINT: local.dynamoEndpoint,
     ROOMGATE_SECRETS_ENDPOINT: local.secretsEndpoint,
   };

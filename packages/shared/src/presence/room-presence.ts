@@ -93,13 +93,19 @@ export function createRoomPresence(options: RoomPresenceOptions): RoomPresence {
    * leave, and two tabs seeing each other do not both stay silent on a join.
    */
   const hasOtherTab = async (record: ConnectionRecord, rest: RoomMember[], event: PresenceFrame['event']): Promise<boolean> => {
-    const candidates = rest.filter((m) => m.userId === record.userId);
-    if (candidates.length === 0) return false;
+    // Earliest first: for a join the first confirmed earlier tab settles it, usually in one read.
+    const candidates = rest
+      .filter((m) => m.userId === record.userId && (event === 'leave' || m.connectedAt === undefined || openedBefore(asOrdered(m), record)))
+      .sort((a, b) => (openedBefore(asOrdered(a), asOrdered(b)) ? -1 : 1));
     const now = clock();
-    const confirmed = (await Promise.all(candidates.map((m) => store.get(m.connectionId)))).filter(
-      (row): row is ConnectionRecord => row !== undefined && isLive(row, now),
-    );
-    return event === 'leave' ? confirmed.length > 0 : confirmed.some((row) => openedBefore(row, record));
+    for (const [checked, candidate] of candidates.entries()) {
+      // A user with very many listed tabs: past this many reads that found none live, keep the member
+      // (a lost leave there is cheaper than a read per tab on every join and leave).
+      if (checked === MAX_TAB_CHECKS) return true;
+      const row = await store.get(candidate.connectionId);
+      if (row !== undefined && isLive(row, now) && (event === 'leave' || openedBefore(row, record))) return true;
+    }
+    return false;
   };
 
   const safely = async (record: ConnectionRecord, event: PresenceFrame['event']): Promise<void> => {
@@ -129,6 +135,14 @@ export function createRoomPresence(options: RoomPresenceOptions): RoomPresence {
     },
   };
 }
+
+/** Consistent reads of a user's other tabs per join or leave, at most. */
+const MAX_TAB_CHECKS = 8;
+
+const asOrdered = (m: RoomMember): Pick<ConnectionRecord, 'connectedAt' | 'connectionId'> => ({
+  connectedAt: m.connectedAt ?? 0,
+  connectionId: m.connectionId,
+});
 
 /** A total order on connections: earlier `connectedAt` first, `connectionId` breaking ties. */
 const openedBefore = (a: Pick<ConnectionRecord, 'connectedAt' | 'connectionId'>, b: Pick<ConnectionRecord, 'connectedAt' | 'connectionId'>): boolean =>
