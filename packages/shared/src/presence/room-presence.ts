@@ -10,7 +10,7 @@ import { describeError, type Logger } from '../runtime/logger.ts';
 export const DEFAULT_PRESENCE_MAX_ROOM_SIZE = 100;
 
 export interface RoomPresenceOptions {
-  store: Pick<ConnectionStore, 'roomConnections' | 'get'>;
+  store: Pick<ConnectionStore, 'roomConnections' | 'listRoom' | 'get'>;
   management: Pick<ManagementApi, 'post'>;
   logger: Logger;
   /**
@@ -51,11 +51,18 @@ export function createRoomPresence(options: RoomPresenceOptions): RoomPresence {
   const others = async (roomId: string, connectionId: string, limit: number): Promise<RoomMember[]> => {
     const now = clock();
     const found: RoomMember[] = [];
-    for await (const member of store.roomConnections(roomId)) {
-      if (member.connectionId === connectionId || !isLive(member, now)) continue;
-      found.push(member);
-      if (found.length > limit) break;
-    }
+    // Pages sized to what is needed (the subject, and one more than the limit to know the room is
+    // too big), read one after the other: unlike a fan-out, no page is fetched ahead and wasted.
+    let cursor: string | undefined;
+    do {
+      const page = await store.listRoom(roomId, { limit: limit + 2 - found.length, ...(cursor === undefined ? {} : { cursor }) });
+      for (const member of page.members) {
+        if (member.connectionId === connectionId || !isLive(member, now)) continue;
+        found.push(member);
+        if (found.length > limit) return found;
+      }
+      cursor = page.cursor;
+    } while (cursor !== undefined);
     return found;
   };
 

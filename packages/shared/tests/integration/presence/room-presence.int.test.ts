@@ -121,6 +121,7 @@ describe('presence through dynalite and the real management API client', () => {
       async *roomConnections() {
         yield* snapshot;
       },
+      listRoom: async () => ({ members: snapshot }),
     };
     const laggingPresence = createRoomPresence({
       store: lagging,
