@@ -268,6 +268,9 @@ describe('no message lost, through pnpm dev', () => {
 
     await page.locator('[data-testid="input"]').fill('hello before');
     await page.locator('[data-testid="send"]').click();
+    // The click's publish and the backend's race for the room's next seq; either order is a valid
+    // total order, so the backend posts only once the page's own message is in.
+    await expect.poll(() => texts(page), { timeout: 10_000 }).toEqual(['hello before']);
     await postToRoom(stack, roomId, { text: 'backend before' });
     await expect.poll(() => texts(page), { timeout: 10_000 }).toEqual(['hello before', 'backend before']);
 
