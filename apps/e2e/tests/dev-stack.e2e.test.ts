@@ -5,33 +5,20 @@ import { decodeJwt } from 'jose';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './helpers/browser.ts';
-import { startPnpmDev, stopGroup, survivors, type DevProcess } from './helpers/dev-process.ts';
+import { freeDevPorts, startPnpmDev, stopGroup, survivors, type DevPorts, type DevProcess } from './helpers/dev-process.ts';
 import { readSigningKey, sourceSystemToken, tryConnect } from './helpers/source-system-token.ts';
-import { accepts, freePorts } from '@roomgate/local-aws';
+import { accepts } from '@roomgate/local-aws';
 
 const OUTPUT_DIR = fileURLToPath(new URL('../test-output/', import.meta.url));
-const PORT_FLAGS = [
-  '--token-api-port',
-  '--token-api-lambda-port',
-  '--socket-port',
-  '--socket-http-port',
-  '--socket-lambda-port',
-  '--demo-port',
-  '--dynamo-port',
-  '--secrets-port',
-] as const;
-
-let ports: number[];
+let ports: DevPorts;
 let dev: DevProcess;
 let browser: Browser | undefined;
 const suffix = Math.random().toString(36).slice(2, 8);
 
 beforeAll(async () => {
-  ports = await freePorts(PORT_FLAGS.length);
-  dev = await startPnpmDev(
-    PORT_FLAGS.flatMap((flag, i) => [flag, String(ports[i])]),
-    200_000,
-  );
+  const free = await freeDevPorts();
+  ports = free.ports;
+  dev = await startPnpmDev(free.args, 200_000);
 });
 
 afterAll(async () => {
@@ -91,7 +78,7 @@ describe('pnpm dev, as a user runs it', () => {
   });
 
   it('without --legacy-tokens, a token signed the source system’s way (no kid/iss/aud) is refused', async () => {
-    const record = await readSigningKey(`http://127.0.0.1:${ports[7]}`, 'local');
+    const record = await readSigningKey(`http://127.0.0.1:${ports['--secrets-port']}`, 'local');
     expect(await tryConnect(dev.banner.socketUrl, sourceSystemToken(record.private_key, 'lobby'))).toBe('refused');
   });
 

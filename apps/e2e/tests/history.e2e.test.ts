@@ -1,8 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePorts } from '@roomgate/local-aws';
 import { launchChromium } from './helpers/browser.ts';
-import { startPnpmDev, stopGroup, survivors, type DevProcess } from './helpers/dev-process.ts';
+import { freeDevPorts, startPnpmDev, stopGroup, survivors, type DevProcess } from './helpers/dev-process.ts';
 import { connectionIds, deleteConnection, devStackOf, hideRow, postToRoom, startMember, until, type DevStack, type Member } from './helpers/room-members.ts';
 
 /**
@@ -10,17 +9,6 @@ import { connectionIds, deleteConnection, devStackOf, hideRow, postToRoom, start
  * API, the socket service under serverless-offline, dynalite, `@roomgate/client` over `ws`, and
  * the demo page in headless Chromium. Loopback only.
  */
-
-const PORT_FLAGS = [
-  '--token-api-port',
-  '--token-api-lambda-port',
-  '--socket-port',
-  '--socket-http-port',
-  '--socket-lambda-port',
-  '--demo-port',
-  '--dynamo-port',
-  '--secrets-port',
-];
 
 let dev: DevProcess;
 let stack: DevStack;
@@ -30,11 +18,7 @@ const run = Math.random().toString(36).slice(2, 8);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
-  const ports = await freePorts(PORT_FLAGS.length);
-  dev = await startPnpmDev(
-    PORT_FLAGS.flatMap((flag, i) => [flag, String(ports[i])]),
-    200_000,
-  );
+  dev = await startPnpmDev((await freeDevPorts()).args, 200_000);
   stack = devStackOf(dev.banner, dev.output());
 });
 

@@ -1,27 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePorts } from '@roomgate/local-aws';
-import { startPnpmDev, stopGroup, survivors, type DevProcess } from './helpers/dev-process.ts';
+import { freeDevPorts, startPnpmDev, stopGroup, survivors, type DevPorts, type DevProcess } from './helpers/dev-process.ts';
 import { readSigningKey, sourceSystemToken, tryConnect } from './helpers/source-system-token.ts';
 
 // `pnpm dev --legacy-tokens` as docs/migrating.md tells a team to try it; dev-stack.e2e.test.ts
 // checks that the same token is refused by a stack started without the flag.
-const PORT_FLAGS = [
-  '--token-api-port',
-  '--token-api-lambda-port',
-  '--socket-port',
-  '--socket-http-port',
-  '--socket-lambda-port',
-  '--demo-port',
-  '--dynamo-port',
-  '--secrets-port',
-];
-
-let ports: number[];
+let ports: DevPorts;
 let dev: DevProcess;
 
 beforeAll(async () => {
-  ports = await freePorts(PORT_FLAGS.length);
-  dev = await startPnpmDev(['--legacy-tokens', ...PORT_FLAGS.flatMap((flag, i) => [flag, String(ports[i])])], 200_000);
+  const free = await freeDevPorts();
+  ports = free.ports;
+  dev = await startPnpmDev(['--legacy-tokens', ...free.args], 200_000);
 });
 
 afterAll(async () => {
@@ -44,7 +33,7 @@ describe('pnpm dev --legacy-tokens (source-system compatibility)', () => {
   });
 
   it('a token signed the source system’s way with the stage key connects; roomgate’s own tokens still do', async () => {
-    const record = await readSigningKey(`http://127.0.0.1:${ports[7]}`, 'local');
+    const record = await readSigningKey(`http://127.0.0.1:${ports['--secrets-port']}`, 'local');
     expect(record.alg ?? 'RS256').toBe('RS256');
     expect(await tryConnect(dev.banner.socketUrl, sourceSystemToken(record.private_key, 'lobby'))).toBe('open');
 
@@ -58,7 +47,7 @@ describe('pnpm dev --legacy-tokens (source-system compatibility)', () => {
   });
 
   it('an expired source-system token is still refused', async () => {
-    const record = await readSigningKey(`http://127.0.0.1:${ports[7]}`, 'local');
+    const record = await readSigningKey(`http://127.0.0.1:${ports['--secrets-port']}`, 'local');
     const expired = sourceSystemToken(record.private_key, 'lobby', 60, Math.floor(Date.now() / 1000) - 3600);
     expect(await tryConnect(dev.banner.socketUrl, expired)).toBe('refused');
   });

@@ -1,8 +1,7 @@
 import { createRoomClient, type PresenceEvent, type RoomClient } from '@roomgate/client';
-import { freePorts } from '@roomgate/local-aws';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPnpmDev, stopGroup, survivors, type DevProcess } from './helpers/dev-process.ts';
+import { freeDevPorts, startPnpmDev, stopGroup, survivors, type DevProcess } from './helpers/dev-process.ts';
 import { until } from './helpers/room-members.ts';
 
 /**
@@ -11,26 +10,13 @@ import { until } from './helpers/room-members.ts';
  * and `@roomgate/client` over `ws`. Loopback only.
  */
 
-const PORT_FLAGS = [
-  '--token-api-port',
-  '--token-api-lambda-port',
-  '--socket-port',
-  '--socket-http-port',
-  '--socket-lambda-port',
-  '--demo-port',
-  '--dynamo-port',
-  '--secrets-port',
-  '--events-port',
-];
-
 let dev: DevProcess;
 const clients: RoomClient[] = [];
 const run = Math.random().toString(36).slice(2, 8);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
-  const ports = await freePorts(PORT_FLAGS.length);
-  dev = await startPnpmDev(['--events', ...PORT_FLAGS.flatMap((flag, i) => [flag, String(ports[i])])], 200_000);
+  dev = await startPnpmDev(['--events', ...(await freeDevPorts()).args], 200_000);
 });
 
 afterAll(async () => {

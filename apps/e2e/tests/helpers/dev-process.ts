@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { descendantsOf, readProcessTable, type ProcessEntry } from '@roomgate/devstack/dev/process-table';
-import { signalProcessGroup } from '@roomgate/local-aws';
+import { freePorts, signalProcessGroup } from '@roomgate/local-aws';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
@@ -30,6 +30,31 @@ const key = (p: ProcessEntry) => `${p.pid}:${p.startTime}`;
  * `pnpm dev <args>` from the repository root, as a user types it, in its own process group so
  * the test can deliver Ctrl-C the way a terminal does: SIGINT to the whole foreground group.
  */
+/** Every port `pnpm dev` opens, by its flag (`pnpm dev --help`). */
+export const DEV_PORT_FLAGS = [
+  '--token-api-port',
+  '--token-api-lambda-port',
+  '--socket-port',
+  '--socket-http-port',
+  '--socket-lambda-port',
+  '--demo-port',
+  '--dynamo-port',
+  '--secrets-port',
+  '--events-port',
+] as const;
+
+export type DevPorts = Record<(typeof DEV_PORT_FLAGS)[number], number>;
+
+/**
+ * A free loopback port for every flag, and the arguments that pass them: each test file's
+ * `pnpm dev` gets its own set, so files never meet on a default port (base + offset).
+ */
+export async function freeDevPorts(): Promise<{ ports: DevPorts; args: string[] }> {
+  const free = await freePorts(DEV_PORT_FLAGS.length);
+  const ports = Object.fromEntries(DEV_PORT_FLAGS.map((flag, i) => [flag, free[i]!])) as DevPorts;
+  return { ports, args: DEV_PORT_FLAGS.flatMap((flag) => [flag, String(ports[flag])]) };
+}
+
 export async function startPnpmDev(args: string[], timeoutMs: number): Promise<DevProcess> {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('ROOMGATE_DEV_')) env[name] = value;

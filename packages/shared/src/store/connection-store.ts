@@ -231,6 +231,29 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
     return outcome;
   };
 
+  /**
+   * One conditional UpdateItem of a connection's row. Resolves false when the condition failed (the
+   * row is gone, or another writer moved it first); other failures are StoreUnavailableError.
+   */
+  const conditionalUpdate = (connectionId: string, condition: string, update: string, values: Record<string, AttributeValue>): Promise<boolean> =>
+    send('update', async () => {
+      try {
+        await client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: { connectionId: { S: connectionId } },
+            ConditionExpression: condition,
+            UpdateExpression: update,
+            ExpressionAttributeValues: values,
+          }),
+        );
+        return true;
+      } catch (cause) {
+        if (cause instanceof ConditionalCheckFailedException) return false;
+        throw cause;
+      }
+    });
+
   return {
     async put(connection, putOptions = {}) {
       const connectedAt = connection.connectedAt ?? clock();
@@ -257,21 +280,8 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
     },
 
     async markClosing(connectionId, reason) {
-      await send('update', async () => {
-        try {
-          await client.send(
-            new UpdateItemCommand({
-              TableName: tableName,
-              Key: { connectionId: { S: connectionId } },
-              ConditionExpression: 'attribute_exists(connectionId)',
-              UpdateExpression: 'SET closeReason = :reason',
-              ExpressionAttributeValues: { ':reason': { S: reason } },
-            }),
-          );
-        } catch (cause) {
-          if (!(cause instanceof ConditionalCheckFailedException)) throw cause;
-        }
-      });
+      // A row already gone is fine: whoever removed it announced the close.
+      await conditionalUpdate(connectionId, 'attribute_exists(connectionId)', 'SET closeReason = :reason', { ':reason': { S: reason } });
     },
 
     async get(connectionId) {
@@ -324,76 +334,32 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
       ];
       // A token without jti leaves none behind: the old one's would still find this connection.
       const removes = grant.tokenId === undefined ? ' REMOVE tokenId' : '';
-      await send('update', async () => {
-        try {
-          await client.send(
-            new UpdateItemCommand({
-              TableName: tableName,
-              Key: { connectionId: { S: connectionId } },
-              ConditionExpression: 'attribute_exists(connectionId)',
-              UpdateExpression: `SET ${sets.join(', ')}${removes}`,
-              ExpressionAttributeValues: {
-                ':exp': { N: String(grant.tokenExpiresAt) },
-                ...(capabilities ? { ':cap': capList(capabilities) } : {}),
-                ...(grant.tokenId !== undefined ? { ':jti': { S: grant.tokenId } } : {}),
-                ...(grant.tokenIssuedAt !== undefined ? { ':iat': { N: String(grant.tokenIssuedAt) } } : {}),
-              },
-            }),
-          );
-        } catch (cause) {
-          if (cause instanceof ConditionalCheckFailedException) throw new ConnectionNotFoundError(undefined, { cause });
-          throw cause;
-        }
+      const updated = await conditionalUpdate(connectionId, 'attribute_exists(connectionId)', `SET ${sets.join(', ')}${removes}`, {
+        ':exp': { N: String(grant.tokenExpiresAt) },
+        ...(capabilities ? { ':cap': capList(capabilities) } : {}),
+        ...(grant.tokenId !== undefined ? { ':jti': { S: grant.tokenId } } : {}),
+        ...(grant.tokenIssuedAt !== undefined ? { ':iat': { N: String(grant.tokenIssuedAt) } } : {}),
       });
+      if (!updated) throw new ConnectionNotFoundError();
     },
 
-    async swapRateBucket(connectionId, previous, next) {
-      return send('update', async () => {
-        try {
-          await client.send(
-            new UpdateItemCommand({
-              TableName: tableName,
-              Key: { connectionId: { S: connectionId } },
-              ConditionExpression:
-                previous === undefined ? 'attribute_exists(connectionId) AND attribute_not_exists(rateAt)' : 'rateAt = :prevAt AND rateTokens = :prevTokens',
-              UpdateExpression: 'SET rateTokens = :tokens, rateAt = :at',
-              ExpressionAttributeValues: {
-                ':tokens': { N: String(next.tokens) },
-                ':at': { N: String(next.at) },
-                ...(previous !== undefined ? { ':prevAt': { N: String(previous.at) }, ':prevTokens': { N: String(previous.tokens) } } : {}),
-              },
-            }),
-          );
-          return true;
-        } catch (cause) {
-          if (cause instanceof ConditionalCheckFailedException) return false;
-          throw cause;
-        }
-      });
-    },
+    swapRateBucket: (connectionId, previous, next) =>
+      conditionalUpdate(
+        connectionId,
+        previous === undefined ? 'attribute_exists(connectionId) AND attribute_not_exists(rateAt)' : 'rateAt = :prevAt AND rateTokens = :prevTokens',
+        'SET rateTokens = :tokens, rateAt = :at',
+        {
+          ':tokens': { N: String(next.tokens) },
+          ':at': { N: String(next.at) },
+          ...(previous !== undefined ? { ':prevAt': { N: String(previous.at) }, ':prevTokens': { N: String(previous.tokens) } } : {}),
+        },
+      ),
 
-    async touch(record, seenAt) {
-      return send('update', async () => {
-        try {
-          await client.send(
-            new UpdateItemCommand({
-              TableName: tableName,
-              Key: { connectionId: { S: record.connectionId } },
-              ConditionExpression: 'attribute_exists(connectionId)',
-              UpdateExpression: 'SET lastSeenAt = :seen, expiresAt = :deadline',
-              ExpressionAttributeValues: {
-                ':seen': { N: String(seenAt) },
-                ':deadline': { N: String(livenessDeadline(seenAt, connectionCap(record.connectedAt))) },
-              },
-            }),
-          );
-          return true;
-        } catch (cause) {
-          if (cause instanceof ConditionalCheckFailedException) return false;
-          throw cause;
-        }
-      });
-    },
+    touch: (record, seenAt) =>
+      conditionalUpdate(record.connectionId, 'attribute_exists(connectionId)', 'SET lastSeenAt = :seen, expiresAt = :deadline', {
+        ':seen': { N: String(seenAt) },
+        ':deadline': { N: String(livenessDeadline(seenAt, connectionCap(record.connectedAt))) },
+      }),
 
     userConnections: (userId) => queryIndex(USER_INDEX_NAME, 'userId', userId),
     tokenConnections: (tokenId) => queryIndex(TOKEN_INDEX_NAME, 'tokenId', tokenId),
