@@ -49,7 +49,7 @@ const messages = (page: Page) => page.locator('[data-testid="messages"] [data-te
 
 describe('pnpm dev, as a user runs it', () => {
   it('prints a banner on the chosen ports with a dev API key', () => {
-    const [tokenApi, , socket, , , demo] = ports;
+    const { '--token-api-port': tokenApi, '--socket-port': socket, '--demo-port': demo } = ports;
     expect(dev.banner).toEqual({
       demoUrl: `http://127.0.0.1:${demo}/`,
       tokenApiUrl: `http://127.0.0.1:${tokenApi}`,
@@ -133,7 +133,7 @@ describe('pnpm dev, as a user runs it', () => {
     expect(dev.output()).toContain('stopped; every port is free');
 
     await expect.poll(() => survivors(dev.seen).map((p) => p.pid), { timeout: 10_000 }).toEqual([]);
-    const listening = (await Promise.all(ports.map(async (port) => ((await accepts(port)) ? port : undefined)))).filter((p) => p !== undefined);
+    const listening = (await Promise.all(Object.values(ports).map(async (port) => ((await accepts(port)) ? port : undefined)))).filter((p) => p !== undefined);
     expect(listening).toEqual([]);
   });
 });
