@@ -5,3 +5,4 @@
  */
 export * from './management-server.ts';
 export * from './tokens.ts';
+export * from './lambda-bundle.ts';
