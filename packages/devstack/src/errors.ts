@@ -15,7 +15,10 @@ export type DevstackErrorCode =
   | 'ERR_API_KEY_NOT_FOUND'
   | 'ERR_API_KEY_INVALID'
   | 'ERR_PORT_IN_USE'
-  | 'ERR_PART_FAILED';
+  | 'ERR_PART_FAILED'
+  | 'ERR_STACK_NOT_FOUND'
+  | 'ERR_STACK_OUTPUT_MISSING'
+  | 'ERR_AWS_UNAVAILABLE';
 
 export class DevstackError extends Error {
   readonly code: DevstackErrorCode;

@@ -2,6 +2,8 @@ import type { ApiGatewayManagementApiClientConfig } from '@aws-sdk/client-apigat
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { EventBridgeClientConfig } from '@aws-sdk/client-eventbridge';
 import type { SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
+import type { CloudFormationClientConfig } from '@aws-sdk/client-cloudformation';
+import type { STSClientConfig } from '@aws-sdk/client-sts';
 
 /**
  * Retries and timeouts for every AWS SDK client roomgate builds (a test checks each `new …Client(`
@@ -54,3 +56,20 @@ export const EVENTBRIDGE_CLIENT_SETTINGS = {
   retryMode: 'standard',
   requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true },
 } as const satisfies EventBridgeClientConfig;
+
+/**
+ * CloudFormation and STS, used only by the deploy tooling on an operator's machine (`pnpm smoke`,
+ * `pnpm stage policy`): 3 attempts of at most 5 s, so a wrong region or a network without a route
+ * to AWS fails the command in seconds rather than after the SDK's unbounded wait.
+ */
+export const CLOUDFORMATION_CLIENT_SETTINGS = {
+  maxAttempts: 3,
+  retryMode: 'standard',
+  requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
+} as const satisfies CloudFormationClientConfig;
+
+export const STS_CLIENT_SETTINGS = {
+  maxAttempts: 3,
+  retryMode: 'standard',
+  requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
+} as const satisfies STSClientConfig;

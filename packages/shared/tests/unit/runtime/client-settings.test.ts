@@ -14,9 +14,14 @@ const REPO = fileURLToPath(new URL('../../../../..', import.meta.url));
  */
 const EXEMPT = ['packages/bench/src/cold/baselines/', 'packages/local-aws/'];
 /** One module per client (runtime/aws-clients.ts re-exports them), so a bundle reaches only the SDK clients it uses. */
-const FACTORIES = ['dynamodb-client.ts', 'eventbridge-client.ts', 'management-api-client.ts', 'secrets-manager-client.ts'].map(
-  (file) => `packages/shared/src/runtime/${file}`,
-);
+const FACTORIES = [
+  'cloudformation-client.ts',
+  'dynamodb-client.ts',
+  'eventbridge-client.ts',
+  'management-api-client.ts',
+  'secrets-manager-client.ts',
+  'sts-client.ts',
+].map((file) => `packages/shared/src/runtime/${file}`);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -51,7 +56,7 @@ describe('every AWS SDK client roomgate builds has retries and a request timeout
   });
 
   it.each(files.map((file) => [relative(REPO, file), file]))('%s spreads a *_CLIENT_SETTINGS constant', (_name, file) => {
-    expect(readFileSync(file, 'utf8')).toMatch(/\.\.\.(DYNAMODB|MANAGEMENT|SECRETS_MANAGER|EVENTBRIDGE)_CLIENT_SETTINGS/);
+    expect(readFileSync(file, 'utf8')).toMatch(/\.\.\.(DYNAMODB|MANAGEMENT|SECRETS_MANAGER|EVENTBRIDGE|CLOUDFORMATION|STS)_CLIENT_SETTINGS/);
   });
 });
 
