@@ -5,8 +5,10 @@ import { isDevstackError, UsageError } from '../errors.ts';
 import { assertStage } from '../stage.ts';
 import { REPO_ROOT, loadStage, type LoadedStage } from '../stage-settings.ts';
 import { usageFromParseArgs } from './cli-io.ts';
+import { checkPolicyFlags, stagePolicy, type PolicyAwsIo, type PolicyRequest } from './stage-policy-command.ts';
 
 const HELP = `Usage: pnpm stage <show|deploy|remove> --stage <s> [--dry-run] [--json]
+       pnpm stage policy --stage <s> [--caller | --deployer] [--account <id>] [--api-id <id>]
 
 A stage's settings live in stages/<s>.yml (no file: the defaults); both services read them.
   show     the validated settings, with their defaults, and the file they come from
@@ -14,11 +16,21 @@ A stage's settings live in stages/<s>.yml (no file: the defaults); both services
            (it imports the socket stack's URL, table and API id), all in the stage's region
   remove   in order: the token API, then the socket service (its exports are in use until
            then). Secrets stay: "pnpm keys delete --stage <s>" removes them afterwards
+  policy   prints an IAM identity policy (JSON) for the stage:
+           --caller (default) what a backend role needs to call the token API and the
+             Rooms API with SigV4 (execute-api:Invoke on their routes); the role must also
+             be listed in iamCallers
+           --deployer what "pnpm stage deploy|remove" and "pnpm keys" need, scoped to the
+             stage's names where AWS allows it
+           The account comes from --account, else STS; the HTTP API id from --api-id, else
+             the token API stack's output; unresolved ones print as <account-id> and
+             <http-api-id> (said on stderr)
 
 Options:
   --stage <s>   stage name, 1-32 of a-z 0-9 - (required)
   --dry-run     print the commands, in order, with the stage's region; run nothing
   --json        show: machine-readable output
+  --caller, --deployer, --account <12 digits>, --api-id <id>   policy, see above
   -h, --help    this help`;
 
 /** One command of a plan: what it is for, where it runs, what it runs. */
@@ -30,7 +42,7 @@ export interface PlannedStep {
 }
 
 /** What the stage CLI touches outside itself; tests pass their own. */
-export interface StageCliIo {
+export interface StageCliIo extends Omit<PolicyAwsIo, 'stderr'> {
   env: Record<string, string | undefined>;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
@@ -75,18 +87,32 @@ export async function runStageCli(argv: string[], io: StageCliIo): Promise<numbe
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: { stage: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        stage: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        json: { type: 'boolean' },
+        caller: { type: 'boolean' },
+        deployer: { type: 'boolean' },
+        account: { type: 'string' },
+        'api-id': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }));
     if (values.help) {
       io.stdout(`${HELP}\n`);
       return 0;
     }
     [command] = positionals;
-    if (!command || !['show', 'deploy', 'remove'].includes(command))
-      throw new UsageError(`expected one of show, deploy, remove, got ${JSON.stringify(command ?? '')}`);
+    if (!command || !['show', 'deploy', 'remove', 'policy'].includes(command))
+      throw new UsageError(`expected one of show, deploy, remove, policy, got ${JSON.stringify(command ?? '')}`);
     if (positionals.length > 1) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[1])}`);
     if (typeof values.stage !== 'string') throw new UsageError('--stage is required');
     assertStage(values.stage);
+    const policyFlags = ['caller', 'deployer', 'account', 'api-id'].filter((name) => values[name] !== undefined);
+    if (command !== 'policy' && policyFlags.length > 0) throw new UsageError(`--${policyFlags[0]} goes with policy`);
+    if (values.caller && values.deployer) throw new UsageError('give one of --caller and --deployer');
+    if (values.deployer && values['api-id'] !== undefined) throw new UsageError('--api-id goes with --caller');
+    if (command === 'policy') checkPolicyFlags(policyRequest(values));
   } catch (error) {
     const message = isDevstackError(error) ? error.message : usageFromParseArgs(error).message;
     io.stderr(`stage: ${message} (see pnpm stage --help)\n`);
@@ -101,6 +127,18 @@ export async function runStageCli(argv: string[], io: StageCliIo): Promise<numbe
   }
   if (command === 'show') {
     io.stdout(values.json ? `${JSON.stringify(loaded, null, 2)}\n` : renderSettings(loaded));
+    return 0;
+  }
+  if (command === 'policy') {
+    const request = policyRequest(values);
+    if (request.kind === 'caller' && loaded.settings.callerAuth !== 'iam') {
+      io.stderr(
+        `stage: stage ${loaded.stage} has callerAuth ${loaded.settings.callerAuth}: callers send an API key (pnpm keys api-key create), no IAM policy applies\n`,
+      );
+      return 1;
+    }
+    const policy = await stagePolicy(loaded, request, io);
+    io.stdout(`${JSON.stringify(policy, null, 2)}\n`);
     return 0;
   }
   const steps = command === 'deploy' ? deployPlan(loaded) : removePlan(loaded);
@@ -120,6 +158,14 @@ export async function runStageCli(argv: string[], io: StageCliIo): Promise<numbe
   }
   if (command === 'deploy') io.stdout(`\nStage ${loaded.stage} deployed. Prove it: pnpm smoke --stage ${loaded.stage}\n`);
   return 0;
+}
+
+function policyRequest(values: Record<string, string | boolean | undefined>): PolicyRequest {
+  return {
+    kind: values.deployer ? 'deployer' : 'caller',
+    ...(typeof values.account === 'string' && { account: values.account }),
+    ...(typeof values['api-id'] === 'string' && { apiId: values['api-id'] }),
+  };
 }
 
 function runInherited(step: PlannedStep, env: Record<string, string | undefined>): number {

@@ -108,7 +108,7 @@ describe('pnpm stage', () => {
 
   it.each([
     [['deploy'], /--stage is required/],
-    [['launch', '--stage', 'prod'], /expected one of show, deploy, remove, got "launch"/],
+    [['launch', '--stage', 'prod'], /expected one of show, deploy, remove, policy, got "launch"/],
     [['deploy', '--stage=-prod'], /invalid stage "-prod"/],
   ])('%j is a usage error (exit 2)', async (argv, message) => {
     const { code, stderr } = await stage(argv, {});
