@@ -192,6 +192,7 @@ export async function run(): Promise<Table[]> {
     CONNECTIONS_TABLE_NAME: local.tableName,
     ROOMS_TABLE_NAME: 'roomgate-bench-rooms',
     HISTORY_TABLE_NAME: local.historyTableName,
+    ACCESS_TABLE_NAME: local.tableName.replace(/-connections$/, '-access'),
     MANAGEMENT_ENDPOINT: 'http://127.0.0.1:9',
     DYNAMODB_ENDPOINT: local.dynamoEndpoint,
   };
@@ -201,6 +202,7 @@ export async function run(): Promise<Table[]> {
       ...aws,
       TABLE_NAME: local.tableName,
       HISTORY_TABLE_NAME: local.historyTableName,
+      ACCESS_TABLE_NAME: local.tableName.replace(/-connections$/, '-access'),
       PUBLIC_KEYS_SECRET_ID: `roomgate/${stage}/public-keys`,
       MANAGEMENT_ENDPOINT: 'http://127.0.0.1:9',
       TOKEN_ISSUER: 'roomgate',
