@@ -50,7 +50,9 @@ export const authentication = fp<AuthenticationOptions>(
       request.caller = await authenticate(request, options);
     });
   },
-  { name: AUTHENTICATION, fastify: '5.x' },
+  // No `fastify: '5.x'` range: this plugin ships with the Fastify it runs on, and the check loads
+  // semver and parses the range during every cold start (docs/benchmarks.md, cold start).
+  { name: AUTHENTICATION },
 );
 
 async function authenticate(request: FastifyRequest, options: AuthenticationOptions): Promise<Caller> {

@@ -43,7 +43,8 @@ export const errorHandling = fp<ErrorHandlingOptions>(
       return send(reply, 404, 'ERR_NOT_FOUND', 'no such route');
     });
   },
-  { name: 'roomgate-error-handling', fastify: '5.x' },
+  // No `fastify` version range: see `authentication.ts`.
+  { name: 'roomgate-error-handling' },
 );
 
 /**

