@@ -63,7 +63,7 @@ function esbuildOptions(serviceDir: string, sdk: Sdk): BuildOptions {
     ...(e.banner !== undefined && { banner: e.banner as Record<string, string> }),
     outExtension: { '.js': (e.outputFileExtension as string | undefined) ?? (format === 'esm' ? '.mjs' : '.cjs') },
     // "External" means what the Lambda runtime provides, whatever the service's serverless.yml
-    // chose (the token API bundles its SDK since this very comparison favoured it).
+    // chose (both services bundle their SDK since this comparison: docs/benchmarks.md).
     external: sdk === 'external' ? ['@aws-sdk/*'] : [],
     // The service's own esbuild plugins (serverless-esbuild `plugins`: a file of plugins), so the
     // bench bundles what `sls package` bundles (the token API's build-time schema code).
