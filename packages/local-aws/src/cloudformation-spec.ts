@@ -351,14 +351,19 @@ export function assertValidTemplate(template: unknown, source: string): void {
 
 /**
  * The stack template `sls package --package <dir>` wrote (`cloudformation-template-update-stack.json`),
- * parsed and checked with `assertValidTemplate`: every test that packages a variant reads it through
- * here, so each variant is validated without packaging it again.
+ * parsed and checked with `assertValidTemplate`, as is the framework's first-deploy template
+ * (`…-create-stack.json`, its deployment bucket): every test that packages a variant reads it
+ * through here, so each variant is validated without packaging it again.
  */
 export function readPackagedTemplate<T = Record<string, unknown>>(packageDir: string): T {
-  const file = join(packageDir, 'cloudformation-template-update-stack.json');
-  const template = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-  assertValidTemplate(template, file);
-  return template as T;
+  const read = (name: string): unknown => {
+    const file = join(packageDir, name);
+    const template = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    assertValidTemplate(template, file);
+    return template;
+  };
+  read('cloudformation-template-create-stack.json');
+  return read('cloudformation-template-update-stack.json') as T;
 }
 
 function splitOnce(value: string): [string, string] {

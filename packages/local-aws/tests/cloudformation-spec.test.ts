@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { assertValidTemplate, validateTemplate } from '../src/cloudformation-spec.ts';
+import { assertValidTemplate, readPackagedTemplate, validateTemplate } from '../src/cloudformation-spec.ts';
 
 const arn = (suffix: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, suffix]] });
 
@@ -203,5 +206,24 @@ describe('validateTemplate against the CloudFormation resource specification', (
       }),
     );
     expect(() => assertValidTemplate(goodTemplate(), 'good')).not.toThrow();
+  });
+});
+
+describe('readPackagedTemplate', () => {
+  it('reads the update-stack template of a package folder and refuses it when invalid, naming the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roomgate-packaged-'));
+    try {
+      writeFileSync(join(dir, 'cloudformation-template-create-stack.json'), JSON.stringify({ Resources: { Bucket: { Type: 'AWS::S3::Bucket' } } }));
+      writeFileSync(join(dir, 'cloudformation-template-update-stack.json'), JSON.stringify(goodTemplate()));
+      expect(readPackagedTemplate(dir)).toEqual(goodTemplate());
+      const bad = goodTemplate();
+      spoil(bad, ['Resources', 'Fn', 'Properties', 'Timeout'], 'ten');
+      writeFileSync(join(dir, 'cloudformation-template-update-stack.json'), JSON.stringify(bad));
+      expect(() => readPackagedTemplate(dir)).toThrow(
+        /cloudformation-template-update-stack\.json is not a valid CloudFormation template[^]*Timeout: expected an integer/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
