@@ -21,6 +21,8 @@ export default defineConfig(
       '**/.turbo/',
       '**/.roomgate/',
       '**/*.generated.cjs',
+      // pnpm bench's output (bundles it builds for the cold-start section); gitignored by packages/bench.
+      'packages/bench/.out/',
     ],
   },
   js.configs.recommended,

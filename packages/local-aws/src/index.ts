@@ -18,6 +18,7 @@ export {
   type TableDefinition,
 } from './table.ts';
 export { parseCloudFormationYaml } from './cloudformation-yaml.ts';
+export { assertValidTemplate, readPackagedTemplate, validateTemplate, type TemplateProblem } from './cloudformation-spec.ts';
 export { localClientConfig, startLocalAws, type LocalAws, type LocalAwsOptions, type LocalClientConfig } from './local-aws.ts';
 export { AwsServiceError } from './aws-service-error.ts';
 export { LocalAwsError, type LocalAwsErrorCode } from './errors.ts';

@@ -1,9 +1,10 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { readPackagedTemplate } from '@roomgate/local-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stageFilesEnv } from '../helpers/stage-files.ts';
 
@@ -42,7 +43,7 @@ async function slsPackage(name: string, settings: Record<string, unknown>): Prom
     env: envWithoutAws({ ROOMGATE_ESBUILD_DIR: `.esbuild-iam-${name}-${process.pid}`, ...stageFilesEnv('ci', settings) }),
     timeout: 120_000,
   });
-  return JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+  return readPackagedTemplate<Template>(out);
 }
 
 const routes = (template: Template) =>
@@ -158,6 +159,23 @@ describe('sls package --stage ci: the iamAuth stage parameter and invoke permiss
     expect(reserved(iamOn, 'ConnectLambdaFunction')).toBe(20);
     for (const id of ['DisconnectLambdaFunction', 'DefaultLambdaFunction']) expect(reserved(iamOn, id)).toBeUndefined();
     for (const id of ['ConnectLambdaFunction', 'DisconnectLambdaFunction', 'DefaultLambdaFunction']) expect(reserved(iamOff, id)).toBeUndefined();
+  });
+
+  it('bundles the AWS SDK into each handler rather than using the Lambda runtime’s copy (docs/benchmarks.md, cold start)', () => {
+    // The runtime's SDK is whatever version AWS ships that week; before @smithy/node-http-handler 4.4
+    // it ignored `throwOnRequestTimeout` and read `requestTimeout` as an idle-socket timeout
+    // (runtime/client-settings.ts). Bundled, the handlers run the SDK the tests ran.
+    const zip = join(OUT, 'off', 'roomgate-socket.zip');
+    const files = execFileSync('unzip', ['-Z1', zip], { encoding: 'utf8' }).trim().split('\n').sort();
+    expect(files).toEqual(['src/lambda/connect.cjs', 'src/lambda/default.cjs', 'src/lambda/disconnect.cjs']);
+    for (const file of files) {
+      const bundle = execFileSync('unzip', ['-p', zip, file], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+      // A real require call; the SDK's own error text quotes `[require("@aws-sdk/signature-v4-crt");]`.
+      expect(bundle, file).not.toMatch(/(?<!\[)require\("@(aws-sdk|smithy)\//);
+      expect(bundle, file).toContain('DynamoDBClient');
+      expect(bundle, file).toContain('throwOnRequestTimeout=true to turn this into an error');
+      expect(bundle.length, file).toBeLessThan(1024 * 1024);
+    }
   });
 
   it('exports the WebSocket URL the token API hands out, so nobody copies it by hand', () => {

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readPackagedTemplate } from '@roomgate/local-aws';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CHAT_KEY, CHAT_ROLE } from '../helpers/fixtures.ts';
 import { httpApiEvent } from '../helpers/http-api-event.ts';
@@ -27,7 +28,7 @@ function slsPackage(callerAuth: string): Template {
     stdio: 'pipe',
     timeout: 120_000,
   });
-  return JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+  return readPackagedTemplate<Template>(out);
 }
 
 const packaged: Record<string, Template> = {};

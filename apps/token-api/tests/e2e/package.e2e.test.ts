@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readPackagedTemplate } from '@roomgate/local-aws';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CHAT_KEY, CHAT_ROLE } from '../helpers/fixtures.ts';
@@ -14,7 +15,7 @@ let template: { Resources: Record<string, { Type: string; Properties: Record<str
 
 beforeAll(() => {
   execFileSync(SLS, ['package', '--stage', 'ci', '--package', OUT], { cwd: SERVICE_DIR, env: envWithoutAws(), stdio: 'pipe', timeout: 120_000 });
-  template = JSON.parse(readFileSync(join(OUT, 'cloudformation-template-update-stack.json'), 'utf8'));
+  template = readPackagedTemplate(OUT);
   execFileSync('unzip', ['-q', join(OUT, 'roomgate-token-api.zip'), '-d', join(OUT, 'unzipped')]);
   // No node_modules beside the bundle: it must run on its own, SDK included.
 });

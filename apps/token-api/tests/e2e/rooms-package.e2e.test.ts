@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { localClientConfig } from '@roomgate/local-aws';
+import { localClientConfig, readPackagedTemplate } from '@roomgate/local-aws';
 import type {} from '@roomgate/local-aws/vitest-global-setup';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CHAT_ROLE, apiKeysSecret } from '../helpers/fixtures.ts';
@@ -31,7 +31,7 @@ function packageService(dir: string, name: string): Template {
     timeout: 120_000,
   });
   rmSync(join(dir, `.esbuild-rooms-package-${process.pid}`), { recursive: true, force: true });
-  return JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+  return readPackagedTemplate<Template>(out);
 }
 
 beforeAll(() => {

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readPackagedTemplate } from '@roomgate/local-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVICE_DIR, SLS, envWithoutAws } from '../helpers/processes.ts';
 import { stageFilesEnv } from '../helpers/stage-files.ts';
@@ -22,7 +23,7 @@ function slsPackage(name: string, stage: string, env: Record<string, string>, ex
     stdio: 'pipe',
     timeout: 120_000,
   });
-  return JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+  return readPackagedTemplate<Template>(out);
 }
 
 function packageFailure(stage: string, env: Record<string, string>, extraArgs: string[] = []): string {

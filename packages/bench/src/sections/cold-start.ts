@@ -63,7 +63,7 @@ function esbuildOptions(serviceDir: string, sdk: Sdk): BuildOptions {
     ...(e.banner !== undefined && { banner: e.banner as Record<string, string> }),
     outExtension: { '.js': (e.outputFileExtension as string | undefined) ?? (format === 'esm' ? '.mjs' : '.cjs') },
     // "External" means what the Lambda runtime provides, whatever the service's serverless.yml
-    // chose (the token API bundles its SDK since this very comparison favoured it).
+    // chose (both services bundle their SDK since this comparison: docs/benchmarks.md).
     external: sdk === 'external' ? ['@aws-sdk/*'] : [],
     // The service's own esbuild plugins (serverless-esbuild `plugins`: a file of plugins), so the
     // bench bundles what `sls package` bundles (the token API's build-time schema code).
@@ -195,11 +195,13 @@ export async function run(): Promise<Table[]> {
   ];
 
   const aws = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', LOG_LEVEL: 'info' };
+  // Bans and revocations: `$connect` and the Rooms function read the access table (local-aws-server.ts creates it).
+  const accessTableName = local.tableName.replace(/-connections$/, '-access');
   const rooms = {
+    ACCESS_TABLE_NAME: accessTableName,
     CONNECTIONS_TABLE_NAME: local.tableName,
     ROOMS_TABLE_NAME: 'roomgate-bench-rooms',
     HISTORY_TABLE_NAME: local.historyTableName,
-    ACCESS_TABLE_NAME: local.tableName.replace(/-connections$/, '-access'),
     MANAGEMENT_ENDPOINT: 'http://127.0.0.1:9',
     DYNAMODB_ENDPOINT: local.dynamoEndpoint,
   };
@@ -209,7 +211,7 @@ export async function run(): Promise<Table[]> {
       ...aws,
       TABLE_NAME: local.tableName,
       HISTORY_TABLE_NAME: local.historyTableName,
-      ACCESS_TABLE_NAME: local.tableName.replace(/-connections$/, '-access'),
+      ACCESS_TABLE_NAME: accessTableName,
       PUBLIC_KEYS_SECRET_ID: `roomgate/${stage}/public-keys`,
       MANAGEMENT_ENDPOINT: 'http://127.0.0.1:9',
       TOKEN_ISSUER: 'roomgate',

@@ -23,6 +23,11 @@ import type { STSClientConfig } from '@aws-sdk/client-sts';
  * Management API: 2 attempts of at most 2 s, so a fan-out worker waits ~4 s at worst on a
  * connection that never answers, and the others keep delivering. A retried PostToConnection that
  * had in fact arrived is delivered twice: delivery is at-least-once.
+ *
+ * `requestTimeout` caps a whole call and rejects only with `throwOnRequestTimeout: true` in
+ * @smithy/node-http-handler 4.4 and later; older versions ignore `throwOnRequestTimeout` and read
+ * `requestTimeout` as an idle-socket timeout. Both services therefore bundle the SDK instead of
+ * using the Lambda runtime's copy (serverless.yml `esbuild.exclude: []`; docs/benchmarks.md).
  */
 export const DYNAMODB_CLIENT_SETTINGS = {
   maxAttempts: 3,
