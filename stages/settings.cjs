@@ -143,7 +143,7 @@ function resolveStageSettings(stage, declared, options = {}) {
   int('maxConnectionsPerUser', s.maxConnectionsPerUser, 0, 1000);
   // Large rooms: the bounds of the functions' own FAN_OUT_* checks (packages/shared/src/delivery/sharding-config.ts).
   int('fanOutShardThreshold', s.fanOutShardThreshold, 1, 5_000);
-  int('fanOutShardSize', s.fanOutShardSize, 100, 50_000);
+  int('fanOutShardSize', s.fanOutShardSize, 10, 50_000);
   int('fanOutMaxShards', s.fanOutMaxShards, 2, 1_000);
   int('fanOutShardConcurrency', s.fanOutShardConcurrency, 1, 200);
   if (s.socketUrl !== null && (typeof s.socketUrl !== 'string' || !/^wss:\/\/[^\s/]+\/\S*$/.test(s.socketUrl))) {

@@ -1,4 +1,11 @@
-import { createBroadcaster, type Broadcaster, type ManagementApi, createMessagePublisher, type MessagePublisher } from '@roomgate/shared/delivery';
+import {
+  createBroadcaster,
+  createShardingOptions,
+  type Broadcaster,
+  type ManagementApi,
+  createMessagePublisher,
+  type MessagePublisher,
+} from '@roomgate/shared/delivery';
 import type { ConnectionStore } from '@roomgate/shared/store';
 import type { JsonLogger } from '@roomgate/shared/runtime';
 import type { HistoryStore } from '@roomgate/shared/history';
@@ -10,7 +17,6 @@ import { createDynamoClient } from './store.ts';
 import { createPresenceParts } from './presence.ts';
 import type { RoomPresence } from '@roomgate/shared/presence';
 import { createTokenVerifier } from './verifier.ts';
-import { createShardingOptions } from '@roomgate/shared/delivery';
 import { createAdmissionFor, createRateLimitFor } from './admission.ts';
 import type { Admission } from '../admission/admission.ts';
 import type { PublishRateLimit } from '../admission/rate-limit.ts';

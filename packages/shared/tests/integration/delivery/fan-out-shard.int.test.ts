@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { localClientConfig } from '@roomgate/local-aws';
 import type {} from '@roomgate/local-aws/vitest-global-setup';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DeliveryFailedError } from '../../../src/errors.ts';
 import { runFanOutShard, type FanOutShardJob } from '../../../src/delivery/fan-out-shard.ts';
 import { newPublishId } from '../../../src/delivery/message-publisher.ts';
@@ -10,7 +10,6 @@ import { planShards } from '../../../src/delivery/key-range.ts';
 import { createPublishStatusStore, type PublishStatusStore } from '../../../src/delivery/publish-status.ts';
 import { createConnectionStore, type ConnectionStore } from '../../../src/store/connection-store.ts';
 import { silentLogger } from '../../../src/runtime/logger.ts';
-import { inject } from 'vitest';
 import { uniqueRoom } from '../../helpers/local-table.ts';
 
 let dynamo: DynamoDBClient;
