@@ -55,6 +55,7 @@ const CALLER_ROUTES = [
   'POST /v1/tokens',
   'POST /v1/rooms/{roomId}/messages',
   'GET /v1/rooms/{roomId}/messages',
+  'GET /v1/rooms/{roomId}/publishes/{publishId}',
   'GET /v1/rooms/{roomId}/connections',
   'DELETE /v1/rooms/{roomId}/users/{userId}',
   'PUT /v1/rooms/{roomId}/bans/{userId}',
@@ -67,7 +68,7 @@ describe('callerAuth stage setting (stages/<stage>.yml)', () => {
   it('api-key: no API Gateway authorizer on the caller routes, so API-key callers reach the app', () => {
     const routes = routeAuth(packaged['api-key']!);
     for (const route of CALLER_ROUTES) expect(routes[route]).toBe('NONE');
-    expect(Object.keys(routes)).toHaveLength(12);
+    expect(Object.keys(routes)).toHaveLength(13);
   });
 
   it('iam (the default when unset is covered by package.e2e.test.ts): AWS_IAM on every caller route', () => {

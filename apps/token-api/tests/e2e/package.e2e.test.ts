@@ -49,6 +49,7 @@ describe('sls package --stage ci (no AWS credentials)', () => {
       $default: 'NONE',
       'POST /v1/rooms/{roomId}/messages': 'AWS_IAM',
       'GET /v1/rooms/{roomId}/messages': 'AWS_IAM',
+      'GET /v1/rooms/{roomId}/publishes/{publishId}': 'AWS_IAM',
       'GET /v1/rooms/{roomId}/connections': 'AWS_IAM',
       'DELETE /v1/rooms/{roomId}/users/{userId}': 'AWS_IAM',
       'PUT /v1/rooms/{roomId}/bans/{userId}': 'AWS_IAM',

@@ -76,6 +76,8 @@ describe('Rooms API in sls package --stage ci (no AWS credentials)', () => {
         'dynamodb:DeleteItem',
         'dynamodb:DeleteItem',
         'dynamodb:GetItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
         'dynamodb:PutItem',
         'dynamodb:PutItem',
         'dynamodb:PutItem',
@@ -86,6 +88,7 @@ describe('Rooms API in sls package --stage ci (no AWS credentials)', () => {
         'dynamodb:UpdateItem',
         'events:PutEvents',
         'execute-api:ManageConnections',
+        'lambda:InvokeFunction',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
         'secretsmanager:GetSecretValue',
@@ -95,7 +98,8 @@ describe('Rooms API in sls package --stage ci (no AWS credentials)', () => {
     const access = JSON.stringify({ 'Fn::ImportValue': 'roomgate-socket-ci-AccessTableArn' });
     const index = (name: string) => ({ 'Fn::Join': ['/', [{ 'Fn::ImportValue': 'roomgate-socket-ci-ConnectionsTableArn' }, 'index', name]] });
     expect(byAction('dynamodb:Query')).toEqual([JSON.stringify(index('byRoom')), history, JSON.stringify([index('byUser'), index('byToken')]), access]);
-    expect(byAction('dynamodb:PutItem')).toEqual([history, access, JSON.stringify({ 'Fn::GetAtt': ['RoomsStateTable', 'Arn'] })]);
+    const publishes = JSON.stringify({ 'Fn::ImportValue': 'roomgate-socket-ci-PublishesTableArn' });
+    expect(byAction('dynamodb:PutItem')).toEqual([history, publishes, access, JSON.stringify({ 'Fn::GetAtt': ['RoomsStateTable', 'Arn'] })]);
     // Bans and revocations only: the single-use claims (claim#…) are the socket role's alone.
     const accessStatement = statements.find((s) => JSON.stringify(s.Resource) === access) as Statement & { Condition?: unknown };
     expect(accessStatement.Action.slice().sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query']);
@@ -117,6 +121,46 @@ describe('Rooms API in sls package --stage ci (no AWS credentials)', () => {
     expect(secrets).toHaveLength(1);
     expect(secrets[0]).toContain(':secret:roomgate/ci/api-keys-??????');
     expect(secrets[0]).not.toMatch(/signing-key|public-keys/);
+  });
+
+  it('large rooms (issue 17): both roles may queue shards on this stage’s shard function only, and touch the publishes table only as they must', () => {
+    type Statement = { Action: string[]; Resource: unknown; Condition?: unknown };
+    const statementsOf = (template: Template, role: string) =>
+      (template.Resources[role]!.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>).flatMap((p) => p.PolicyDocument.Statement);
+    const rooms = statementsOf(tokenApi, 'RoomsLambdaRole');
+    const sockets = statementsOf(socket, 'SocketLambdaRole');
+    // No statement of either role is on every resource.
+    for (const statement of [...rooms, ...sockets]) expect(JSON.stringify(statement.Resource)).not.toBe('"*"');
+    expect(rooms.filter((s) => s.Action.includes('lambda:InvokeFunction'))).toEqual([
+      { Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: { 'Fn::ImportValue': 'roomgate-socket-ci-FanOutShardFunctionArn' } },
+    ]);
+    expect(rooms.filter((s) => JSON.stringify(s.Resource).includes('PublishesTable'))).toEqual([
+      { Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:GetItem'], Resource: { 'Fn::ImportValue': 'roomgate-socket-ci-PublishesTableArn' } },
+    ]);
+    const invoke = sockets.filter((s) => s.Action.includes('lambda:InvokeFunction'));
+    expect(invoke).toHaveLength(1);
+    expect(JSON.stringify(invoke[0]!.Resource)).toContain(':function:roomgate-socket-ci-fanOutShard"');
+    expect(invoke[0]!.Action).toEqual(['lambda:InvokeFunction']);
+    expect(sockets.filter((s) => JSON.stringify(s.Resource).includes('PublishesTable'))).toEqual([
+      { Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': ['PublishesTable', 'Arn'] } },
+    ]);
+    // The shard function has no event source: no resource-based permission lets anything else invoke it.
+    const permissions = Object.entries(socket.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Permission');
+    for (const [id, permission] of permissions) {
+      expect(id).not.toMatch(/FanOutShard/);
+      expect(permission.Properties.SourceArn, id).toBeDefined();
+    }
+    // Lambda's asynchronous retries and event age are set, not inherited.
+    const invokeConfigs = Object.values(socket.Resources).filter((r) => r.Type === 'AWS::Lambda::EventInvokeConfig');
+    expect(invokeConfigs).toHaveLength(1);
+    expect(invokeConfigs[0]!.Properties).toMatchObject({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 300 });
+    expect(socket.Resources.PublishesTable!.Properties).toMatchObject({
+      KeySchema: [{ AttributeName: 'publishId', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+    const shardEnv = (socket.Resources.FanOutShardLambdaFunction!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(shardEnv).toMatchObject({ FAN_OUT_SHARD_THRESHOLD: '1000', FAN_OUT_SHARD_SIZE: '2000', FAN_OUT_MAX_SHARDS: '100', FAN_OUT_SHARD_CONCURRENCY: '25' });
+    expect(socket.Resources.FanOutShardLambdaFunction!.Properties).toMatchObject({ Timeout: 120 });
   });
 
   it('declares its own table keyed by pk with TTL on expiresAt', () => {
@@ -174,7 +218,7 @@ describe('Rooms API in sls package --stage ci (no AWS credentials)', () => {
     });
     expect(results.map((r) => [r.statusCode, JSON.parse(r.body)])).toEqual([
       [200, { connections: [], nextCursor: null }],
-      [200, { seq: expect.any(Number), epoch: expect.any(String), delivered: 0, failed: 0, stale: 0 }],
+      [200, { publishId: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/), seq: expect.any(Number), epoch: expect.any(String), delivered: 0, failed: 0, stale: 0 }],
       [200, { disconnected: 0, failed: 0 }],
       [403, { error: { code: 'ERR_ROOM_FORBIDDEN', message: 'this caller may not act on room "lobby"' } }],
     ]);

@@ -8,6 +8,7 @@ export * from './management-api-client.ts';
 export * from './eventbridge-client.ts';
 export * from './cloudformation-client.ts';
 export * from './sts-client.ts';
+export * from './lambda-client.ts';
 
 /**
  * `{ endpoint }` when one is configured, `{}` otherwise: a local endpoint (dynalite, the local

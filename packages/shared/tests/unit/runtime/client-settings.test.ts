@@ -18,6 +18,7 @@ const FACTORIES = [
   'cloudformation-client.ts',
   'dynamodb-client.ts',
   'eventbridge-client.ts',
+  'lambda-client.ts',
   'management-api-client.ts',
   'secrets-manager-client.ts',
   'sts-client.ts',
@@ -56,7 +57,7 @@ describe('every AWS SDK client roomgate builds has retries and a request timeout
   });
 
   it.each(files.map((file) => [relative(REPO, file), file]))('%s spreads a *_CLIENT_SETTINGS constant', (_name, file) => {
-    expect(readFileSync(file, 'utf8')).toMatch(/\.\.\.(DYNAMODB|MANAGEMENT|SECRETS_MANAGER|EVENTBRIDGE|CLOUDFORMATION|STS)_CLIENT_SETTINGS/);
+    expect(readFileSync(file, 'utf8')).toMatch(/\.\.\.(DYNAMODB|MANAGEMENT|SECRETS_MANAGER|EVENTBRIDGE|CLOUDFORMATION|STS|LAMBDA)_CLIENT_SETTINGS/);
   });
 });
 
