@@ -20,6 +20,9 @@ export const HISTORY_TABLE_RESOURCE = 'HistoryTable';
 /** Bans, revocations and single-use claims (the Rooms API imports it in AWS). */
 export const ACCESS_TABLE_FILE = fileURLToPath(new URL('../../../apps/socket/resources/access-table.yml', import.meta.url));
 export const ACCESS_TABLE_RESOURCE = 'AccessTable';
+/** Sharded publishes' status (the Rooms API imports it in AWS). */
+export const PUBLISHES_TABLE_FILE = fileURLToPath(new URL('../../../apps/socket/resources/publishes-table.yml', import.meta.url));
+export const PUBLISHES_TABLE_RESOURCE = 'PublishesTable';
 
 export type TableDefinition = Omit<CreateTableCommandInput, 'TableName'>;
 
@@ -63,6 +66,11 @@ export function loadHistoryTable(): TableDefinition {
 /** The access table's definition, from the file serverless.yml includes. */
 export function loadAccessTable(): TableDefinition {
   return loadConnectionsTable(ACCESS_TABLE_FILE, ACCESS_TABLE_RESOURCE);
+}
+
+/** The publishes table's definition, from the file serverless.yml includes. */
+export function loadPublishesTable(): TableDefinition {
+  return loadConnectionsTable(PUBLISHES_TABLE_FILE, PUBLISHES_TABLE_RESOURCE);
 }
 
 /** Creates the table unless it exists, waits until it is ACTIVE, and checks an existing one still matches. */

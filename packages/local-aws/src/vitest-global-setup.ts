@@ -3,11 +3,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { localClientConfig, startLocalAws } from './local-aws.ts';
-import { ensureTable, loadAccessTable, loadHistoryTable } from './table.ts';
+import { ensureTable, loadAccessTable, loadHistoryTable, loadPublishesTable } from './table.ts';
 
 export const TEST_TABLE_NAME = 'roomgate-test-connections';
 export const TEST_HISTORY_TABLE_NAME = 'roomgate-test-history';
 export const TEST_ACCESS_TABLE_NAME = 'roomgate-test-access';
+export const TEST_PUBLISHES_TABLE_NAME = 'roomgate-test-publishes';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,6 +17,7 @@ declare module 'vitest' {
     tableName: string;
     historyTableName: string;
     accessTableName: string;
+    publishesTableName: string;
   }
 }
 
@@ -31,6 +33,7 @@ export default async function setup({ provide }: Pick<TestProject, 'provide'>): 
       await ensureTable(client, TEST_TABLE_NAME);
       await ensureTable(client, TEST_HISTORY_TABLE_NAME, loadHistoryTable());
       await ensureTable(client, TEST_ACCESS_TABLE_NAME, loadAccessTable());
+      await ensureTable(client, TEST_PUBLISHES_TABLE_NAME, loadPublishesTable());
     } finally {
       client.destroy();
     }
@@ -43,5 +46,6 @@ export default async function setup({ provide }: Pick<TestProject, 'provide'>): 
   provide('tableName', TEST_TABLE_NAME);
   provide('historyTableName', TEST_HISTORY_TABLE_NAME);
   provide('accessTableName', TEST_ACCESS_TABLE_NAME);
+  provide('publishesTableName', TEST_PUBLISHES_TABLE_NAME);
   return () => aws.close();
 }

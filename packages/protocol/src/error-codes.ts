@@ -48,6 +48,8 @@ export type ErrorCode =
   | 'ERR_RATE_LIMITED'
   /** `$connect` beyond the stage's cap on one user's concurrent connections in one room: 429. */
   | 'ERR_TOO_MANY_CONNECTIONS'
+  /** Server-side only: a fan-out shard function received an event that is not a shard job. */
+  | 'ERR_SHARD_JOB_INVALID'
   | 'ERR_INTERNAL';
 
 /** Codes a refused client frame (or a `message` frame that cannot be built) carries. */

@@ -32,3 +32,14 @@ export function isValidRoomId(value: unknown): value is string {
 export function isValidUserId(value: unknown): value is string {
   return typeof value === 'string' && USER_ID_PATTERN.test(value);
 }
+
+/**
+ * A publish's id (`publishId`): 22 base64url characters (16 random bytes), given to every
+ * publish; the Rooms API's `GET /v1/rooms/{roomId}/publishes/{publishId}` reads a sharded one's progress.
+ */
+export const PUBLISH_ID_PATTERN_SOURCE = '^[A-Za-z0-9_-]{22}$';
+export const PUBLISH_ID_PATTERN = new RegExp(PUBLISH_ID_PATTERN_SOURCE);
+
+export function isValidPublishId(value: unknown): value is string {
+  return typeof value === 'string' && PUBLISH_ID_PATTERN.test(value);
+}

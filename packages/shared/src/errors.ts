@@ -145,6 +145,27 @@ export class UndeliveredPublishError extends StoreUnavailableError {
   }
 }
 
+/**
+ * A sharded publish's shard invocations could not be queued (Lambda Invoke failed after the
+ * client's retries). A dependency outage: 503, retryable. With history on the message is stored;
+ * the publisher then throws UndeliveredPublishError with this as its cause.
+ */
+export class ShardDispatchError extends StoreUnavailableError {
+  constructor(options?: { cause?: unknown }) {
+    super('fan-out shards could not be dispatched', options);
+  }
+}
+
+/** The fan-out shard function got an event that is not a FanOutShardJob (a bug or a stray invocation; never a client's doing). */
+export class InvalidShardJobError extends RoomgateError {
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
+    super('ERR_SHARD_JOB_INVALID', `invalid fan-out shard job: ${problems.join(', ')}`);
+    this.problems = problems;
+  }
+}
+
 // History
 
 /** The stage runs with HISTORY_TTL_SECONDS=0: no history, no recovery (`$default`: error frame; Rooms API: 409). */

@@ -7,7 +7,7 @@ import {
   type NewConnection,
   type RoomMember,
 } from '@roomgate/shared/store';
-import type { ManagementApi } from '@roomgate/shared/delivery';
+import { compareKeys, inKeyRange, type ManagementApi } from '@roomgate/shared/delivery';
 import type { Logger } from '@roomgate/shared/runtime';
 import type { RoomGrant, TokenVerifier } from '@roomgate/shared/tokens';
 import type { Admission } from '../../src/admission/admission.ts';
@@ -138,6 +138,12 @@ export function memoryStore(rows: ConnectionRecord[] = []) {
     async *roomConnections(roomId): AsyncIterableIterator<RoomMember> {
       check('roomConnections');
       yield* [...table.values()].filter((r) => r.roomId === roomId);
+    },
+    async *roomRange(roomId, range): AsyncIterableIterator<RoomMember> {
+      check('roomConnections');
+      yield* [...table.values()]
+        .filter((r) => r.roomId === roomId && inKeyRange(r.connectionId, range))
+        .sort((a, b) => compareKeys(a.connectionId, b.connectionId));
     },
   };
   return store;

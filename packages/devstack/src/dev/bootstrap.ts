@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ensureTable, loadConnectionsTable, localClientConfig } from '@roomgate/local-aws';
 import { createDynamoDbClient, createSecretsManagerClient } from '@roomgate/shared/runtime';
 import { ApiKeyAdmin } from '../api-key-admin.ts';
-import { accessTableNameOf, historyTableNameOf } from './offline-specs.ts';
+import { accessTableNameOf, historyTableNameOf, publishesTableNameOf } from './offline-specs.ts';
 import { KeyAdmin, type KeySummary } from '../key-admin.ts';
 import { ensureDevApiKey } from './dev-api-key.ts';
 
@@ -13,6 +13,7 @@ export const ROOMS_TABLE = { file: join('apps', 'token-api', 'resources', 'rooms
 export const HISTORY_TABLE = { file: join('apps', 'socket', 'resources', 'history-table.yml'), resource: 'HistoryTable' };
 /** Bans, revocations and single-use claims; the socket service reads it, the Rooms API writes it. */
 export const ACCESS_TABLE = { file: join('apps', 'socket', 'resources', 'access-table.yml'), resource: 'AccessTable' };
+export const PUBLISHES_TABLE = { file: join('apps', 'socket', 'resources', 'publishes-table.yml'), resource: 'PublishesTable' };
 
 export interface BootstrapInput {
   repoRoot: string;
@@ -51,6 +52,10 @@ export async function bootstrapStage(input: BootstrapInput): Promise<BootstrapRe
     }
     const accessFile = join(input.repoRoot, ACCESS_TABLE.file);
     if (existsSync(accessFile)) await ensureTable(dynamo, accessTableNameOf(input.stage), loadConnectionsTable(accessFile, ACCESS_TABLE.resource));
+    const publishesFile = join(input.repoRoot, PUBLISHES_TABLE.file);
+    if (existsSync(publishesFile)) {
+      await ensureTable(dynamo, publishesTableNameOf(input.stage), loadConnectionsTable(publishesFile, PUBLISHES_TABLE.resource));
+    }
     const { created, status } = await new KeyAdmin({ client: secrets, stage: input.stage }).create({ ifMissing: true });
     const devKey = await ensureDevApiKey(new ApiKeyAdmin({ client: secrets, stage: input.stage }), input.dataDir);
     return {

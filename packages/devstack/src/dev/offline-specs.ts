@@ -35,6 +35,10 @@ export interface OfflineSpec {
 export const historyTableNameOf = (stage: string): string => `roomgate-${stage}-history`;
 /** The access table of a local stage: bans, revocations, single-use claims (both services use it). */
 export const accessTableNameOf = (stage: string): string => `roomgate-${stage}-access`;
+/** Sharded publishes' status of a local stage (the socket's shards write it, the Rooms API reads it). */
+export const publishesTableNameOf = (stage: string): string => `roomgate-${stage}-publishes`;
+/** serverless-offline's Lambda Invoke API of the socket service: where publishers queue fan-out shards. */
+export const socketLambdaEndpointOf = (e: Pick<StackEndpoints, 'host' | 'ports'>): string => `http://${e.host}:${e.ports.socketLambda}`;
 
 /** The stage's bus, named as the socket service declares it in AWS (`roomgate-<stage>`). */
 export const eventBusNameOf = (stage: string): string => `roomgate-${stage}`;
@@ -148,6 +152,8 @@ function commonEnv(e: StackEndpoints): NodeJS.ProcessEnv {
     ROOMGATE_ROOMS_TABLE_NAME: e.roomsTableName,
     ROOMGATE_HISTORY_TABLE_NAME: historyTableNameOf(e.stage),
     ROOMGATE_ACCESS_TABLE_NAME: accessTableNameOf(e.stage),
+    ROOMGATE_PUBLISHES_TABLE_NAME: publishesTableNameOf(e.stage),
+    ROOMGATE_LAMBDA_ENDPOINT: socketLambdaEndpointOf(e),
     ROOMGATE_DYNAMODB_ENDPOINT: e.dynamoEndpoint,
     ROOMGATE_SECRETS_ENDPOINT: e.secretsEndpoint,
     ROOMGATE_MANAGEMENT_ENDPOINT: managementEndpointOf(e),

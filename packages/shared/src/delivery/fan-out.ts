@@ -23,6 +23,11 @@ export interface BroadcastOptions {
   excludeConnectionId?: string;
   /** Skips every connection of this user (the Rooms API's `excludeUserId`, e.g. the author's own tabs). */
   excludeUserId?: string;
+  /**
+   * Posts to these members instead of listing the room: the caller has read the whole room
+   * already (a sharded publisher's first page, when it held the whole room).
+   */
+  members?: readonly RoomMember[];
 }
 
 export interface Broadcaster {
@@ -56,7 +61,7 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
   return {
     async broadcast(roomId, payload, broadcastOptions = {}) {
       const result: BroadcastResult = { delivered: 0, failed: 0, stale: 0 };
-      const members = store.roomConnections(roomId);
+      const members = broadcastOptions.members === undefined ? store.roomConnections(roomId) : listed(broadcastOptions.members);
       const body = Promise.resolve(payload);
       // Awaited by the workers; marked handled here so a rejection before the first member is not "unhandled".
       body.catch(() => undefined);
@@ -129,6 +134,10 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
       return result;
     },
   };
+}
+
+async function* listed(members: readonly RoomMember[]): AsyncIterableIterator<RoomMember> {
+  yield* members;
 }
 
 // The same rule a history replay applies to the stored message, so gap-fill never hands out what fan-out withheld.

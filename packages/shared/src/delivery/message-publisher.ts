@@ -1,5 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { UndeliveredPublishError } from '../errors.ts';
-import type { BroadcastOptions, BroadcastResult, Broadcaster } from './fan-out.ts';
+import type { BroadcastOptions, BroadcastResult, Broadcaster, Payload } from './fan-out.ts';
+import type { ConnectionStore } from '../store/connection-store.ts';
+import { planShards } from './key-range.ts';
+import type { FanOutShardJob } from './fan-out-shard.ts';
+import type { ShardDispatcher } from './shard-dispatcher.ts';
+import type { PublishStatusStore } from './publish-status.ts';
 import type { FrameId } from '@roomgate/protocol/frames';
 import { HISTORY_MAX_FRAME_BYTES } from '@roomgate/protocol/history';
 import { encodeMessageFrame } from '@roomgate/protocol/server-frame';
@@ -19,6 +25,14 @@ export interface RoomMessage {
 }
 
 export interface PublishedMessage extends BroadcastResult {
+  /** Every publish's id (22 base64url characters); a sharded one's progress is read by it. */
+  publishId: string;
+  /**
+   * Present when the room was too large for one invocation: the message was handed to `shards`
+   * fan-out shards, which deliver it after this resolves (the counts above are then 0; the
+   * publish status store has the real ones).
+   */
+  queued?: { shards: number };
   /** Present whenever history is on. */
   seq?: number;
   epoch?: string;
@@ -57,7 +71,30 @@ export interface MessagePublisherOptions {
   events?: LifecycleEvents | undefined;
   /** Who publishes through this publisher: the socket's `publish` frame (`client`) or the Rooms API (`server`). */
   origin?: 'client' | 'server';
+  /** Large rooms: fan-out in shards run by other invocations. Absent: every publish fans out here. */
+  sharding?: ShardingOptions | undefined;
 }
+
+/**
+ * When and how a publish is sharded (docs/architecture.md, "Large rooms"). The room's first page
+ * (at most `threshold` members) is read while the history write runs; if it holds the whole room
+ * the publish fans out here as before, otherwise the room is cut into key ranges (planShards),
+ * the status is written and one shard job per range is dispatched.
+ */
+export interface ShardingOptions {
+  store: Pick<ConnectionStore, 'listRoom'>;
+  dispatcher: ShardDispatcher;
+  status: Pick<PublishStatusStore, 'create'>;
+  /** Members a room may have and still fan out in the publishing invocation (FAN_OUT_SHARD_THRESHOLD). */
+  threshold: number;
+  /** Target members per shard (FAN_OUT_SHARD_SIZE). */
+  shardSize: number;
+  /** Most shards per publish (FAN_OUT_MAX_SHARDS). */
+  maxShards: number;
+}
+
+/** A new publish id: 16 random bytes, base64url (PUBLISH_ID_PATTERN). */
+export const newPublishId = (): string => randomBytes(16).toString('base64url');
 
 /**
  * The one publish path of both producers (the socket's `publish` frame and the Rooms API's
@@ -87,6 +124,38 @@ export function createMessagePublisher(options: MessagePublisherOptions): Messag
     });
     return result;
   };
+  const { sharding } = options;
+
+  // Today's single-invocation fan-out, or for a room larger than the threshold, its shards.
+  const fanOut = async (
+    message: RoomMessage,
+    publishId: string,
+    payload: Payload | Promise<Payload>,
+  ): Promise<BroadcastResult & { queued?: { shards: number } }> => {
+    if (sharding === undefined) return broadcaster.broadcast(message.roomId, payload, message.broadcast);
+    const body = Promise.resolve(payload);
+    body.catch(() => undefined);
+    const page = await sharding.store.listRoom(message.roomId, { limit: sharding.threshold });
+    if (page.cursor === undefined) return broadcaster.broadcast(message.roomId, body, { ...message.broadcast, members: page.members });
+    const frame = await body;
+    const plan = planShards({ firstPageKeys: page.members.map((m) => m.connectionId), shardSize: sharding.shardSize, maxShards: sharding.maxShards });
+    const encoded = Buffer.from(typeof frame === 'string' ? Buffer.from(frame, 'utf8') : frame).toString('base64');
+    const jobs = plan.ranges.map((range, index): FanOutShardJob => ({
+      kind: 'roomgate.fan-out-shard',
+      publishId,
+      roomId: message.roomId,
+      index,
+      shards: plan.ranges.length,
+      range,
+      frame: encoded,
+      ...(message.broadcast === undefined ? {} : { exclude: message.broadcast }),
+    }));
+    // The status exists before any shard can claim itself in it.
+    await sharding.status.create({ publishId, roomId: message.roomId, shards: jobs.length });
+    await sharding.dispatcher.dispatch(jobs);
+    return { delivered: 0, failed: 0, stale: 0, queued: { shards: jobs.length } };
+  };
+
   const limit = history === undefined ? options.maxFrameBytes : Math.min(options.maxFrameBytes, HISTORY_MAX_FRAME_BYTES);
 
   // The frame rules every producer shares (depth, safe serialisation, size after the envelope).
@@ -110,10 +179,11 @@ export function createMessagePublisher(options: MessagePublisherOptions): Messag
 
     async publish(message) {
       const sentAt = clock();
+      const publishId = newPublishId();
       if (history === undefined) {
         const payload = build(message, sentAt);
-        const result = await broadcaster.broadcast(message.roomId, payload, message.broadcast);
-        return published(message, { ...result, bytes: Buffer.byteLength(payload, 'utf8') });
+        const result = await fanOut(message, publishId, payload);
+        return published(message, { ...result, publishId, bytes: Buffer.byteLength(payload, 'utf8') });
       }
       // The history write and the room's first page are read at once (one round trip fewer for a
       // small room); the broadcaster posts nothing before the stored frame resolves, so the rule holds.
@@ -121,16 +191,16 @@ export function createMessagePublisher(options: MessagePublisherOptions): Messag
       const storing = history.append(message.roomId, (position) => build(message, sentAt, position), message.broadcast);
       const [stored, fanned] = await Promise.allSettled([
         storing,
-        broadcaster.broadcast(
-          message.roomId,
+        fanOut(
+          message,
+          publishId,
           storing.then((s) => s.frame),
-          message.broadcast,
         ),
       ]);
       if (stored.status === 'rejected') throw stored.reason;
       const position = { seq: stored.value.seq, epoch: stored.value.epoch };
       if (fanned.status === 'rejected') throw new UndeliveredPublishError(position, fanned.reason);
-      return published(message, { ...fanned.value, ...position, bytes: Buffer.byteLength(stored.value.frame, 'utf8') });
+      return published(message, { ...fanned.value, publishId, ...position, bytes: Buffer.byteLength(stored.value.frame, 'utf8') });
     },
   };
 }

@@ -6,6 +6,7 @@ export * from './dynamodb-client.ts';
 export * from './secrets-manager-client.ts';
 export * from './management-api-client.ts';
 export * from './eventbridge-client.ts';
+export * from './lambda-client.ts';
 
 /**
  * `{ endpoint }` when one is configured, `{}` otherwise: a local endpoint (dynalite, the local

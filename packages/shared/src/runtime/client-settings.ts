@@ -1,6 +1,7 @@
 import type { ApiGatewayManagementApiClientConfig } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { EventBridgeClientConfig } from '@aws-sdk/client-eventbridge';
+import type { LambdaClientConfig } from '@aws-sdk/client-lambda';
 import type { SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 
 /**
@@ -54,3 +55,15 @@ export const EVENTBRIDGE_CLIENT_SETTINGS = {
   retryMode: 'standard',
   requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true },
 } as const satisfies EventBridgeClientConfig;
+
+/**
+ * Lambda (asynchronous Invoke of fan-out shards): 3 attempts of at most 3 s. An Invoke with
+ * InvocationType Event only queues the event, so it answers in milliseconds; a retried Invoke whose
+ * first attempt did queue starts the shard twice, and the shard's claim (PublishStatusStore.claimShard)
+ * makes the second one a no-op.
+ */
+export const LAMBDA_CLIENT_SETTINGS = {
+  maxAttempts: 3,
+  retryMode: 'standard',
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true },
+} as const satisfies LambdaClientConfig;

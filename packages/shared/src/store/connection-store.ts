@@ -16,6 +16,7 @@ import { systemClock, type Clock } from '../runtime/clock.ts';
 import type { CloseReason, ConnectionObserver } from './connection-observer.ts';
 import { livenessDeadline } from './liveness.ts';
 import type { Capability } from '../tokens/types.ts';
+import { inKeyRange, type KeyRange } from '../delivery/key-range.ts';
 
 /**
  * API Gateway closes every WebSocket connection after 2 hours, whatever the token says, and
@@ -128,6 +129,11 @@ export interface ConnectionStore {
   listRoom(roomId: string, options?: { limit?: number; cursor?: string }): Promise<RoomPage>;
   /** Every member of a room, page by page (Query on `byRoom`, never Scan). */
   roomConnections(roomId: string): AsyncIterableIterator<RoomMember>;
+  /**
+   * The members whose `connectionId` lies in `range` (one fan-out shard), page by page: a Query on
+   * `byRoom` with the range as key condition, so a shard reads only its own slice of the room.
+   */
+  roomRange(roomId: string, range: KeyRange): AsyncIterableIterator<RoomMember>;
 }
 
 /** The TTL backstop of a connection opened at `connectedAt`: past API Gateway's 2-hour cap. */
@@ -163,15 +169,16 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
 
   const send = createStoreCall('connection store');
 
-  const listRoom = async (roomId: string, page: { limit?: number; cursor?: string } = {}): Promise<RoomPage> => {
+  const listRoom = async (roomId: string, page: { limit?: number; cursor?: string; range?: KeyRange } = {}): Promise<RoomPage> => {
     const startKey = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+    const range = page.range === undefined ? undefined : rangeCondition(page.range);
     const result = await send('query', () =>
       client.send(
         new QueryCommand({
           TableName: tableName,
           IndexName: ROOM_INDEX_NAME,
-          KeyConditionExpression: 'roomId = :room',
-          ExpressionAttributeValues: { ':room': { S: roomId } },
+          KeyConditionExpression: `roomId = :room${range?.expression ?? ''}`,
+          ExpressionAttributeValues: { ':room': { S: roomId }, ...range?.values },
           Limit: page.limit ?? pageSize,
           ExclusiveStartKey: startKey,
         }),
@@ -180,6 +187,20 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
     const members = (result.Items ?? []).map(toMember);
     return result.LastEvaluatedKey ? { members, cursor: encodeCursor(result.LastEvaluatedKey) } : { members };
   };
+
+  async function* pages(roomId: string, range?: KeyRange): AsyncIterableIterator<RoomMember> {
+    let pending: Promise<RoomPage> | undefined = listRoom(roomId, { range });
+    while (pending !== undefined) {
+      const page: RoomPage = await pending;
+      // Ask for the next page now, so a fan-out posts to this page while DynamoDB answers
+      // instead of every worker stalling at each page boundary (docs/benchmarks.md, fan-out).
+      pending = page.cursor === undefined ? undefined : listRoom(roomId, { cursor: page.cursor, range });
+      // Awaited on the next turn; until then this keeps an early failure from being "unhandled".
+      pending?.catch(() => undefined);
+      // A key condition has no exclusive bounds (BETWEEN, >= and <= include theirs): drop them here.
+      yield* range === undefined ? page.members : page.members.filter((member) => inKeyRange(member.connectionId, range));
+    }
+  }
 
   async function* queryIndex(indexName: string, attribute: string, value: string): AsyncIterableIterator<TokenHolder> {
     let startKey: Record<string, AttributeValue> | undefined;
@@ -366,19 +387,25 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
 
     listRoom,
 
-    async *roomConnections(roomId) {
-      let pending: Promise<RoomPage> | undefined = listRoom(roomId);
-      while (pending !== undefined) {
-        const page: RoomPage = await pending;
-        // Ask for the next page now, so a fan-out posts to this page while DynamoDB answers
-        // instead of every worker stalling at each page boundary (docs/benchmarks.md, fan-out).
-        pending = page.cursor === undefined ? undefined : listRoom(roomId, { cursor: page.cursor });
-        // Awaited on the next turn; until then this keeps an early failure from being "unhandled".
-        pending?.catch(() => undefined);
-        yield* page.members;
-      }
-    },
+    roomConnections: (roomId) => pages(roomId),
+    roomRange: (roomId, range) => pages(roomId, range),
   };
+}
+
+/**
+ * The sort-key part of a `byRoom` key condition. DynamoDB allows one condition on the sort key
+ * (=, <, <=, >, >=, BETWEEN, begins_with), so a range bounded on both sides is a BETWEEN of its
+ * bounds, both included; the caller drops an excluded bound.
+ */
+function rangeCondition(range: KeyRange): { expression: string; values: Record<string, AttributeValue> } | undefined {
+  const lower = range.after ?? range.from;
+  const upper = range.until ?? range.through;
+  if (lower !== undefined && upper !== undefined) {
+    return { expression: ' AND connectionId BETWEEN :lower AND :upper', values: { ':lower': { S: lower }, ':upper': { S: upper } } };
+  }
+  if (lower !== undefined) return { expression: ` AND connectionId ${range.after !== undefined ? '>' : '>='} :lower`, values: { ':lower': { S: lower } } };
+  if (upper !== undefined) return { expression: ` AND connectionId ${range.until !== undefined ? '<' : '<='} :upper`, values: { ':upper': { S: upper } } };
+  return undefined;
 }
 
 function toHolder(item: Record<string, AttributeValue>): TokenHolder {

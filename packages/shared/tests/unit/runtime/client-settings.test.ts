@@ -14,7 +14,7 @@ const REPO = fileURLToPath(new URL('../../../../..', import.meta.url));
  */
 const EXEMPT = ['packages/bench/src/cold/baselines/', 'packages/local-aws/'];
 /** One module per client (runtime/aws-clients.ts re-exports them), so a bundle reaches only the SDK clients it uses. */
-const FACTORIES = ['dynamodb-client.ts', 'eventbridge-client.ts', 'management-api-client.ts', 'secrets-manager-client.ts'].map(
+const FACTORIES = ['dynamodb-client.ts', 'eventbridge-client.ts', 'lambda-client.ts', 'management-api-client.ts', 'secrets-manager-client.ts'].map(
   (file) => `packages/shared/src/runtime/${file}`,
 );
 
@@ -51,7 +51,7 @@ describe('every AWS SDK client roomgate builds has retries and a request timeout
   });
 
   it.each(files.map((file) => [relative(REPO, file), file]))('%s spreads a *_CLIENT_SETTINGS constant', (_name, file) => {
-    expect(readFileSync(file, 'utf8')).toMatch(/\.\.\.(DYNAMODB|MANAGEMENT|SECRETS_MANAGER|EVENTBRIDGE)_CLIENT_SETTINGS/);
+    expect(readFileSync(file, 'utf8')).toMatch(/\.\.\.(DYNAMODB|MANAGEMENT|SECRETS_MANAGER|EVENTBRIDGE|LAMBDA)_CLIENT_SETTINGS/);
   });
 });
 

@@ -1,0 +1,45 @@
+import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { ShardDispatchError } from '../errors.ts';
+import type { FanOutShardJob } from './fan-out-shard.ts';
+
+/** Starts fan-out shards elsewhere; a fake in tests, asynchronous Lambda invocations in AWS and under `pnpm dev`. */
+export interface ShardDispatcher {
+  /** Queues every job (in parallel). Throws ShardDispatchError if any could not be queued (the others may run). */
+  dispatch(jobs: readonly FanOutShardJob[]): Promise<void>;
+}
+
+export interface LambdaShardDispatcherOptions {
+  client: LambdaClient;
+  /** The shard function's name or ARN (`roomgate-socket-<stage>-fanOutShard`). */
+  functionName: string;
+}
+
+/**
+ * One asynchronous Invoke (`InvocationType: Event`) per shard: Lambda queues the event and answers
+ * 202 at once, then runs the shards in parallel on its own scaling. An event is at most 1 MB
+ * (Lambda quotas, asynchronous invocation payload); a job carries one frame (≤ 128 KB) in base64.
+ * Lambda may deliver an event more than once: the shard's claim makes a repeat a no-op.
+ */
+export function createLambdaShardDispatcher(options: LambdaShardDispatcherOptions): ShardDispatcher {
+  const { client, functionName } = options;
+  const encoder = new TextEncoder();
+  return {
+    async dispatch(jobs) {
+      const outcomes = await Promise.allSettled(
+        jobs.map((job) =>
+          client.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: encoder.encode(JSON.stringify(job)) })),
+        ),
+      );
+      const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+      if (failure) throw new ShardDispatchError({ cause: failure.reason });
+      // A FunctionError on an Event invoke means the event was refused (e.g. serverless-offline's unknown function).
+      const refused = outcomes.find((o) => o.status === 'fulfilled' && (o.value.FunctionError !== undefined || (o.value.StatusCode ?? 202) !== 202));
+      if (refused)
+        throw new ShardDispatchError({
+          cause: new Error(
+            `Invoke answered ${JSON.stringify((refused as PromiseFulfilledResult<{ StatusCode?: number; FunctionError?: string }>).value.StatusCode)}`,
+          ),
+        });
+    },
+  };
+}
