@@ -4,7 +4,7 @@ import { createDynamoDbClient, createJsonLogger } from '@roomgate/shared/runtime
 import { sharded, singleInvocation, type FanOutPath, type ShardedSettings } from '../large-room/fan-out-paths.ts';
 import { measureCallCost } from '../large-room/sdk-call-cost.ts';
 import { seedRoom } from '../large-room/seed-room.ts';
-import { machineLoad, timeCommands } from '../large-room/where-time-goes.ts';
+import { localAwsCpuSeconds, machineLoad, timeCommands } from '../large-room/where-time-goes.ts';
 import { endpointsFromEnv } from '../lib/local-stack.ts';
 import { fmtMicros, fmtMs, fmtRate, type Row, type Table } from '../lib/report.ts';
 import { createManagementApiSimulator } from '../simulator/management-api-simulator.ts';
@@ -81,12 +81,15 @@ export async function run(): Promise<Table[]> {
     const marker = `large-${size}-${Date.now()}`;
     commands.reset();
     const busy = machineLoad();
+    const dynaliteCpu = localAwsCpuSeconds();
+    const dynaliteBefore = dynaliteCpu?.() ?? 0;
     const cpu = process.cpuUsage();
     const start = performance.now();
     const report = await path.publish({ dynamo, store, publishesTableName, management: simulator.api, logger }, roomId, { text: 'hello, room', marker });
     const answeredMs = performance.now() - start;
     const cpuUsed = process.cpuUsage(cpu);
     const machine = busy();
+    const dynaliteUsed = dynaliteCpu === undefined ? undefined : dynaliteCpu() - dynaliteBefore;
     const stats = simulator.stats();
     const lastMs = (stats.lastDeliveryAt ?? start) - start;
 
@@ -135,7 +138,7 @@ export async function run(): Promise<Table[]> {
               ]
             : []),
           ...(report.shardErrors ? [`${report.shardErrors} shards threw`] : []),
-          `bench process CPU ${fmtMs((cpuUsed.user + cpuUsed.system) / 1000)}, machine ${Math.round(machine * 100)} % busy`,
+          `CPU: dynalite ${dynaliteUsed === undefined ? 'unknown' : fmtMs(dynaliteUsed * 1000)}, bench process ${fmtMs((cpuUsed.user + cpuUsed.system) / 1000)}; machine ${Math.round(machine * 100)} % busy`,
         ].join('; '),
       },
     ];
