@@ -13,7 +13,7 @@ const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 // CloudWatch Logs accepts only these retention periods (PutRetentionPolicy, retentionInDays).
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-const FUNCTIONS = ['connect', 'disconnect', 'default', 'api', 'rooms'];
+const FUNCTIONS = ['connect', 'disconnect', 'default', 'fanOutShard', 'api', 'rooms'];
 
 /** Every setting with its default; a key not listed here is refused (a typo must not pass as a default). */
 const DEFAULTS = Object.freeze({
@@ -34,6 +34,10 @@ const DEFAULTS = Object.freeze({
   publishBurst: 20,
   maxConnectionsPerUser: 0,
   presenceMaxRoomSize: 100,
+  fanOutShardThreshold: 1000,
+  fanOutShardSize: 2000,
+  fanOutMaxShards: 100,
+  fanOutShardConcurrency: 25,
   allowLegacyTokens: false,
   requireIssAud: true,
   clockToleranceSeconds: 5,
@@ -41,7 +45,7 @@ const DEFAULTS = Object.freeze({
   logRetentionInDays: 14,
   accessLogs: true,
   throttle: { socket: { rateLimit: 100, burstLimit: 200 }, tokenApi: { rateLimit: 100, burstLimit: 200 } },
-  reservedConcurrency: { connect: null, disconnect: null, default: null, api: null, rooms: null },
+  reservedConcurrency: { connect: null, disconnect: null, default: null, fanOutShard: null, api: null, rooms: null },
 });
 
 // Settings that existed as environment variables and were removed: the socket stack is always the
@@ -137,6 +141,11 @@ function resolveStageSettings(stage, declared, options = {}) {
   int('publishRatePerSecond', s.publishRatePerSecond, 0, 10_000);
   int('publishBurst', s.publishBurst, 1, 10_000);
   int('maxConnectionsPerUser', s.maxConnectionsPerUser, 0, 1000);
+  // Large rooms: the bounds of the functions' own FAN_OUT_* checks (packages/shared/src/delivery/sharding-config.ts).
+  int('fanOutShardThreshold', s.fanOutShardThreshold, 1, 5_000);
+  int('fanOutShardSize', s.fanOutShardSize, 100, 50_000);
+  int('fanOutMaxShards', s.fanOutMaxShards, 2, 1_000);
+  int('fanOutShardConcurrency', s.fanOutShardConcurrency, 1, 200);
   if (s.socketUrl !== null && (typeof s.socketUrl !== 'string' || !/^wss:\/\/[^\s/]+\/\S*$/.test(s.socketUrl))) {
     problems.push(`socketUrl must be null (the socket stack's URL) or a wss:// URL with a path, got ${JSON.stringify(s.socketUrl)}`);
   }
@@ -173,6 +182,7 @@ function derivedNames(stage, region) {
     'token API role name': `roomgate-token-api-${stage}-${region}-lambdaRole`,
     'Rooms function name': `roomgate-token-api-${stage}-rooms`,
     'socket disconnect function name': `roomgate-socket-${stage}-disconnect`,
+    'fan-out shard function name': `roomgate-socket-${stage}-fanOutShard`,
   };
 }
 
@@ -193,6 +203,10 @@ function toServerless(s) {
     publishBurst: str(s.publishBurst),
     maxConnectionsPerUser: str(s.maxConnectionsPerUser),
     presenceMaxRoomSize: str(s.presenceMaxRoomSize),
+    fanOutShardThreshold: str(s.fanOutShardThreshold),
+    fanOutShardSize: str(s.fanOutShardSize),
+    fanOutMaxShards: str(s.fanOutMaxShards),
+    fanOutShardConcurrency: str(s.fanOutShardConcurrency),
     allowLegacyTokens: str(s.allowLegacyTokens),
     requireIssAud: str(s.requireIssAud),
     clockToleranceSeconds: str(s.clockToleranceSeconds),

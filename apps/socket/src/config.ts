@@ -3,6 +3,7 @@ import { ConfigError } from '@roomgate/shared/errors';
 import { API_GATEWAY_MAX_MESSAGE_BYTES, DEFAULT_MAX_MESSAGE_BYTES } from '@roomgate/protocol/limits';
 import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from '@roomgate/shared/tokens';
 import { DEFAULT_PRESENCE_MAX_ROOM_SIZE } from '@roomgate/shared/presence';
+import { readFanOutSharding, type FanOutShardingConfig } from '@roomgate/shared/delivery';
 
 /** 10 minutes: spans a reconnect with backoff, and API Gateway's 10-minute idle close. */
 export const HISTORY_DEFAULT_TTL_SECONDS = 600;
@@ -35,6 +36,8 @@ export interface SocketConfig {
   /** Largest client frame accepted by `$default`. */
   maxMessageBytes: number;
   fanOutConcurrency: number;
+  /** Large rooms (docs/architecture.md, "Large rooms"): FAN_OUT_SHARD_* and where shards run. */
+  sharding: FanOutShardingConfig;
   /**
    * Message history (docs/architecture.md, History and recovery). Seconds a message is kept,
    * 0 = history off (frames carry no seq/epoch, the `history` action answers ERR_HISTORY_DISABLED).
@@ -87,6 +90,7 @@ export function parseConfig(env: Record<string, string | undefined>): SocketConf
     maxTokenLifetimeSeconds: read.int('TOKEN_MAX_TTL', { default: DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, min: 1, max: 24 * 3600 }),
     maxMessageBytes: read.int('MAX_MESSAGE_BYTES', { default: DEFAULT_MAX_MESSAGE_BYTES, min: 256, max: API_GATEWAY_MAX_MESSAGE_BYTES }),
     fanOutConcurrency: read.int('FAN_OUT_CONCURRENCY', { default: 20, min: 1, max: 200 }),
+    sharding: readFanOutSharding(read),
     historyTtlSeconds,
     historyTableName: historyTtlSeconds > 0 ? read.string('HISTORY_TABLE_NAME') : read.optionalString('HISTORY_TABLE_NAME'),
     historyMaxMessages: read.int('HISTORY_MAX_MESSAGES', { default: 1000, min: 1, max: 10_000 }),

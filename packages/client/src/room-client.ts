@@ -306,6 +306,8 @@ export function createRoomClient(options: RoomClientOptions): RoomClient {
       const ack: PublishAck = { delivered: reply.delivered, failed: reply.failed, stale: reply.stale };
       if (reply.seq !== undefined) ack.seq = reply.seq;
       if (reply.epoch !== undefined) ack.epoch = reply.epoch;
+      if (reply.publishId !== undefined) ack.publishId = reply.publishId;
+      if (reply.queued !== undefined) ack.queued = true;
       return ack;
     },
     async members(): Promise<RoomMembers> {

@@ -93,6 +93,13 @@ export interface RoomMessage {
 }
 
 export interface PublishAck {
+  /** The publish's id; absent from servers without large-room support. */
+  publishId?: string;
+  /**
+   * True when the room was large enough to be fanned out by shards after the ack: the counts
+   * below are then 0, not the delivery's (the backend can follow it by `publishId`).
+   */
+  queued?: boolean;
   delivered: number;
   failed: number;
   stale: number;

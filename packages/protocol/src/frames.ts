@@ -28,9 +28,29 @@ export type ClientFrame =
  */
 export type MessageFrame = { type: 'message'; roomId: string; seq?: number; epoch?: string; from?: string; data: unknown; sentAt: number };
 
+/**
+ * The answer to a client `publish`. `publishId`: the publish's id (servers before large-room
+ * support omit it). `queued`: the room was larger than the stage's sharding threshold, so the
+ * message was handed to `shards` fan-out shards that deliver it after this ack; `delivered`,
+ * `failed` and `stale` are then 0 (the counts are in the Rooms API's publish status). Without
+ * `queued` the counts are final.
+ */
+export type PublishAckFrame = {
+  type: 'ack';
+  action: 'publish';
+  publishId?: string;
+  queued?: { shards: number };
+  seq?: number;
+  epoch?: string;
+  delivered: number;
+  failed: number;
+  stale: number;
+  id?: FrameId;
+};
+
 export type ServerFrame =
   | MessageFrame
-  | { type: 'ack'; action: 'publish'; seq?: number; epoch?: string; delivered: number; failed: number; stale: number; id?: FrameId }
+  | PublishAckFrame
   | HistoryReplyFrame
   | PresenceFrame
   | MembersReplyFrame

@@ -1,6 +1,6 @@
 export type { ErrorCode, FrameErrorCode, HttpErrorCode, HttpOnlyErrorCode } from './error-codes.ts';
 export { FrameError, RoomgateError } from './errors.ts';
-export { MAX_FRAME_ID_LENGTH, type ClientFrame, type FrameId, type MessageFrame, type ServerFrame } from './frames.ts';
+export { MAX_FRAME_ID_LENGTH, type ClientFrame, type FrameId, type MessageFrame, type PublishAckFrame, type ServerFrame } from './frames.ts';
 export { API_GATEWAY_MAX_MESSAGE_BYTES, DEFAULT_MAX_MESSAGE_BYTES, MAX_FRAME_DEPTH } from './limits.ts';
 export { SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from './subprotocols.ts';
 export * from './ids.ts';

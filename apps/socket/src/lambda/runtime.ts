@@ -10,6 +10,7 @@ import { createDynamoClient } from './store.ts';
 import { createPresenceParts } from './presence.ts';
 import type { RoomPresence } from '@roomgate/shared/presence';
 import { createTokenVerifier } from './verifier.ts';
+import { createShardingOptions } from '@roomgate/shared/delivery';
 import { createAdmissionFor, createRateLimitFor } from './admission.ts';
 import type { Admission } from '../admission/admission.ts';
 import type { PublishRateLimit } from '../admission/rate-limit.ts';
@@ -49,7 +50,9 @@ export function createRuntime(env: Record<string, string | undefined>): Runtime 
   const broadcaster = createBroadcaster({ store, management, concurrency: config.fanOutConcurrency, logger });
   // One size rule for every producer: the `message` frame, envelope included, fits MAX_MESSAGE_BYTES
   // (the Rooms API holds a server publish to the same setting).
-  const publisher = createMessagePublisher({ broadcaster, history, maxFrameBytes: config.maxMessageBytes, events, origin: 'client' });
+  // A room past FAN_OUT_SHARD_THRESHOLD is fanned out by shards in other invocations (docs/architecture.md, "Large rooms").
+  const sharding = createShardingOptions(config.sharding, dynamo, store);
+  const publisher = createMessagePublisher({ broadcaster, history, maxFrameBytes: config.maxMessageBytes, events, origin: 'client', sharding });
   const admission = createAdmissionFor(config, dynamo, store);
   const rateLimit = createRateLimitFor(config, store);
   return { config, logger, verifier, store, management, broadcaster, history, publisher, presence, admission, rateLimit };

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ConnectionStore } from '@roomgate/shared/store';
-import type { Broadcaster, ManagementApi } from '@roomgate/shared/delivery';
+import type { Broadcaster, ManagementApi, PublishStatusStore, ShardingOptions } from '@roomgate/shared/delivery';
 import type { HistoryStore } from '@roomgate/shared/history';
 import type { LifecycleEvents } from '@roomgate/shared/events';
 import { systemClock, type Clock, type Logger } from '@roomgate/shared/runtime';
@@ -36,6 +36,10 @@ export interface RoomsAppDeps {
   history?: HistoryStore | undefined;
   management: Pick<ManagementApi, 'post' | 'close'>;
   idempotency: IdempotencyStore;
+  /** Large rooms: how a publish is sharded; absent = every publish fans out in this function. */
+  sharding?: ShardingOptions | undefined;
+  /** Sharded publishes' status (GET …/publishes/{publishId}); absent = that route answers 404. */
+  publishStatus?: Pick<PublishStatusStore, 'get'> | undefined;
   /** Where `roomgate.message.published` goes for server publishes; none when absent. */
   events?: LifecycleEvents | undefined;
   cursors: ListingCursors;
@@ -81,7 +85,9 @@ export function buildRoomsApp(deps: RoomsAppDeps): FastifyInstance {
       clock,
       logger,
       events: deps.events,
+      sharding: deps.sharding,
     }),
+    publishStatus: deps.publishStatus,
     history: createMessageReader({ history: deps.history }),
     lister: createConnectionLister({ store: deps.store, cursors: deps.cursors, clock }),
     disconnector,

@@ -6,11 +6,11 @@
 exports.validators = {
   "DELETE /v1/rooms/:roomId/bans/:userId params": {
     "hash": "c903d233afcfdce81c75332daeebd3bef202f443b246cd7cd7271825e50d17cc",
-    "code": 11
+    "code": 14
   },
   "DELETE /v1/rooms/:roomId/users/:userId params": {
     "hash": "c903d233afcfdce81c75332daeebd3bef202f443b246cd7cd7271825e50d17cc",
-    "code": 11
+    "code": 14
   },
   "GET /v1/rooms/:roomId/bans params": {
     "hash": "f287acc97941a5ecd89646fc9cd1fc2f8917d087bbbe23c9a6290b9f11fc5d88",
@@ -18,7 +18,7 @@ exports.validators = {
   },
   "GET /v1/rooms/:roomId/bans querystring": {
     "hash": "2cdb57c16073a07451f7ce3284743dc71fccff07a09d8e6dd342b7d546f3e0da",
-    "code": 16
+    "code": 19
   },
   "GET /v1/rooms/:roomId/connections params": {
     "hash": "f287acc97941a5ecd89646fc9cd1fc2f8917d087bbbe23c9a6290b9f11fc5d88",
@@ -26,7 +26,7 @@ exports.validators = {
   },
   "GET /v1/rooms/:roomId/connections querystring": {
     "hash": "8aa0018a03e9e9d6ec575dc379bfe0c576c80efba28c7990965acb53ff3a4475",
-    "code": 9
+    "code": 12
   },
   "GET /v1/rooms/:roomId/messages params": {
     "hash": "f287acc97941a5ecd89646fc9cd1fc2f8917d087bbbe23c9a6290b9f11fc5d88",
@@ -34,7 +34,11 @@ exports.validators = {
   },
   "GET /v1/rooms/:roomId/messages querystring": {
     "hash": "a3df0416e23a312daab1a4e1ac3516bec15a1b94accc8c18518314ba74e2b0f7",
-    "code": 7
+    "code": 10
+  },
+  "GET /v1/rooms/:roomId/publishes/:publishId params": {
+    "hash": "bc9b05c967f760e4df96679569db64b14aa2bdc298b7e7c3a26a02dd752691a8",
+    "code": 8
   },
   "HEAD /v1/rooms/:roomId/bans params": {
     "hash": "f287acc97941a5ecd89646fc9cd1fc2f8917d087bbbe23c9a6290b9f11fc5d88",
@@ -42,7 +46,7 @@ exports.validators = {
   },
   "HEAD /v1/rooms/:roomId/bans querystring": {
     "hash": "2cdb57c16073a07451f7ce3284743dc71fccff07a09d8e6dd342b7d546f3e0da",
-    "code": 16
+    "code": 19
   },
   "HEAD /v1/rooms/:roomId/connections params": {
     "hash": "f287acc97941a5ecd89646fc9cd1fc2f8917d087bbbe23c9a6290b9f11fc5d88",
@@ -50,7 +54,7 @@ exports.validators = {
   },
   "HEAD /v1/rooms/:roomId/connections querystring": {
     "hash": "8aa0018a03e9e9d6ec575dc379bfe0c576c80efba28c7990965acb53ff3a4475",
-    "code": 9
+    "code": 12
   },
   "HEAD /v1/rooms/:roomId/messages params": {
     "hash": "f287acc97941a5ecd89646fc9cd1fc2f8917d087bbbe23c9a6290b9f11fc5d88",
@@ -58,7 +62,11 @@ exports.validators = {
   },
   "HEAD /v1/rooms/:roomId/messages querystring": {
     "hash": "a3df0416e23a312daab1a4e1ac3516bec15a1b94accc8c18518314ba74e2b0f7",
-    "code": 7
+    "code": 10
+  },
+  "HEAD /v1/rooms/:roomId/publishes/:publishId params": {
+    "hash": "bc9b05c967f760e4df96679569db64b14aa2bdc298b7e7c3a26a02dd752691a8",
+    "code": 8
   },
   "POST /v1/revocations body": {
     "hash": "f6c21eaa224524ca0ad1a16e633054fd19a9a8a1a0f42e39c47d0007ed690afa",
@@ -78,17 +86,17 @@ exports.validators = {
   },
   "PUT /v1/rooms/:roomId/bans/:userId body": {
     "hash": "a06a6f86461207a0483573c4f0ee65b5d7ca3888841c72d286d0e24626d9e7bd",
-    "code": 13
+    "code": 16
   },
   "PUT /v1/rooms/:roomId/bans/:userId params": {
     "hash": "c903d233afcfdce81c75332daeebd3bef202f443b246cd7cd7271825e50d17cc",
-    "code": 11
+    "code": 14
   }
 };
 exports.serializers = {
   "DELETE /v1/rooms/:roomId/bans/:userId 200": {
     "hash": "d4924c53343206822a28c2756be177c19dfba96b132cdb1c1a2f9cfe2a01a605",
-    "code": 15
+    "code": 18
   },
   "DELETE /v1/rooms/:roomId/bans/:userId 400": {
     "hash": "07150d317842a6b5ae16c97137dc6b663e600db954584f6d7dc53274497d5545",
@@ -112,7 +120,7 @@ exports.serializers = {
   },
   "DELETE /v1/rooms/:roomId/users/:userId 200": {
     "hash": "49c595cd6773f8eba3e6cb2567dca3021583f3de912f1fd07de8d00e16cb4395",
-    "code": 12
+    "code": 15
   },
   "DELETE /v1/rooms/:roomId/users/:userId 400": {
     "hash": "07150d317842a6b5ae16c97137dc6b663e600db954584f6d7dc53274497d5545",
@@ -136,7 +144,7 @@ exports.serializers = {
   },
   "GET /v1/rooms/:roomId/bans 200": {
     "hash": "2ba55abe956ee6498828528ddfb3589eaed5890cdbecaf8f465b5b3461322ad4",
-    "code": 17
+    "code": 20
   },
   "GET /v1/rooms/:roomId/bans 400": {
     "hash": "07150d317842a6b5ae16c97137dc6b663e600db954584f6d7dc53274497d5545",
@@ -160,7 +168,7 @@ exports.serializers = {
   },
   "GET /v1/rooms/:roomId/connections 200": {
     "hash": "3c74d716ed1793c75844b5d0d3b92f4135c5bcb067da84a839e7e1a7f33d7bde",
-    "code": 10
+    "code": 13
   },
   "GET /v1/rooms/:roomId/connections 400": {
     "hash": "07150d317842a6b5ae16c97137dc6b663e600db954584f6d7dc53274497d5545",
@@ -184,7 +192,7 @@ exports.serializers = {
   },
   "GET /v1/rooms/:roomId/messages 200": {
     "hash": "fedc391e2524eeab48b59136027ca51f747b4b575575c2ac0f600b7fc53f4874",
-    "code": 8
+    "code": 11
   },
   "GET /v1/rooms/:roomId/messages 400": {
     "hash": "07150d317842a6b5ae16c97137dc6b663e600db954584f6d7dc53274497d5545",
@@ -210,9 +218,37 @@ exports.serializers = {
     "hash": "07150d317842a6b5ae16c97137dc6b663e600db954584f6d7dc53274497d5545",
     "code": 2
   },
+  "GET /v1/rooms/:roomId/publishes/:publishId 200": {
+    "hash": "fb979ae1f0a355ae8e002d004273cac9c6a1b2ac1628f04517e460e3d21736cd",
+    "code": 9
+  },
+  "GET /v1/rooms/:roomId/publishes/:publishId 400": {
+    "hash": "07150d317842a6b5ae16c97137dc6b663e600db954584f6d7dc53274497d5545",
+    "code": 2
+  },
+  "GET /v1/rooms/:roomId/publishes/:publishId 401": {
+    "hash": "07150d317842a6b5ae16c97137dc6b663e600db954584f6d7dc53274497d5545",
+    "code": 2
+  },
+  "GET /v1/rooms/:roomId/publishes/:publishId 403": {
+    "hash": "07150d317842a6b5ae16c97137dc6b663e600db954584f6d7dc53274497d5545",
+    "code": 2
+  },
+  "GET /v1/rooms/:roomId/publishes/:publishId 404": {
+    "hash": "07150d317842a6b5ae16c97137dc6b663e600db954584f6d7dc53274497d5545",
+    "code": 2
+  },
+  "GET /v1/rooms/:roomId/publishes/:publishId 500": {
+    "hash": "07150d317842a6b5ae16c97137dc6b663e600db954584f6d7dc53274497d5545",
+    "code": 2
+  },
+  "GET /v1/rooms/:roomId/publishes/:publishId 503": {
+    "hash": "07150d317842a6b5ae16c97137dc6b663e600db954584f6d7dc53274497d5545",
+    "code": 2
+  },
   "HEAD /v1/rooms/:roomId/bans 200": {
     "hash": "2ba55abe956ee6498828528ddfb3589eaed5890cdbecaf8f465b5b3461322ad4",
-    "code": 17
+    "code": 20
   },
   "HEAD /v1/rooms/:roomId/bans 400": {
     "hash": "07150d317842a6b5ae16c97137dc6b663e600db954584f6d7dc53274497d5545",
@@ -236,7 +272,7 @@ exports.serializers = {
   },
   "HEAD /v1/rooms/:roomId/connections 200": {
     "hash": "3c74d716ed1793c75844b5d0d3b92f4135c5bcb067da84a839e7e1a7f33d7bde",
-    "code": 10
+    "code": 13
   },
   "HEAD /v1/rooms/:roomId/connections 400": {
     "hash": "07150d317842a6b5ae16c97137dc6b663e600db954584f6d7dc53274497d5545",
@@ -260,7 +296,7 @@ exports.serializers = {
   },
   "HEAD /v1/rooms/:roomId/messages 200": {
     "hash": "fedc391e2524eeab48b59136027ca51f747b4b575575c2ac0f600b7fc53f4874",
-    "code": 8
+    "code": 11
   },
   "HEAD /v1/rooms/:roomId/messages 400": {
     "hash": "07150d317842a6b5ae16c97137dc6b663e600db954584f6d7dc53274497d5545",
@@ -283,6 +319,34 @@ exports.serializers = {
     "code": 2
   },
   "HEAD /v1/rooms/:roomId/messages 503": {
+    "hash": "07150d317842a6b5ae16c97137dc6b663e600db954584f6d7dc53274497d5545",
+    "code": 2
+  },
+  "HEAD /v1/rooms/:roomId/publishes/:publishId 200": {
+    "hash": "fb979ae1f0a355ae8e002d004273cac9c6a1b2ac1628f04517e460e3d21736cd",
+    "code": 9
+  },
+  "HEAD /v1/rooms/:roomId/publishes/:publishId 400": {
+    "hash": "07150d317842a6b5ae16c97137dc6b663e600db954584f6d7dc53274497d5545",
+    "code": 2
+  },
+  "HEAD /v1/rooms/:roomId/publishes/:publishId 401": {
+    "hash": "07150d317842a6b5ae16c97137dc6b663e600db954584f6d7dc53274497d5545",
+    "code": 2
+  },
+  "HEAD /v1/rooms/:roomId/publishes/:publishId 403": {
+    "hash": "07150d317842a6b5ae16c97137dc6b663e600db954584f6d7dc53274497d5545",
+    "code": 2
+  },
+  "HEAD /v1/rooms/:roomId/publishes/:publishId 404": {
+    "hash": "07150d317842a6b5ae16c97137dc6b663e600db954584f6d7dc53274497d5545",
+    "code": 2
+  },
+  "HEAD /v1/rooms/:roomId/publishes/:publishId 500": {
+    "hash": "07150d317842a6b5ae16c97137dc6b663e600db954584f6d7dc53274497d5545",
+    "code": 2
+  },
+  "HEAD /v1/rooms/:roomId/publishes/:publishId 503": {
     "hash": "07150d317842a6b5ae16c97137dc6b663e600db954584f6d7dc53274497d5545",
     "code": 2
   },
@@ -315,8 +379,12 @@ exports.serializers = {
     "code": 2
   },
   "POST /v1/rooms/:roomId/messages 200": {
-    "hash": "5b621301e31887e1a29a20d9d9c97d3dad37531f103978763f57515d86938d1f",
+    "hash": "61c4b2ae479f7da2b5a5c4a5907dc9aeed69c5d89da67825281f8c5a6d9437aa",
     "code": 6
+  },
+  "POST /v1/rooms/:roomId/messages 202": {
+    "hash": "06bd39276e87d1dbab2552ab10dc8c6c7b8eabd39b358d0da8354ef089e594f5",
+    "code": 7
   },
   "POST /v1/rooms/:roomId/messages 400": {
     "hash": "07150d317842a6b5ae16c97137dc6b663e600db954584f6d7dc53274497d5545",
@@ -356,7 +424,7 @@ exports.serializers = {
   },
   "PUT /v1/rooms/:roomId/bans/:userId 200": {
     "hash": "5818cdd10800ff49e10a85c9daaf8848d3705049e28ff99f0ab153fb76f78892",
-    "code": 14
+    "code": 17
   },
   "PUT /v1/rooms/:roomId/bans/:userId 400": {
     "hash": "07150d317842a6b5ae16c97137dc6b663e600db954584f6d7dc53274497d5545",
@@ -706,6 +774,169 @@ const asInteger = serializer.asInteger.bind(serializer)
         throw new Error('"stale" is required!')
       }
       
+      const value_publishId_4 = obj["publishId"]
+      if (value_publishId_4 !== undefined) {
+        json += ",\"publishId\":"
+        
+        if (typeof value_publishId_4 !== 'string') {
+          if (value_publishId_4 === null) {
+            json += JSON_STR_EMPTY_STRING
+          } else if (value_publishId_4 instanceof Date) {
+            json += JSON_STR_QUOTE + value_publishId_4.toISOString() + JSON_STR_QUOTE
+          } else if (value_publishId_4 instanceof RegExp) {
+            json += asString(value_publishId_4.source)
+          } else {
+            json += asString(value_publishId_4.toString())
+          }
+        } else {
+          json += asString(value_publishId_4)
+        }
+        
+      }
+
+      const value_seq_5 = obj["seq"]
+      if (value_seq_5 !== undefined) {
+        json += ",\"seq\":"
+        json += asInteger(value_seq_5)
+      }
+
+      const value_epoch_6 = obj["epoch"]
+      if (value_epoch_6 !== undefined) {
+        json += ",\"epoch\":"
+        
+        if (typeof value_epoch_6 !== 'string') {
+          if (value_epoch_6 === null) {
+            json += JSON_STR_EMPTY_STRING
+          } else if (value_epoch_6 instanceof Date) {
+            json += JSON_STR_QUOTE + value_epoch_6.toISOString() + JSON_STR_QUOTE
+          } else if (value_epoch_6 instanceof RegExp) {
+            json += asString(value_epoch_6.source)
+          } else {
+            json += asString(value_epoch_6.toString())
+          }
+        } else {
+          json += asString(value_epoch_6)
+        }
+        
+      }
+
+return json + JSON_STR_END_OBJECT
+
+      }
+    
+    const main = anonymous0
+    return main
+    
+}(validator, serializer)
+    return module.exports;
+  },
+  function () {
+    const module = { exports: {} };
+    const exports = module.exports;
+
+  'use strict'
+
+  const Serializer = require('fast-json-stringify/lib/serializer')
+  const serializerState = {"mode":"standalone"}
+  const serializer = Serializer.restoreFromState(serializerState)
+
+  const validator = null
+
+
+  module.exports = function anonymous(validator,serializer
+) {
+
+    
+const {
+  asString,
+  asNumber,
+  asBoolean,
+  asDateTime,
+  asDate,
+  asTime,
+  asUnsafeString,
+  asPlainStringArray
+} = serializer
+
+const asInteger = serializer.asInteger.bind(serializer)
+
+
+    const JSON_STR_BEGIN_OBJECT = '{'
+    const JSON_STR_END_OBJECT = '}'
+    const JSON_STR_BEGIN_ARRAY = '['
+    const JSON_STR_END_ARRAY = ']'
+    const JSON_STR_COMMA = ','
+    const JSON_STR_COLONS = ':'
+    const JSON_STR_QUOTE = '"'
+    const JSON_STR_EMPTY_OBJECT = JSON_STR_BEGIN_OBJECT + JSON_STR_END_OBJECT
+    const JSON_STR_EMPTY_ARRAY = JSON_STR_BEGIN_ARRAY + JSON_STR_END_ARRAY
+    const JSON_STR_EMPTY_STRING = JSON_STR_QUOTE + JSON_STR_QUOTE
+    const JSON_STR_NULL = 'null'
+    
+  
+    
+      // "#"
+      function anonymous0 (input) {
+        const obj = (input && typeof input.toJSON === 'function')
+    ? input.toJSON()
+    : input
+  
+        if (obj === null) return JSON_STR_EMPTY_OBJECT
+        let json = ''
+
+        
+      const value_publishId_1 = obj["publishId"]
+      if (value_publishId_1 !== undefined) {
+        json += "{\"publishId\":"
+        
+        if (typeof value_publishId_1 !== 'string') {
+          if (value_publishId_1 === null) {
+            json += JSON_STR_EMPTY_STRING
+          } else if (value_publishId_1 instanceof Date) {
+            json += JSON_STR_QUOTE + value_publishId_1.toISOString() + JSON_STR_QUOTE
+          } else if (value_publishId_1 instanceof RegExp) {
+            json += asString(value_publishId_1.source)
+          } else {
+            json += asString(value_publishId_1.toString())
+          }
+        } else {
+          json += asString(value_publishId_1)
+        }
+        
+      } else {
+        throw new Error('"publishId" is required!')
+      }
+      
+      const value_state_2 = obj["state"]
+      if (value_state_2 !== undefined) {
+        json += ",\"state\":"
+        
+        if (typeof value_state_2 !== 'string') {
+          if (value_state_2 === null) {
+            json += JSON_STR_EMPTY_STRING
+          } else if (value_state_2 instanceof Date) {
+            json += JSON_STR_QUOTE + value_state_2.toISOString() + JSON_STR_QUOTE
+          } else if (value_state_2 instanceof RegExp) {
+            json += asString(value_state_2.source)
+          } else {
+            json += asString(value_state_2.toString())
+          }
+        } else {
+          json += asString(value_state_2)
+        }
+        
+      } else {
+        throw new Error('"state" is required!')
+      }
+      
+      const value_shards_3 = obj["shards"]
+      if (value_shards_3 !== undefined) {
+        json += ",\"shards\":"
+        json += asInteger(value_shards_3)
+      } else {
+        throw new Error('"shards" is required!')
+      }
+      
       const value_seq_4 = obj["seq"]
       if (value_seq_4 !== undefined) {
         json += ",\"seq\":"
@@ -745,7 +976,178 @@ return json + JSON_STR_END_OBJECT
   function () {
     const module = { exports: {} };
     const exports = module.exports;
-"use strict";module.exports = validate13;module.exports.default = validate13;const schema14 = {"type":"object","additionalProperties":false,"properties":{"since":{"type":"string","pattern":"^[0-9]{1,15}$"},"limit":{"type":"string","pattern":"^[0-9]{1,4}$"},"epoch":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,32}$"}}};const pattern3 = new RegExp("^[0-9]{1,15}$", "u");const pattern4 = new RegExp("^[0-9]{1,4}$", "u");const pattern5 = new RegExp("^[A-Za-z0-9_-]{1,32}$", "u");function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){let vErrors = null;let errors = 0;if(errors === 0){if(data && typeof data == "object" && !Array.isArray(data)){const _errs1 = errors;for(const key0 in data){if(!(((key0 === "since") || (key0 === "limit")) || (key0 === "epoch"))){validate13.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];return false;break;}}if(_errs1 === errors){if(data.since !== undefined){let data0 = data.since;const _errs2 = errors;if(errors === _errs2){if(typeof data0 === "string"){if(!pattern3.test(data0)){validate13.errors = [{instancePath:instancePath+"/since",schemaPath:"#/properties/since/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,15}$"},message:"must match pattern \""+"^[0-9]{1,15}$"+"\""}];return false;}}else {validate13.errors = [{instancePath:instancePath+"/since",schemaPath:"#/properties/since/type",keyword:"type",params:{type: "string"},message:"must be string"}];return false;}}var valid0 = _errs2 === errors;}else {var valid0 = true;}if(valid0){if(data.limit !== undefined){let data1 = data.limit;const _errs4 = errors;if(errors === _errs4){if(typeof data1 === "string"){if(!pattern4.test(data1)){validate13.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,4}$"},message:"must match pattern \""+"^[0-9]{1,4}$"+"\""}];return false;}}else {validate13.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/type",keyword:"type",params:{type: "string"},message:"must be string"}];return false;}}var valid0 = _errs4 === errors;}else {var valid0 = true;}if(valid0){if(data.epoch !== undefined){let data2 = data.epoch;const _errs6 = errors;if(errors === _errs6){if(typeof data2 === "string"){if(!pattern5.test(data2)){validate13.errors = [{instancePath:instancePath+"/epoch",schemaPath:"#/properties/epoch/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{1,32}$"},message:"must match pattern \""+"^[A-Za-z0-9_-]{1,32}$"+"\""}];return false;}}else {validate13.errors = [{instancePath:instancePath+"/epoch",schemaPath:"#/properties/epoch/type",keyword:"type",params:{type: "string"},message:"must be string"}];return false;}}var valid0 = _errs6 === errors;}else {var valid0 = true;}}}}}else {validate13.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];return false;}}validate13.errors = vErrors;return errors === 0;}
+"use strict";module.exports = validate13;module.exports.default = validate13;const schema14 = {"type":"object","required":["roomId","publishId"],"additionalProperties":false,"properties":{"roomId":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9_.:-]{1,128}$"},"publishId":{"type":"string","pattern":"^[A-Za-z0-9_-]{22}$"}}};const func2 = require("ajv/dist/runtime/ucs2length").default;const pattern2 = new RegExp("^[A-Za-z0-9_.:-]{1,128}$", "u");const pattern4 = new RegExp("^[A-Za-z0-9_-]{22}$", "u");function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){let vErrors = null;let errors = 0;if(errors === 0){if(data && typeof data == "object" && !Array.isArray(data)){let missing0;if(((data.roomId === undefined) && (missing0 = "roomId")) || ((data.publishId === undefined) && (missing0 = "publishId"))){validate13.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];return false;}else {const _errs1 = errors;for(const key0 in data){if(!((key0 === "roomId") || (key0 === "publishId"))){validate13.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];return false;break;}}if(_errs1 === errors){if(data.roomId !== undefined){let data0 = data.roomId;const _errs2 = errors;if(errors === _errs2){if(typeof data0 === "string"){if(func2(data0) > 128){validate13.errors = [{instancePath:instancePath+"/roomId",schemaPath:"#/properties/roomId/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"}];return false;}else {if(func2(data0) < 1){validate13.errors = [{instancePath:instancePath+"/roomId",schemaPath:"#/properties/roomId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];return false;}else {if(!pattern2.test(data0)){validate13.errors = [{instancePath:instancePath+"/roomId",schemaPath:"#/properties/roomId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.:-]{1,128}$"},message:"must match pattern \""+"^[A-Za-z0-9_.:-]{1,128}$"+"\""}];return false;}}}}else {validate13.errors = [{instancePath:instancePath+"/roomId",schemaPath:"#/properties/roomId/type",keyword:"type",params:{type: "string"},message:"must be string"}];return false;}}var valid0 = _errs2 === errors;}else {var valid0 = true;}if(valid0){if(data.publishId !== undefined){let data1 = data.publishId;const _errs4 = errors;if(errors === _errs4){if(typeof data1 === "string"){if(!pattern4.test(data1)){validate13.errors = [{instancePath:instancePath+"/publishId",schemaPath:"#/properties/publishId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{22}$"},message:"must match pattern \""+"^[A-Za-z0-9_-]{22}$"+"\""}];return false;}}else {validate13.errors = [{instancePath:instancePath+"/publishId",schemaPath:"#/properties/publishId/type",keyword:"type",params:{type: "string"},message:"must be string"}];return false;}}var valid0 = _errs4 === errors;}else {var valid0 = true;}}}}}else {validate13.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];return false;}}validate13.errors = vErrors;return errors === 0;}
+    return module.exports;
+  },
+  function () {
+    const module = { exports: {} };
+    const exports = module.exports;
+
+  'use strict'
+
+  const Serializer = require('fast-json-stringify/lib/serializer')
+  const serializerState = {"mode":"standalone"}
+  const serializer = Serializer.restoreFromState(serializerState)
+
+  const validator = null
+
+
+  module.exports = function anonymous(validator,serializer
+) {
+
+    
+const {
+  asString,
+  asNumber,
+  asBoolean,
+  asDateTime,
+  asDate,
+  asTime,
+  asUnsafeString,
+  asPlainStringArray
+} = serializer
+
+const asInteger = serializer.asInteger.bind(serializer)
+
+
+    const JSON_STR_BEGIN_OBJECT = '{'
+    const JSON_STR_END_OBJECT = '}'
+    const JSON_STR_BEGIN_ARRAY = '['
+    const JSON_STR_END_ARRAY = ']'
+    const JSON_STR_COMMA = ','
+    const JSON_STR_COLONS = ':'
+    const JSON_STR_QUOTE = '"'
+    const JSON_STR_EMPTY_OBJECT = JSON_STR_BEGIN_OBJECT + JSON_STR_END_OBJECT
+    const JSON_STR_EMPTY_ARRAY = JSON_STR_BEGIN_ARRAY + JSON_STR_END_ARRAY
+    const JSON_STR_EMPTY_STRING = JSON_STR_QUOTE + JSON_STR_QUOTE
+    const JSON_STR_NULL = 'null'
+    
+  
+    
+      // "#"
+      function anonymous0 (input) {
+        const obj = (input && typeof input.toJSON === 'function')
+    ? input.toJSON()
+    : input
+  
+        if (obj === null) return JSON_STR_EMPTY_OBJECT
+        let json = ''
+
+        
+      const value_publishId_1 = obj["publishId"]
+      if (value_publishId_1 !== undefined) {
+        json += "{\"publishId\":"
+        
+        if (typeof value_publishId_1 !== 'string') {
+          if (value_publishId_1 === null) {
+            json += JSON_STR_EMPTY_STRING
+          } else if (value_publishId_1 instanceof Date) {
+            json += JSON_STR_QUOTE + value_publishId_1.toISOString() + JSON_STR_QUOTE
+          } else if (value_publishId_1 instanceof RegExp) {
+            json += asString(value_publishId_1.source)
+          } else {
+            json += asString(value_publishId_1.toString())
+          }
+        } else {
+          json += asString(value_publishId_1)
+        }
+        
+      } else {
+        throw new Error('"publishId" is required!')
+      }
+      
+      const value_state_2 = obj["state"]
+      if (value_state_2 !== undefined) {
+        json += ",\"state\":"
+        
+        if (typeof value_state_2 !== 'string') {
+          if (value_state_2 === null) {
+            json += JSON_STR_EMPTY_STRING
+          } else if (value_state_2 instanceof Date) {
+            json += JSON_STR_QUOTE + value_state_2.toISOString() + JSON_STR_QUOTE
+          } else if (value_state_2 instanceof RegExp) {
+            json += asString(value_state_2.source)
+          } else {
+            json += asString(value_state_2.toString())
+          }
+        } else {
+          json += asString(value_state_2)
+        }
+        
+      } else {
+        throw new Error('"state" is required!')
+      }
+      
+      const value_delivered_3 = obj["delivered"]
+      if (value_delivered_3 !== undefined) {
+        json += ",\"delivered\":"
+        json += asInteger(value_delivered_3)
+      } else {
+        throw new Error('"delivered" is required!')
+      }
+      
+      const value_failed_4 = obj["failed"]
+      if (value_failed_4 !== undefined) {
+        json += ",\"failed\":"
+        json += asInteger(value_failed_4)
+      } else {
+        throw new Error('"failed" is required!')
+      }
+      
+      const value_stale_5 = obj["stale"]
+      if (value_stale_5 !== undefined) {
+        json += ",\"stale\":"
+        json += asInteger(value_stale_5)
+      } else {
+        throw new Error('"stale" is required!')
+      }
+      
+      const value_throttled_6 = obj["throttled"]
+      if (value_throttled_6 !== undefined) {
+        json += ",\"throttled\":"
+        json += asInteger(value_throttled_6)
+      } else {
+        throw new Error('"throttled" is required!')
+      }
+      
+      const value_shards_7 = obj["shards"]
+      if (value_shards_7 !== undefined) {
+        json += ",\"shards\":"
+        json += asInteger(value_shards_7)
+      } else {
+        throw new Error('"shards" is required!')
+      }
+      
+      const value_shardsDone_8 = obj["shardsDone"]
+      if (value_shardsDone_8 !== undefined) {
+        json += ",\"shardsDone\":"
+        json += asInteger(value_shardsDone_8)
+      } else {
+        throw new Error('"shardsDone" is required!')
+      }
+      
+      const value_shardsFailed_9 = obj["shardsFailed"]
+      if (value_shardsFailed_9 !== undefined) {
+        json += ",\"shardsFailed\":"
+        json += asInteger(value_shardsFailed_9)
+      } else {
+        throw new Error('"shardsFailed" is required!')
+      }
+      
+return json + JSON_STR_END_OBJECT
+
+      }
+    
+    const main = anonymous0
+    return main
+    
+}(validator, serializer)
+    return module.exports;
+  },
+  function () {
+    const module = { exports: {} };
+    const exports = module.exports;
+"use strict";module.exports = validate14;module.exports.default = validate14;const schema15 = {"type":"object","additionalProperties":false,"properties":{"since":{"type":"string","pattern":"^[0-9]{1,15}$"},"limit":{"type":"string","pattern":"^[0-9]{1,4}$"},"epoch":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,32}$"}}};const pattern5 = new RegExp("^[0-9]{1,15}$", "u");const pattern6 = new RegExp("^[0-9]{1,4}$", "u");const pattern7 = new RegExp("^[A-Za-z0-9_-]{1,32}$", "u");function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){let vErrors = null;let errors = 0;if(errors === 0){if(data && typeof data == "object" && !Array.isArray(data)){const _errs1 = errors;for(const key0 in data){if(!(((key0 === "since") || (key0 === "limit")) || (key0 === "epoch"))){validate14.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];return false;break;}}if(_errs1 === errors){if(data.since !== undefined){let data0 = data.since;const _errs2 = errors;if(errors === _errs2){if(typeof data0 === "string"){if(!pattern5.test(data0)){validate14.errors = [{instancePath:instancePath+"/since",schemaPath:"#/properties/since/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,15}$"},message:"must match pattern \""+"^[0-9]{1,15}$"+"\""}];return false;}}else {validate14.errors = [{instancePath:instancePath+"/since",schemaPath:"#/properties/since/type",keyword:"type",params:{type: "string"},message:"must be string"}];return false;}}var valid0 = _errs2 === errors;}else {var valid0 = true;}if(valid0){if(data.limit !== undefined){let data1 = data.limit;const _errs4 = errors;if(errors === _errs4){if(typeof data1 === "string"){if(!pattern6.test(data1)){validate14.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,4}$"},message:"must match pattern \""+"^[0-9]{1,4}$"+"\""}];return false;}}else {validate14.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/type",keyword:"type",params:{type: "string"},message:"must be string"}];return false;}}var valid0 = _errs4 === errors;}else {var valid0 = true;}if(valid0){if(data.epoch !== undefined){let data2 = data.epoch;const _errs6 = errors;if(errors === _errs6){if(typeof data2 === "string"){if(!pattern7.test(data2)){validate14.errors = [{instancePath:instancePath+"/epoch",schemaPath:"#/properties/epoch/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{1,32}$"},message:"must match pattern \""+"^[A-Za-z0-9_-]{1,32}$"+"\""}];return false;}}else {validate14.errors = [{instancePath:instancePath+"/epoch",schemaPath:"#/properties/epoch/type",keyword:"type",params:{type: "string"},message:"must be string"}];return false;}}var valid0 = _errs6 === errors;}else {var valid0 = true;}}}}}else {validate14.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];return false;}}validate14.errors = vErrors;return errors === 0;}
     return module.exports;
   },
   function () {
@@ -1052,7 +1454,7 @@ return json + JSON_STR_END_OBJECT
   function () {
     const module = { exports: {} };
     const exports = module.exports;
-"use strict";module.exports = validate14;module.exports.default = validate14;const schema15 = {"type":"object","additionalProperties":false,"properties":{"limit":{"type":"string","pattern":"^[0-9]{1,4}$"},"cursor":{"type":"string","pattern":"^[A-Za-z0-9_-]{24}$"}}};const pattern4 = new RegExp("^[0-9]{1,4}$", "u");const pattern7 = new RegExp("^[A-Za-z0-9_-]{24}$", "u");function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){let vErrors = null;let errors = 0;if(errors === 0){if(data && typeof data == "object" && !Array.isArray(data)){const _errs1 = errors;for(const key0 in data){if(!((key0 === "limit") || (key0 === "cursor"))){validate14.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];return false;break;}}if(_errs1 === errors){if(data.limit !== undefined){let data0 = data.limit;const _errs2 = errors;if(errors === _errs2){if(typeof data0 === "string"){if(!pattern4.test(data0)){validate14.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,4}$"},message:"must match pattern \""+"^[0-9]{1,4}$"+"\""}];return false;}}else {validate14.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/type",keyword:"type",params:{type: "string"},message:"must be string"}];return false;}}var valid0 = _errs2 === errors;}else {var valid0 = true;}if(valid0){if(data.cursor !== undefined){let data1 = data.cursor;const _errs4 = errors;if(errors === _errs4){if(typeof data1 === "string"){if(!pattern7.test(data1)){validate14.errors = [{instancePath:instancePath+"/cursor",schemaPath:"#/properties/cursor/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{24}$"},message:"must match pattern \""+"^[A-Za-z0-9_-]{24}$"+"\""}];return false;}}else {validate14.errors = [{instancePath:instancePath+"/cursor",schemaPath:"#/properties/cursor/type",keyword:"type",params:{type: "string"},message:"must be string"}];return false;}}var valid0 = _errs4 === errors;}else {var valid0 = true;}}}}else {validate14.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];return false;}}validate14.errors = vErrors;return errors === 0;}
+"use strict";module.exports = validate15;module.exports.default = validate15;const schema16 = {"type":"object","additionalProperties":false,"properties":{"limit":{"type":"string","pattern":"^[0-9]{1,4}$"},"cursor":{"type":"string","pattern":"^[A-Za-z0-9_-]{24}$"}}};const pattern6 = new RegExp("^[0-9]{1,4}$", "u");const pattern9 = new RegExp("^[A-Za-z0-9_-]{24}$", "u");function validate15(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){let vErrors = null;let errors = 0;if(errors === 0){if(data && typeof data == "object" && !Array.isArray(data)){const _errs1 = errors;for(const key0 in data){if(!((key0 === "limit") || (key0 === "cursor"))){validate15.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];return false;break;}}if(_errs1 === errors){if(data.limit !== undefined){let data0 = data.limit;const _errs2 = errors;if(errors === _errs2){if(typeof data0 === "string"){if(!pattern6.test(data0)){validate15.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,4}$"},message:"must match pattern \""+"^[0-9]{1,4}$"+"\""}];return false;}}else {validate15.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/type",keyword:"type",params:{type: "string"},message:"must be string"}];return false;}}var valid0 = _errs2 === errors;}else {var valid0 = true;}if(valid0){if(data.cursor !== undefined){let data1 = data.cursor;const _errs4 = errors;if(errors === _errs4){if(typeof data1 === "string"){if(!pattern9.test(data1)){validate15.errors = [{instancePath:instancePath+"/cursor",schemaPath:"#/properties/cursor/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{24}$"},message:"must match pattern \""+"^[A-Za-z0-9_-]{24}$"+"\""}];return false;}}else {validate15.errors = [{instancePath:instancePath+"/cursor",schemaPath:"#/properties/cursor/type",keyword:"type",params:{type: "string"},message:"must be string"}];return false;}}var valid0 = _errs4 === errors;}else {var valid0 = true;}}}}else {validate15.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];return false;}}validate15.errors = vErrors;return errors === 0;}
     return module.exports;
   },
   function () {
@@ -1302,7 +1704,7 @@ return json + JSON_STR_END_OBJECT
   function () {
     const module = { exports: {} };
     const exports = module.exports;
-"use strict";module.exports = validate15;module.exports.default = validate15;const schema16 = {"type":"object","required":["roomId","userId"],"properties":{"roomId":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9_.:-]{1,128}$"},"userId":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9_.:@-]{1,128}$"}}};const func2 = require("ajv/dist/runtime/ucs2length").default;const pattern2 = new RegExp("^[A-Za-z0-9_.:-]{1,128}$", "u");const pattern1 = new RegExp("^[A-Za-z0-9_.:@-]{1,128}$", "u");function validate15(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){let vErrors = null;let errors = 0;if(errors === 0){if(data && typeof data == "object" && !Array.isArray(data)){let missing0;if(((data.roomId === undefined) && (missing0 = "roomId")) || ((data.userId === undefined) && (missing0 = "userId"))){validate15.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];return false;}else {if(data.roomId !== undefined){let data0 = data.roomId;const _errs1 = errors;if(errors === _errs1){if(typeof data0 === "string"){if(func2(data0) > 128){validate15.errors = [{instancePath:instancePath+"/roomId",schemaPath:"#/properties/roomId/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"}];return false;}else {if(func2(data0) < 1){validate15.errors = [{instancePath:instancePath+"/roomId",schemaPath:"#/properties/roomId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];return false;}else {if(!pattern2.test(data0)){validate15.errors = [{instancePath:instancePath+"/roomId",schemaPath:"#/properties/roomId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.:-]{1,128}$"},message:"must match pattern \""+"^[A-Za-z0-9_.:-]{1,128}$"+"\""}];return false;}}}}else {validate15.errors = [{instancePath:instancePath+"/roomId",schemaPath:"#/properties/roomId/type",keyword:"type",params:{type: "string"},message:"must be string"}];return false;}}var valid0 = _errs1 === errors;}else {var valid0 = true;}if(valid0){if(data.userId !== undefined){let data1 = data.userId;const _errs3 = errors;if(errors === _errs3){if(typeof data1 === "string"){if(func2(data1) > 128){validate15.errors = [{instancePath:instancePath+"/userId",schemaPath:"#/properties/userId/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"}];return false;}else {if(func2(data1) < 1){validate15.errors = [{instancePath:instancePath+"/userId",schemaPath:"#/properties/userId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];return false;}else {if(!pattern1.test(data1)){validate15.errors = [{instancePath:instancePath+"/userId",schemaPath:"#/properties/userId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.:@-]{1,128}$"},message:"must match pattern \""+"^[A-Za-z0-9_.:@-]{1,128}$"+"\""}];return false;}}}}else {validate15.errors = [{instancePath:instancePath+"/userId",schemaPath:"#/properties/userId/type",keyword:"type",params:{type: "string"},message:"must be string"}];return false;}}var valid0 = _errs3 === errors;}else {var valid0 = true;}}}}else {validate15.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];return false;}}validate15.errors = vErrors;return errors === 0;}
+"use strict";module.exports = validate16;module.exports.default = validate16;const schema17 = {"type":"object","required":["roomId","userId"],"properties":{"roomId":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9_.:-]{1,128}$"},"userId":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9_.:@-]{1,128}$"}}};const func2 = require("ajv/dist/runtime/ucs2length").default;const pattern2 = new RegExp("^[A-Za-z0-9_.:-]{1,128}$", "u");const pattern1 = new RegExp("^[A-Za-z0-9_.:@-]{1,128}$", "u");function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){let vErrors = null;let errors = 0;if(errors === 0){if(data && typeof data == "object" && !Array.isArray(data)){let missing0;if(((data.roomId === undefined) && (missing0 = "roomId")) || ((data.userId === undefined) && (missing0 = "userId"))){validate16.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];return false;}else {if(data.roomId !== undefined){let data0 = data.roomId;const _errs1 = errors;if(errors === _errs1){if(typeof data0 === "string"){if(func2(data0) > 128){validate16.errors = [{instancePath:instancePath+"/roomId",schemaPath:"#/properties/roomId/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"}];return false;}else {if(func2(data0) < 1){validate16.errors = [{instancePath:instancePath+"/roomId",schemaPath:"#/properties/roomId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];return false;}else {if(!pattern2.test(data0)){validate16.errors = [{instancePath:instancePath+"/roomId",schemaPath:"#/properties/roomId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.:-]{1,128}$"},message:"must match pattern \""+"^[A-Za-z0-9_.:-]{1,128}$"+"\""}];return false;}}}}else {validate16.errors = [{instancePath:instancePath+"/roomId",schemaPath:"#/properties/roomId/type",keyword:"type",params:{type: "string"},message:"must be string"}];return false;}}var valid0 = _errs1 === errors;}else {var valid0 = true;}if(valid0){if(data.userId !== undefined){let data1 = data.userId;const _errs3 = errors;if(errors === _errs3){if(typeof data1 === "string"){if(func2(data1) > 128){validate16.errors = [{instancePath:instancePath+"/userId",schemaPath:"#/properties/userId/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"}];return false;}else {if(func2(data1) < 1){validate16.errors = [{instancePath:instancePath+"/userId",schemaPath:"#/properties/userId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];return false;}else {if(!pattern1.test(data1)){validate16.errors = [{instancePath:instancePath+"/userId",schemaPath:"#/properties/userId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.:@-]{1,128}$"},message:"must match pattern \""+"^[A-Za-z0-9_.:@-]{1,128}$"+"\""}];return false;}}}}else {validate16.errors = [{instancePath:instancePath+"/userId",schemaPath:"#/properties/userId/type",keyword:"type",params:{type: "string"},message:"must be string"}];return false;}}var valid0 = _errs3 === errors;}else {var valid0 = true;}}}}else {validate16.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];return false;}}validate16.errors = vErrors;return errors === 0;}
     return module.exports;
   },
   function () {
@@ -1389,7 +1791,7 @@ return json + JSON_STR_END_OBJECT
   function () {
     const module = { exports: {} };
     const exports = module.exports;
-"use strict";module.exports = validate16;module.exports.default = validate16;const schema17 = {"type":"object","required":["durationSeconds"],"additionalProperties":false,"properties":{"durationSeconds":{"type":"integer","minimum":1,"maximum":31536000},"reason":{"type":"string","minLength":1,"maxLength":500}}};const func2 = require("ajv/dist/runtime/ucs2length").default;function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){let vErrors = null;let errors = 0;if(errors === 0){if(data && typeof data == "object" && !Array.isArray(data)){let missing0;if((data.durationSeconds === undefined) && (missing0 = "durationSeconds")){validate16.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];return false;}else {const _errs1 = errors;for(const key0 in data){if(!((key0 === "durationSeconds") || (key0 === "reason"))){validate16.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];return false;break;}}if(_errs1 === errors){if(data.durationSeconds !== undefined){let data0 = data.durationSeconds;const _errs2 = errors;if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){validate16.errors = [{instancePath:instancePath+"/durationSeconds",schemaPath:"#/properties/durationSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];return false;}if(errors === _errs2){if((typeof data0 == "number") && (isFinite(data0))){if(data0 > 31536000 || isNaN(data0)){validate16.errors = [{instancePath:instancePath+"/durationSeconds",schemaPath:"#/properties/durationSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 31536000},message:"must be <= 31536000"}];return false;}else {if(data0 < 1 || isNaN(data0)){validate16.errors = [{instancePath:instancePath+"/durationSeconds",schemaPath:"#/properties/durationSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];return false;}}}}var valid0 = _errs2 === errors;}else {var valid0 = true;}if(valid0){if(data.reason !== undefined){let data1 = data.reason;const _errs4 = errors;if(errors === _errs4){if(typeof data1 === "string"){if(func2(data1) > 500){validate16.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/maxLength",keyword:"maxLength",params:{limit: 500},message:"must NOT have more than 500 characters"}];return false;}else {if(func2(data1) < 1){validate16.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];return false;}}}else {validate16.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"}];return false;}}var valid0 = _errs4 === errors;}else {var valid0 = true;}}}}}else {validate16.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];return false;}}validate16.errors = vErrors;return errors === 0;}
+"use strict";module.exports = validate17;module.exports.default = validate17;const schema18 = {"type":"object","required":["durationSeconds"],"additionalProperties":false,"properties":{"durationSeconds":{"type":"integer","minimum":1,"maximum":31536000},"reason":{"type":"string","minLength":1,"maxLength":500}}};const func2 = require("ajv/dist/runtime/ucs2length").default;function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){let vErrors = null;let errors = 0;if(errors === 0){if(data && typeof data == "object" && !Array.isArray(data)){let missing0;if((data.durationSeconds === undefined) && (missing0 = "durationSeconds")){validate17.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];return false;}else {const _errs1 = errors;for(const key0 in data){if(!((key0 === "durationSeconds") || (key0 === "reason"))){validate17.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];return false;break;}}if(_errs1 === errors){if(data.durationSeconds !== undefined){let data0 = data.durationSeconds;const _errs2 = errors;if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){validate17.errors = [{instancePath:instancePath+"/durationSeconds",schemaPath:"#/properties/durationSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];return false;}if(errors === _errs2){if((typeof data0 == "number") && (isFinite(data0))){if(data0 > 31536000 || isNaN(data0)){validate17.errors = [{instancePath:instancePath+"/durationSeconds",schemaPath:"#/properties/durationSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 31536000},message:"must be <= 31536000"}];return false;}else {if(data0 < 1 || isNaN(data0)){validate17.errors = [{instancePath:instancePath+"/durationSeconds",schemaPath:"#/properties/durationSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];return false;}}}}var valid0 = _errs2 === errors;}else {var valid0 = true;}if(valid0){if(data.reason !== undefined){let data1 = data.reason;const _errs4 = errors;if(errors === _errs4){if(typeof data1 === "string"){if(func2(data1) > 500){validate17.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/maxLength",keyword:"maxLength",params:{limit: 500},message:"must NOT have more than 500 characters"}];return false;}else {if(func2(data1) < 1){validate17.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];return false;}}}else {validate17.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"}];return false;}}var valid0 = _errs4 === errors;}else {var valid0 = true;}}}}}else {validate17.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];return false;}}validate17.errors = vErrors;return errors === 0;}
     return module.exports;
   },
   function () {
@@ -1555,7 +1957,7 @@ return json + JSON_STR_END_OBJECT
   function () {
     const module = { exports: {} };
     const exports = module.exports;
-"use strict";module.exports = validate17;module.exports.default = validate17;const schema18 = {"type":"object","additionalProperties":false,"properties":{"limit":{"type":"string","pattern":"^[0-9]{1,4}$"},"cursor":{"type":"string","minLength":1,"maxLength":2048}}};const pattern4 = new RegExp("^[0-9]{1,4}$", "u");const func2 = require("ajv/dist/runtime/ucs2length").default;function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){let vErrors = null;let errors = 0;if(errors === 0){if(data && typeof data == "object" && !Array.isArray(data)){const _errs1 = errors;for(const key0 in data){if(!((key0 === "limit") || (key0 === "cursor"))){validate17.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];return false;break;}}if(_errs1 === errors){if(data.limit !== undefined){let data0 = data.limit;const _errs2 = errors;if(errors === _errs2){if(typeof data0 === "string"){if(!pattern4.test(data0)){validate17.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,4}$"},message:"must match pattern \""+"^[0-9]{1,4}$"+"\""}];return false;}}else {validate17.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/type",keyword:"type",params:{type: "string"},message:"must be string"}];return false;}}var valid0 = _errs2 === errors;}else {var valid0 = true;}if(valid0){if(data.cursor !== undefined){let data1 = data.cursor;const _errs4 = errors;if(errors === _errs4){if(typeof data1 === "string"){if(func2(data1) > 2048){validate17.errors = [{instancePath:instancePath+"/cursor",schemaPath:"#/properties/cursor/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"}];return false;}else {if(func2(data1) < 1){validate17.errors = [{instancePath:instancePath+"/cursor",schemaPath:"#/properties/cursor/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];return false;}}}else {validate17.errors = [{instancePath:instancePath+"/cursor",schemaPath:"#/properties/cursor/type",keyword:"type",params:{type: "string"},message:"must be string"}];return false;}}var valid0 = _errs4 === errors;}else {var valid0 = true;}}}}else {validate17.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];return false;}}validate17.errors = vErrors;return errors === 0;}
+"use strict";module.exports = validate18;module.exports.default = validate18;const schema19 = {"type":"object","additionalProperties":false,"properties":{"limit":{"type":"string","pattern":"^[0-9]{1,4}$"},"cursor":{"type":"string","minLength":1,"maxLength":2048}}};const pattern6 = new RegExp("^[0-9]{1,4}$", "u");const func2 = require("ajv/dist/runtime/ucs2length").default;function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){let vErrors = null;let errors = 0;if(errors === 0){if(data && typeof data == "object" && !Array.isArray(data)){const _errs1 = errors;for(const key0 in data){if(!((key0 === "limit") || (key0 === "cursor"))){validate18.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];return false;break;}}if(_errs1 === errors){if(data.limit !== undefined){let data0 = data.limit;const _errs2 = errors;if(errors === _errs2){if(typeof data0 === "string"){if(!pattern6.test(data0)){validate18.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,4}$"},message:"must match pattern \""+"^[0-9]{1,4}$"+"\""}];return false;}}else {validate18.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/type",keyword:"type",params:{type: "string"},message:"must be string"}];return false;}}var valid0 = _errs2 === errors;}else {var valid0 = true;}if(valid0){if(data.cursor !== undefined){let data1 = data.cursor;const _errs4 = errors;if(errors === _errs4){if(typeof data1 === "string"){if(func2(data1) > 2048){validate18.errors = [{instancePath:instancePath+"/cursor",schemaPath:"#/properties/cursor/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"}];return false;}else {if(func2(data1) < 1){validate18.errors = [{instancePath:instancePath+"/cursor",schemaPath:"#/properties/cursor/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];return false;}}}else {validate18.errors = [{instancePath:instancePath+"/cursor",schemaPath:"#/properties/cursor/type",keyword:"type",params:{type: "string"},message:"must be string"}];return false;}}var valid0 = _errs4 === errors;}else {var valid0 = true;}}}}else {validate18.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];return false;}}validate18.errors = vErrors;return errors === 0;}
     return module.exports;
   },
   function () {

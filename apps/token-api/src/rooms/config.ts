@@ -1,4 +1,5 @@
 import { EnvReader } from '@roomgate/shared/runtime';
+import { readFanOutSharding, type FanOutShardingConfig } from '@roomgate/shared/delivery';
 import { DEFAULT_PRESENCE_MAX_ROOM_SIZE } from '@roomgate/shared/presence';
 import { API_GATEWAY_MAX_MESSAGE_BYTES, DEFAULT_MAX_MESSAGE_BYTES } from '@roomgate/protocol/limits';
 import type { IamCallerMap } from '../http/auth/iam-callers.ts';
@@ -31,6 +32,8 @@ export interface RoomsApiConfig extends RoomsAppConfig {
   /** The socket API's management endpoint, `https://{api-id}.execute-api.{region}.amazonaws.com/{stage}`. */
   managementEndpoint: string;
   fanOutConcurrency: number;
+  /** Large rooms: the socket stage's FAN_OUT_SHARD_* settings, its shard function and publishes table. */
+  sharding: FanOutShardingConfig;
   /** The socket stage's history table; required unless history is off. */
   historyTableName: string | undefined;
   /** The socket stage's HISTORY_TTL_SECONDS (0 = off: publishes carry no seq, GET …/messages answers 409). */
@@ -80,6 +83,7 @@ export function parseRoomsConfig(env: Record<string, string | undefined>): Rooms
     clockToleranceSeconds: read.int('CLOCK_TOLERANCE_SECONDS', { default: 5, min: 0, max: 300 }),
     maxMessageBytes: read.int('MAX_MESSAGE_BYTES', { default: DEFAULT_MAX_MESSAGE_BYTES, min: 256, max: API_GATEWAY_MAX_MESSAGE_BYTES }),
     fanOutConcurrency: read.int('FAN_OUT_CONCURRENCY', { default: 20, min: 1, max: 200 }),
+    sharding: readFanOutSharding(read),
     idempotencyTtlSeconds: read.int('IDEMPOTENCY_TTL', { default: 24 * 3600, min: 60, max: 7 * 24 * 3600 }),
     dynamodbEndpoint: optionalUrl(read, 'DYNAMODB_ENDPOINT'),
     eventBusName: read.optionalString('EVENT_BUS_NAME'),

@@ -15,6 +15,10 @@ import { IdempotencyInProgressError, IdempotencyKeyReusedError } from './errors.
 
 /** What a publish answered; `seq`/`epoch` when the stage runs with history (kept for replays). */
 export interface PublishResult extends BroadcastResult {
+  /** Absent only on a key completed by a publish that was stored but not delivered. */
+  publishId?: string;
+  /** A large room's publish handed to shards (answered 202). */
+  queued?: { shards: number };
   seq?: number;
   epoch?: string;
 }
@@ -103,7 +107,9 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
             new UpdateItemCommand({
               TableName: tableName,
               Key: { pk: { S: pk } },
-              UpdateExpression: `SET st = :done, delivered = :d, failed = :f, stale = :s${result.seq === undefined ? '' : ', msgSeq = :seq, msgEpoch = :epoch'} REMOVE leaseUntil`,
+              UpdateExpression: `SET st = :done, delivered = :d, failed = :f, stale = :s${result.seq === undefined ? '' : ', msgSeq = :seq, msgEpoch = :epoch'}${
+                result.publishId === undefined ? '' : ', pubId = :pid'
+              }${result.queued === undefined ? '' : ', shards = :shards'} REMOVE leaseUntil`,
               ConditionExpression: 'lease = :lease',
               ExpressionAttributeValues: {
                 ':done': { S: DONE },
@@ -112,6 +118,8 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
                 ':s': { N: String(result.stale) },
                 ':lease': { S: lease },
                 ...(result.seq === undefined ? {} : { ':seq': { N: String(result.seq) }, ':epoch': { S: result.epoch ?? '' } }),
+                ...(result.publishId === undefined ? {} : { ':pid': { S: result.publishId } }),
+                ...(result.queued === undefined ? {} : { ':shards': { N: String(result.queued.shards) } }),
               },
             }),
           ),
@@ -167,4 +175,6 @@ const resultOf = (item: Record<string, AttributeValue>): PublishResult => ({
   failed: number(item.failed),
   stale: number(item.stale),
   ...(item.msgSeq?.N === undefined ? {} : { seq: number(item.msgSeq), epoch: item.msgEpoch?.S ?? '' }),
+  ...(item.pubId?.S === undefined ? {} : { publishId: item.pubId.S }),
+  ...(item.shards?.N === undefined ? {} : { queued: { shards: number(item.shards) } }),
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Broadcaster, createMessagePublisher } from '@roomgate/shared/delivery';
+import { type Broadcaster, createMessagePublisher, type ShardingOptions } from '@roomgate/shared/delivery';
 import type { LifecycleEvents } from '@roomgate/shared/events';
 import type { HistoryStore } from '@roomgate/shared/history';
 import { UndeliveredPublishError } from '@roomgate/shared/errors';
@@ -24,7 +24,8 @@ export interface PublishOutcome {
 
 export interface RoomPublisher {
   /**
-   * Stores (history on) and delivers before resolving. Throws FrameError (`ERR_MESSAGE_TOO_LARGE`, `ERR_MESSAGE_INVALID`), the
+   * Stores (history on) and delivers before resolving; in a room past the sharding threshold it
+   * resolves once the shards are queued (`result.queued`; the route answers 202). Throws FrameError (`ERR_MESSAGE_TOO_LARGE`, `ERR_MESSAGE_INVALID`), the
    * idempotency errors, StoreUnavailableError (nothing delivered; with history on the message may
    * already be stored, see UndeliveredPublishError).
    */
@@ -42,6 +43,8 @@ export interface RoomPublisherOptions {
   logger: Logger;
   /** `roomgate.message.published` (origin `server`) after each delivery. */
   events?: LifecycleEvents | undefined;
+  /** Large rooms: shards in the socket stage's fan-out shard function; absent = every publish fans out here. */
+  sharding?: ShardingOptions | undefined;
 }
 
 /**
@@ -57,6 +60,7 @@ export function createRoomPublisher(options: RoomPublisherOptions): RoomPublishe
     maxFrameBytes: options.maxMessageBytes,
     events: options.events,
     origin: 'server',
+    sharding: options.sharding,
     ...(options.clock ? { clock: options.clock } : {}),
   });
 

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { RoomgateError } from '@roomgate/shared/errors';
+import { ConnectionNotFoundError, RoomgateError } from '@roomgate/shared/errors';
+import type { PublishStatusStore } from '@roomgate/shared/delivery';
 import { assertRoomAllowed, type Caller } from '../http/auth/caller.ts';
 import { AUTHENTICATION } from '../http/authentication.ts';
 import type { UserDisconnector } from './disconnect-user.ts';
@@ -22,6 +23,10 @@ import {
   publishBodySchema,
   publishHeadersSchema,
   publishResponseSchema,
+  publishQueuedResponseSchema,
+  publishParamsSchema,
+  publishStatusResponseSchema,
+  type PublishParams,
   roomParamsSchema,
   userParamsSchema,
   type ListQuery,
@@ -49,6 +54,8 @@ export interface RoomsRouteOptions {
   accessControl: AccessControl;
   /** Largest `message` frame; the body may be a little larger (JSON envelope, whitespace). */
   maxMessageBytes: number;
+  /** Sharded publishes' status; absent when the stage does not shard (the route then answers 404). */
+  publishStatus?: Pick<PublishStatusStore, 'get'> | undefined;
 }
 
 /** Room of the request, once validation has run. */
@@ -78,7 +85,15 @@ export const roomsRoutes = fp<RoomsRouteOptions>(
           params: roomParamsSchema,
           headers: publishHeadersSchema,
           body: publishBodySchema,
-          response: { 200: publishResponseSchema, 409: errorSchema, 413: errorSchema, 415: errorSchema, 422: errorSchema, ...errors },
+          response: {
+            200: publishResponseSchema,
+            202: publishQueuedResponseSchema,
+            409: errorSchema,
+            413: errorSchema,
+            415: errorSchema,
+            422: errorSchema,
+            ...errors,
+          },
         },
       },
       async (request, reply) => {
@@ -91,7 +106,26 @@ export const roomsRoutes = fp<RoomsRouteOptions>(
         });
         if (replayed) void reply.header('idempotent-replayed', 'true');
         void reply.header('cache-control', 'no-store');
+        if (result.queued !== undefined && result.publishId !== undefined) {
+          // A large room: shards deliver after this answer; the status route follows them.
+          const { seq, epoch } = result;
+          return reply
+            .code(202)
+            .send({ publishId: result.publishId, state: 'queued', shards: result.queued.shards, ...(seq === undefined ? {} : { seq, epoch }) });
+        }
         return result;
+      },
+    );
+
+    app.get<{ Params: PublishParams }>(
+      '/v1/rooms/:roomId/publishes/:publishId',
+      { schema: { params: publishParamsSchema, response: { 200: publishStatusResponseSchema, 404: errorSchema, ...errors } } },
+      async (request, reply) => {
+        const status = await options.publishStatus?.get(request.params.roomId, request.params.publishId);
+        // A publish that fit one invocation has no status: its 200 carried the final counts.
+        if (status === undefined) throw new ConnectionNotFoundError('no sharded publish with this id in this room (or it expired)');
+        void reply.header('cache-control', 'no-store');
+        return status;
       },
     );
 

@@ -9,7 +9,7 @@ import {
   createManagementApiClient,
   createSecretsManagerClient,
 } from '@roomgate/shared/runtime';
-import { createBroadcaster, createManagementApi } from '@roomgate/shared/delivery';
+import { createBroadcaster, createManagementApi, createPublishStatusFor, createShardingOptions } from '@roomgate/shared/delivery';
 import { createHistoryStore } from '@roomgate/shared/history';
 import { createApiKeySource, type ApiKeySource } from '../http/auth/api-key-source.ts';
 import { localEndpoint } from '../http/aws-endpoints.ts';
@@ -53,6 +53,9 @@ export function createRoomsRuntime(
     logger,
     events,
     store,
+    // Large rooms: shards run in the socket stage's fan-out shard function (docs/architecture.md).
+    sharding: createShardingOptions(config.sharding, dynamo, reader),
+    publishStatus: createPublishStatusFor(config.sharding, dynamo),
     management,
     broadcaster: createBroadcaster({ store, management, concurrency: config.fanOutConcurrency, logger }),
     history:

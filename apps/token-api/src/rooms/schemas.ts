@@ -1,4 +1,4 @@
-import { ROOM_ID_PATTERN_SOURCE, USER_ID_PATTERN_SOURCE } from '@roomgate/protocol/ids';
+import { PUBLISH_ID_PATTERN_SOURCE, ROOM_ID_PATTERN_SOURCE, USER_ID_PATTERN_SOURCE } from '@roomgate/protocol/ids';
 import { CAPABILITIES } from '@roomgate/protocol/capabilities';
 import { LISTING_CURSOR_PATTERN_SOURCE } from './listing-cursors.ts';
 
@@ -110,12 +110,52 @@ export const messagesResponseSchema = {
   },
 } as const;
 
+const publishId = { type: 'string', pattern: PUBLISH_ID_PATTERN_SOURCE } as const;
+
 export const publishResponseSchema = {
   type: 'object',
   required: ['delivered', 'failed', 'stale'],
   additionalProperties: false,
-  // seq/epoch: only when the stage runs with history (docs/rooms-api.md).
-  properties: { seq, epoch: { type: 'string' }, delivered: count, failed: count, stale: count },
+  // seq/epoch: only when the stage runs with history (docs/rooms-api.md). publishId: absent only on
+  // an Idempotency-Key replay of a publish that was stored but not delivered.
+  properties: { publishId, seq, epoch: { type: 'string' }, delivered: count, failed: count, stale: count },
+} as const;
+
+/** 202: a large room's publish, queued to `shards` fan-out shards; progress at GET …/publishes/{publishId}. */
+export const publishQueuedResponseSchema = {
+  type: 'object',
+  required: ['publishId', 'state', 'shards'],
+  additionalProperties: false,
+  properties: { publishId, state: { type: 'string', enum: ['queued'] }, shards: count, seq, epoch: { type: 'string' } },
+} as const;
+
+export interface PublishParams extends RoomParams {
+  publishId: string;
+}
+
+export const publishParamsSchema = {
+  type: 'object',
+  required: ['roomId', 'publishId'],
+  additionalProperties: false,
+  properties: { roomId, publishId },
+} as const;
+
+/** docs/rooms-api.md, Follow a large room's publish. */
+export const publishStatusResponseSchema = {
+  type: 'object',
+  required: ['publishId', 'state', 'delivered', 'failed', 'stale', 'throttled', 'shards', 'shardsDone', 'shardsFailed'],
+  additionalProperties: false,
+  properties: {
+    publishId,
+    state: { type: 'string', enum: ['queued', 'running', 'done', 'incomplete'] },
+    delivered: count,
+    failed: count,
+    stale: count,
+    throttled: count,
+    shards: count,
+    shardsDone: count,
+    shardsFailed: count,
+  },
 } as const;
 
 /** Serialisation drops anything not listed, so a connection id can never leak through here. */

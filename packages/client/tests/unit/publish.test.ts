@@ -24,6 +24,19 @@ describe('publish', () => {
     await expect(b).resolves.toEqual({ delivered: 2, failed: 0, stale: 1 });
   });
 
+  it('tells a queued publish into a large room from a delivered one, and passes the publishId on', async () => {
+    const { client } = setupClient();
+    const socket = await openClient(client);
+    const big = client.publish({ text: 'to everyone' });
+    const small = client.publish({ text: 'to a few' });
+    const [first, second] = socket.sentOf('publish');
+    const publishId = 'AAAAAAAAAAAAAAAAAAAAAA';
+    socket.receive({ type: 'ack', action: 'publish', publishId, queued: { shards: 4 }, delivered: 0, failed: 0, stale: 0, seq: 7, epoch: 'e1', id: first!.id });
+    socket.receive({ type: 'ack', action: 'publish', publishId: 'BBBBBBBBBBBBBBBBBBBBBB', delivered: 2, failed: 0, stale: 0, id: second!.id });
+    await expect(big).resolves.toEqual({ publishId, queued: true, delivered: 0, failed: 0, stale: 0, seq: 7, epoch: 'e1' });
+    await expect(small).resolves.toEqual({ publishId: 'BBBBBBBBBBBBBBBBBBBBBB', delivered: 2, failed: 0, stale: 0 });
+  });
+
   it('rejects with ERR_RATE_LIMITED when the server refused the publish for its rate', async () => {
     const { client } = setupClient();
     const socket = await openClient(client);

@@ -6,3 +6,5 @@ export * from './key-range.ts';
 export * from './publish-status.ts';
 export * from './shard-dispatcher.ts';
 export * from './throttle-retry.ts';
+export * from './sharding-config.ts';
+export * from './sharding.ts';

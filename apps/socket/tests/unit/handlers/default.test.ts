@@ -1,3 +1,4 @@
+import { PUBLISH_ID_PATTERN } from '@roomgate/protocol/ids';
 import { ConfigError, StoreUnavailableError } from '@roomgate/shared/errors';
 import type { Broadcaster, BroadcastResult } from '@roomgate/shared/delivery';
 import { describe, expect, it } from 'vitest';
@@ -62,7 +63,15 @@ describe('$default', () => {
   it('fans a publish out to the sender’s room and acks with the counts', async () => {
     const { send, calls } = setup();
     const { frame } = await send({ action: 'publish', data: { text: 'hi' }, id: 'm1' });
-    expect(frame).toEqual({ type: 'ack', action: 'publish', delivered: 3, failed: 0, stale: 1, id: 'm1' });
+    expect(frame).toEqual({
+      type: 'ack',
+      action: 'publish',
+      publishId: expect.stringMatching(PUBLISH_ID_PATTERN),
+      delivered: 3,
+      failed: 0,
+      stale: 1,
+      id: 'm1',
+    });
     expect(calls).toHaveLength(1);
     expect(calls[0]?.roomId).toBe('room-a');
     expect(JSON.parse(calls[0]!.payload)).toEqual({ type: 'message', roomId: 'room-a', from: 'alice', data: { text: 'hi' }, sentAt: NOW });

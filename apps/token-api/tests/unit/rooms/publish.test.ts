@@ -1,3 +1,4 @@
+import { PUBLISH_ID_PATTERN } from '@roomgate/protocol/ids';
 import { describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { CHAT_KEY, NOW } from '../../helpers/fixtures.ts';
@@ -13,7 +14,7 @@ describe('POST /v1/rooms/:roomId/messages', () => {
     const { app, mgmt } = setup(chatRoom());
     const res = await publish(app, 'chat-1', { data: { text: 'hi' } });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ delivered: 4, failed: 0, stale: 0 });
+    expect(res.json()).toEqual({ publishId: expect.stringMatching(PUBLISH_ID_PATTERN), delivered: 4, failed: 0, stale: 0 });
     expect(res.headers['cache-control']).toBe('no-store');
     expect(mgmt.posts.map((p) => p.connectionId).sort()).toEqual(['c-alice-1', 'c-alice-2', 'c-anon', 'c-bob']);
     for (const { frame } of mgmt.posts) expect(frame).toEqual({ type: 'message', roomId: 'chat-1', data: { text: 'hi' }, sentAt: NOW });
@@ -22,7 +23,7 @@ describe('POST /v1/rooms/:roomId/messages', () => {
   it('skips every connection of excludeUserId; null is a valid `data`', async () => {
     const { app, mgmt } = setup(chatRoom());
     const res = await publish(app, 'chat-1', { data: null, excludeUserId: 'alice' });
-    expect(res.json()).toEqual({ delivered: 2, failed: 0, stale: 0 });
+    expect(res.json()).toEqual({ publishId: expect.stringMatching(PUBLISH_ID_PATTERN), delivered: 2, failed: 0, stale: 0 });
     expect(mgmt.posts.map((p) => p.connectionId).sort()).toEqual(['c-anon', 'c-bob']);
   });
 
@@ -30,14 +31,24 @@ describe('POST /v1/rooms/:roomId/messages', () => {
     const { app, mgmt, rooms } = setup(chatRoom());
     mgmt.gone.add('c-bob');
     mgmt.broken.add('c-anon');
-    expect((await publish(app, 'chat-1', { data: 1 })).json()).toEqual({ delivered: 2, failed: 1, stale: 1 });
+    expect((await publish(app, 'chat-1', { data: 1 })).json()).toEqual({
+      publishId: expect.stringMatching(PUBLISH_ID_PATTERN),
+      delivered: 2,
+      failed: 1,
+      stale: 1,
+    });
     expect(rooms.table.has('c-bob')).toBe(false);
     expect(rooms.table.has('c-anon')).toBe(true);
   });
 
   it('an empty or unknown room is 200 with zero counts', async () => {
     const { app } = setup(chatRoom());
-    expect((await publish(app, 'chat-nobody', { data: 'x' })).json()).toEqual({ delivered: 0, failed: 0, stale: 0 });
+    expect((await publish(app, 'chat-nobody', { data: 'x' })).json()).toEqual({
+      publishId: expect.stringMatching(PUBLISH_ID_PATTERN),
+      delivered: 0,
+      failed: 0,
+      stale: 0,
+    });
   });
 
   it('refuses a frame over MAX_MESSAGE_BYTES with 413 ERR_MESSAGE_TOO_LARGE, and a body over the route limit with ERR_BODY_TOO_LARGE', async () => {

@@ -1,3 +1,4 @@
+import { PUBLISH_ID_PATTERN } from '@roomgate/protocol/ids';
 import { describe, expect, it } from 'vitest';
 import { parseIamCallers } from '../../../src/http/auth/iam-callers.ts';
 import { CHAT_KEY, CHAT_ROLE, LOBBY_KEY } from '../../helpers/fixtures.ts';
@@ -42,7 +43,12 @@ describe('caller authentication and room scope', () => {
       config: roomsConfig({ iamCallers }),
       iamIdentity: () => ({ userArn: 'arn:aws:sts::123456789012:assumed-role/chat-backend/session' }),
     });
-    expect((await publish(app, 'lobby', { data: 1 }, {})).json()).toEqual({ delivered: 1, failed: 0, stale: 0 });
+    expect((await publish(app, 'lobby', { data: 1 }, {})).json()).toEqual({
+      publishId: expect.stringMatching(PUBLISH_ID_PATTERN),
+      delivered: 1,
+      failed: 0,
+      stale: 0,
+    });
     expect((await publish(app, 'chat-1', { data: 1 }, {})).statusCode).toBe(403);
     expect(mgmt.posts.map((p) => p.connectionId)).toEqual(['c-lobby']);
   });
