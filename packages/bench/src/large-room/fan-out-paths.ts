@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  FAN_OUT_SHARD_DEADLINE_SECONDS,
   createBroadcaster,
   createMessagePublisher,
   createPublishStatusStore,
@@ -57,9 +58,6 @@ export const singleInvocation: FanOutPath = {
   },
 };
 
-/** The shard function's maximumEventAge (300 s) plus its timeout (120 s); a bench publish is done long before. */
-const DEADLINE_SECONDS = 300 + 120;
-
 /** The sharded fan-out's settings, as the deployed stage gives them. */
 export interface ShardedSettings {
   threshold: number;
@@ -79,7 +77,7 @@ export function sharded(settings: ShardedSettings): FanOutPath {
   return {
     name: `sharded: ~${settings.shardSize.toLocaleString('en-US')} members/shard, ${settings.shardConcurrency} in flight each, ≤ ${settings.lambdaConcurrency} shards at once`,
     async publish(parts, roomId, data) {
-      const status = createPublishStatusStore({ client: parts.dynamo, tableName: parts.publishesTableName, deadlineSeconds: DEADLINE_SECONDS });
+      const status = createPublishStatusStore({ client: parts.dynamo, tableName: parts.publishesTableName, deadlineSeconds: FAN_OUT_SHARD_DEADLINE_SECONDS });
       const backoff = { waits: 0, ms: 0 };
       const sleep = (ms: number) => {
         backoff.waits += 1;

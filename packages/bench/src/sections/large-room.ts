@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { localClientConfig } from '@roomgate/local-aws';
 import { createConnectionStore } from '@roomgate/shared/store';
 import { createDynamoDbClient, createJsonLogger } from '@roomgate/shared/runtime';
@@ -20,8 +21,23 @@ const TARGET_SIZE = 100_000;
 /** The single-invocation path takes ~2 minutes at 100,000 (it was measured once, docs/benchmarks.md); it runs at 10,000 as the baseline. */
 const SINGLE_UP_TO = 10_000;
 
-/** The defaults the stage settings give a deployed stage (stages/settings.cjs), and Lambda's default unreserved concurrency. */
-const DEPLOYED: ShardedSettings = { threshold: 1_000, shardSize: 2_000, maxShards: 100, shardConcurrency: 25, lambdaConcurrency: 1_000 };
+/** Lambda's default concurrency for an account's unreserved functions (Lambda quotas). */
+const ACCOUNT_CONCURRENCY = 1_000;
+// The stage defaults every deployed stage starts from: the one implementation both serverless.yml files load.
+const stageDefaults = createRequire(import.meta.url)(new URL('../../../../stages/settings.cjs', import.meta.url).pathname).DEFAULTS as {
+  fanOutShardThreshold: number;
+  fanOutShardSize: number;
+  fanOutMaxShards: number;
+  fanOutShardConcurrency: number;
+  reservedConcurrency: { fanOutShard: number | null };
+};
+const DEPLOYED: ShardedSettings = {
+  threshold: stageDefaults.fanOutShardThreshold,
+  shardSize: stageDefaults.fanOutShardSize,
+  maxShards: stageDefaults.fanOutMaxShards,
+  shardConcurrency: stageDefaults.fanOutShardConcurrency,
+  lambdaConcurrency: stageDefaults.reservedConcurrency.fanOutShard ?? ACCOUNT_CONCURRENCY,
+};
 
 const markerOf = (frame: Uint8Array): string => (JSON.parse(new TextDecoder().decode(frame)) as { data: { marker: string } }).data.marker;
 const n = (value: number): string => value.toLocaleString('en-US');
