@@ -1,4 +1,4 @@
-import { ensureTable, loadAccessTable, loadHistoryTable, localClientConfig, startLocalAws } from '@roomgate/local-aws';
+import { ensureTable, loadAccessTable, loadHistoryTable, loadPublishesTable, localClientConfig, startLocalAws } from '@roomgate/local-aws';
 import { createDynamoDbClient } from '@roomgate/shared/runtime';
 
 /**
@@ -13,6 +13,8 @@ await ensureTable(client, tableName);
 const historyTableName = `${tableName.replace(/-connections$/, '')}-history`;
 await ensureTable(client, historyTableName, loadHistoryTable());
 await ensureTable(client, `${tableName.replace(/-connections$/, '')}-access`, loadAccessTable());
+// Sharded publishes' status (large-room section).
+await ensureTable(client, `${tableName.replace(/-connections$/, '')}-publishes`, loadPublishesTable());
 client.destroy();
 process.stdout.write(`${JSON.stringify({ dynamoEndpoint: aws.dynamoEndpoint, secretsEndpoint: aws.secretsEndpoint, tableName, historyTableName })}\n`);
 process.stdin.resume();

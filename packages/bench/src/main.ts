@@ -11,7 +11,7 @@ import { printTable, summary, writeMarkdown, type Table } from './lib/report.ts'
  * local AWS (dynalite + Secrets Manager) in a process of its own. Prints each table as it lands
  * and writes them all to packages/bench/.out/results.md for docs/benchmarks.md.
  */
-const SECTIONS = ['issuance-in-process', 'issuance-http', 'connect', 'fan-out', 'history', 'cold-start'] as const;
+const SECTIONS = ['issuance-in-process', 'issuance-http', 'connect', 'fan-out', 'history', 'cold-start', 'large-room'] as const;
 /**
  * Sections measured per algorithm get one fresh process per algorithm: in one process the second
  * algorithm's handler ran ~100 µs/token slower than in a process of its own (heap and JIT state
