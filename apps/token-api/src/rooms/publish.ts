@@ -3,7 +3,7 @@ import { type Broadcaster, createMessagePublisher } from '@roomgate/shared/deliv
 import type { LifecycleEvents } from '@roomgate/shared/events';
 import type { HistoryStore } from '@roomgate/shared/history';
 import { UndeliveredPublishError } from '@roomgate/shared/errors';
-import type { Clock, Logger } from '@roomgate/shared/runtime';
+import type { Clock, Logger, Metrics } from '@roomgate/shared/runtime';
 import type { IdempotencyStore, PublishResult } from './idempotency-store.ts';
 
 export interface PublishRequest {
@@ -42,6 +42,8 @@ export interface RoomPublisherOptions {
   logger: Logger;
   /** `roomgate.message.published` (origin `server`) after each delivery. */
   events?: LifecycleEvents | undefined;
+  /** Publishes, deliveries and publish latency (origin `server`). */
+  metrics?: Metrics | undefined;
 }
 
 /**
@@ -57,6 +59,7 @@ export function createRoomPublisher(options: RoomPublisherOptions): RoomPublishe
     maxFrameBytes: options.maxMessageBytes,
     events: options.events,
     origin: 'server',
+    metrics: options.metrics,
     ...(options.clock ? { clock: options.clock } : {}),
   });
 

@@ -191,6 +191,7 @@ export async function run(): Promise<Table[]> {
   const rooms = {
     CONNECTIONS_TABLE_NAME: local.tableName,
     ROOMS_TABLE_NAME: 'roomgate-bench-rooms',
+    ACCESS_TABLE_NAME: 'roomgate-bench-access',
     HISTORY_TABLE_NAME: local.historyTableName,
     MANAGEMENT_ENDPOINT: 'http://127.0.0.1:9',
     DYNAMODB_ENDPOINT: local.dynamoEndpoint,
@@ -201,6 +202,9 @@ export async function run(): Promise<Table[]> {
       ...aws,
       TABLE_NAME: local.tableName,
       HISTORY_TABLE_NAME: local.historyTableName,
+      // Required since issue 15 (bans, revocations); the bench's local stack has no such table,
+      // so `$connect`'s admission read answers 503 here, after the same first calls.
+      ACCESS_TABLE_NAME: 'roomgate-bench-access',
       PUBLIC_KEYS_SECRET_ID: `roomgate/${stage}/public-keys`,
       MANAGEMENT_ENDPOINT: 'http://127.0.0.1:9',
       TOKEN_ISSUER: 'roomgate',

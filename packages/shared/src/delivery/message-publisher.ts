@@ -4,6 +4,7 @@ import type { FrameId } from '@roomgate/protocol/frames';
 import { HISTORY_MAX_FRAME_BYTES } from '@roomgate/protocol/history';
 import { encodeMessageFrame } from '@roomgate/protocol/server-frame';
 import { systemClock, type Clock } from '../runtime/clock.ts';
+import type { Metrics } from '../runtime/metrics.ts';
 import type { HistoryStore } from '../history/history-store.ts';
 import type { MessagePosition } from '../history/message-position.ts';
 import type { LifecycleEvents } from '../events/lifecycle-event.ts';
@@ -57,6 +58,11 @@ export interface MessagePublisherOptions {
   events?: LifecycleEvents | undefined;
   /** Who publishes through this publisher: the socket's `publish` frame (`client`) or the Rooms API (`server`). */
   origin?: 'client' | 'server';
+  /**
+   * `Publishes`, `Deliveries` / `DeliveryFailed` / `DeliveryStale` (per publish, zeros included)
+   * and `PublishLatency` (start of `publish` to its last delivery settled), by origin.
+   */
+  metrics?: Metrics | undefined;
 }
 
 /**
@@ -69,8 +75,16 @@ export function createMessagePublisher(options: MessagePublisherOptions): Messag
   const { broadcaster, history } = options;
   const clock = options.clock ?? systemClock;
   const origin = options.origin ?? 'server';
-  const published = async (message: RoomMessage, result: PublishedMessage): Promise<PublishedMessage> => {
+  const published = async (message: RoomMessage, result: PublishedMessage, startedAt: number): Promise<PublishedMessage> => {
     const { delivered, failed, stale, bytes, seq } = result;
+    const { metrics } = options;
+    if (metrics !== undefined) {
+      metrics.count('Publishes', { origin });
+      metrics.count('Deliveries', undefined, delivered);
+      metrics.count('DeliveryFailed', undefined, failed);
+      metrics.count('DeliveryStale', undefined, stale);
+      metrics.milliseconds('PublishLatency', performance.now() - startedAt, { origin });
+    }
     await options.events?.emit({
       detailType: 'roomgate.message.published',
       detail: {
@@ -109,11 +123,12 @@ export function createMessagePublisher(options: MessagePublisherOptions): Messag
     },
 
     async publish(message) {
+      const startedAt = performance.now();
       const sentAt = clock();
       if (history === undefined) {
         const payload = build(message, sentAt);
         const result = await broadcaster.broadcast(message.roomId, payload, message.broadcast);
-        return published(message, { ...result, bytes: Buffer.byteLength(payload, 'utf8') });
+        return published(message, { ...result, bytes: Buffer.byteLength(payload, 'utf8') }, startedAt);
       }
       // The history write and the room's first page are read at once (one round trip fewer for a
       // small room); the broadcaster posts nothing before the stored frame resolves, so the rule holds.
@@ -130,7 +145,7 @@ export function createMessagePublisher(options: MessagePublisherOptions): Messag
       if (stored.status === 'rejected') throw stored.reason;
       const position = { seq: stored.value.seq, epoch: stored.value.epoch };
       if (fanned.status === 'rejected') throw new UndeliveredPublishError(position, fanned.reason);
-      return published(message, { ...fanned.value, ...position, bytes: Buffer.byteLength(stored.value.frame, 'utf8') });
+      return published(message, { ...fanned.value, ...position, bytes: Buffer.byteLength(stored.value.frame, 'utf8') }, startedAt);
     },
   };
 }
