@@ -46,7 +46,9 @@ const DEFAULTS = Object.freeze({
   accessLogs: true,
   throttle: { socket: { rateLimit: 100, burstLimit: 200 }, tokenApi: { rateLimit: 100, burstLimit: 200 } },
   reservedConcurrency: { connect: null, disconnect: null, default: null, fanOutShard: null, api: null, rooms: null },
+  alarms: { topicArn: null, refusedConnectsPer5Minutes: 100, deliveryFailurePercent: 5, tokenApi5xxPercent: 5 },
 });
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 
 // Settings that existed as environment variables and were removed: the socket stack is always the
 // same stage, account and region as the token API (its exports are imported by name).
@@ -96,6 +98,7 @@ function resolveStageSettings(stage, declared, options = {}) {
     ...raw,
     throttle: { socket: { ...DEFAULTS.throttle.socket, ...raw.throttle?.socket }, tokenApi: { ...DEFAULTS.throttle.tokenApi, ...raw.throttle?.tokenApi } },
     reservedConcurrency: { ...DEFAULTS.reservedConcurrency, ...raw.reservedConcurrency },
+    alarms: { ...DEFAULTS.alarms, ...raw.alarms },
   };
   const int = (name, value, min, max) => {
     if (!Number.isInteger(value) || value < min || value > max)
@@ -163,6 +166,21 @@ function resolveStageSettings(stage, declared, options = {}) {
   for (const [fn, value] of Object.entries(s.reservedConcurrency)) {
     if (!FUNCTIONS.includes(fn)) problems.push(`unknown function reservedConcurrency.${fn} (known: ${FUNCTIONS.join(', ')})`);
     else if (value !== null) int(`reservedConcurrency.${fn}`, value, 1, 10_000);
+  }
+  if (raw.alarms !== undefined && (typeof raw.alarms !== 'object' || raw.alarms === null || Array.isArray(raw.alarms))) {
+    problems.push('alarms must be a mapping (topicArn, refusedConnectsPer5Minutes, deliveryFailurePercent, tokenApi5xxPercent)');
+  } else {
+    for (const key of Object.keys(s.alarms)) {
+      if (!(key in DEFAULTS.alarms)) problems.push(`unknown setting alarms.${key} (known: ${Object.keys(DEFAULTS.alarms).join(', ')})`);
+    }
+    if (s.alarms.topicArn !== null && (typeof s.alarms.topicArn !== 'string' || !SNS_TOPIC_ARN.test(s.alarms.topicArn))) {
+      problems.push(`alarms.topicArn must be null or an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>), got ${JSON.stringify(s.alarms.topicArn)}`);
+    } else if (s.alarms.topicArn !== null && !s.alarms.topicArn.includes(`:${s.region}:`)) {
+      problems.push(`alarms.topicArn must be in the stage's region ${s.region} (CloudWatch notifies topics of its own region)`);
+    }
+    int('alarms.refusedConnectsPer5Minutes', s.alarms.refusedConnectsPer5Minutes, 1, 1_000_000);
+    int('alarms.deliveryFailurePercent', s.alarms.deliveryFailurePercent, 1, 100);
+    int('alarms.tokenApi5xxPercent', s.alarms.tokenApi5xxPercent, 1, 100);
   }
   // IAM role names are at most 64 characters (IAM quotas), Lambda function names too: the longest
   // names the two services derive from stage and region.

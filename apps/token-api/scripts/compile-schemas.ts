@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { StandaloneValidator } from '@fastify/ajv-compiler';
 import { StandaloneSerializer } from '@fastify/fast-json-stringify-compiler';
 import type { FastifyInstance } from 'fastify';
+import { silentLogger } from '@roomgate/shared/runtime';
 import type { IamCallerMap } from '../src/http/auth/iam-callers.ts';
 import {
   schemaHash,
@@ -63,7 +64,8 @@ const builders: Record<keyof typeof TARGETS, (schemaCompilers: SchemaCompilers) 
       management: unused,
       idempotency: unused,
       cursors: unused,
-      logger: unused,
+      // Fastify writes through it from the start (http/fastify-logger.ts).
+      logger: silentLogger,
       schemaCompilers,
     }),
 };

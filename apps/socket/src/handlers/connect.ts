@@ -1,7 +1,7 @@
 import type { ConnectionStore } from '@roomgate/shared/store';
 import { joinPosition, type HistoryStore } from '@roomgate/shared/history';
 import { CapabilityForbiddenError, RoomForbiddenError, TokenMissingError, toPublicError, type ErrorCode, type PublicError } from '@roomgate/shared/errors';
-import { describeError, tokenFingerprint, systemClock, type Clock, type Logger } from '@roomgate/shared/runtime';
+import { describeError, isThrottle, noMetrics, tokenFingerprint, systemClock, type Clock, type Logger, type Metrics } from '@roomgate/shared/runtime';
 import type { TokenVerifier } from '@roomgate/shared/tokens';
 import type { WebSocketConnectEvent, WebSocketResult } from '../events.ts';
 import { readHandshake } from '../handshake.ts';
@@ -15,6 +15,8 @@ export interface ConnectDeps {
   /** Message history; undefined = history off (no join position is recorded). */
   history?: Pick<HistoryStore, 'lastPosition'> | undefined;
   logger: Logger;
+  /** `ConnectAccepted`, `ConnectRefused` by code, `AccessRefused`, `Throttles`; default: none. */
+  metrics?: Metrics;
   clock?: Clock;
 }
 
@@ -40,6 +42,9 @@ const CLIENT_STATUS: Partial<Record<ErrorCode, number>> = {
   ERR_CONNECTION_EXISTS: 409,
 };
 
+/** Refusals that a ban or a revocation decided (docs/security.md), counted apart from bad tokens. */
+const ACCESS_CODES: ReadonlySet<ErrorCode> = new Set(['ERR_USER_BANNED', 'ERR_TOKEN_REVOKED', 'ERR_TOKEN_REUSED']);
+
 const statusOf = (error: PublicError): number => (error.class === 'client' ? (CLIENT_STATUS[error.code] ?? 400) : error.class === 'unavailable' ? 503 : 500);
 
 /**
@@ -51,6 +56,7 @@ const statusOf = (error: PublicError): number => (error.class === 'client' ? (CL
  */
 export function makeConnectHandler(deps: ConnectDeps) {
   const clock = deps.clock ?? systemClock;
+  const metrics = deps.metrics ?? noMetrics;
 
   // After the row is written, so a ban or revocation that lands after this read finds the row.
   const admit = async (grant: Awaited<ReturnType<TokenVerifier['verify']>>, connectionId: string): Promise<void> => {
@@ -109,17 +115,22 @@ export function makeConnectHandler(deps: ConnectDeps) {
         tokenExpiresAt: grant.expiresAt,
         ...join,
       });
+      metrics.count('ConnectAccepted');
       return handshake.subprotocol === undefined ? { statusCode: 200 } : { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': handshake.subprotocol } };
     } catch (error) {
-      return refuse(error, { connectionId, token: fingerprint }, deps.logger);
+      return refuse(error, { connectionId, token: fingerprint }, deps.logger, metrics);
     }
   };
 }
 
-function refuse(error: unknown, fields: Record<string, unknown>, logger: Logger): WebSocketResult {
+function refuse(error: unknown, fields: Record<string, unknown>, logger: Logger, metrics: Metrics): WebSocketResult {
   const answer = toPublicError(error);
   const { code, message } = answer;
   const statusCode = statusOf(answer);
+  metrics.count('ConnectRefused', { code });
+  if (ACCESS_CODES.has(code)) metrics.count('AccessRefused', { code });
+  // Key loads count their own throttles (countLoadFailure); the store's are counted here.
+  if (code === 'ERR_STORE_UNAVAILABLE' && isThrottle(error)) metrics.count('Throttles', { dependency: 'dynamodb' });
   // The log keeps the real error (ERR_KEY_NOT_FOUND, the SDK's message); the client gets `message`.
   const err = error instanceof Error ? describeError(error) : { message: String(error) };
   if (answer.class === 'client') logger.warn('connect refused', { ...fields, statusCode, code, reason: err.message });

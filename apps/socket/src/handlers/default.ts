@@ -7,7 +7,7 @@ import { parseClientFrame } from '@roomgate/protocol/client-frame';
 import { errorFrame, serializeFrame } from '@roomgate/protocol/server-frame';
 import type { ClientFrame, ServerFrame } from '@roomgate/protocol/frames';
 import type { HistoryStore } from '@roomgate/shared/history';
-import { describeError, tokenFingerprint, systemClock, type Clock, type Logger } from '@roomgate/shared/runtime';
+import { describeError, isThrottle, noMetrics, tokenFingerprint, systemClock, type Clock, type Logger, type Metrics } from '@roomgate/shared/runtime';
 import type { TokenVerifier } from '@roomgate/shared/tokens';
 import type { WebSocketMessageEvent, WebSocketResult } from '../events.ts';
 import { readFrameText } from '../frame-text.ts';
@@ -33,6 +33,8 @@ export interface DefaultDeps {
   /** Member lists for `members`; undefined answers it with ERR_CAPABILITY_FORBIDDEN. */
   presence?: Pick<RoomPresence, 'members'> | undefined;
   logger: Logger;
+  /** Rate-limited publishes, ban/revocation closes, history reads, throttles (publishes: the publisher's own); default: none. */
+  metrics?: Metrics;
   maxMessageBytes: number;
   clockToleranceSeconds?: number;
   clock?: Clock;
@@ -55,9 +57,10 @@ export function makeDefaultHandler(deps: DefaultDeps) {
   const clock = deps.clock ?? systemClock;
   const tolerance = deps.clockToleranceSeconds ?? 5;
   const { logger } = deps;
+  const metrics = deps.metrics ?? noMetrics;
   const publisher =
     deps.publisher ?? createMessagePublisher({ broadcaster: deps.broadcaster, history: deps.history, maxFrameBytes: deps.maxMessageBytes, clock });
-  const history = makeHistoryAction({ history: deps.history, logger });
+  const history = makeHistoryAction({ history: deps.history, logger, metrics });
   const members = makeMembersAction(deps.presence);
   const touch = makeLivenessTouch({ store: deps.store, logger, clock });
 
@@ -108,6 +111,7 @@ export function makeDefaultHandler(deps: DefaultDeps) {
       // Banned or revoked: the connection has nothing left to stay open with.
       const { code, message } = toPublicError(error);
       if (code === 'ERR_USER_BANNED' || code === 'ERR_TOKEN_REVOKED') {
+        metrics.count('AccessRefused', { code });
         return closeWith(record.connectionId, errorFrame(code, message, frame.id), code === 'ERR_USER_BANNED' ? 'banned' : 'revoked');
       }
       throw error;
@@ -163,6 +167,8 @@ export function makeDefaultHandler(deps: DefaultDeps) {
   function toErrorFrame(error: unknown, connectionId: string, frameId: ClientFrame['id']): ServerFrame {
     const id = error instanceof FrameError ? (error.frameId ?? frameId) : frameId;
     const { code, message, class: kind } = toPublicError(error);
+    if (code === 'ERR_RATE_LIMITED') metrics.count('PublishRateLimited');
+    if (code === 'ERR_STORE_UNAVAILABLE' && isThrottle(error)) metrics.count('Throttles', { dependency: 'dynamodb' });
     // The connection stays open whatever failed; the log keeps the real error, the frame `message`.
     if (kind === 'client') logger.warn('frame refused', { connectionId, code, reason: message });
     else logger.error('frame failed', { connectionId, error: asError(error) });

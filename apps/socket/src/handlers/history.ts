@@ -8,12 +8,14 @@ import {
   type HistorySkipFrame,
 } from '@roomgate/protocol/history';
 import { isExcludedFor, type HistoryStore, type StoredMessage } from '@roomgate/shared/history';
-import type { Logger } from '@roomgate/shared/runtime';
+import { noMetrics, type Logger, type Metrics } from '@roomgate/shared/runtime';
 
 export interface HistoryActionDeps {
   /** Undefined when the stage runs with history off. */
   history: HistoryStore | undefined;
   logger: Logger;
+  /** `HistoryReads` by whether the position could be recovered; default: none. */
+  metrics?: Metrics;
 }
 
 /**
@@ -41,6 +43,7 @@ export function makeHistoryAction(deps: HistoryActionDeps) {
       // The reply must stay within API Gateway's frame cap; publish keeps every frame below it.
       maxBytes: HISTORY_MAX_FRAME_BYTES,
     });
+    (deps.metrics ?? noMetrics).count('HistoryReads', { recovered: page.recovered ? 'true' : 'false' });
     deps.logger.info('history served', {
       connectionId: record.connectionId,
       roomId: record.roomId,

@@ -1,13 +1,34 @@
-import { createJsonLogger, type JsonLogger } from '@roomgate/shared/runtime';
+import { createJsonLogger, createMetrics, type JsonLogger, type Metrics } from '@roomgate/shared/runtime';
 import { parseConfig, type SocketConfig } from '../config.ts';
 
 export interface Base {
   config: SocketConfig;
   logger: JsonLogger;
+  /** EMF metrics, flushed after each invocation (`socketHandler`). */
+  metrics: Metrics;
 }
 
-/** Config (parsed once; a bad one fails the cold start, naming every variable) and the logger. */
+const SERVICE = 'roomgate-socket';
+
+/**
+ * Config (parsed once; a bad one fails the cold start, naming every variable, in the function's
+ * log shape), the logger and the metrics.
+ */
 export function createBase(env: Record<string, string | undefined>): Base {
-  const config = parseConfig(env);
-  return { config, logger: createJsonLogger({ base: { service: 'roomgate-socket' }, level: config.logLevel }) };
+  let config: SocketConfig;
+  try {
+    config = parseConfig(env);
+  } catch (error) {
+    createJsonLogger({ base: { service: SERVICE } }).fatal('socket configuration is invalid', { error: error as Error });
+    throw error;
+  }
+  const logger = createJsonLogger({ base: { service: SERVICE, ...(config.stage !== undefined ? { stage: config.stage } : {}) }, level: config.logLevel });
+  const metrics = createMetrics({ service: SERVICE, ...(config.stage !== undefined ? { defaultDimensions: { stage: config.stage } } : {}) });
+  return { config, logger, metrics };
+}
+
+/** The ids a line of one WebSocket invocation carries: the connection, and API Gateway's request id. */
+export function socketEventFields(event: { requestContext: { connectionId: string; requestId?: string } }): Record<string, unknown> {
+  const { connectionId, requestId } = event.requestContext;
+  return { connectionId, ...(requestId !== undefined ? { requestId } : {}) };
 }

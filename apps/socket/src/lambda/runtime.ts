@@ -7,7 +7,7 @@ import {
   type MessagePublisher,
 } from '@roomgate/shared/delivery';
 import type { ConnectionStore } from '@roomgate/shared/store';
-import type { JsonLogger } from '@roomgate/shared/runtime';
+import type { JsonLogger, Metrics } from '@roomgate/shared/runtime';
 import type { HistoryStore } from '@roomgate/shared/history';
 import type { TokenVerifier } from '@roomgate/shared/tokens';
 import type { SocketConfig } from '../config.ts';
@@ -26,6 +26,8 @@ export { DYNAMODB_CLIENT_SETTINGS, MANAGEMENT_CLIENT_SETTINGS } from '@roomgate/
 export interface Runtime {
   config: SocketConfig;
   logger: JsonLogger;
+  /** EMF metrics, flushed after each invocation. */
+  metrics: Metrics;
   verifier: TokenVerifier;
   store: ConnectionStore;
   management: ManagementApi;
@@ -48,18 +50,18 @@ export interface Runtime {
  * lazily, so building them costs no I/O.
  */
 export function createRuntime(env: Record<string, string | undefined>): Runtime {
-  const { config, logger } = createBase(env);
+  const { config, logger, metrics } = createBase(env);
   const dynamo = createDynamoClient(config);
   const { store, presence, events, management } = createPresenceParts(config, logger, dynamo);
   const history = createHistory(config, dynamo);
-  const verifier = createTokenVerifier(config, logger);
+  const verifier = createTokenVerifier(config, logger, metrics);
   const broadcaster = createBroadcaster({ store, management, concurrency: config.fanOutConcurrency, logger });
   // One size rule for every producer: the `message` frame, envelope included, fits MAX_MESSAGE_BYTES
   // (the Rooms API holds a server publish to the same setting).
   // A room past FAN_OUT_SHARD_THRESHOLD is fanned out by shards in other invocations (docs/architecture.md, "Large rooms").
   const sharding = createShardingOptions(config.sharding, dynamo, store);
-  const publisher = createMessagePublisher({ broadcaster, history, maxFrameBytes: config.maxMessageBytes, events, origin: 'client', sharding });
+  const publisher = createMessagePublisher({ broadcaster, history, maxFrameBytes: config.maxMessageBytes, events, origin: 'client', sharding, metrics });
   const admission = createAdmissionFor(config, dynamo, store);
   const rateLimit = createRateLimitFor(config, store);
-  return { config, logger, verifier, store, management, broadcaster, history, publisher, presence, admission, rateLimit };
+  return { config, logger, metrics, verifier, store, management, broadcaster, history, publisher, presence, admission, rateLimit };
 }

@@ -1,11 +1,11 @@
-import { createSecretsManagerClient, endpointConfig, type Logger } from '@roomgate/shared/runtime';
+import { createSecretsManagerClient, endpointConfig, type Logger, type Metrics } from '@roomgate/shared/runtime';
 import { createJwksSecretSource, type TokenVerifier, createVerifier } from '@roomgate/shared/tokens';
 import type { SocketConfig } from '../config.ts';
 
 /** The public keys load on the first verify; a failed load is retried by the next request. */
-export function createTokenVerifier(config: SocketConfig, logger: Logger): TokenVerifier {
+export function createTokenVerifier(config: SocketConfig, logger: Logger, metrics?: Metrics): TokenVerifier {
   const secrets = createSecretsManagerClient(endpointConfig(config.secretsEndpoint));
-  const keys = createJwksSecretSource({ client: secrets, secretId: config.publicKeysSecretId, logger });
+  const keys = createJwksSecretSource({ client: secrets, secretId: config.publicKeysSecretId, logger, ...(metrics !== undefined ? { metrics } : {}) });
   return createVerifier({
     keys,
     ...(config.tokenIssuer !== undefined ? { issuer: config.tokenIssuer } : {}),

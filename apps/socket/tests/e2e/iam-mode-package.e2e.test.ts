@@ -55,6 +55,29 @@ const routes = (template: Template) =>
 
 const deploymentIds = (template: Template) => Object.keys(template.Resources).filter((id) => template.Resources[id]!.Type === 'AWS::ApiGatewayV2::Deployment');
 
+const TOPIC = 'arn:aws:sns:us-east-1:123456789012:roomgate-ops';
+
+type AlarmProps = {
+  AlarmName: string;
+  AlarmDescription: string;
+  Threshold: number;
+  Metrics: Array<{
+    Id: string;
+    Expression?: string;
+    ReturnData?: boolean;
+    MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: unknown[] } };
+  }>;
+  AlarmActions?: unknown[];
+  OKActions?: unknown[];
+  TreatMissingData: string;
+};
+const alarms = (t: Template) =>
+  Object.fromEntries(
+    Object.entries(t.Resources)
+      .filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm')
+      .map(([id, r]) => [id, r.Properties as unknown as AlarmProps]),
+  );
+
 let iamOn: Template;
 let iamOff: Template;
 beforeAll(async () => {
@@ -65,6 +88,7 @@ beforeAll(async () => {
     accessLogs: false,
     throttle: { socket: { rateLimit: 7, burstLimit: 9 } },
     reservedConcurrency: { connect: 20 },
+    alarms: { topicArn: TOPIC, refusedConnectsPer5Minutes: 25 },
   });
   // Nothing declared: every default.
   iamOff = await slsPackage('off', {});
@@ -185,5 +209,47 @@ describe('sls package --stage ci: the iamAuth stage parameter and invoke permiss
         'Fn::Join': ['', ['wss://', { Ref: 'WebsocketsApi' }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/ci']],
       }),
     );
+  });
+
+  it('holds one alarm per runbook entry and a dashboard, on the EMF metrics and AWS/Lambda, quiet stages OK', () => {
+    const byId = alarms(iamOff);
+    expect(Object.keys(byId).sort()).toEqual(['AlarmDeliveryFailures', 'AlarmKeyLoadFailures', 'AlarmLambdaErrors', 'AlarmRefusedConnects', 'AlarmThrottles']);
+    const runbook = readFileSync(join(SERVICE_DIR, '../../docs/operations.md'), 'utf8');
+    for (const alarm of Object.values(byId)) {
+      expect(alarm.AlarmName).toMatch(/^roomgate-socket-ci-/);
+      // Every alarm names its runbook entry, and the entry exists.
+      const entry = /docs\/operations\.md, "([a-z0-9-]+)"/.exec(alarm.AlarmDescription)?.[1];
+      expect(runbook, alarm.AlarmName).toContain(`#### ${entry}`);
+      expect(alarm.TreatMissingData).toBe('notBreaching');
+      expect(alarm.Metrics.filter((m) => m.ReturnData !== false)).toHaveLength(1);
+      expect(alarm.AlarmActions).toBeUndefined();
+    }
+    const refused = byId.AlarmRefusedConnects!;
+    expect(refused.Threshold).toBe(100);
+    expect(refused.Metrics[0]!.MetricStat!.Metric).toEqual({
+      Namespace: 'Roomgate',
+      MetricName: 'ConnectRefused',
+      Dimensions: [
+        { Name: 'service', Value: 'roomgate-socket' },
+        { Name: 'stage', Value: 'ci' },
+      ],
+    });
+    const lambdaFunctions = byId
+      .AlarmLambdaErrors!.Metrics.filter((m) => m.MetricStat?.Metric.Namespace === 'AWS/Lambda')
+      .map((m) => m.MetricStat!.Metric.Dimensions);
+    expect(lambdaFunctions).toEqual(['Connect', 'Disconnect', 'Default'].map((fn) => [{ Name: 'FunctionName', Value: { Ref: `${fn}LambdaFunction` } }]));
+    const dashboard = iamOff.Resources.Dashboard!;
+    expect(dashboard.Type).toBe('AWS::CloudWatch::Dashboard');
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    for (const metric of ['ConnectRefused', 'DeliveryFailed', 'PublishLatency', 'KeyLoadFailures', 'HistoryReads', 'AccessRefused'])
+      expect(body).toContain(metric);
+  });
+
+  it("notifies the stage's SNS topic on ALARM and OK, with the stage's thresholds", () => {
+    for (const alarm of Object.values(alarms(iamOn))) {
+      expect(alarm.AlarmActions, alarm.AlarmName).toEqual([TOPIC]);
+      expect(alarm.OKActions, alarm.AlarmName).toEqual([TOPIC]);
+    }
+    expect(alarms(iamOn).AlarmRefusedConnects!.Threshold).toBe(25);
   });
 });

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
-import { describeError } from '@roomgate/shared/runtime';
+import { describeError, isThrottle, type Metrics } from '@roomgate/shared/runtime';
 import fp from 'fastify-plugin';
 import { toHttpError, type ErrorBody, type HttpError } from './http-errors.ts';
 
@@ -13,6 +13,8 @@ export interface ErrorHandlingOptions {
    * undefined: not one of them.
    */
   appErrors?: ((error: unknown) => HttpError | undefined) | undefined;
+  /** Counts `Throttles` when an AWS dependency's throttling is behind a 5xx. */
+  metrics?: Metrics | undefined;
 }
 
 /**
@@ -21,11 +23,14 @@ export interface ErrorHandlingOptions {
  * with an `Allow` header. Not encapsulated, so it covers every route of the app that registers it.
  */
 export const errorHandling = fp<ErrorHandlingOptions>(
-  async (app, { bodyLimit, appErrors }) => {
+  async (app, { bodyLimit, appErrors, metrics }) => {
     app.setErrorHandler((error, request, reply) => {
       // The route's own limit when it has one (the Rooms API's publish route does).
       const http = appErrors?.(error) ?? toHttpError(error, { bodyLimit: request.routeOptions.bodyLimit ?? bodyLimit });
       if (http.status >= 500) {
+        // Key loads count their own throttles where they fail (countLoadFailure), once per load.
+        const dependency = dependencyOf(error);
+        if (dependency !== undefined && isThrottle(error)) metrics?.count('Throttles', { dependency });
         request.log.error({ error: error instanceof Error ? describeError(error) : String(error), code: http.code }, 'request failed');
       } else {
         request.log.info({ code: http.code }, 'request refused');
@@ -75,4 +80,11 @@ function allowedMethods(app: FastifyInstance, request: FastifyRequest): HTTPMeth
       return false;
     }
   });
+}
+
+/** Which AWS service throttled, by the roomgate error that wraps its answer; undefined: counted elsewhere. */
+function dependencyOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'ERR_KEY_UNAVAILABLE') return undefined;
+  return code === 'ERR_STORE_UNAVAILABLE' ? 'dynamodb' : 'aws';
 }

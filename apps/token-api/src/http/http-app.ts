@@ -1,5 +1,8 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { createJsonLogger, type JsonLogger, type Metrics } from '@roomgate/shared/runtime';
 import type { LogLevel } from './config.ts';
+import { fastifyLogger } from './fastify-logger.ts';
+import { useRequestLogContext } from './request-fields.ts';
 import { useJsonBodyParser } from './json-body.ts';
 import { errorHandling, frameworkErrors, type ErrorHandlingOptions } from './error-handling.ts';
 import type { SchemaCompilers } from './compiled-schemas.ts';
@@ -14,6 +17,13 @@ export const AJV_OPTIONS = {
 
 export interface HttpAppOptions {
   logLevel: LogLevel;
+  /**
+   * The function's logger: Fastify writes through it (fastify-logger.ts), so every line of the
+   * function has one shape. Default: a new one at `logLevel`.
+   */
+  logger?: JsonLogger | undefined;
+  /** Counts `Throttles` behind 5xx answers (error-handling.ts). */
+  metrics?: Metrics | undefined;
   /** Default body limit; a route may set its own. */
   bodyLimit: number;
   /** Errors of this app that the shared mapping does not know (see `ErrorHandlingOptions`). */
@@ -37,7 +47,7 @@ type FastifyCompilersFactory = NonNullable<NonNullable<FastifyServerOptions['sch
 export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   const app = Fastify({
     bodyLimit: options.bodyLimit,
-    logger: { level: options.logLevel },
+    loggerInstance: fastifyLogger(options.logger ?? createJsonLogger({ base: { service: 'token-api' }, level: options.logLevel })),
     // One line per request that matters: routes log what they did (a token issued, a publish) and
     // the error handler each refusal or failure. Fastify's own "incoming request" / "request
     // completed" pair tripled the lines for no information (docs/benchmarks.md).
@@ -55,6 +65,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   // JSON only: without this, text/plain bodies reach the schema as strings instead of a 415.
   app.removeContentTypeParser('text/plain');
   useJsonBodyParser(app);
-  void app.register(errorHandling, { bodyLimit: options.bodyLimit, appErrors: options.appErrors });
+  useRequestLogContext(app);
+  void app.register(errorHandling, { bodyLimit: options.bodyLimit, appErrors: options.appErrors, metrics: options.metrics });
   return app;
 }

@@ -1,10 +1,11 @@
 import awsLambdaFastify from '@fastify/aws-lambda';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { LambdaContextLike } from '@roomgate/shared/runtime';
 import type { ApiKeySource } from './auth/api-key-source.ts';
 import { iamIdentityFromEvent, type IamIdentity } from './auth/iam-callers.ts';
 import type { CallerAuth } from './config.ts';
 
-export type LambdaHandler = (event: unknown, context: unknown) => Promise<{ statusCode: number; headers: Record<string, string>; body: string }>;
+export type LambdaHandler = (event: unknown, context?: LambdaContextLike) => Promise<{ statusCode: number; headers: Record<string, string>; body: string }>;
 
 /**
  * Wraps the app for API Gateway and makes it ready, so plugin loading happens during Lambda

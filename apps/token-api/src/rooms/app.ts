@@ -3,7 +3,7 @@ import type { ConnectionStore } from '@roomgate/shared/store';
 import type { Broadcaster, ManagementApi, PublishStatusStore, ShardingOptions } from '@roomgate/shared/delivery';
 import type { HistoryStore } from '@roomgate/shared/history';
 import type { LifecycleEvents } from '@roomgate/shared/events';
-import { systemClock, type Clock, type Logger } from '@roomgate/shared/runtime';
+import { noMetrics, systemClock, type Clock, type JsonLogger, type Metrics } from '@roomgate/shared/runtime';
 import type { ApiKeySource } from '../http/auth/api-key-source.ts';
 import type { IamIdentity } from '../http/auth/iam-callers.ts';
 import { authentication } from '../http/authentication.ts';
@@ -46,8 +46,10 @@ export interface RoomsAppDeps {
   apiKeys?: ApiKeySource | undefined;
   /** The SigV4 caller; only the Lambda entry provides it. */
   iamIdentity?: ((request: FastifyRequest) => IamIdentity | undefined) | undefined;
-  /** For the domain operations' JSON lines (Fastify logs requests itself). */
-  logger: Logger;
+  /** The function's one logger: domain lines and Fastify's own (http/fastify-logger.ts). */
+  logger: JsonLogger;
+  /** Publishes, deliveries, publish latency, throttles behind 5xx; default: none. */
+  metrics?: Metrics | undefined;
   clock?: Clock;
   /** Default: this function's build-time code (`compiled-schemas.generated.cjs`); the generator passes its writers. */
   schemaCompilers?: SchemaCompilers | undefined;
@@ -63,6 +65,8 @@ export function buildRoomsApp(deps: RoomsAppDeps): FastifyInstance {
   const app = createHttpApp({
     logLevel: config.logLevel,
     bodyLimit: BODY_LIMIT,
+    logger,
+    metrics: deps.metrics,
     schemaCompilers: deps.schemaCompilers ?? precompiledCompilers(compiledSchemas),
   });
   void app.register(authentication, { iamCallers: config.iamCallers, iamIdentity: deps.iamIdentity, apiKeys: deps.apiKeys });
@@ -86,6 +90,7 @@ export function buildRoomsApp(deps: RoomsAppDeps): FastifyInstance {
       logger,
       events: deps.events,
       sharding: deps.sharding,
+      metrics: deps.metrics ?? noMetrics,
     }),
     publishStatus: deps.publishStatus,
     history: createMessageReader({ history: deps.history }),

@@ -1,5 +1,6 @@
-import { describeError } from '@roomgate/shared/runtime';
+import { createJsonLogger, withInvocation } from '@roomgate/shared/runtime';
 import { createLambdaHandler, callerAuthOptions } from '../http/lambda-handler.ts';
+import { httpRequestFields } from '../http/request-fields.ts';
 import { buildRoomsApp } from './app.ts';
 import { parseRoomsConfig, type RoomsApiConfig } from './config.ts';
 import { createRoomsRuntime } from './runtime.ts';
@@ -15,14 +16,15 @@ const app = buildRoomsApp({
   ...callerAuthOptions(config.callerAuth, runtime.apiKeys),
 });
 
-export const handler = await createLambdaHandler(app);
+// Every line of an invocation carries its Lambda and HTTP request ids; metrics flush after each.
+export const handler = withInvocation(runtime, httpRequestFields, await createLambdaHandler(app));
 
 function loadConfig(): RoomsApiConfig {
   try {
     return parseRoomsConfig(process.env);
   } catch (error) {
-    // One JSON line naming every bad variable, then fail init: a misconfigured stage must not serve.
-    console.error(JSON.stringify({ level: 'fatal', msg: 'rooms configuration is invalid', error: describeError(error as Error) }));
+    // One line naming every bad variable, in the function's log shape, then fail init: a misconfigured stage must not serve.
+    createJsonLogger({ base: { service: 'token-api', function: 'rooms' } }).fatal('rooms configuration is invalid', { error: error as Error });
     throw error;
   }
 }

@@ -3,7 +3,7 @@ import { type Broadcaster, createMessagePublisher, type ShardingOptions } from '
 import type { LifecycleEvents } from '@roomgate/shared/events';
 import type { HistoryStore } from '@roomgate/shared/history';
 import { UndeliveredPublishError } from '@roomgate/shared/errors';
-import type { Clock, Logger } from '@roomgate/shared/runtime';
+import type { Clock, Logger, Metrics } from '@roomgate/shared/runtime';
 import type { IdempotencyStore, PublishResult } from './idempotency-store.ts';
 
 export interface PublishRequest {
@@ -45,6 +45,8 @@ export interface RoomPublisherOptions {
   events?: LifecycleEvents | undefined;
   /** Large rooms: shards in the socket stage's fan-out shard function; absent = every publish fans out here. */
   sharding?: ShardingOptions | undefined;
+  /** Publishes, deliveries and publish latency (origin `server`). */
+  metrics?: Metrics | undefined;
 }
 
 /**
@@ -61,6 +63,7 @@ export function createRoomPublisher(options: RoomPublisherOptions): RoomPublishe
     events: options.events,
     origin: 'server',
     sharding: options.sharding,
+    metrics: options.metrics,
     ...(options.clock ? { clock: options.clock } : {}),
   });
 

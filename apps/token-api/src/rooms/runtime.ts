@@ -7,7 +7,9 @@ import {
   createEventBridgeClient,
   createJsonLogger,
   createManagementApiClient,
+  createMetrics,
   createSecretsManagerClient,
+  type Metrics,
 } from '@roomgate/shared/runtime';
 import { createBroadcaster, createManagementApi, createPublishStatusFor, createShardingOptions } from '@roomgate/shared/delivery';
 import { createHistoryStore } from '@roomgate/shared/history';
@@ -25,8 +27,9 @@ import { createListingCursors } from './listing-cursors.ts';
 export function createRoomsRuntime(
   config: RoomsApiConfig,
   env: Record<string, string | undefined> = process.env,
-): Omit<RoomsAppDeps, 'config' | 'iamIdentity' | 'apiKeys'> & { apiKeys: ApiKeySource } {
-  const logger = createJsonLogger({ base: { service: 'token-api', function: 'rooms', stage: config.stage } });
+): Omit<RoomsAppDeps, 'config' | 'iamIdentity' | 'apiKeys' | 'metrics'> & { apiKeys: ApiKeySource; metrics: Metrics } {
+  const logger = createJsonLogger({ base: { service: 'token-api', function: 'rooms', stage: config.stage }, level: config.logLevel });
+  const metrics = createMetrics({ service: 'roomgate-token-api', defaultDimensions: { stage: config.stage } });
   // The socket service's retry and timeout settings: a hung post must not hold this function either.
   const dynamo = createDynamoDbClient(localEndpoint(config.dynamodbEndpoint, env));
   const management = createManagementApi({
@@ -51,6 +54,7 @@ export function createRoomsRuntime(
   });
   return {
     logger,
+    metrics,
     events,
     store,
     // Large rooms: shards run in the socket stage's fan-out shard function (docs/architecture.md).
@@ -75,6 +79,7 @@ export function createRoomsRuntime(
       secretId: config.apiKeysSecretId,
       maxAgeSeconds: config.secretsMaxAgeSeconds,
       logger,
+      metrics,
     }),
   };
 }

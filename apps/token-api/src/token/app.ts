@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type SigningKeySource, createSigner } from '@roomgate/shared/tokens';
-import { systemClock, type Clock } from '@roomgate/shared/runtime';
+import { noMetrics, systemClock, type Clock, type JsonLogger, type Metrics } from '@roomgate/shared/runtime';
 import type { ApiKeySource } from '../http/auth/api-key-source.ts';
 import type { IamIdentity } from '../http/auth/iam-callers.ts';
 import type { AppConfig } from './config.ts';
@@ -30,6 +30,10 @@ export interface AppDeps {
   socketUrlPresigner?: SocketUrlPresigner | undefined;
   /** Default: this function's build-time code (`compiled-schemas.generated.cjs`); the generator passes its writers. */
   schemaCompilers?: SchemaCompilers | undefined;
+  /** The function's logger, Fastify's too; default: a new one at `config.logLevel`. */
+  logger?: JsonLogger | undefined;
+  /** `TokensIssued`, throttles behind 5xx answers; default: none. */
+  metrics?: Metrics | undefined;
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -38,6 +42,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     logLevel: config.logLevel,
     bodyLimit: BODY_LIMIT,
     appErrors: presignHttpError,
+    logger: deps.logger,
+    metrics: deps.metrics,
     schemaCompilers: deps.schemaCompilers ?? precompiledCompilers(compiledSchemas),
   });
 
@@ -59,6 +65,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     socketUrl: config.socketUrl,
     tokenInQuery: config.tokenInQuery,
     socketUrlPresigner: deps.socketUrlPresigner,
+    metrics: deps.metrics ?? noMetrics,
   });
   return app;
 }

@@ -1,7 +1,8 @@
-import { describeError } from '@roomgate/shared/runtime';
+import { createJsonLogger, withInvocation } from '@roomgate/shared/runtime';
 import { buildApp } from './app.ts';
 import { parseConfig, type TokenApiConfig } from './config.ts';
 import { createLambdaHandler, callerAuthOptions } from '../http/lambda-handler.ts';
+import { httpRequestFields } from '../http/request-fields.ts';
 import { createRuntime } from './runtime.ts';
 
 // Everything below runs once per container, during Lambda init (top-level await).
@@ -15,14 +16,15 @@ const app = buildApp({
   ...callerAuthOptions(config.callerAuth, runtime.apiKeys),
 });
 
-export const handler = await createLambdaHandler(app);
+// Every line of an invocation carries its Lambda and HTTP request ids; metrics flush after each.
+export const handler = withInvocation(runtime, httpRequestFields, await createLambdaHandler(app));
 
 function loadConfig(): TokenApiConfig {
   try {
     return parseConfig(process.env);
   } catch (error) {
-    // One JSON line naming every bad variable, then fail init: a misconfigured stage must not serve.
-    console.error(JSON.stringify({ level: 'fatal', msg: 'token-api configuration is invalid', error: describeError(error as Error) }));
+    // One line naming every bad variable, in the function's log shape, then fail init: a misconfigured stage must not serve.
+    createJsonLogger({ base: { service: 'token-api' } }).fatal('token-api configuration is invalid', { error: error as Error });
     throw error;
   }
 }

@@ -1,6 +1,6 @@
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { createSigningKeySource, type SigningKeySource } from '@roomgate/shared/tokens';
-import { createJsonLogger, createSecretsManagerClient, systemClock } from '@roomgate/shared/runtime';
+import { createJsonLogger, createMetrics, createSecretsManagerClient, systemClock, type JsonLogger, type Metrics } from '@roomgate/shared/runtime';
 import { createApiKeySource, type ApiKeySource } from '../http/auth/api-key-source.ts';
 import { localEndpoint } from '../http/aws-endpoints.ts';
 import type { TokenApiConfig } from './config.ts';
@@ -8,6 +8,10 @@ import { cachedCredentials } from './presign/cached-credentials.ts';
 import { createSocketUrlPresigner, type SocketUrlPresigner } from './presign/socket-url-presigner.ts';
 
 export interface Runtime {
+  /** The function's one logger; Fastify writes through it too (http/fastify-logger.ts). */
+  logger: JsonLogger;
+  /** EMF metrics, flushed after each invocation (lambda.ts). */
+  metrics: Metrics;
   keys: SigningKeySource;
   apiKeys: ApiKeySource;
   /** IAM mode only. */
@@ -20,11 +24,14 @@ export interface Runtime {
  */
 export function createRuntime(config: TokenApiConfig): Runtime {
   const client = createSecretsManagerClient(localEndpoint(config.secretsEndpoint));
-  const logger = createJsonLogger({ base: { service: 'token-api', stage: config.stage } });
+  const logger = createJsonLogger({ base: { service: 'token-api', stage: config.stage }, level: config.logLevel });
+  const metrics = createMetrics({ service: 'roomgate-token-api', defaultDimensions: { stage: config.stage } });
   const socketUrlPresigner = config.socketIam && createSocketUrlPresignerFor(config.socketIam);
   // Host and path only: a presigned URL is a bearer credential for its lifetime.
   if (socketUrlPresigner) logger.info('socket URLs are SigV4-presigned (IAM mode)', socketUrlPresigner.describe);
   return {
+    logger,
+    metrics,
     ...(socketUrlPresigner && { socketUrlPresigner }),
     keys: createSigningKeySource({
       client,
@@ -32,8 +39,9 @@ export function createRuntime(config: TokenApiConfig): Runtime {
       jwksSecretId: config.publicKeysSecretId,
       maxAgeSeconds: config.secretsMaxAgeSeconds,
       logger,
+      metrics,
     }),
-    apiKeys: createApiKeySource({ client, secretId: config.apiKeysSecretId, maxAgeSeconds: config.secretsMaxAgeSeconds, logger }),
+    apiKeys: createApiKeySource({ client, secretId: config.apiKeysSecretId, maxAgeSeconds: config.secretsMaxAgeSeconds, logger, metrics }),
   };
 }
 

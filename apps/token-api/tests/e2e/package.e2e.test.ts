@@ -126,4 +126,34 @@ describe('sls package --stage ci (no AWS credentials)', () => {
     }
     expect(JSON.parse(invalid!.body).error.code).toBe('ERR_VALIDATION');
   });
+
+  it('holds the 5xx-rate, key-load, delivery, Lambda error and throttle alarms and a dashboard, each with its runbook entry', () => {
+    type Alarm = { AlarmName: string; AlarmDescription: string; AlarmActions?: unknown; Metrics: Array<{ MetricStat?: { Metric: Record<string, unknown> } }> };
+    const alarms = Object.fromEntries(resources('AWS::CloudWatch::Alarm').map(([id, r]) => [id, r.Properties as unknown as Alarm]));
+    expect(Object.keys(alarms).sort()).toEqual(['Alarm5xxRate', 'AlarmDeliveryFailures', 'AlarmKeyLoadFailures', 'AlarmLambdaErrors', 'AlarmThrottles']);
+    const runbook = readFileSync(join(SERVICE_DIR, '../../docs/operations.md'), 'utf8');
+    for (const alarm of Object.values(alarms)) {
+      expect(alarm.AlarmName).toMatch(/^roomgate-token-api-ci-/);
+      expect(runbook, alarm.AlarmName).toContain(`#### ${/docs\/operations\.md, "([a-z0-9-]+)"/.exec(alarm.AlarmDescription)?.[1]}`);
+      // No topic in the ci stage: the alarms exist and notify nobody.
+      expect(alarm.AlarmActions).toBeUndefined();
+    }
+    // The HTTP API's own 5xx and request count, on the stage serverless deploys it to.
+    expect(alarms.Alarm5xxRate!.Metrics.slice(0, 2).map((m) => m.MetricStat!.Metric)).toEqual(
+      ['5xx', 'Count'].map((MetricName) => ({
+        Namespace: 'AWS/ApiGateway',
+        MetricName,
+        Dimensions: [
+          { Name: 'ApiId', Value: { Ref: 'HttpApi' } },
+          { Name: 'Stage', Value: '$default' },
+        ],
+      })),
+    );
+    const functions = JSON.stringify(alarms.AlarmLambdaErrors!.Metrics);
+    for (const id of ['ApiLambdaFunction', 'RoomsLambdaFunction']) expect(functions).toContain(`{"Ref":"${id}"}`);
+    const dashboards = resources('AWS::CloudWatch::Dashboard');
+    expect(dashboards).toHaveLength(1);
+    expect(dashboards[0]![1].Properties.DashboardName).toBe('roomgate-token-api-ci');
+    expect(JSON.stringify(dashboards[0]![1].Properties.DashboardBody)).toContain('TokensIssued');
+  });
 });

@@ -3,6 +3,7 @@ import { renderBanner } from '../dev/banner.ts';
 import { DEV_HELP, parseDevArgs, type DevOptions } from '../dev/dev-options.ts';
 import { DEV_HOST, DevStack, PART_NAMES } from '../dev/dev-stack.ts';
 import { isNotable, prefixer } from '../dev/log-lines.ts';
+import { MetricCounters } from '../dev/metric-counters.ts';
 import { tcpAccepts } from '../dev/readiness.ts';
 
 const DUPLICATE_SIGNAL_MS = 1_000;
@@ -39,11 +40,14 @@ export async function runDevCli(argv: string[], io: DevCliIo): Promise<number> {
 
   const prefix = prefixer(['dev', 'events', ...PART_NAMES]);
   const say = (line: string) => io.stdout(`${prefix('dev', line)}\n`);
+  // The services' EMF lines: shown with --verbose like every line, added up for the summary at the end.
+  const counters = new MetricCounters();
   const stack = new DevStack(
     { ...options, repoRoot: io.repoRoot },
     {
       progress: say,
       log: (part, line) => {
+        counters.add(line);
         if (options.verbose || isNotable(line)) io.stdout(`${prefix(part, line)}\n`);
       },
       ...(options.events ? { event: (line: string) => io.stdout(`${prefix('events', line)}\n`) } : {}),
@@ -64,6 +68,8 @@ export async function runDevCli(argv: string[], io: DevCliIo): Promise<number> {
       }
       say(why);
       await stack.stop();
+      const summary = counters.summary();
+      if (summary !== undefined) say(summary);
       const open = await openPorts(Object.values(options.ports));
       say(open.length === 0 ? 'stopped; every port is free' : `stopped, but port(s) ${open.join(', ')} still answer: another process holds them`);
       finished();

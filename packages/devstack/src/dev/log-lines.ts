@@ -31,7 +31,8 @@ export class LineTail {
 }
 
 const PINO_WARN = 40;
-const LOUD_LEVELS = new Set(['warn', 'error', 'fatal']);
+// pino's names and Powertools' (`CRITICAL` is its fatal): roomgate's functions log through Powertools.
+const LOUD_LEVELS = new Set(['warn', 'error', 'fatal', 'critical']);
 // serverless-offline reports handler crashes and build failures as plain text, not JSON.
 const LOUD_TEXT = /\b(error|exception|failed|failure|warning)\b|✖|^\(node:\d+\) /i;
 // A library's deprecation notice is for whoever upgrades it, not for someone running the stack;
@@ -40,7 +41,7 @@ const QUIET_TEXT = /\bDEP\d+\b|FSTDEP\d+|DeprecationWarning|--trace-warnings/;
 
 /**
  * Quiet mode shows a line only when it is a warning or an error: a JSON log line at warn or
- * above (ours use level names, Fastify's pino uses numbers), or plain text that says so.
+ * above (level names, or pino's numbers), or plain text that says so.
  */
 export function isNotable(line: string): boolean {
   const trimmed = line.trim();

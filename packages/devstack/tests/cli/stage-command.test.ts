@@ -100,6 +100,17 @@ describe('pnpm stage', () => {
     expect(stderr).toContain('"socketStage" is no longer a setting');
   });
 
+  it.each([
+    ['alarms: { topicArn: ops-alerts }\n', 'alarms.topicArn must be null or an SNS topic ARN'],
+    ['alarms: { topicArn: "arn:aws:sns:eu-west-1:123456789012:ops" }\n', "alarms.topicArn must be in the stage's region us-east-1"],
+    ['alarms: { deliveryFailurePercent: 0 }\n', 'alarms.deliveryFailurePercent must be a whole number from 1 to 100, got 0'],
+    ['alarms: { refusedConnects: 5 }\n', 'unknown setting alarms.refusedConnects'],
+  ])('refuses alarm settings CloudFormation or CloudWatch would refuse: %s', async (file, problem) => {
+    const { code, stderr } = await stage(['deploy', '--stage', 'prod'], { ROOMGATE_STAGES_DIR: stagesDir({ prod: file }) });
+    expect(code).toBe(1);
+    expect(stderr).toContain(problem);
+  });
+
   it('refuses a history count the functions would refuse at their cold start', async () => {
     const { code, stderr } = await stage(['deploy', '--stage', 'prod'], { ROOMGATE_STAGES_DIR: stagesDir({ prod: 'historyMaxMessages: 10001\n' }) });
     expect(code).toBe(1);

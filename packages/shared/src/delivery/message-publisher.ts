@@ -10,6 +10,7 @@ import type { FrameId } from '@roomgate/protocol/frames';
 import { HISTORY_MAX_FRAME_BYTES } from '@roomgate/protocol/history';
 import { encodeMessageFrame } from '@roomgate/protocol/server-frame';
 import { systemClock, type Clock } from '../runtime/clock.ts';
+import type { Metrics } from '../runtime/metrics.ts';
 import type { HistoryStore } from '../history/history-store.ts';
 import type { MessagePosition } from '../history/message-position.ts';
 import type { LifecycleEvents } from '../events/lifecycle-event.ts';
@@ -73,6 +74,11 @@ export interface MessagePublisherOptions {
   origin?: 'client' | 'server';
   /** Large rooms: fan-out in shards run by other invocations. Absent: every publish fans out here. */
   sharding?: ShardingOptions | undefined;
+  /**
+   * `Publishes`, `Deliveries` / `DeliveryFailed` / `DeliveryStale` (per publish, zeros included)
+   * and `PublishLatency` (start of `publish` to its last delivery settled), by origin.
+   */
+  metrics?: Metrics | undefined;
 }
 
 /**
@@ -106,8 +112,20 @@ export function createMessagePublisher(options: MessagePublisherOptions): Messag
   const { broadcaster, history } = options;
   const clock = options.clock ?? systemClock;
   const origin = options.origin ?? 'server';
-  const published = async (message: RoomMessage, result: PublishedMessage): Promise<PublishedMessage> => {
+  const published = async (message: RoomMessage, result: PublishedMessage, startedAt: number): Promise<PublishedMessage> => {
     const { delivered, failed, stale, bytes, seq } = result;
+    const { metrics } = options;
+    if (metrics !== undefined && result.queued !== undefined) {
+      // Handed to shards: they count its deliveries (fan-out-shard.ts); the latency here would be the queueing time.
+      metrics.count('Publishes', { origin });
+      metrics.count('PublishesQueued', { origin });
+    } else if (metrics !== undefined) {
+      metrics.count('Publishes', { origin });
+      metrics.count('Deliveries', undefined, delivered);
+      metrics.count('DeliveryFailed', undefined, failed);
+      metrics.count('DeliveryStale', undefined, stale);
+      metrics.milliseconds('PublishLatency', performance.now() - startedAt, { origin });
+    }
     await options.events?.emit({
       detailType: 'roomgate.message.published',
       detail: {
@@ -178,12 +196,13 @@ export function createMessagePublisher(options: MessagePublisherOptions): Messag
     },
 
     async publish(message) {
+      const startedAt = performance.now();
       const sentAt = clock();
       const publishId = newPublishId();
       if (history === undefined) {
         const payload = build(message, sentAt);
         const result = await fanOut(message, publishId, payload);
-        return published(message, { ...result, publishId, bytes: Buffer.byteLength(payload, 'utf8') });
+        return published(message, { ...result, publishId, bytes: Buffer.byteLength(payload, 'utf8') }, startedAt);
       }
       // The history write and the room's first page are read at once (one round trip fewer for a
       // small room); the broadcaster posts nothing before the stored frame resolves, so the rule holds.
@@ -200,7 +219,7 @@ export function createMessagePublisher(options: MessagePublisherOptions): Messag
       if (stored.status === 'rejected') throw stored.reason;
       const position = { seq: stored.value.seq, epoch: stored.value.epoch };
       if (fanned.status === 'rejected') throw new UndeliveredPublishError(position, fanned.reason);
-      return published(message, { ...fanned.value, publishId, ...position, bytes: Buffer.byteLength(stored.value.frame, 'utf8') });
+      return published(message, { ...fanned.value, publishId, ...position, bytes: Buffer.byteLength(stored.value.frame, 'utf8') }, startedAt);
     },
   };
 }

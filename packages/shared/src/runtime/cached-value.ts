@@ -6,6 +6,8 @@ export interface CachedValueOptions {
   clock?: Clock;
   /** Called when a reload fails while a previous value is still served. */
   onStaleError?: (error: unknown) => void;
+  /** Called once per failed load, first or stale (a metric counts key-load failures with it). */
+  onLoadError?: (error: unknown) => void;
 }
 
 /**
@@ -52,6 +54,7 @@ export class CachedValue<T> {
       },
       (error: unknown) => {
         this.#inFlight = undefined;
+        this.#options.onLoadError?.(error);
         throw error;
       },
     );

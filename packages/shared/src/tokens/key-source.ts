@@ -6,6 +6,7 @@ import { importJwks, importSigningKey, parseSigningKeyRecord, type Jwks, type Si
 import { readSecretString } from '../runtime/secret-reader.ts';
 import { systemClock, type Clock } from '../runtime/clock.ts';
 import type { Logger } from '../runtime/logger.ts';
+import { countLoadFailure, type Metrics } from '../runtime/metrics.ts';
 import type { KeyResolver } from './verifier.ts';
 
 export interface JwksSecretSourceOptions {
@@ -18,6 +19,8 @@ export interface JwksSecretSourceOptions {
   maxAgeSeconds?: number;
   clock?: Clock;
   logger?: Logger;
+  /** Counts `KeyLoadFailures` (key `public-keys`) and the throttles among them. */
+  metrics?: Metrics;
 }
 
 /**
@@ -34,6 +37,7 @@ export function createJwksSecretSource(options: JwksSecretSourceOptions): KeyRes
     maxAgeSeconds: options.maxAgeSeconds ?? 300,
     clock,
     onStaleError: (error) => options.logger?.warn('public keys reload failed; serving cached keys', errorFields(error)),
+    onLoadError: (error) => countLoadFailure(options.metrics, 'public-keys', error),
   });
 
   return {
@@ -74,6 +78,8 @@ export interface SigningKeySourceOptions {
   maxAgeSeconds?: number;
   clock?: Clock;
   logger?: Logger;
+  /** Counts `KeyLoadFailures` (key `signing-key`) and the throttles among them. */
+  metrics?: Metrics;
 }
 
 export interface SigningKeySource {
@@ -104,6 +110,7 @@ export function createSigningKeySource(options: SigningKeySourceOptions): Signin
     maxAgeSeconds: options.maxAgeSeconds ?? 300,
     ...(options.clock && { clock: options.clock }),
     onStaleError: (error: unknown) => options.logger?.warn('key reload failed; serving cached keys', errorFields(error)),
+    onLoadError: (error: unknown) => countLoadFailure(options.metrics, 'signing-key', error),
   });
   return {
     getSigningKey: async () => (await snapshot.get()).signingKey,

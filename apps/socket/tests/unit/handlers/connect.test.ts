@@ -2,6 +2,7 @@ import { ConfigError, DeliveryFailedError, KeyUnavailableError, StoreUnavailable
 import { describe, expect, it } from 'vitest';
 import type { WebSocketConnectEvent } from '../../../src/events.ts';
 import { makeConnectHandler } from '../../../src/handlers/connect.ts';
+import { createMetrics } from '@roomgate/shared/runtime';
 import { admitAll, NOW, expiredToken, fakeVerifier, grant, memoryLogger, memoryStore } from '../../helpers/fakes.ts';
 
 const verifier = fakeVerifier({
@@ -154,5 +155,29 @@ describe('$connect', () => {
     const text = JSON.stringify(logger.lines);
     expect(text).not.toMatch(/roomgate\.token\.|"good"|"expired"/);
     expect(logger.lines[0]?.fields.token).toMatch(/^sha256:[0-9a-f]{12}$/);
+  });
+});
+
+describe('$connect metrics (EMF)', () => {
+  function withMetrics() {
+    const lines: Record<string, unknown>[] = [];
+    const metrics = createMetrics({ service: 'roomgate-socket', write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const handler = makeConnectHandler({ admission: admitAll, verifier, store: memoryStore(), logger: memoryLogger(), metrics, clock: () => NOW });
+    return { handler, metrics, lines };
+  }
+
+  it('counts an admitted connection, and a refusal by its public code (never a room, user or connection id)', async () => {
+    const { handler, metrics, lines } = withMetrics();
+    await handler(event({ protocols: 'roomgate.v1, roomgate.token.good' }));
+    await handler(event({ protocols: 'roomgate.v1, roomgate.token.expired' }));
+    await handler(event({ protocols: 'roomgate.v1, roomgate.token.keys-down' }));
+    metrics.flush();
+    expect(lines.find((l) => 'ConnectAccepted' in l)).toMatchObject({ ConnectAccepted: 1 });
+    const refused = lines.filter((l) => 'ConnectRefused' in l).map((l) => [l.code, l.ConnectRefused]);
+    expect(refused).toEqual([
+      ['ERR_TOKEN_EXPIRED', 1],
+      ['ERR_KEY_UNAVAILABLE', 1],
+    ]);
+    expect(JSON.stringify(lines)).not.toMatch(/conn-1|room-a|alice/);
   });
 });

@@ -1,5 +1,5 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CachedValue, readSecretString, type Clock, type Logger } from '@roomgate/shared/runtime';
+import { CachedValue, countLoadFailure, readSecretString, type Clock, type Logger, type Metrics } from '@roomgate/shared/runtime';
 import { parseApiKeysSecret, type ApiKeyEntry } from './api-keys.ts';
 
 export interface ApiKeySource {
@@ -15,6 +15,8 @@ export interface ApiKeySourceOptions {
   maxAgeSeconds?: number;
   clock?: Clock;
   logger?: Logger;
+  /** Counts `KeyLoadFailures` (key `api-keys`) and the throttles among them. */
+  metrics?: Metrics;
 }
 
 /** Loads the api-keys secret once per container; a failed load is not cached. */
@@ -23,6 +25,7 @@ export function createApiKeySource(options: ApiKeySourceOptions): ApiKeySource {
     maxAgeSeconds: options.maxAgeSeconds ?? 300,
     ...(options.clock && { clock: options.clock }),
     onStaleError: (error) => options.logger?.warn('api-keys reload failed; serving cached keys', { error }),
+    onLoadError: (error) => countLoadFailure(options.metrics, 'api-keys', error),
   });
   return { getKeys: () => cache.get() };
 }

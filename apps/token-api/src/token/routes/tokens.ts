@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import { RoomgateError } from '@roomgate/shared/errors';
 import type { TokenSigner } from '@roomgate/shared/tokens';
+import type { Metrics } from '@roomgate/shared/runtime';
 import { assertRoomAllowed } from '../../http/auth/caller.ts';
 import { AUTHENTICATION } from '../../http/authentication.ts';
 import type { SocketUrlPresigner } from '../presign/socket-url-presigner.ts';
@@ -17,6 +18,8 @@ export interface TokenRouteOptions {
   tokenInQuery: boolean;
   /** IAM mode: `socketUrl` is presigned per token, with the token in its signed query. */
   socketUrlPresigner?: SocketUrlPresigner | undefined;
+  /** Counts `TokensIssued` by caller kind. */
+  metrics?: Metrics | undefined;
 }
 
 /**
@@ -69,6 +72,7 @@ export const tokenRoutes = fp<TokenRouteOptions>(
           ? await options.socketUrlPresigner.presign({ token: issued.token, roomId })
           : socketUrlFor(options, issued.token);
         request.log.info({ caller: caller.id, callerKind: caller.kind, roomId, kid: issued.kid, jti: issued.jti, exp: issued.expiresAt }, 'token issued');
+        options.metrics?.count('TokensIssued', { callerKind: caller.kind });
         void reply.code(201).header('cache-control', 'no-store');
         return {
           token: issued.token,
