@@ -21,6 +21,8 @@ export type MetricName =
   | 'DeliveryStale'
   /** Milliseconds from the start of a publish to its last delivery settled; dimension `origin`. */
   | 'PublishLatency'
+  /** A publish handed to fan-out shards (a room past the sharding threshold); dimension `origin`. Its deliveries are counted by the shards. */
+  | 'PublishesQueued'
   /** Keys or API keys could not be loaded from Secrets Manager; dimension `key` (public-keys, signing-key, api-keys). */
   | 'KeyLoadFailures'
   /** An AWS call answered with throttling after the SDK's retries; dimension `dependency` (dynamodb, management-api, secrets-manager…). */
