@@ -123,7 +123,7 @@ function deliveryFailureAlarm(service, stage, settings) {
 
 const SOCKET = 'roomgate-socket';
 const TOKEN_API = 'roomgate-token-api';
-const SOCKET_FUNCTIONS = ['ConnectLambdaFunction', 'DisconnectLambdaFunction', 'DefaultLambdaFunction'];
+const SOCKET_FUNCTIONS = ['ConnectLambdaFunction', 'DisconnectLambdaFunction', 'DefaultLambdaFunction', 'FanOutShardLambdaFunction'];
 const TOKEN_API_FUNCTIONS = ['ApiLambdaFunction', 'RoomsLambdaFunction'];
 
 async function stageOf(resolveVariable) {

@@ -151,7 +151,7 @@ describe('sls package --stage ci: the iamAuth stage parameter and invoke permiss
     const functions = Object.values(iamOff.Resources).filter(
       (r) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Handler).startsWith('src/lambda/'),
     );
-    expect(functions).toHaveLength(3);
+    expect(functions).toHaveLength(4);
     for (const fn of functions) expect((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.TOKEN_MAX_TTL).toBe('3600');
   });
 
@@ -191,7 +191,7 @@ describe('sls package --stage ci: the iamAuth stage parameter and invoke permiss
     // (runtime/client-settings.ts). Bundled, the handlers run the SDK the tests ran.
     const zip = join(OUT, 'off', 'roomgate-socket.zip');
     const files = execFileSync('unzip', ['-Z1', zip], { encoding: 'utf8' }).trim().split('\n').sort();
-    expect(files).toEqual(['src/lambda/connect.cjs', 'src/lambda/default.cjs', 'src/lambda/disconnect.cjs']);
+    expect(files).toEqual(['src/lambda/connect.cjs', 'src/lambda/default.cjs', 'src/lambda/disconnect.cjs', 'src/lambda/fan-out-shard.cjs']);
     for (const file of files) {
       const bundle = execFileSync('unzip', ['-p', zip, file], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
       // A real require call; the SDK's own error text quotes `[require("@aws-sdk/signature-v4-crt");]`.
@@ -237,7 +237,7 @@ describe('sls package --stage ci: the iamAuth stage parameter and invoke permiss
     const lambdaFunctions = byId
       .AlarmLambdaErrors!.Metrics.filter((m) => m.MetricStat?.Metric.Namespace === 'AWS/Lambda')
       .map((m) => m.MetricStat!.Metric.Dimensions);
-    expect(lambdaFunctions).toEqual(['Connect', 'Disconnect', 'Default'].map((fn) => [{ Name: 'FunctionName', Value: { Ref: `${fn}LambdaFunction` } }]));
+    expect(lambdaFunctions).toEqual(['Connect', 'Disconnect', 'Default', 'FanOutShard'].map((fn) => [{ Name: 'FunctionName', Value: { Ref: `${fn}LambdaFunction` } }]));
     const dashboard = iamOff.Resources.Dashboard!;
     expect(dashboard.Type).toBe('AWS::CloudWatch::Dashboard');
     const body = JSON.stringify(dashboard.Properties.DashboardBody);
