@@ -69,6 +69,12 @@ describe('callerAuth stage setting (stages/<stage>.yml)', () => {
     const routes = routeAuth(packaged['api-key']!);
     for (const route of CALLER_ROUTES) expect(routes[route]).toBe('NONE');
     expect(Object.keys(routes)).toHaveLength(13);
+    // Derived, not listed: every route that needs SigV4 on an iam stage is open to the app on an
+    // api-key stage (resources/caller-auth.yml names each route; a new route must be added there).
+    const iamRoutes = routeAuth(packaged.iam!);
+    const signed = Object.keys(iamRoutes).filter((route) => iamRoutes[route] === 'AWS_IAM');
+    expect(signed.length).toBeGreaterThan(0);
+    for (const route of signed) expect(routes[route], route).toBe('NONE');
   });
 
   it('iam (the default when unset is covered by package.e2e.test.ts): AWS_IAM on every caller route', () => {
