@@ -156,7 +156,7 @@ describe('sls package of a whole stage from its stage file (no AWS credentials)'
     [{ throttle: { websocket: { rateLimit: 5 } } }, /unknown setting throttle\.websocket \(known: socket, tokenApi\)/],
     [{ throttle: 5 }, /throttle must be a mapping of socket, tokenApi, got 5/],
     [{ reservedConcurrency: 5 }, /reservedConcurrency must be a mapping of connect, disconnect, default, fanOutShard, api, rooms, got 5/],
-    [{ tokenIssuer: '   ' }, /tokenIssuer must be a non-empty string, got "   "/],
+    [{ tokenIssuer: '   ' }, /tokenIssuer must be a non-empty string, got " {3}"/],
     [{ region: 'xx-fake-1' }, /region must be an AWS region such as us-east-1, got "xx-fake-1"/],
     // serverless would resolve these from its own variables and the shell; `pnpm stage show` would print them literally.
     [{ tokenIssuer: 'iss-${sls:stage}' }, /stages\/ci\.yml: line 1: "\$\{…\}" variables are not allowed in a stage file/],
