@@ -8,8 +8,32 @@ const path = require('node:path');
 
 const STAGES_DIR = path.resolve(__dirname);
 const STAGE_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
-// Commercial, GovCloud, China and ISO partitions: us-east-1, us-gov-west-1, cn-north-1, us-isob-east-1.
-const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+// The AWS partitions and their regions, from the SDK's endpoint data (@aws-sdk/core,
+// util-endpoints/lib/aws/partitions.js, 3.981): a region outside these lists is refused, so a typo
+// such as "us-east1" or "xx-fake-1" fails packaging instead of at the first AWS call. A region that
+// launched later matches its partition's pattern: add it here.
+const PARTITIONS = Object.freeze([
+  {
+    id: 'aws',
+    pattern: /^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$/,
+    regions: [
+      ...['af-south-1', 'ap-east-1', 'ap-east-2', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-south-1', 'ap-south-2'],
+      ...['ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5', 'ap-southeast-6', 'ap-southeast-7'],
+      ...['ca-central-1', 'ca-west-1', 'eu-central-1', 'eu-central-2', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'eu-west-1', 'eu-west-2'],
+      ...['eu-west-3', 'il-central-1', 'me-central-1', 'me-south-1', 'me-west-1', 'mx-central-1', 'sa-east-1', 'sa-west-1'],
+      ...['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2'],
+    ],
+  },
+  { id: 'aws-cn', pattern: /^cn-\w+-\d+$/, regions: ['cn-north-1', 'cn-northwest-1'] },
+  { id: 'aws-us-gov', pattern: /^us-gov-\w+-\d+$/, regions: ['us-gov-east-1', 'us-gov-west-1'] },
+  { id: 'aws-iso', pattern: /^us-iso-\w+-\d+$/, regions: ['us-iso-east-1', 'us-iso-west-1'] },
+  { id: 'aws-iso-b', pattern: /^us-isob-\w+-\d+$/, regions: ['us-isob-east-1', 'us-isob-west-1'] },
+  { id: 'aws-iso-e', pattern: /^eu-isoe-\w+-\d+$/, regions: ['eu-isoe-west-1'] },
+  { id: 'aws-iso-f', pattern: /^us-isof-\w+-\d+$/, regions: ['us-isof-east-1', 'us-isof-south-1'] },
+  { id: 'aws-eusc', pattern: /^eusc-de-\w+-\d+$/, regions: ['eusc-de-east-1'] },
+]);
+// Checked most specific first: the commercial pattern also matches us-gov-west-1 and us-iso-east-1.
+const PARTITIONS_BY_SPECIFICITY = [...PARTITIONS.slice(1), PARTITIONS[0]];
 // CloudWatch Logs accepts only these retention periods (PutRetentionPolicy, retentionInDays).
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -50,6 +74,12 @@ const DEFAULTS = Object.freeze({
 });
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 
+// The devstack's stage: `pnpm dev` and the tests run it under serverless-offline, where
+// serverless.yml's `local` params point every function at local endpoints (dynalite, the local
+// Secrets Manager, ws://127.0.0.1) with API-key callers. Packaged for AWS it would carry those, so
+// it is refused everywhere but `sls offline`.
+const LOCAL_STAGE = 'local';
+
 // Settings that existed as environment variables and were removed: the socket stack is always the
 // same stage, account and region as the token API (its exports are imported by name).
 const REMOVED = {
@@ -59,8 +89,13 @@ const REMOVED = {
 };
 
 class StageSettingsError extends Error {
-  constructor(stage, problems) {
-    super(`stages/${stage}.yml: ${problems.join('; ')}`);
+  /**
+   * @param {string} stage
+   * @param {string[]} problems
+   * @param {boolean} [declared] false: the stage has no file (the message must not name one as if it existed)
+   */
+  constructor(stage, problems, declared = true) {
+    super(`${declared ? `stages/${stage}.yml` : `stage ${stage} (no stages/${stage}.yml: the defaults)`}: ${problems.join('; ')}`);
     this.name = 'StageSettingsError';
     this.code = 'ERR_STAGE_SETTINGS';
     this.problems = problems;
@@ -72,6 +107,30 @@ function stageFilePath(stage, env = process.env) {
   return path.join(env.ROOMGATE_STAGES_DIR ? path.resolve(env.ROOMGATE_STAGES_DIR) : STAGES_DIR, `${stage}.yml`);
 }
 
+/** The partition of a known region ('aws', 'aws-cn', 'aws-us-gov', …), or undefined. */
+function partitionOf(region) {
+  return PARTITIONS.find((p) => p.regions.includes(region))?.id;
+}
+
+/**
+ * Problems with a stage file's text before any parser sees it. serverless resolves `${…}`
+ * variables in whatever file() loads (`${env:…}`, `${sls:stage}`, `${opt:…}`), so such a value
+ * would depend on the deployer's shell while `pnpm stage show` printed it literally. Full-line
+ * comments are skipped (YAML drops them before the resolver runs).
+ * @param {string} text the file's content
+ * @returns {string[]}
+ */
+function textProblems(text) {
+  const problems = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (/^\s*#/.test(line) || !line.includes('${')) return;
+    problems.push(
+      `line ${i + 1}: "\${…}" variables are not allowed in a stage file (serverless would resolve them from the shell or the command line): write the value itself`,
+    );
+  });
+  return problems;
+}
+
 /**
  * Validates a stage's declared settings (the parsed YAML, or null when the stage has no file) and
  * fills in defaults. Throws StageSettingsError (code ERR_STAGE_SETTINGS) listing every problem.
@@ -79,26 +138,50 @@ function stageFilePath(stage, env = process.env) {
  * requests (burst), as API Gateway's ThrottlingRateLimit / ThrottlingBurstLimit.
  * @param {string} stage
  * @param {Record<string, unknown> | null} declared
- * @param {{ region?: string }} [options] region: a --region given on the command line; must match.
+ * The stage `local` is refused unless options.offline (serverless-offline's own stage, see LOCAL_STAGE).
+ * @param {{ region?: string, text?: string, offline?: boolean }} [options] region: a --region given
+ *   on the command line, must match; text: the file's content, checked for `${…}` variables;
+ *   offline: the caller is `sls offline`.
  */
 function resolveStageSettings(stage, declared, options = {}) {
-  const problems = [];
+  const hasFile = options.text !== undefined || (declared !== null && declared !== undefined);
+  const fail = (problems) => {
+    throw new StageSettingsError(stage, problems, hasFile);
+  };
+  if (stage === LOCAL_STAGE && !options.offline) {
+    fail([
+      'stage "local" is the devstack\'s (pnpm dev, sls offline --stage local): serverless.yml gives it local endpoints, API-key callers and a ws:// URL for serverless-offline, not stages/local.yml; it cannot be shown, packaged or deployed: use another stage name',
+    ]);
+  }
+  const problems = options.text === undefined ? [] : textProblems(options.text);
   if (!STAGE_PATTERN.test(stage))
     problems.push(`invalid stage ${JSON.stringify(stage)}: use 1-32 characters of a-z, 0-9 and -, starting with a letter or digit`);
-  if (declared !== null && declared !== undefined && (typeof declared !== 'object' || Array.isArray(declared))) {
-    throw new StageSettingsError(stage, ['must be a mapping of setting: value']);
-  }
+  if (declared !== null && declared !== undefined && !isMapping(declared)) fail([...problems, 'must be a mapping of setting: value']);
   const raw = declared ?? {};
   for (const key of Object.keys(raw)) {
     if (key in REMOVED) problems.push(`"${key}" is no longer a setting: ${REMOVED[key]}`);
     else if (!(key in DEFAULTS)) problems.push(`unknown setting "${key}" (known: ${Object.keys(DEFAULTS).join(', ')})`);
   }
+  // Nested mappings are checked key by key at every level before the defaults fill them in: a
+  // mistyped key (`throttle: {websocket: …}`) or a scalar where a mapping belongs (`throttle: 5`)
+  // must fail, not leave the defaults in place.
+  const nested = (name, value, known) => {
+    if (value === undefined) return {};
+    if (!isMapping(value)) {
+      problems.push(`${name} must be a mapping of ${known.join(', ')}, got ${JSON.stringify(value)}`);
+      return {};
+    }
+    for (const key of Object.keys(value)) if (!known.includes(key)) problems.push(`unknown setting ${name}.${key} (known: ${known.join(', ')})`);
+    return value;
+  };
+  const throttle = nested('throttle', raw.throttle, ['socket', 'tokenApi']);
+  const limits = (api) => nested(`throttle.${api}`, throttle[api], ['rateLimit', 'burstLimit']);
   const s = {
     ...DEFAULTS,
     ...raw,
-    throttle: { socket: { ...DEFAULTS.throttle.socket, ...raw.throttle?.socket }, tokenApi: { ...DEFAULTS.throttle.tokenApi, ...raw.throttle?.tokenApi } },
-    reservedConcurrency: { ...DEFAULTS.reservedConcurrency, ...raw.reservedConcurrency },
-    alarms: { ...DEFAULTS.alarms, ...raw.alarms },
+    throttle: { socket: { ...DEFAULTS.throttle.socket, ...limits('socket') }, tokenApi: { ...DEFAULTS.throttle.tokenApi, ...limits('tokenApi') } },
+    reservedConcurrency: { ...DEFAULTS.reservedConcurrency, ...nested('reservedConcurrency', raw.reservedConcurrency, FUNCTIONS) },
+    alarms: { ...DEFAULTS.alarms, ...nested('alarms', raw.alarms, Object.keys(DEFAULTS.alarms)) },
   };
   const int = (name, value, min, max) => {
     if (!Number.isInteger(value) || value < min || value > max)
@@ -108,14 +191,22 @@ function resolveStageSettings(stage, declared, options = {}) {
     if (typeof s[name] !== 'boolean') problems.push(`${name} must be true or false, got ${JSON.stringify(s[name])}`);
   };
   const text = (name) => {
-    if (typeof s[name] !== 'string' || s[name] === '') problems.push(`${name} must be a non-empty string`);
+    // Blank counts as empty: a token's iss or aud of "   " matches nothing anyone means.
+    if (typeof s[name] !== 'string' || s[name].trim() === '') problems.push(`${name} must be a non-empty string, got ${JSON.stringify(s[name])}`);
   };
 
-  if (typeof s.region !== 'string' || !REGION_PATTERN.test(s.region))
-    problems.push(`region must be an AWS region such as us-east-1, got ${JSON.stringify(s.region)}`);
+  const partition = typeof s.region === 'string' ? partitionOf(s.region) : undefined;
+  if (partition === undefined) {
+    const like = typeof s.region === 'string' ? PARTITIONS_BY_SPECIFICITY.find((p) => p.pattern.test(s.region)) : undefined;
+    problems.push(
+      like
+        ? `region ${JSON.stringify(s.region)} is not a known region of the ${like.id} partition (${like.regions.join(', ')}); if AWS launched it recently, add it to PARTITIONS in stages/settings.cjs`
+        : `region must be an AWS region such as us-east-1, got ${JSON.stringify(s.region)}`,
+    );
+  }
   if (options.region !== undefined && options.region !== s.region) {
     problems.push(
-      `--region ${options.region} differs from the stage's region ${s.region}: keys and both stacks must share one region; change "region" in the stage file instead`,
+      `--region ${options.region} differs from the stage's region ${s.region}: keys and both stacks must share one region; ${hasFile ? 'change "region" in the stage file' : `declare "region: ${options.region}" in stages/${stage}.yml`} instead`,
     );
   }
   if (!['iam', 'api-key'].includes(s.callerAuth)) problems.push(`callerAuth must be "iam" or "api-key", got ${JSON.stringify(s.callerAuth)}`);
@@ -123,8 +214,10 @@ function resolveStageSettings(stage, declared, options = {}) {
     problems.push('iamCallers must be a mapping of role or user ARN: [room patterns]');
   } else {
     for (const [arn, patterns] of Object.entries(s.iamCallers)) {
-      if (!/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/\S+$/.test(arn))
-        problems.push(`iamCallers: ${JSON.stringify(arn)} is not an IAM role or user ARN (arn:aws:iam::<account>:role/<name>)`);
+      const match = /^arn:(aws[a-z-]*):iam::\d{12}:(role|user)\/\S+$/.exec(arn);
+      if (!match) problems.push(`iamCallers: ${JSON.stringify(arn)} is not an IAM role or user ARN (arn:aws:iam::<account>:role/<name>)`);
+      else if (partition !== undefined && match[1] !== partition)
+        problems.push(`iamCallers: ${JSON.stringify(arn)} is in partition ${match[1]}, the stage's region ${s.region} in ${partition}`);
       if (!Array.isArray(patterns) || patterns.length === 0 || !patterns.every((p) => typeof p === 'string' && p !== '')) {
         problems.push(`iamCallers: ${JSON.stringify(arn)} needs a non-empty list of room patterns`);
       }
@@ -158,30 +251,19 @@ function resolveStageSettings(stage, declared, options = {}) {
   if (!LOG_RETENTION_DAYS.includes(s.logRetentionInDays))
     problems.push(`logRetentionInDays must be one CloudWatch Logs accepts (${LOG_RETENTION_DAYS.join(', ')})`);
   for (const api of ['socket', 'tokenApi']) {
-    for (const key of Object.keys(s.throttle[api]))
-      if (!['rateLimit', 'burstLimit'].includes(key)) problems.push(`unknown setting throttle.${api}.${key} (known: rateLimit, burstLimit)`);
     int(`throttle.${api}.rateLimit`, s.throttle[api].rateLimit, 1, 10_000);
     int(`throttle.${api}.burstLimit`, s.throttle[api].burstLimit, 1, 5_000);
   }
-  for (const [fn, value] of Object.entries(s.reservedConcurrency)) {
-    if (!FUNCTIONS.includes(fn)) problems.push(`unknown function reservedConcurrency.${fn} (known: ${FUNCTIONS.join(', ')})`);
-    else if (value !== null) int(`reservedConcurrency.${fn}`, value, 1, 10_000);
+  for (const [fn, value] of Object.entries(s.reservedConcurrency)) if (value !== null) int(`reservedConcurrency.${fn}`, value, 1, 10_000);
+  // alarms: a mapping of known keys (checked by `nested` above).
+  if (s.alarms.topicArn !== null && (typeof s.alarms.topicArn !== 'string' || !SNS_TOPIC_ARN.test(s.alarms.topicArn))) {
+    problems.push(`alarms.topicArn must be null or an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>), got ${JSON.stringify(s.alarms.topicArn)}`);
+  } else if (s.alarms.topicArn !== null && !s.alarms.topicArn.includes(`:${s.region}:`)) {
+    problems.push(`alarms.topicArn must be in the stage's region ${s.region} (CloudWatch notifies topics of its own region)`);
   }
-  if (raw.alarms !== undefined && (typeof raw.alarms !== 'object' || raw.alarms === null || Array.isArray(raw.alarms))) {
-    problems.push('alarms must be a mapping (topicArn, refusedConnectsPer5Minutes, deliveryFailurePercent, tokenApi5xxPercent)');
-  } else {
-    for (const key of Object.keys(s.alarms)) {
-      if (!(key in DEFAULTS.alarms)) problems.push(`unknown setting alarms.${key} (known: ${Object.keys(DEFAULTS.alarms).join(', ')})`);
-    }
-    if (s.alarms.topicArn !== null && (typeof s.alarms.topicArn !== 'string' || !SNS_TOPIC_ARN.test(s.alarms.topicArn))) {
-      problems.push(`alarms.topicArn must be null or an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>), got ${JSON.stringify(s.alarms.topicArn)}`);
-    } else if (s.alarms.topicArn !== null && !s.alarms.topicArn.includes(`:${s.region}:`)) {
-      problems.push(`alarms.topicArn must be in the stage's region ${s.region} (CloudWatch notifies topics of its own region)`);
-    }
-    int('alarms.refusedConnectsPer5Minutes', s.alarms.refusedConnectsPer5Minutes, 1, 1_000_000);
-    int('alarms.deliveryFailurePercent', s.alarms.deliveryFailurePercent, 1, 100);
-    int('alarms.tokenApi5xxPercent', s.alarms.tokenApi5xxPercent, 1, 100);
-  }
+  int('alarms.refusedConnectsPer5Minutes', s.alarms.refusedConnectsPer5Minutes, 1, 1_000_000);
+  int('alarms.deliveryFailurePercent', s.alarms.deliveryFailurePercent, 1, 100);
+  int('alarms.tokenApi5xxPercent', s.alarms.tokenApi5xxPercent, 1, 100);
   // IAM role names are at most 64 characters (IAM quotas), Lambda function names too: the longest
   // names the two services derive from stage and region.
   if (problems.length === 0) {
@@ -190,8 +272,24 @@ function resolveStageSettings(stage, declared, options = {}) {
         problems.push(`stage "${stage}" in ${s.region} makes the ${what} "${name}" ${name.length} characters long; AWS allows 64: use a shorter stage name`);
     }
   }
-  if (problems.length > 0) throw new StageSettingsError(stage, problems);
+  if (problems.length > 0) fail(problems);
   return s;
+}
+
+/** A YAML mapping: a plain object, not null, not a list. */
+function isMapping(value) {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * What a deployer must hear before a deploy of these settings (shown by `pnpm stage show|deploy`
+ * and printed by `sls package`/`deploy` of the token API): settings that are valid but refuse everyone.
+ * @returns {string[]}
+ */
+function stageWarnings(s) {
+  return s.callerAuth === 'iam' && Object.keys(s.iamCallers).length === 0
+    ? ['callerAuth is iam and iamCallers is empty: every token and Rooms API request is refused (403)']
+    : [];
 }
 
 /** Names AWS limits to 64 characters, as the services derive them (serverless.yml, resources/). */
@@ -232,13 +330,53 @@ function toServerless(s) {
   };
 }
 
-/** serverless variable source: `${file(../../stages/settings.cjs):serverless}`. */
+/**
+ * The serverless command being run (`offline`, `package`, `deploy`, …): the first argument that is
+ * not an option. The variable source is not told the command; every invocation in this repository
+ * puts it first, and one that does not (`sls --stage local offline`) is refused, never let through.
+ */
+function serverlessCommand(argv = process.argv) {
+  return argv.slice(2).find((arg) => !arg.startsWith('-'));
+}
+
+/**
+ * serverless variable source: `${file(../../stages/settings.cjs):serverless}`. A bad stage file
+ * fails with one line: osls prints a rejection's `stack` inside its own (user) error, so the
+ * settings error's stack is cut to its message.
+ */
 async function serverless({ options, resolveVariable }) {
   const stage = await resolveVariable('sls:stage');
   const file = stageFilePath(stage);
-  // serverless's own YAML loader, so both services parse the file exactly as `pnpm stage` shows it.
-  const declared = fs.existsSync(file) ? await resolveVariable(`file(${file})`) : null;
-  return toServerless(resolveStageSettings(stage, declared, { region: options.region ?? undefined }));
+  const offline = serverlessCommand() === 'offline';
+  try {
+    const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
+    // Checked before serverless's own YAML loader (the same one both services and `pnpm stage`
+    // parse with) resolves any variable in it.
+    const problems = text === undefined ? [] : textProblems(text);
+    if (problems.length > 0) throw new StageSettingsError(stage, problems);
+    const declared = text === undefined ? null : await resolveVariable(`file(${file})`);
+    const settings = resolveStageSettings(stage, declared, { region: options.region ?? undefined, offline, ...(text !== undefined && { text }) });
+    if (!offline && (await resolveVariable('self:service')) === 'roomgate-token-api') {
+      for (const warning of stageWarnings(settings)) process.stderr.write(`Warning: stage ${stage}: ${warning}\n`);
+    }
+    return toServerless(settings);
+  } catch (error) {
+    if (error instanceof StageSettingsError) error.stack = error.message;
+    throw error;
+  }
 }
 
-module.exports = { DEFAULTS, StageSettingsError, resolveStageSettings, stageFilePath, toServerless, serverless };
+module.exports = {
+  DEFAULTS,
+  LOCAL_STAGE,
+  PARTITIONS,
+  StageSettingsError,
+  partitionOf,
+  resolveStageSettings,
+  serverless,
+  serverlessCommand,
+  stageFilePath,
+  stageWarnings,
+  textProblems,
+  toServerless,
+};

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { stackNamesOf } from './smoke/stage-endpoints.ts';
+import { regionPartition } from './stage-settings.ts';
 
 /** Stand-ins printed when the account or the HTTP API id cannot be resolved: replace them before use. */
 export const ACCOUNT_PLACEHOLDER = '<account-id>';
@@ -30,12 +32,29 @@ export interface PolicyScope {
   accessLogs: boolean;
 }
 
-/** The ARN partition of a region (`aws`, `aws-cn` for cn-*, `aws-us-gov` for us-gov-*). */
+/**
+ * The ARN partition of a region (`aws`, `aws-cn`, `aws-us-gov`, `aws-iso`, …), from the stage
+ * settings' table of partitions (stages/settings.cjs), which refuses a region it does not know.
+ * Throws a TypeError for such a region: settings are validated before a policy is built.
+ */
 export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
+  const partition = regionPartition(region);
+  if (partition === undefined) throw new TypeError(`no AWS partition is known for region ${JSON.stringify(region)}`);
+  return partition;
 }
+
+/**
+ * The name the framework (osls, lib/plugins/aws/custom-resources/index.js) gives the Lambda
+ * function of one of its custom resources: `<service>-<stage>-<name>`, or, past Lambda's 64
+ * characters, its first 32 characters followed by the MD5 hex digest of the whole name.
+ */
+export function customResourceFunctionName(stack: string, name: string): string {
+  const full = `${stack}-${name}`;
+  return full.length > 64 ? `${full.slice(0, 32)}${createHash('md5').update(full).digest('hex')}` : full;
+}
+
+/** The framework's custom resource that sets the account's API Gateway CloudWatch role (WebSocket access logs). */
+export const APIGW_CLOUDWATCH_ROLE_RESOURCE = 'custom-resource-apigw-cw-role';
 
 /**
  * What a backend role needs to call the stage's token API and Rooms API with SigV4:
@@ -135,7 +154,14 @@ export function deployerPolicy(scope: PolicyScope): PolicyDocument {
         'lambda:UntagResource',
         'lambda:ListTags',
       ],
-      Resource: stacks.map((name) => arn('lambda', `function:${name}-*`)),
+      Resource: [
+        ...stacks.map((name) => arn('lambda', `function:${name}-*`)),
+        // With access logs the socket stack carries the framework's CloudWatch-role custom resource,
+        // whose function name is shortened past 64 characters and then matches no prefix above.
+        ...(scope.accessLogs ? [customResourceFunctionName(stackNamesOf(stage).socket, APIGW_CLOUDWATCH_ROLE_RESOURCE)] : [])
+          .filter((name) => !stacks.some((stack) => name.startsWith(`${stack}-`)))
+          .map((name) => arn('lambda', `function:${name}`)),
+      ],
     },
     {
       Sid: 'FunctionRoles',

@@ -31,8 +31,10 @@ export interface StageSettings {
 }
 
 interface SettingsModule {
-  resolveStageSettings(stage: string, declared: unknown, options?: { region?: string }): StageSettings;
+  resolveStageSettings(stage: string, declared: unknown, options?: { region?: string; text?: string }): StageSettings;
   stageFilePath(stage: string, env?: Record<string, string | undefined>): string;
+  stageWarnings(settings: StageSettings): string[];
+  partitionOf(region: string): string | undefined;
 }
 
 // The one implementation both serverless.yml files load (CommonJS, no TypeScript loader there).
@@ -48,12 +50,25 @@ export interface LoadedStage {
 }
 
 /**
- * Reads and validates stages/<stage>.yml exactly as `sls package` does. Throws the module's
- * StageSettingsError (code ERR_STAGE_SETTINGS) listing every problem.
+ * Reads and validates stages/<stage>.yml exactly as `sls package` does (`${…}` variables and the
+ * devstack's stage `local` refused). Throws the module's StageSettingsError (code
+ * ERR_STAGE_SETTINGS) listing every problem.
  */
 export function loadStage(stage: string, env: Record<string, string | undefined> = process.env, options: { region?: string } = {}): LoadedStage {
   const file = settingsModule.stageFilePath(stage, env);
   const declared = existsSync(file);
-  const raw = declared ? (parseCloudFormationYaml(readFileSync(file, 'utf8')) ?? null) : null;
-  return { stage, file, declared, settings: settingsModule.resolveStageSettings(stage, raw, options) };
+  const text = declared ? readFileSync(file, 'utf8') : undefined;
+  const raw = text === undefined ? null : (parseCloudFormationYaml(text) ?? null);
+  const settings = settingsModule.resolveStageSettings(stage, raw, { ...options, ...(text !== undefined && { text }) });
+  return { stage, file, declared, settings };
+}
+
+/** Valid settings a deployer must still hear about (an empty iamCallers refuses every caller). */
+export function stageWarnings(settings: StageSettings): string[] {
+  return settingsModule.stageWarnings(settings);
+}
+
+/** The ARN partition of a known region (`aws`, `aws-cn`, `aws-us-gov`, `aws-iso`, …); the stage settings' one table. */
+export function regionPartition(region: string): string | undefined {
+  return settingsModule.partitionOf(region);
 }

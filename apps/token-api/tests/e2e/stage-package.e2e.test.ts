@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -152,6 +152,15 @@ describe('sls package of a whole stage from its stage file (no AWS credentials)'
     [{ iamCallers: { 'chat-backend': ['chat-*'] } }, /"chat-backend" is not an IAM role or user ARN/],
     [{ region: 'mars-1' }, /region must be an AWS region such as us-east-1, got "mars-1"/],
     [{ allowLegacyTokens: true }, /allowLegacyTokens: true needs requireIssAud: false/],
+    // Every nested level is checked: a mistyped or scalar mapping must not leave the defaults in place.
+    [{ throttle: { websocket: { rateLimit: 5 } } }, /unknown setting throttle\.websocket \(known: socket, tokenApi\)/],
+    [{ throttle: 5 }, /throttle must be a mapping of socket, tokenApi, got 5/],
+    [{ reservedConcurrency: 5 }, /reservedConcurrency must be a mapping of connect, disconnect, default, fanOutShard, api, rooms, got 5/],
+    [{ tokenIssuer: '   ' }, /tokenIssuer must be a non-empty string, got " {3}"/],
+    [{ region: 'xx-fake-1' }, /region must be an AWS region such as us-east-1, got "xx-fake-1"/],
+    // serverless would resolve these from its own variables and the shell; `pnpm stage show` would print them literally.
+    [{ tokenIssuer: 'iss-${sls:stage}' }, /stages\/ci\.yml: line 1: "\$\{…\}" variables are not allowed in a stage file/],
+    [{ region: '${env:AWS_REGION}' }, /variables are not allowed in a stage file/],
   ])('stage file %j fails at package time', (settings, message) => {
     expect(packageFailure('ci', stageFilesEnv('ci', settings))).toMatch(message);
   });
@@ -167,6 +176,43 @@ describe('sls package of a whole stage from its stage file (no AWS credentials)'
     expect(Object.keys(JSON.parse(logs.Format))).toEqual(expect.arrayContaining(['requestId', 'ip', 'routeKey', 'status']));
     expect(fresh.Resources.HttpApiLogGroup!.Properties.RetentionInDays).toBe(14);
     expect(declared.Resources.HttpApiStage!.Properties.AccessLogSettings).toBeUndefined();
+  });
+
+  it('a bad stage file fails in one line, without stack frames', () => {
+    const output = packageFailure('ci', stageFilesEnv('ci', { region: 'xx-fake-1' }));
+    expect(output).toMatch(/Received rejection: stages\/ci\.yml: region must be an AWS region such as us-east-1, got "xx-fake-1"\n/);
+    expect(output).not.toMatch(/^\s+at /m);
+  });
+
+  it('the devstack stage "local" is refused: packaged, it would carry local endpoints, API-key callers and a ws:// URL', () => {
+    expect(packageFailure('local', {})).toMatch(
+      /stage "local" is the devstack's \(pnpm dev, sls offline --stage local\).*cannot be shown, packaged or deployed/,
+    );
+  });
+
+  it('packaging an IAM stage without iamCallers warns that every caller gets 403; with callers it does not', () => {
+    const packageOutput = (stage: string, settings: Record<string, unknown>) => {
+      const result = spawnSync(SLS, ['package', '--stage', stage, '--package', join(OUT, `warn-${stage}`)], {
+        cwd: SERVICE_DIR,
+        env: envWithoutAws({ ROOMGATE_ESBUILD_DIR: BUILD_DIR, ...stageFilesEnv(stage, settings) }),
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      expect(result.status, result.stderr).toBe(0);
+      return `${result.stdout}${result.stderr}`;
+    };
+    const warning = 'Warning: stage nobody: callerAuth is iam and iamCallers is empty: every token and Rooms API request is refused (403)';
+    expect(packageOutput('nobody', {})).toContain(warning);
+    expect(packageOutput('somebody', { iamCallers: { 'arn:aws:iam::111122223333:role/chat-backend': ['chat-*'] } })).not.toContain('iamCallers is empty');
+  });
+
+  it('a China stage names no partition or DNS suffix by hand (service principals aside)', () => {
+    const china = slsPackage('china', 'cn', stageFilesEnv('cn', { region: 'cn-north-1', socketIamAuth: true }));
+    // Every string of the template, keys and Fn::Join parts included.
+    const all = (JSON.stringify(china).match(/"(?:[^"\\]|\\.)*"/g) ?? []).map((s) => JSON.parse(s) as string);
+    expect(all.filter((s) => s.includes('amazonaws.com') && !/^[a-z.-]+\.amazonaws\.com$/.test(s))).toEqual([]);
+    expect(all.filter((s) => /arn:aws[:-]/.test(s))).toEqual([]);
+    expect(env(china, 'ApiLambdaFunction')).toMatchObject({ SOCKET_REGION: 'cn-north-1' });
   });
 
   it('reserves concurrency only where the stage asks', () => {

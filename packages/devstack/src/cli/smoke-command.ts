@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { CloudFormationClient, CloudFormationClientConfig } from '@aws-sdk/client-cloudformation';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { freePorts } from '@roomgate/local-aws';
+import { isValidRoomId, isValidUserId, ROOM_ID_CHARSET, ROOM_ID_MAX_LENGTH, USER_ID_CHARSET, USER_ID_MAX_LENGTH } from '@roomgate/protocol/ids';
 import { createCloudFormationClient } from '@roomgate/shared/runtime';
 import { isDevstackError, UsageError } from '../errors.ts';
 import { DEV_HOST, DevStack } from '../dev/dev-stack.ts';
@@ -119,6 +120,13 @@ export function parseSmokeArgs(argv: string[], env: Record<string, string | unde
   if (attach && apiKey === undefined) throw new UsageError('--attach needs --api-key (pnpm dev prints its dev API key) or ROOMGATE_API_KEY');
   if (local && !attach && str('api-key') !== undefined)
     throw new UsageError('--api-key goes with --attach or --stage; the own local stack uses its dev API key');
+  // Checked here, as the token API would: a bad id is the caller's mistake (usage), not a failed token step.
+  const roomId = str('room');
+  if (roomId !== undefined && !isValidRoomId(roomId))
+    throw new UsageError(`--room ${JSON.stringify(roomId)} is not a room id: 1-${ROOM_ID_MAX_LENGTH} characters of ${ROOM_ID_CHARSET}`);
+  const userId = str('user');
+  if (userId !== undefined && !isValidUserId(userId))
+    throw new UsageError(`--user ${JSON.stringify(userId)} is not a user id: 1-${USER_ID_MAX_LENGTH} characters of ${USER_ID_CHARSET}`);
   const portBase = integer('--port-base', str('port-base'), 1, 65_535);
   if (portBase !== undefined && portLayout(portBase).max > 65_535) throw new UsageError(`--port-base ${portBase} puts ports past 65535`);
   return {
@@ -128,8 +136,8 @@ export function parseSmokeArgs(argv: string[], env: Record<string, string | unde
     ...(portBase !== undefined && { portBase }),
     ...optional('tokenApiPort', integer('--token-api-port', str('token-api-port'), 1, 65_535)),
     ...optional('apiKey', local && !attach ? undefined : apiKey),
-    ...optional('roomId', str('room')),
-    ...optional('userId', str('user')),
+    ...optional('roomId', roomId),
+    ...optional('userId', userId),
     ...optional('timeoutMs', integer('--timeout', str('timeout'), 100, 600_000)),
   };
 }
@@ -209,7 +217,7 @@ async function smokeStage(args: SmokeArgs & { stage: string }, io: SmokeCliIo): 
 async function smokeOwnStack(args: SmokeArgs, io: SmokeCliIo): Promise<number> {
   const ports = args.portBase !== undefined ? portLayout(args.portBase).ports : await freePortLayout();
   const stack = new DevStack(
-    { stage: 'local', ports, dataDir: undefined, verbose: false, legacyTokens: false, events: false, repoRoot: io.repoRoot },
+    { stage: 'local', ports, dataDir: undefined, verbose: false, legacyTokens: false, events: false, repoRoot: io.repoRoot, command: 'pnpm smoke --local' },
     {
       progress: (line) => io.stdout(`  dev: ${line}\n`),
       log: (part, line) => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isDevstackError, UsageError } from '../errors.ts';
 import { assertStage } from '../stage.ts';
-import { REPO_ROOT, loadStage, type LoadedStage } from '../stage-settings.ts';
+import { REPO_ROOT, loadStage, stageWarnings, type LoadedStage } from '../stage-settings.ts';
 import { usageFromParseArgs } from './cli-io.ts';
 import { checkPolicyFlags, stagePolicy, type PolicyAwsIo, type PolicyRequest } from './stage-policy-command.ts';
 
@@ -145,6 +145,8 @@ export async function runStageCli(argv: string[], io: StageCliIo): Promise<numbe
   const verb = command === 'deploy' ? 'Deploy' : 'Remove';
   io.stdout(`${verb} stage ${loaded.stage} in ${loaded.settings.region} (${loaded.declared ? loaded.file : 'no stage file: defaults'}):\n`);
   steps.forEach((step, i) => io.stdout(`  ${i + 1}. ${step.title}\n     (cd ${step.cwd} && ${[step.command, ...step.args].join(' ')})\n`));
+  // Before the dry-run return too: the plan is where a deployer looks before deploying.
+  if (command === 'deploy') for (const warning of stageWarnings(loaded.settings)) io.stderr(`stage: warning: ${warning}\n`);
   if (command === 'remove') io.stdout(`  then, to delete the secrets too: pnpm keys delete --stage ${loaded.stage} --region ${loaded.settings.region}\n`);
   if (values['dry-run']) return 0;
   const run = io.run ?? runInherited;
@@ -175,8 +177,6 @@ function runInherited(step: PlannedStep, env: Record<string, string | undefined>
 function renderSettings({ stage, file, declared, settings }: LoadedStage): string {
   const lines = [`Stage ${stage}: ${declared ? file : `no ${file}: every setting is its default`}`];
   for (const [name, value] of Object.entries(settings)) lines.push(`  ${name.padEnd(22)} ${JSON.stringify(value)}`);
-  if (settings.callerAuth === 'iam' && Object.keys(settings.iamCallers).length === 0) {
-    lines.push('  note: callerAuth is iam and iamCallers is empty: every token and Rooms API request is refused (403)');
-  }
+  for (const warning of stageWarnings(settings)) lines.push(`  note: ${warning}`);
   return `${lines.join('\n')}\n`;
 }

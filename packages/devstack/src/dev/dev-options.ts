@@ -17,6 +17,8 @@ export interface DevOptions {
   legacyTokens: boolean;
   /** `--events`: print each lifecycle event the local EventBridge receives, one line each. */
   events: boolean;
+  /** The command the user ran, named in advice such as "move the stack: <command> --port-base <n>"; default `pnpm dev`. */
+  command?: string;
 }
 
 export type ParsedDevArgs = { help: true } | ({ help: false } & DevOptions);

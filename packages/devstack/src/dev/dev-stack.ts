@@ -65,7 +65,7 @@ export class DevStack {
   async start(): Promise<DevStackInfo> {
     const { ports, stage, dataDir, repoRoot } = this.options;
     const host = DEV_HOST;
-    await assertPortsFree(ports, host);
+    await assertPortsFree(ports, host, this.options.command);
     this.checkNotStopped();
 
     this.io.progress(

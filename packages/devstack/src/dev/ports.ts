@@ -39,9 +39,11 @@ export const labelOf = (name: PortName): string => PORT_PARTS.find((p) => p.name
 
 /**
  * Checked before anything starts: serverless-offline reports a taken port deep in a stack
- * trace seconds later, and by then half the stack would be running.
+ * trace seconds later, and by then half the stack would be running. Throws DevstackError
+ * ERR_PORT_IN_USE naming the port and `command` (the one the user ran: `pnpm dev`, `pnpm smoke --local`)
+ * with the --port-base that moves the stack.
  */
-export async function assertPortsFree(ports: Ports, host: string): Promise<void> {
+export async function assertPortsFree(ports: Ports, host: string, command = 'pnpm dev'): Promise<void> {
   for (const part of PORT_PARTS) {
     const port = ports[part.name];
     const problem = await bindProblem(port, host);
@@ -49,7 +51,7 @@ export async function assertPortsFree(ports: Ports, host: string): Promise<void>
     const reason = problem === 'EADDRINUSE' ? 'is already in use' : `cannot be opened (${problem})`;
     throw new DevstackError(
       'ERR_PORT_IN_USE',
-      `cannot start the ${part.label}: port ${port} on ${host} ${reason}. Stop whatever holds it, or move the stack: pnpm dev --port-base <n>`,
+      `cannot start the ${part.label}: port ${port} on ${host} ${reason}. Stop whatever holds it, or move the stack: ${command} --port-base <n>`,
     );
   }
 }

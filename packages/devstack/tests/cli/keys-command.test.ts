@@ -78,3 +78,14 @@ describe('runKeysCli client configuration', () => {
     ]);
   });
 });
+
+describe('runKeysCli and the stage file', () => {
+  it('a --region other than the default names no stage file when the stage has none', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roomgate-stages-'));
+    const { code, stderr } = await cli(['show', '--stage', 'prod', '--region', 'eu-west-1'], { ROOMGATE_STAGES_DIR: dir });
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      'keys: stage prod (no stages/prod.yml: the defaults): --region eu-west-1 differs from the stage\'s region us-east-1: keys and both stacks must share one region; declare "region: eu-west-1" in stages/prod.yml instead\n',
+    );
+  });
+});

@@ -1,5 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { freePort } from '@roomgate/local-aws';
@@ -68,6 +69,9 @@ describe('pnpm smoke', () => {
     [['--local', '--token-api-port', '4100'], /--token-api-port goes with --attach/],
     [['--stage', 'prod', '--timeout', '-5'], /--timeout needs a value/],
     [['--stage', 'prod', '--launch'], /Unknown option '--launch'/],
+    // The caller's mistake, caught before any step: not a failed token step (exit 12).
+    [['--stage', 'prod', '--room', 'bad room'], /--room "bad room" is not a room id: 1-128 characters of A-Za-z0-9_.:-/],
+    [['--local', '--user', 'a/b'], /--user "a\/b" is not a user id/],
   ])('%j is a usage error (exit 2)', async (argv, message) => {
     const { code, stderr } = await smoke(argv);
     expect(code).toBe(2);
@@ -97,6 +101,25 @@ describe('pnpm smoke', () => {
     const { code, stderr } = await smoke(['--stage', 'prod'], env, { credentials });
     expect(code).toBe(3);
     expect(stderr).toBe('smoke: no AWS credentials to sign with (stage prod has callerAuth iam): Could not load credentials from any providers\n');
+  });
+
+  it('--local with a port taken advises moving the smoke stack (pnpm smoke --local --port-base), not pnpm dev', async () => {
+    const base = await freePort();
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen({ port: base, host: '127.0.0.1' }, resolve));
+    try {
+      const { code, stderr } = await smoke(['--local', '--port-base', String(base)]);
+      expect(code).toBe(3);
+      expect(stderr).toContain(`port ${base} on 127.0.0.1 is already in use. Stop whatever holds it, or move the stack: pnpm smoke --local --port-base <n>`);
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
+  });
+
+  it('--stage local is refused: the devstack stage is never deployed (pnpm smoke --local runs it)', async () => {
+    const { code, stderr } = await smoke(['--stage', 'local', '--api-key', 'k'], { ROOMGATE_STAGES_DIR: stagesDir({}) });
+    expect(code).toBe(3);
+    expect(stderr).toMatch(/stage "local" is the devstack's/);
   });
 
   it('a stage whose stacks are missing is a setup failure (exit 3) naming the stack', async () => {

@@ -81,7 +81,37 @@ describe('pnpm stage', () => {
     expect(code).toBe(1);
     expect(ran.map((r) => r.step.title)).toEqual(['signing key and public JWKS (kept if present)', 'socket service']);
     expect(ran[0]!.env).toEqual({ ROOMGATE_STAGES_DIR: dir, PATH: '/bin' });
-    expect(stderr).toBe('stage: step 2 (socket service) failed with exit code 3; later steps did not run\n');
+    expect(stderr).toBe(
+      'stage: warning: callerAuth is iam and iamCallers is empty: every token and Rooms API request is refused (403)\n' +
+        'stage: step 2 (socket service) failed with exit code 3; later steps did not run\n',
+    );
+  });
+
+  it('deploy warns about an IAM stage without callers, in a dry run too; not once callers are declared', async () => {
+    const dir = stagesDir({ prod: {}, live: { iamCallers: { 'arn:aws:iam::111122223333:role/chat': ['chat-*'] } }, keyed: { callerAuth: 'api-key' } });
+    const warning = 'stage: warning: callerAuth is iam and iamCallers is empty: every token and Rooms API request is refused (403)\n';
+    expect(await stage(['deploy', '--stage', 'prod', '--dry-run'], { ROOMGATE_STAGES_DIR: dir })).toMatchObject({ code: 0, stderr: warning });
+    expect(await stage(['deploy', '--stage', 'live', '--dry-run'], { ROOMGATE_STAGES_DIR: dir })).toMatchObject({ code: 0, stderr: '' });
+    expect(await stage(['deploy', '--stage', 'keyed', '--dry-run'], { ROOMGATE_STAGES_DIR: dir })).toMatchObject({ code: 0, stderr: '' });
+  });
+
+  it.each([['show'], ['deploy', '--dry-run'], ['remove', '--dry-run'], ['policy', '--deployer', '--account', '123456789012']])(
+    'refuses the devstack\'s stage "local" (%s): only serverless-offline runs it',
+    async (command, ...flags) => {
+      const { code, stdout, stderr } = await stage([command, ...flags, '--stage', 'local'], { ROOMGATE_STAGES_DIR: stagesDir({}) });
+      expect(code).toBe(1);
+      expect(stdout).toBe('');
+      expect(stderr).toMatch(/stage "local" is the devstack's \(pnpm dev, sls offline --stage local\).*cannot be shown, packaged or deployed/);
+    },
+  );
+
+  it('refuses serverless variables in a stage file: its settings must not depend on the shell', async () => {
+    const dir = stagesDir({ prod: '# ${comments} are fine\ntokenIssuer: iss-${sls:stage}\ntokenAudience: ${env:BLIND_AUD, "aud"}\n' });
+    const { code, stderr } = await stage(['show', '--stage', 'prod'], { ROOMGATE_STAGES_DIR: dir });
+    expect(code).toBe(1);
+    expect(stderr).toContain('stages/prod.yml: line 2: "${…}" variables are not allowed in a stage file');
+    expect(stderr).toContain('line 3: "${…}" variables');
+    expect(stderr).not.toContain('line 1');
   });
 
   it('show prints every setting with its defaults, and warns about an IAM stage without callers', async () => {

@@ -29,7 +29,13 @@ const stagesDir = (files: Record<string, string>) => {
   for (const [stage, text] of Object.entries(files)) writeFileSync(join(dir, `${stage}.yml`), text);
   return dir;
 };
-const STAGES = stagesDir({ prod: 'region: eu-west-1\n', live: 'region: cn-north-1\naccessLogs: false\n', keyed: 'callerAuth: api-key\n' });
+const STAGES = stagesDir({
+  prod: 'region: eu-west-1\n',
+  live: 'region: cn-north-1\naccessLogs: false\n',
+  keyed: 'callerAuth: api-key\n',
+  'blind-abcdefghijklm': 'region: ap-southeast-2\n',
+  gov: 'region: us-isob-east-1\n',
+});
 
 async function policy(argv: string[]) {
   let stdout = '';
@@ -137,6 +143,29 @@ describe('pnpm stage policy', () => {
         .every((arn) => arn.startsWith('arn:aws-cn:')),
     ).toBe(true);
     expect(document!.Statement.map((s) => s.Sid)).not.toContain('AccessLogDelivery');
+  });
+
+  it("--deployer allows the framework's shortened name of its access-log custom resource function on a long stage", async () => {
+    const { document } = await policy(['--stage', 'blind-abcdefghijklm', '--deployer', '--account', '123456789012']);
+    const lambda = document!.Statement.find((s) => s.Sid === 'LambdaFunctions')!;
+    // What `sls package --stage blind-abcdefghijklm` (ap-southeast-2) names it: osls cuts names past 64 to 32 characters + MD5.
+    expect(lambda.Resource).toEqual([
+      'arn:aws:lambda:ap-southeast-2:123456789012:function:roomgate-socket-blind-abcdefghijklm-*',
+      'arn:aws:lambda:ap-southeast-2:123456789012:function:roomgate-token-api-blind-abcdefghijklm-*',
+      'arn:aws:lambda:ap-southeast-2:123456789012:function:roomgate-socket-blind-abcdefghij5e853fa1d684a5f2cdcbf48c7827b428',
+    ]);
+    // A short stage's custom resource function keeps its full name, which the stack prefix covers.
+    const short = (await policy(['--stage', 'prod', '--deployer', '--account', '123456789012'])).document!;
+    expect(short.Statement.find((s) => s.Sid === 'LambdaFunctions')!.Resource).toHaveLength(2);
+  });
+
+  it('--deployer in an ISO region uses its own partition', async () => {
+    const { document } = await policy(['--stage', 'gov', '--deployer', '--account', '123456789012']);
+    expect(
+      resources(document!)
+        .filter((arn) => arn !== '*')
+        .every((arn) => arn.startsWith('arn:aws-iso-b:')),
+    ).toBe(true);
   });
 
   it.each([
