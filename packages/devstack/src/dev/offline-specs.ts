@@ -3,6 +3,12 @@ import { join } from 'node:path';
 import { DevstackError } from '../errors.ts';
 import type { Ports } from './ports.ts';
 
+/**
+ * Preloaded into every serverless-offline process: an asynchronous invoke (a fan-out shard) that
+ * throws or times out is logged as a warning instead of ending the process (offline-preload/).
+ */
+export const OFFLINE_PRELOAD_URL = new URL('./offline-preload/index.mjs', import.meta.url).href;
+
 /** What both serverless-offline services need to know about the local stack. */
 export interface StackEndpoints {
   stage: string;
@@ -123,9 +129,14 @@ function offlineSpec(
     cwd,
     command: process.execPath,
     args: [sls, 'offline', 'start', '--stage', stage, ...Object.entries(params).map(([k, v]) => `--param=${k}=${v}`)],
-    env: { ...env, ROOMGATE_ESBUILD_DIR: buildDir },
+    env: { ...env, ROOMGATE_ESBUILD_DIR: buildDir, NODE_OPTIONS: withPreload(env.NODE_OPTIONS) },
     buildDir: join(cwd, buildDir),
   };
+}
+
+/** The developer's own NODE_OPTIONS are kept; a file URL has no spaces to quote. */
+function withPreload(nodeOptions: string | undefined): string {
+  return [nodeOptions, `--import=${OFFLINE_PRELOAD_URL}`].filter(Boolean).join(' ');
 }
 
 /**
