@@ -43,6 +43,8 @@ export const historyTableNameOf = (stage: string): string => `roomgate-${stage}-
 export const accessTableNameOf = (stage: string): string => `roomgate-${stage}-access`;
 /** Sharded publishes' status of a local stage (the socket's shards write it, the Rooms API reads it). */
 export const publishesTableNameOf = (stage: string): string => `roomgate-${stage}-publishes`;
+/** The socket service's shard function under serverless-offline, named as in AWS (`<service>-<stage>-<function>`). */
+export const fanOutShardFunctionOf = (stage: string): string => `roomgate-socket-${stage}-fanOutShard`;
 /** serverless-offline's Lambda Invoke API of the socket service: where publishers queue fan-out shards. */
 export const socketLambdaEndpointOf = (e: Pick<StackEndpoints, 'host' | 'ports'>): string => `http://${e.host}:${e.ports.socketLambda}`;
 
@@ -58,7 +60,11 @@ export const managementEndpointOf = (e: Pick<StackEndpoints, 'host' | 'ports'>):
  * Both services get the whole picture (table, DynamoDB, management endpoint) because the token
  * API's Rooms API reads room membership too. Values go in twice: as the ROOMGATE_* variables the
  * `local` stage params read, and as `--param` overrides, which serverless applies to any stage, so
- * `pnpm dev --stage demo` does not fall through to the AWS defaults of a non-local stage.
+ * `pnpm dev --stage demo` does not fall through to the AWS defaults of a non-local stage: every
+ * `params.default` value that only means something in AWS (a CloudFormation `!Ref`/`!ImportValue`,
+ * which serverless-offline would pass on as "[object Object]", or an empty endpoint, i.e. AWS's own)
+ * is overridden here; offline-specs.test.ts reads both serverless.yml files to hold that. The
+ * rest of a custom stage's settings (issuer, audience, history, fan-out) come from its stage file.
  */
 export function tokenApiSpec(repoRoot: string, e: StackEndpoints): OfflineSpec {
   const params = {
@@ -71,8 +77,15 @@ export function tokenApiSpec(repoRoot: string, e: StackEndpoints): OfflineSpec {
     managementEndpoint: managementEndpointOf(e),
     eventBusName: eventBusNameOf(e.stage),
     eventsEndpoint: e.eventsEndpoint,
-    // serverless-offline has no IAM; the functions refuse CALLER_AUTH=iam there.
+    historyTableName: historyTableNameOf(e.stage),
+    accessTableName: accessTableNameOf(e.stage),
+    publishesTableName: publishesTableNameOf(e.stage),
+    fanOutShardFunction: fanOutShardFunctionOf(e.stage),
+    lambdaEndpoint: socketLambdaEndpointOf(e),
+    // serverless-offline has no IAM; the functions refuse CALLER_AUTH=iam there, and a presigned
+    // (IAM mode) socket URL would need a wss:// URL and real credentials.
     callerAuth: 'api-key',
+    socketIamAuth: 'false',
   };
   return offlineSpec(repoRoot, 'token-api', 'token API', e.stage, e.ports.tokenApi, params, {
     ...commonEnv(e),
@@ -92,6 +105,12 @@ export function socketSpec(repoRoot: string, e: StackEndpoints): OfflineSpec {
     secretsEndpoint: e.secretsEndpoint,
     eventBusName: eventBusNameOf(e.stage),
     eventsEndpoint: e.eventsEndpoint,
+    historyTableName: historyTableNameOf(e.stage),
+    accessTableName: accessTableNameOf(e.stage),
+    publishesTableName: publishesTableNameOf(e.stage),
+    lambdaEndpoint: socketLambdaEndpointOf(e),
+    // No IAM under serverless-offline, whatever the stage file says (see tokenApiSpec).
+    iamAuth: 'false',
     // Both or neither: a legacy token has no iss/aud, so it is only admitted with both set.
     allowLegacyTokens: String(e.legacyTokens),
     requireIssAud: String(!e.legacyTokens),
