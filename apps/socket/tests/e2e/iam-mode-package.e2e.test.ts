@@ -237,7 +237,9 @@ describe('sls package --stage ci: the iamAuth stage parameter and invoke permiss
     const lambdaFunctions = byId
       .AlarmLambdaErrors!.Metrics.filter((m) => m.MetricStat?.Metric.Namespace === 'AWS/Lambda')
       .map((m) => m.MetricStat!.Metric.Dimensions);
-    expect(lambdaFunctions).toEqual(['Connect', 'Disconnect', 'Default', 'FanOutShard'].map((fn) => [{ Name: 'FunctionName', Value: { Ref: `${fn}LambdaFunction` } }]));
+    expect(lambdaFunctions).toEqual(
+      ['Connect', 'Disconnect', 'Default', 'FanOutShard'].map((fn) => [{ Name: 'FunctionName', Value: { Ref: `${fn}LambdaFunction` } }]),
+    );
     const dashboard = iamOff.Resources.Dashboard!;
     expect(dashboard.Type).toBe('AWS::CloudWatch::Dashboard');
     const body = JSON.stringify(dashboard.Properties.DashboardBody);
