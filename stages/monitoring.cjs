@@ -85,7 +85,7 @@ function throttlesAlarm(service, stage, settings, functions) {
   const ids = functions.map((_, i) => `t${i}`);
   return alarm({
     name: `${service}-${stage}-throttles`,
-    description: `${service} (${stage}): Lambda throttled an invocation, or DynamoDB / Secrets Manager throttled a call after the SDK's retries. Runbook: docs/operations.md, "throttles".`,
+    description: `${service} (${stage}): Lambda throttled an invocation, DynamoDB / Secrets Manager throttled a call after the SDK's retries, or API Gateway throttled a fan-out shard's posts. Runbook: docs/operations.md, "throttles".`,
     metrics: [
       ...functions.map((fn, i) => lambdaMetric(ids[i], 'Throttles', fn)),
       roomgateMetric('aws', 'Throttles', service, stage),
@@ -182,7 +182,13 @@ module.exports = {
       widget('Refused connects by code', byDimension('ConnectRefused', SOCKET, stage, 'code'), 12, 0),
       widget(
         'Publishes and deliveries',
-        [emf('Publishes', SOCKET, stage), emf('Deliveries', SOCKET, stage), emf('DeliveryFailed', SOCKET, stage), emf('DeliveryStale', SOCKET, stage)],
+        [
+          emf('Publishes', SOCKET, stage),
+          emf('PublishesQueued', SOCKET, stage),
+          emf('Deliveries', SOCKET, stage),
+          emf('DeliveryFailed', SOCKET, stage),
+          emf('DeliveryStale', SOCKET, stage),
+        ],
         0,
         6,
       ),
@@ -201,6 +207,21 @@ module.exports = {
       widget('Key-load failures and throttles', [emf('KeyLoadFailures', SOCKET, stage), emf('Throttles', SOCKET, stage)], 12, 12),
       widget('Lambda errors and throttles', [...perFunction('Errors', SOCKET_FUNCTIONS), ...perFunction('Throttles', SOCKET_FUNCTIONS)], 0, 18),
       widget('Lambda duration (p99, ms)', perFunction('Duration', SOCKET_FUNCTIONS), 12, 18, { stat: 'p99' }),
+      // API Gateway's own view of the WebSocket API (its stage is the serverless stage).
+      widget(
+        'WebSocket API: connects, messages and errors',
+        ['ConnectCount', 'MessageCount', 'IntegrationError', 'ClientError', 'ExecutionError'].map((name) => [
+          'AWS/ApiGateway',
+          name,
+          'ApiId',
+          '__REF:WebsocketsApi__',
+          'Stage',
+          stage,
+        ]),
+        0,
+        24,
+      ),
+      widget('Fan-out shards by outcome (large rooms)', byDimension('FanOutShards', SOCKET, stage, 'outcome'), 12, 24),
     ]);
   },
 
@@ -249,6 +270,7 @@ module.exports = {
         'Server publishes and deliveries',
         [
           emf('Publishes', TOKEN_API, stage),
+          emf('PublishesQueued', TOKEN_API, stage),
           emf('Deliveries', TOKEN_API, stage),
           emf('DeliveryFailed', TOKEN_API, stage),
           emf('DeliveryStale', TOKEN_API, stage),

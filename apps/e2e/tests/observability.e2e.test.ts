@@ -67,7 +67,10 @@ async function publishOnce(token: string): Promise<void> {
 beforeAll(async () => {
   const free = await freeDevPorts();
   dev = await startPnpmDev(['--verbose', ...free.args], 200_000);
-  await publishOnce(await issueToken('ops-room'));
+  const token = await issueToken('ops-room');
+  await publishOnce(token);
+  // A token and an API key in a URL path: serverless-offline prints the path in its route line (verbose).
+  await fetch(`${dev.banner.tokenApiUrl}/v1/${token}/${dev.banner.devApiKey}`).then((response) => response.body?.cancel());
   expect(await tryConnect(dev.banner.socketUrl, 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJub3BlIn0.c2lnbmF0dXJl')).toBe('refused');
   // Every EMF line of these three invocations, before Ctrl-C.
   await eventually(() => (emfLines().some((l) => 'ConnectRefused' in l) && emfLines().some((l) => 'Publishes' in l) ? true : undefined), 'EMF lines');
@@ -119,7 +122,9 @@ describe('pnpm dev --verbose: metrics and logs as CloudWatch reads them', () => 
     const connected = logs.find((l) => l.message === 'connected')!;
     expect(connected).toMatchObject({ level: 'INFO', service: 'roomgate-socket', connectionId: expect.any(String), function_request_id: expect.any(String) });
     const issued = logs.find((l) => l.message === 'token issued')!;
-    expect(issued).toMatchObject({ service: 'token-api', requestId: expect.any(String), reqId: expect.any(String) });
+    // Locally too each request has its own id, not serverless-offline's placeholder.
+    expect(JSON.stringify(logs)).not.toContain('offlineContext_resourceId');
+    expect(issued).toMatchObject({ service: 'roomgate-token-api', requestId: expect.any(String), reqId: expect.any(String) });
   });
 
   it('no log line carries a token, an API key, a private key or a presigned URL (fingerprints only)', () => {

@@ -2,7 +2,7 @@ import type { ConnectionStore } from '@roomgate/shared/store';
 import { joinPosition, type HistoryStore } from '@roomgate/shared/history';
 import { CapabilityForbiddenError, RoomForbiddenError, TokenMissingError, toPublicError, type ErrorCode, type PublicError } from '@roomgate/shared/errors';
 import { describeError, isThrottle, noMetrics, tokenFingerprint, systemClock, type Clock, type Logger, type Metrics } from '@roomgate/shared/runtime';
-import type { TokenVerifier } from '@roomgate/shared/tokens';
+import { tokenKid, type TokenVerifier } from '@roomgate/shared/tokens';
 import type { WebSocketConnectEvent, WebSocketResult } from '../events.ts';
 import { readHandshake } from '../handshake.ts';
 import type { Admission } from '../admission/admission.ts';
@@ -65,18 +65,20 @@ export function makeConnectHandler(deps: ConnectDeps) {
     } catch (error) {
       await deps.store
         .delete(connectionId, 'refused')
-        .catch((cause: unknown) => deps.logger.warn('row delete after refusal failed (TTL removes it)', { connectionId, error: String(cause) }));
+        .catch((cause: unknown) => deps.logger.warn('row delete after refusal failed (TTL removes it)', { connectionId, error: cause }));
       throw error;
     }
   };
 
   return async (event: WebSocketConnectEvent): Promise<WebSocketResult> => {
     const connectionId = event.requestContext.connectionId;
-    let fingerprint: string | undefined;
+    let tokenFields: Record<string, unknown> = {};
     try {
       const handshake = readHandshake(event);
       if (handshake.token === undefined) throw new TokenMissingError();
-      fingerprint = tokenFingerprint(handshake.token);
+      const fingerprint = tokenFingerprint(handshake.token);
+      // The header's kid (public) on a refusal tells a key not yet published from a forgery (docs/operations.md, refused-connects).
+      tokenFields = { token: fingerprint, kid: tokenKid(handshake.token) };
       const grant = await deps.verifier.verify(handshake.token);
       if (handshake.requestedRoom !== undefined && handshake.requestedRoom !== grant.roomId) throw new RoomForbiddenError();
       // Every connection receives its room's messages, so joining needs `subscribe`;
@@ -118,7 +120,7 @@ export function makeConnectHandler(deps: ConnectDeps) {
       metrics.count('ConnectAccepted');
       return handshake.subprotocol === undefined ? { statusCode: 200 } : { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': handshake.subprotocol } };
     } catch (error) {
-      return refuse(error, { connectionId, token: fingerprint }, deps.logger, metrics);
+      return refuse(error, { connectionId, ...tokenFields }, deps.logger, metrics);
     }
   };
 }

@@ -8,7 +8,7 @@ import { errorFrame, serializeFrame } from '@roomgate/protocol/server-frame';
 import type { ClientFrame, ServerFrame } from '@roomgate/protocol/frames';
 import type { HistoryStore } from '@roomgate/shared/history';
 import { describeError, isThrottle, noMetrics, tokenFingerprint, systemClock, type Clock, type Logger, type Metrics } from '@roomgate/shared/runtime';
-import type { TokenVerifier } from '@roomgate/shared/tokens';
+import { tokenKid, type TokenVerifier } from '@roomgate/shared/tokens';
 import type { WebSocketMessageEvent, WebSocketResult } from '../events.ts';
 import { readFrameText } from '../frame-text.ts';
 import { makeHistoryAction } from './history.ts';
@@ -129,6 +129,8 @@ export function makeDefaultHandler(deps: DefaultDeps) {
   return async (event: WebSocketMessageEvent): Promise<WebSocketResult> => {
     const connectionId = event.requestContext.connectionId;
     let frameId: ClientFrame['id'];
+    // A refused refresh's line names its token like `connect refused` does: fingerprint and kid.
+    let tokenFields: Record<string, unknown> = {};
     let record: ConnectionRecord | undefined;
     try {
       record = await deps.store.get(connectionId);
@@ -145,7 +147,10 @@ export function makeDefaultHandler(deps: DefaultDeps) {
         throw error;
       }
       frameId = frame.id;
-      if (frame.action === 'refresh') return await refresh(record, frame);
+      if (frame.action === 'refresh') {
+        tokenFields = { token: tokenFingerprint(frame.token), kid: tokenKid(frame.token) };
+        return await refresh(record, frame);
+      }
       if (expired) return await closeExpired(connectionId);
       if (frame.action === 'ping') return reply({ type: 'pong', ...withId(frame.id) });
       if (frame.action === 'history') return { statusCode: 200, body: await history(record, frame) };
@@ -155,7 +160,7 @@ export function makeDefaultHandler(deps: DefaultDeps) {
       const expired = record !== undefined && clock() > record.tokenExpiresAt + tolerance;
       // A failed refresh of an already expired connection leaves nothing to keep it open with.
       if (expired) return await closeExpired(connectionId);
-      return reply(toErrorFrame(error, connectionId, frameId));
+      return reply(toErrorFrame(error, connectionId, frameId, tokenFields));
     }
   };
 
@@ -164,14 +169,14 @@ export function makeDefaultHandler(deps: DefaultDeps) {
     return closeWith(connectionId, frame, 'expired');
   }
 
-  function toErrorFrame(error: unknown, connectionId: string, frameId: ClientFrame['id']): ServerFrame {
+  function toErrorFrame(error: unknown, connectionId: string, frameId: ClientFrame['id'], fields: Record<string, unknown> = {}): ServerFrame {
     const id = error instanceof FrameError ? (error.frameId ?? frameId) : frameId;
     const { code, message, class: kind } = toPublicError(error);
     if (code === 'ERR_RATE_LIMITED') metrics.count('PublishRateLimited');
     if (code === 'ERR_STORE_UNAVAILABLE' && isThrottle(error)) metrics.count('Throttles', { dependency: 'dynamodb' });
     // The connection stays open whatever failed; the log keeps the real error, the frame `message`.
-    if (kind === 'client') logger.warn('frame refused', { connectionId, code, reason: message });
-    else logger.error('frame failed', { connectionId, error: asError(error) });
+    if (kind === 'client') logger.warn('frame refused', { connectionId, ...fields, code, reason: message });
+    else logger.error('frame failed', { connectionId, ...fields, error: asError(error) });
     return errorFrame(code, message, id);
   }
 }

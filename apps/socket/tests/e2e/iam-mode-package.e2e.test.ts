@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { readPackagedTemplate } from '@roomgate/local-aws';
+import { METRIC_NAMES } from '@roomgate/shared/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stageFilesEnv } from '../helpers/stage-files.ts';
 
@@ -243,8 +244,25 @@ describe('sls package --stage ci: the iamAuth stage parameter and invoke permiss
     const dashboard = iamOff.Resources.Dashboard!;
     expect(dashboard.Type).toBe('AWS::CloudWatch::Dashboard');
     const body = JSON.stringify(dashboard.Properties.DashboardBody);
-    for (const metric of ['ConnectRefused', 'DeliveryFailed', 'PublishLatency', 'KeyLoadFailures', 'HistoryReads', 'AccessRefused'])
-      expect(body).toContain(metric);
+    // Every metric roomgate writes, but the token API's own (a metric nobody can see is how PublishesQueued went missing).
+    for (const metric of METRIC_NAMES.filter((name) => name !== 'TokensIssued')) expect(body, metric).toMatch(new RegExp(`\\b${metric}\\b`));
+  });
+
+  it("shows API Gateway's WebSocket API metrics for this stack's API and stage on the dashboard", () => {
+    const parts = (iamOff.Resources.Dashboard!.Properties.DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+    const body = parts.map((part) => (typeof part === 'string' ? part : JSON.stringify(part) === '{"Ref":"WebsocketsApi"}' ? '<api>' : '<ref>')).join('');
+    const widgets = (JSON.parse(body) as { widgets: { properties: { metrics: unknown[][] } }[] }).widgets;
+    const apiGateway = widgets.flatMap((w) => w.properties.metrics).filter((m) => m[0] === 'AWS/ApiGateway');
+    expect(apiGateway).toEqual(
+      ['ConnectCount', 'MessageCount', 'IntegrationError', 'ClientError', 'ExecutionError'].map((name) => [
+        'AWS/ApiGateway',
+        name,
+        'ApiId',
+        '<api>',
+        'Stage',
+        'ci',
+      ]),
+    );
   });
 
   it("notifies the stage's SNS topic on ALARM and OK, with the stage's thresholds", () => {

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { freePort, localClientConfig, startSecretsManager } from '@roomgate/local-aws';
 import type {} from '@roomgate/local-aws/vitest-global-setup';
+import { createJsonLogger, type Logger } from '@roomgate/shared/runtime';
 import { createConnectionStore, type ConnectionStore } from '@roomgate/shared/store';
 import {
   createJwksSecretSource,
@@ -65,7 +66,7 @@ async function attempt(handler: (event: WebSocketConnectEvent) => Promise<{ stat
   return { result, body: result.body ? (JSON.parse(result.body) as unknown) : undefined, row: await store.get(connectionId) };
 }
 
-function handlerOn(client: SecretsManagerClient, id: string, logger = memoryLogger()) {
+function handlerOn(client: SecretsManagerClient, id: string, logger: Logger = memoryLogger()) {
   const keys = createJwksSecretSource({ client, secretId: id, clock, logger });
   return makeConnectHandler({ admission: admitAll, verifier: createVerifier({ keys, issuer: ISS, audience: AUD, clock }), store, logger, clock });
 }
@@ -223,6 +224,49 @@ describe('$connect when a reload fails after the keys were loaded', () => {
     now += 301;
     expect((await attempt(handler)).result.statusCode).toBe(200);
     expect(logger.lines.some((l) => l.msg === 'public keys reload failed; serving cached keys')).toBe(true);
+    for (const c of [admin, real, client]) c.destroy();
+  });
+});
+
+describe('what an operator reads when a token names a key this stage cannot load (docs/operations.md, key-load-failures)', () => {
+  it('the unknown-kid refresh failure logs an `error` object like every reload failure, and `connect refused` names the kid', async () => {
+    const { id, admin } = await seeded();
+    const real = new SecretsManagerClient(localClientConfig(inject('secretsEndpoint')));
+    const client = new SecretsManagerClient(localClientConfig(inject('secretsEndpoint')));
+    let down = false;
+    mockClient(client)
+      .on(GetSecretValueCommand)
+      .callsFake(async (input: GetSecretValueCommandInput) => {
+        if (down)
+          throw new SecretsManagerServiceException({
+            name: 'ThrottlingException',
+            $fault: 'client',
+            $metadata: { httpStatusCode: 400 },
+            message: 'Rate exceeded',
+          });
+        return real.send(new GetSecretValueCommand(input));
+      });
+    const lines: Record<string, unknown>[] = [];
+    const logger = createJsonLogger({ base: { service: 'roomgate-socket' }, write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const handler = handlerOn(client, id, logger);
+    expect((await attempt(handler)).result.statusCode).toBe(200);
+    down = true;
+    // Signed with a key the JWKS does not list yet (a rotation published late).
+    const rotated = await generateSigningKey('ES256');
+    const early = createSigner({ key: await importSigningKey(rotated), issuer: ISS, audience: AUD, clock });
+    const { token } = await early.sign({ roomId: 'r', userId: 'alice', ttlSeconds: 60 });
+    const result = await handler({ requestContext: { connectionId: `c-${randomUUID()}` }, queryStringParameters: { token } });
+    expect(result.statusCode).toBe(401);
+
+    const refresh = lines.find((line) => line.message === 'public keys refresh for unknown kid failed');
+    expect(refresh).toMatchObject({ level: 'WARN', error: { code: 'ERR_KEY_UNAVAILABLE', cause: { name: 'ThrottlingException', message: 'Rate exceeded' } } });
+    expect(refresh).not.toHaveProperty('message_');
+    expect(lines.find((line) => line.message === 'connect refused')).toMatchObject({
+      code: 'ERR_TOKEN_INVALID',
+      kid: rotated.kid,
+      token: expect.stringMatching(/^sha256:/),
+    });
+    expect(JSON.stringify(lines)).not.toContain(token);
     for (const c of [admin, real, client]) c.destroy();
   });
 });

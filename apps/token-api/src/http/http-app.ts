@@ -47,7 +47,7 @@ type FastifyCompilersFactory = NonNullable<NonNullable<FastifyServerOptions['sch
 export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   const app = Fastify({
     bodyLimit: options.bodyLimit,
-    loggerInstance: fastifyLogger(options.logger ?? createJsonLogger({ base: { service: 'token-api' }, level: options.logLevel })),
+    loggerInstance: fastifyLogger(options.logger ?? createJsonLogger({ base: { service: 'roomgate-token-api' }, level: options.logLevel })),
     // One line per request that matters: routes log what they did (a token issued, a publish) and
     // the error handler each refusal or failure. Fastify's own "incoming request" / "request
     // completed" pair tripled the lines for no information (docs/benchmarks.md).

@@ -4,6 +4,7 @@ import type { LambdaContextLike } from '@roomgate/shared/runtime';
 import type { ApiKeySource } from './auth/api-key-source.ts';
 import { iamIdentityFromEvent, type IamIdentity } from './auth/iam-callers.ts';
 import type { CallerAuth } from './config.ts';
+import { withUniqueRequestId } from './request-fields.ts';
 
 export type LambdaHandler = (event: unknown, context?: LambdaContextLike) => Promise<{ statusCode: number; headers: Record<string, string>; body: string }>;
 
@@ -12,9 +13,10 @@ export type LambdaHandler = (event: unknown, context?: LambdaContextLike) => Pro
  * init rather than on the first request. The adapter must decorate the request before `ready`.
  */
 export async function createLambdaHandler(app: FastifyInstance): Promise<LambdaHandler> {
-  const proxy = awsLambdaFastify(app, { decorateRequest: true });
+  const proxy = awsLambdaFastify(app, { decorateRequest: true }) as unknown as LambdaHandler;
   await app.ready();
-  return proxy as unknown as LambdaHandler;
+  // Locally every event has the same placeholder request id; each request gets its own.
+  return (event, context) => proxy(withUniqueRequestId(event, context), context);
 }
 
 /** The SigV4 caller of a request that came through the Lambda adapter (undefined otherwise). */

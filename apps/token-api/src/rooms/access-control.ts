@@ -2,6 +2,7 @@ import type { AccessStore, Ban, BanPage } from '@roomgate/shared/access';
 import type { ConnectionStore, TokenHolder } from '@roomgate/shared/store';
 import type { Clock, Logger } from '@roomgate/shared/runtime';
 import type { CloseTarget, DisconnectOutcome, UserDisconnector } from './disconnect-user.ts';
+import { callerLogFields } from '../http/auth/caller.ts';
 
 /** What `PUT …/bans/{userId}` answers. Times are epoch seconds. */
 export interface BanOutcome {
@@ -60,13 +61,13 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
       };
       await access.putBan(ban);
       const outcome = await disconnector.disconnect(roomId, userId, callerId, { code: 'ERR_USER_BANNED', message: 'banned from the room by its backend' });
-      logger.info('ban', { roomId, userId, caller: callerId, bannedUntil: ban.bannedUntil, ...outcome });
+      logger.info('ban', { roomId, userId, ...callerLogFields(callerId), bannedUntil: ban.bannedUntil, ...outcome });
       return { bannedUntil: ban.bannedUntil, ...outcome };
     },
 
     async unban(roomId, userId, callerId) {
       const lifted = await access.deleteBan(roomId, userId);
-      logger.info('unban', { roomId, userId, caller: callerId, lifted });
+      logger.info('unban', { roomId, userId, ...callerLogFields(callerId), lifted });
       return lifted;
     },
 
@@ -90,7 +91,7 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
         targets = await collect(store.userConnections(request.userId), (h) => inRoom(h) && (h.tokenIssuedAt ?? 0) < request.issuedBefore);
       }
       const outcome = await disconnector.close(targets, notice);
-      logger.info('revocation', { ...request, caller: callerId, expiresAt, ...outcome });
+      logger.info('revocation', { ...request, ...callerLogFields(callerId), expiresAt, ...outcome });
       return { expiresAt, ...outcome };
     },
   };

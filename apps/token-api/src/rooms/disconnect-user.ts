@@ -3,6 +3,7 @@ import type { CloseReason, ConnectionStore, GoneDeletion, RoomMember } from '@ro
 import { errorFrame, serializeFrame } from '@roomgate/protocol/server-frame';
 import type { ManagementApi } from '@roomgate/shared/delivery';
 import type { Logger } from '@roomgate/shared/runtime';
+import { callerLogFields } from '../http/auth/caller.ts';
 
 export interface DisconnectOutcome {
   /** Connections closed (or found already gone) whose rows were removed. */
@@ -115,7 +116,12 @@ export function createUserDisconnector(options: UserDisconnectorOptions): UserDi
       const targets: RoomMember[] = [];
       for await (const member of store.roomConnections(roomId)) if (member.userId === userId) targets.push(member);
       const outcome = await close(targets, notice);
-      logger.info(notice.code === 'ERR_KICKED' ? 'kick' : 'ban: connections closed', { roomId, userId, caller: callerId, ...outcome });
+      logger.info(notice.code === 'ERR_KICKED' ? 'kick' : 'ban: connections closed', {
+        roomId,
+        userId,
+        ...(callerId !== undefined ? callerLogFields(callerId) : {}),
+        ...outcome,
+      });
       return outcome;
     },
     close,

@@ -5,6 +5,7 @@ import type { HistoryStore } from '@roomgate/shared/history';
 import { UndeliveredPublishError } from '@roomgate/shared/errors';
 import type { Clock, Logger, Metrics } from '@roomgate/shared/runtime';
 import type { IdempotencyStore, PublishResult } from './idempotency-store.ts';
+import { callerLogFields } from '../http/auth/caller.ts';
 
 export interface PublishRequest {
   roomId: string;
@@ -69,7 +70,7 @@ export function createRoomPublisher(options: RoomPublisherOptions): RoomPublishe
 
   return {
     async publish(request) {
-      const fields = { roomId: request.roomId, caller: request.callerId };
+      const fields = { roomId: request.roomId, ...callerLogFields(request.callerId) };
       const send = async (): Promise<PublishResult> => {
         const { bytes, ...result } = await messages.publish({
           roomId: request.roomId,

@@ -28,7 +28,7 @@ export function createRoomsRuntime(
   config: RoomsApiConfig,
   env: Record<string, string | undefined> = process.env,
 ): Omit<RoomsAppDeps, 'config' | 'iamIdentity' | 'apiKeys' | 'metrics'> & { apiKeys: ApiKeySource; metrics: Metrics } {
-  const logger = createJsonLogger({ base: { service: 'token-api', function: 'rooms', stage: config.stage }, level: config.logLevel });
+  const logger = createJsonLogger({ base: { service: 'roomgate-token-api', function: 'rooms', stage: config.stage }, level: config.logLevel });
   const metrics = createMetrics({ service: 'roomgate-token-api', defaultDimensions: { stage: config.stage } });
   // The socket service's retry and timeout settings: a hung post must not hold this function either.
   const dynamo = createDynamoDbClient(localEndpoint(config.dynamodbEndpoint, env));

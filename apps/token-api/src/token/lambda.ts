@@ -24,7 +24,7 @@ function loadConfig(): TokenApiConfig {
     return parseConfig(process.env);
   } catch (error) {
     // One line naming every bad variable, in the function's log shape, then fail init: a misconfigured stage must not serve.
-    createJsonLogger({ base: { service: 'token-api' } }).fatal('token-api configuration is invalid', { error: error as Error });
+    createJsonLogger({ base: { service: 'roomgate-token-api' } }).fatal('token-api configuration is invalid', { error: error as Error });
     throw error;
   }
 }

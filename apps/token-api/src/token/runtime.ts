@@ -24,7 +24,7 @@ export interface Runtime {
  */
 export function createRuntime(config: TokenApiConfig): Runtime {
   const client = createSecretsManagerClient(localEndpoint(config.secretsEndpoint));
-  const logger = createJsonLogger({ base: { service: 'token-api', stage: config.stage }, level: config.logLevel });
+  const logger = createJsonLogger({ base: { service: 'roomgate-token-api', stage: config.stage }, level: config.logLevel });
   const metrics = createMetrics({ service: 'roomgate-token-api', defaultDimensions: { stage: config.stage } });
   const socketUrlPresigner = config.socketIam && createSocketUrlPresignerFor(config.socketIam);
   // Host and path only: a presigned URL is a bearer credential for its lifetime.

@@ -154,6 +154,19 @@ describe('sls package --stage ci (no AWS credentials)', () => {
     const dashboards = resources('AWS::CloudWatch::Dashboard');
     expect(dashboards).toHaveLength(1);
     expect(dashboards[0]![1].Properties.DashboardName).toBe('roomgate-token-api-ci');
-    expect(JSON.stringify(dashboards[0]![1].Properties.DashboardBody)).toContain('TokensIssued');
+    const body = JSON.stringify(dashboards[0]![1].Properties.DashboardBody);
+    // Every metric the token API's functions write (PublishesQueued: a Rooms API publish to a large room).
+    const written = [
+      'TokensIssued',
+      'Publishes',
+      'PublishesQueued',
+      'Deliveries',
+      'DeliveryFailed',
+      'DeliveryStale',
+      'PublishLatency',
+      'KeyLoadFailures',
+      'Throttles',
+    ];
+    for (const metric of written) expect(body, metric).toMatch(new RegExp(`\\b${metric}\\b`));
   });
 });

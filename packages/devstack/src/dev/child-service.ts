@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { signalProcessGroup } from '@roomgate/local-aws';
+import { redactSecrets } from '@roomgate/shared/runtime';
 import { lineSplitter, LineTail } from './log-lines.ts';
 import { groupAlive } from './process-table.ts';
 
@@ -8,7 +9,7 @@ export interface ChildServiceOptions {
   args: string[];
   cwd: string;
   env: NodeJS.ProcessEnv;
-  /** every output line, stdout and stderr interleaved as they arrive */
+  /** every output line, stdout and stderr interleaved as they arrive, with credentials redacted (redactSecrets) */
   onLine: (line: string) => void;
 }
 
@@ -43,7 +44,11 @@ export function startChildService(options: ChildServiceOptions): ChildService {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const tail = new LineTail();
-  const onLine = (line: string) => {
+  // The same backstop as the functions' logger, for what it does not write: serverless-offline's
+  // route lines print the request path (`ANY /v1/<jwt>/rgk_… (λ: api)`), a crash prints a stack
+  // with whatever it held. Every relayed line, the tail of a failed start included.
+  const onLine = (raw: string) => {
+    const line = redactSecrets(raw) as string;
     tail.add(line);
     options.onLine(line);
   };

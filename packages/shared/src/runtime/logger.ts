@@ -140,7 +140,10 @@ function serialiseFields(fields: Record<string, unknown>): Record<string, unknow
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(fields)) {
     if (value === undefined) continue;
-    out[RESERVED.has(key) ? `${key}_` : key] = redactSecrets(value instanceof Error ? describeError(value) : value);
+    // `error` is always an object with a message, whatever was thrown (a string, a number), so one query reads every error line.
+    const described =
+      value instanceof Error ? describeError(value) : key === 'error' && (typeof value !== 'object' || value === null) ? { message: String(value) } : value;
+    out[RESERVED.has(key) ? `${key}_` : key] = redactSecrets(described);
   }
   return out;
 }

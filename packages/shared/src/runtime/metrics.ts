@@ -23,9 +23,14 @@ export type MetricName =
   | 'PublishLatency'
   /** A publish handed to fan-out shards (a room past the sharding threshold); dimension `origin`. Its deliveries are counted by the shards. */
   | 'PublishesQueued'
+  /** A fan-out shard invocation; dimension `outcome` (done, skipped: a repeat of a shard that ran, failed: it threw). */
+  | 'FanOutShards'
   /** Keys or API keys could not be loaded from Secrets Manager; dimension `key` (public-keys, signing-key, api-keys). */
   | 'KeyLoadFailures'
-  /** An AWS call answered with throttling after the SDK's retries; dimension `dependency` (dynamodb, management-api, secrets-manager…). */
+  /**
+   * An AWS call answered with throttling after the SDK's retries; dimension `dependency` (dynamodb,
+   * secrets-manager, aws). `management-api`: posts of a fan-out shard throttled and retried with backoff.
+   */
   | 'Throttles'
   /** A client's publish refused by its per-connection rate limit (ERR_RATE_LIMITED). */
   | 'PublishRateLimited'
@@ -33,6 +38,26 @@ export type MetricName =
   | 'HistoryReads'
   /** A refresh or a connect refused by a ban or a revocation; dimension `code`. */
   | 'AccessRefused';
+
+/** Every MetricName once (the Record makes the compiler hold it to the union): the package tests check each is on a dashboard and in the docs. */
+const EVERY_METRIC: Record<MetricName, true> = {
+  ConnectAccepted: true,
+  ConnectRefused: true,
+  TokensIssued: true,
+  Publishes: true,
+  Deliveries: true,
+  DeliveryFailed: true,
+  DeliveryStale: true,
+  PublishLatency: true,
+  PublishesQueued: true,
+  FanOutShards: true,
+  KeyLoadFailures: true,
+  Throttles: true,
+  PublishRateLimited: true,
+  HistoryReads: true,
+  AccessRefused: true,
+};
+export const METRIC_NAMES = Object.keys(EVERY_METRIC) as readonly MetricName[];
 
 /**
  * Dimensions a metric may carry: a few values each, never a room, user, connection or token id
@@ -45,6 +70,7 @@ export interface MetricDimensions {
   key?: 'public-keys' | 'signing-key' | 'api-keys';
   dependency?: string;
   recovered?: 'true' | 'false';
+  outcome?: 'done' | 'skipped' | 'failed';
 }
 
 /** Counters and timings of one function, written as CloudWatch Embedded Metric Format lines. */

@@ -5,3 +5,4 @@ export * from './keys.ts';
 export * from './signer.ts';
 export * from './types.ts';
 export * from './verifier.ts';
+export * from './token-kid.ts';

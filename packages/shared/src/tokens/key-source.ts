@@ -1,7 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CachedValue } from '../runtime/cached-value.ts';
-import { KeyMalformedError, RoomgateError } from '../errors.ts';
+import { KeyMalformedError } from '../errors.ts';
 import { importJwks, importSigningKey, parseSigningKeyRecord, type Jwks, type SigningKey, type VerificationKey } from './keys.ts';
 import { readSecretString } from '../runtime/secret-reader.ts';
 import { systemClock, type Clock } from '../runtime/clock.ts';
@@ -146,6 +146,7 @@ function isPublished(key: SigningKey, published: VerificationKey[]): boolean {
   return published.some((entry) => entry.kid === key.kid && entry.alg === key.alg && entry.publicKey.equals(publicKey));
 }
 
+/** The one error shape of a log line: an `error` field (the logger keeps name, code, message and causes). */
 function errorFields(error: unknown): Record<string, unknown> {
-  return error instanceof RoomgateError ? { code: error.code, message: error.message } : { message: String(error) };
+  return { error };
 }

@@ -166,6 +166,16 @@ describe('$default', () => {
       expect(management.closed).toEqual([]);
     });
 
+    it("a refused refresh's line names the token by fingerprint and its header's kid, never the token", async () => {
+      const { send, logger } = setup();
+      const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+      const token = `${b64({ alg: 'ES256', kid: 'k-next' })}.${b64({ sub: 'alice' })}.c2ln`;
+      await send({ action: 'refresh', token });
+      const line = logger.lines.find((l) => l.msg === 'frame refused');
+      expect(line?.fields).toMatchObject({ code: 'ERR_TOKEN_INVALID', kid: 'k-next', token: expect.stringMatching(/^sha256:/) });
+      expect(JSON.stringify(logger.lines)).not.toContain(token);
+    });
+
     it('closes an expired connection at its next frame via DeleteConnection, telling it why', async () => {
       const { send, store, management, calls } = setup({ now: NOW + 300 });
       const result = await send({ action: 'publish', data: 'late' });

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createJsonLogger } from '@roomgate/shared/runtime';
+import { createJsonLogger, noMetrics, withInvocation } from '@roomgate/shared/runtime';
+import { createLambdaHandler } from '../../../src/http/lambda-handler.ts';
+import { httpRequestFields } from '../../../src/http/request-fields.ts';
+import { httpApiEvent } from '../../helpers/http-api-event.ts';
 import { createHttpApp } from '../../../src/http/http-app.ts';
 
 function capture() {
@@ -26,7 +29,8 @@ describe("Fastify's lines go through the function's logger (one shape per functi
       ['ERROR', 'request failed'],
     ]);
     for (const line of lines) {
-      expect(line).toMatchObject({ service: 'token-api', stage: 'dev', requestId: 'apigw-1' });
+      // Domain lines too carry Fastify's `reqId`: every line of a request has both ids.
+      expect(line).toMatchObject({ service: 'token-api', stage: 'dev', requestId: 'apigw-1', reqId: 'apigw-1' });
       expect(line.timestamp).toEqual(expect.any(String));
       // pino's own keys never appear: one shape, not two.
       expect(line).not.toHaveProperty('msg');
@@ -48,6 +52,30 @@ describe("Fastify's lines go through the function's logger (one shape per functi
     });
     await app.inject({ method: 'GET', url: '/x' });
     expect(lines.map((l) => l.message)).toEqual(['shown']);
+    await app.close();
+  });
+
+  it("through the Lambda adapter, each request gets its own id in place of serverless-offline's placeholder", async () => {
+    const { logger, lines } = capture();
+    const app = createHttpApp({ logLevel: 'info', bodyLimit: 1024, logger });
+    app.get('/x', async () => {
+      logger.info('domain line');
+      return {};
+    });
+    const handler = withInvocation({ logger, metrics: noMetrics }, httpRequestFields, await createLambdaHandler(app));
+    // What serverless-offline's LambdaProxyIntegrationEventV2 sends for every request.
+    const offline = () => ({
+      ...httpApiEvent({ method: 'GET', path: '/x' }),
+      requestContext: { ...httpApiEvent({ method: 'GET', path: '/x' }).requestContext, requestId: 'offlineContext_resourceId' },
+    });
+    await handler(offline(), { awsRequestId: 'lambda-1' });
+    await handler(offline(), { awsRequestId: 'lambda-2' });
+    const domain = lines.filter((line) => line.message === 'domain line');
+    expect(domain.map((line) => [line.requestId, line.reqId])).toEqual([
+      ['lambda-1', 'lambda-1'],
+      ['lambda-2', 'lambda-2'],
+    ]);
+    expect(JSON.stringify(lines)).not.toContain('offlineContext_resourceId');
     await app.close();
   });
 });

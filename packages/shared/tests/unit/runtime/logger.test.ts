@@ -19,6 +19,16 @@ const LAMBDA = {
 };
 
 describe('createJsonLogger (Powertools lines)', () => {
+  it.each([
+    ['a string', 'socket hang up'],
+    ['a number', 42],
+    ['null', null],
+  ])('an `error` field holding %s is still an object with a message (one error shape)', (_name, thrown) => {
+    const { logger, lines } = capture();
+    logger.warn('reload failed', { error: thrown });
+    expect(lines[0]).toMatchObject({ error: { message: String(thrown) } });
+  });
+
   it('writes one JSON object per line in the Powertools shape, with base and child fields', () => {
     const { logger, lines } = capture();
     logger.child({ connectionId: 'c1' }).info('connected', { roomId: 'r' });

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { StoreUnavailableError } from '../../../src/errors.ts';
-import { countLoadFailure, createMetrics, isThrottle } from '../../../src/runtime/metrics.ts';
+import { METRIC_NAMES, countLoadFailure, createMetrics, isThrottle } from '../../../src/runtime/metrics.ts';
 
 interface Emf {
   _aws: { Timestamp: number; CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };
@@ -74,5 +76,19 @@ describe('isThrottle / countLoadFailure', () => {
     metrics.flush();
     expect(lines.find((l) => 'KeyLoadFailures' in l)).toMatchObject({ key: 'public-keys', KeyLoadFailures: [1, 1] });
     expect(lines.find((l) => 'Throttles' in l)).toMatchObject({ dependency: 'secrets-manager', Throttles: 1 });
+  });
+});
+
+describe('docs/operations.md, Metrics', () => {
+  const docs = readFileSync(fileURLToPath(new URL('../../../../../docs/operations.md', import.meta.url)), 'utf8');
+  const table = docs.slice(docs.indexOf('## Metrics'), docs.indexOf('## Alarms'));
+
+  it.each(METRIC_NAMES)('lists %s', (name) => {
+    expect(table).toMatch(new RegExp(`^\\|[^\\n]*\`${name}\``, 'm'));
+  });
+
+  it('gives the codes AccessRefused carries as the code emits them', () => {
+    const row = table.split('\n').find((line) => line.startsWith('| `AccessRefused`'));
+    for (const code of ['ERR_USER_BANNED', 'ERR_TOKEN_REVOKED', 'ERR_TOKEN_REUSED']) expect(row).toContain(code);
   });
 });
