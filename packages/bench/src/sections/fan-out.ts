@@ -116,7 +116,7 @@ export async function run(): Promise<Table[]> {
   const unregister = registerCleanup(() => offline.stop());
   const dynamo = createDynamoDbClient(localClientConfig(local.dynamoEndpoint));
   const store = createConnectionStore({ client: dynamo, tableName: local.tableName });
-  const management = createManagementApiClient(localClientConfig(offline.managementEndpoint));
+  const management = await createManagementApiClient(localClientConfig(offline.managementEndpoint)).get();
   const room = new Room();
   const rows: Row[] = [];
   try {
