@@ -241,7 +241,9 @@ export async function run(): Promise<Table[]> {
         }
         const result = await build({ ...options, entryPoints: { [fn.name]: kind === 'ours' ? fn.entry : fn.baseline }, outdir });
         // The entry's own output (named after the function); with BENCH_COLD_SPLIT there are chunks beside it.
-        const file = Object.keys(result.metafile!.outputs).find((f) => /^[^.]+\.[cm]?js$/.test(f.split('/').pop()!) && f.split('/').pop()!.startsWith(`${fn.name}.`))!;
+        const file = Object.keys(result.metafile!.outputs).find(
+          (f) => /^[^.]+\.[cm]?js$/.test(f.split('/').pop()!) && f.split('/').pop()!.startsWith(`${fn.name}.`),
+        )!;
         const abs = join(process.cwd(), file);
         variants.push({ fn, kind, sdk, file: abs, bytes: statSync(abs).size, metafile: result.metafile!, runs: [] });
       }
