@@ -92,10 +92,13 @@ export function makeDefaultHandler(deps: DefaultDeps) {
 
   const publish = async (record: ConnectionRecord, frame: Extract<ClientFrame, { action: 'publish' }>): Promise<WebSocketResult> => {
     if (!record.capabilities.includes('publish')) throw new CapabilityForbiddenError('token does not grant publish');
-    await deps.rateLimit.take(record);
+    // The rate-limit write runs while the publisher reads the room's first page (one round trip
+    // fewer per publish); the publisher stores and posts nothing before it succeeds.
+    const admitted = deps.rateLimit.take(record);
+    admitted.catch(() => undefined); // the publisher's answer carries the rejection
     // The sender is a room member and receives its own message too: one rendering path for clients.
     // The publisher holds the frame to the rules every producer shares (depth, size after the envelope).
-    const { bytes, ...result } = await publisher.publish({ roomId: record.roomId, from: record.userId, data: frame.data, frameId: frame.id });
+    const { bytes, ...result } = await publisher.publish({ roomId: record.roomId, from: record.userId, data: frame.data, frameId: frame.id, admitted });
     logger.info('published', { connectionId: record.connectionId, roomId: record.roomId, bytes, ...result });
     return reply({ type: 'ack', action: 'publish', ...result, ...withId(frame.id) });
   };

@@ -1,3 +1,4 @@
+import { PUBLISH_ID_PATTERN } from '@roomgate/protocol/ids';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -165,11 +166,27 @@ describe('fan-out with timeouts, 410s and 5xx mixed in', () => {
         (await handler({ requestContext: { connectionId: sender }, body: JSON.stringify({ action: 'publish', data: 'x', id }) })).body ?? '{}',
       ) as unknown;
 
-    expect(await publish('p1')).toEqual({ type: 'ack', action: 'publish', delivered: 3, failed: 2, stale: 2, id: 'p1' });
+    expect(await publish('p1')).toEqual({
+      type: 'ack',
+      action: 'publish',
+      delivered: 3,
+      failed: 2,
+      stale: 2,
+      id: 'p1',
+      publishId: expect.stringMatching(PUBLISH_ID_PATTERN),
+    });
     expect(await members(roomId)).toEqual([...ids.ok, ...ids.hang, ...ids.error].sort());
 
     for (const id of [...ids.hang, ...ids.error]) endpoint.behaviour.set(id, 'ok');
-    expect(await publish('p2')).toEqual({ type: 'ack', action: 'publish', delivered: 5, failed: 0, stale: 0, id: 'p2' });
+    expect(await publish('p2')).toEqual({
+      type: 'ack',
+      action: 'publish',
+      delivered: 5,
+      failed: 0,
+      stale: 0,
+      id: 'p2',
+      publishId: expect.stringMatching(PUBLISH_ID_PATTERN),
+    });
     for (const id of [...ids.ok, ...ids.hang, ...ids.error]) expect(requestsTo(id).filter((r) => r.delivered).length).toBeGreaterThanOrEqual(1);
   });
 

@@ -8,7 +8,7 @@ import {
   createJsonLogger,
   createManagementApiClient,
   createMetrics,
-  createSecretsManagerClient,
+  createLazySecretsManagerClient,
   type Metrics,
 } from '@roomgate/shared/runtime';
 import { createBroadcaster, createManagementApi, createPublishStatusFor, createShardingOptions } from '@roomgate/shared/delivery';
@@ -22,7 +22,9 @@ import { createListingCursors } from './listing-cursors.ts';
 
 /**
  * The rooms function's AWS side, built once per container. SDK clients connect lazily, so this
- * costs no I/O; the api-keys secret loads on the first API-key request.
+ * costs no I/O; the api-keys secret loads on the first API-key request. Only the DynamoDB package
+ * loads with the bundle: the management API, EventBridge, Lambda and Secrets Manager packages load
+ * on their first call (runtime/lazy-client.ts), which a listing never makes.
  */
 export function createRoomsRuntime(
   config: RoomsApiConfig,
@@ -75,7 +77,8 @@ export function createRoomsRuntime(
     idempotency: createIdempotencyStore({ client: dynamo, tableName: config.roomsTableName, ttlSeconds: config.idempotencyTtlSeconds, logger }),
     cursors: createListingCursors({ client: dynamo, tableName: config.roomsTableName }),
     apiKeys: createApiKeySource({
-      client: createSecretsManagerClient(localEndpoint(config.secretsEndpoint, env)),
+      // Built on the first API-key request: an IAM caller never loads the Secrets Manager package.
+      client: createLazySecretsManagerClient(localEndpoint(config.secretsEndpoint, env)),
       secretId: config.apiKeysSecretId,
       maxAgeSeconds: config.secretsMaxAgeSeconds,
       logger,

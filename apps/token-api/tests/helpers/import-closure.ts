@@ -10,3 +10,8 @@ export async function importClosure(entry: string): Promise<string[]> {
 export async function externalSdkImports(entry: string): Promise<string[]> {
   return (await lambdaBundle(SERVICE_DIR, entry, { format: 'esm', sdkExternal: true })).sdkImports;
 }
+
+/** The `@aws-sdk/*` packages the function reaches only through a dynamic `import()`: loaded on their first call, not at cold start. */
+export async function lazySdkImports(entry: string): Promise<string[]> {
+  return (await lambdaBundle(SERVICE_DIR, entry, { format: 'esm', sdkExternal: true })).lazySdkImports;
+}

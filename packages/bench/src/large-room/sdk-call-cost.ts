@@ -43,7 +43,7 @@ export async function measureCallCost(frame: Uint8Array): Promise<CallCost> {
   const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
   try {
     const port = Number(await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve)));
-    const client = createManagementApiClient(localClientConfig(`http://127.0.0.1:${port}`));
+    const client = await createManagementApiClient(localClientConfig(`http://127.0.0.1:${port}`)).get();
     const sdk = createManagementApi({ client });
     const simulator = createManagementApiSimulator({
       latencyMs: { min: 0, max: 0 },

@@ -68,6 +68,9 @@ function esbuildOptions(serviceDir: string, sdk: Sdk): BuildOptions {
     // The service's own esbuild plugins (serverless-esbuild `plugins`: a file of plugins), so the
     // bench bundles what `sls package` bundles (the token API's build-time schema code).
     ...(typeof e.plugins === 'string' && { plugins: createRequire(import.meta.url)(join(serviceDir, e.plugins)) as Plugin[] }),
+    // BENCH_COLD_SPLIT=1 (ES-module bundles only): what each dynamic `import()` reaches goes to its
+    // own chunk, loaded on first use instead of parsed with the bundle (docs/benchmarks.md, third pass).
+    ...(process.env.BENCH_COLD_SPLIT === '1' && format === 'esm' && { splitting: true }),
     metafile: true,
     logLevel: 'error',
   };
@@ -237,7 +240,10 @@ export async function run(): Promise<Table[]> {
           symlinkSync(join(serviceDir, 'node_modules', '@aws-sdk'), join(outdir, 'node_modules', '@aws-sdk'));
         }
         const result = await build({ ...options, entryPoints: { [fn.name]: kind === 'ours' ? fn.entry : fn.baseline }, outdir });
-        const file = Object.keys(result.metafile!.outputs).find((f) => !f.endsWith('.map'))!;
+        // The entry's own output (named after the function); with BENCH_COLD_SPLIT there are chunks beside it.
+        const file = Object.keys(result.metafile!.outputs).find(
+          (f) => /^[^.]+\.[cm]?js$/.test(f.split('/').pop()!) && f.split('/').pop()!.startsWith(`${fn.name}.`),
+        )!;
         const abs = join(process.cwd(), file);
         variants.push({ fn, kind, sdk, file: abs, bytes: statSync(abs).size, metafile: result.metafile!, runs: [] });
       }

@@ -108,6 +108,8 @@ export async function run(): Promise<Table[]> {
     ROOMGATE_TABLE_NAME: local.tableName,
     // Bans, revocations and single-use claims: the access table local-aws-server.ts created beside it.
     ROOMGATE_ACCESS_TABLE_NAME: local.tableName.replace(/-connections$/, '-access'),
+    // A room of fanOutShardThreshold members or more is sharded: its status goes to the publishes table (local-aws-server.ts).
+    ROOMGATE_PUBLISHES_TABLE_NAME: local.tableName.replace(/-connections$/, '-publishes'),
     ROOMGATE_DYNAMODB_ENDPOINT: local.dynamoEndpoint,
     ROOMGATE_SECRETS_ENDPOINT: local.secretsEndpoint,
     // This section measures fan-out alone; the history section measures what history adds.
@@ -116,7 +118,7 @@ export async function run(): Promise<Table[]> {
   const unregister = registerCleanup(() => offline.stop());
   const dynamo = createDynamoDbClient(localClientConfig(local.dynamoEndpoint));
   const store = createConnectionStore({ client: dynamo, tableName: local.tableName });
-  const management = createManagementApiClient(localClientConfig(offline.managementEndpoint));
+  const management = await createManagementApiClient(localClientConfig(offline.managementEndpoint)).get();
   const room = new Room();
   const rows: Row[] = [];
   try {

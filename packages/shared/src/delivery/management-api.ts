@@ -1,11 +1,6 @@
-import {
-  ApiGatewayManagementApiClient,
-  DeleteConnectionCommand,
-  GoneException,
-  PostToConnectionCommand,
-  type ApiGatewayManagementApiClientConfig,
-} from '@aws-sdk/client-apigatewaymanagementapi';
-import { createManagementApiClient } from '../runtime/aws-clients.ts';
+import type { ApiGatewayManagementApiClient, ApiGatewayManagementApiClientConfig } from '@aws-sdk/client-apigatewaymanagementapi';
+import { createManagementApiClient, loadManagementApiSdk } from '../runtime/management-api-client.ts';
+import { clientOf, loadOnce, type ClientRef } from '../runtime/lazy-client.ts';
 import { ConnectionGoneError, DeliveryFailedError } from '../errors.ts';
 
 /** Sends to and closes WebSocket connections; transport-agnostic so fan-out can be tested with a fake. */
@@ -17,7 +12,8 @@ export interface ManagementApi {
 }
 
 export type ManagementApiOptions =
-  | { client: ApiGatewayManagementApiClient }
+  /** A client, or one built on the first post (the SDK package is not loaded before: runtime/lazy-client.ts). */
+  | { client: ClientRef<ApiGatewayManagementApiClient> }
   | {
       /**
        * `https://{api-id}.execute-api.{region}.amazonaws.com/{stage}` in AWS, `http://localhost:<port>`
@@ -29,12 +25,18 @@ export type ManagementApiOptions =
     };
 
 export function createManagementApi(options: ManagementApiOptions): ManagementApi {
-  const client = 'client' in options ? options.client : createManagementApiClient({ ...options.clientConfig, endpoint: options.endpoint });
+  const ref = 'client' in options ? options.client : createManagementApiClient({ ...options.clientConfig, endpoint: options.endpoint });
+  // Client and commands resolved once, on the first call; every later post awaits a settled promise.
+  const parts = loadOnce(async () => {
+    const [module, client] = await Promise.all([loadManagementApiSdk(), clientOf(ref)]);
+    return { client, PostToConnectionCommand: module.PostToConnectionCommand, DeleteConnectionCommand: module.DeleteConnectionCommand };
+  });
 
   return {
     async post(connectionId, data) {
       const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
       try {
+        const { client, PostToConnectionCommand } = await parts();
         await client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: bytes }));
       } catch (cause) {
         if (isGone(cause)) throw new ConnectionGoneError(connectionId, { cause });
@@ -44,6 +46,7 @@ export function createManagementApi(options: ManagementApiOptions): ManagementAp
 
     async close(connectionId) {
       try {
+        const { client, DeleteConnectionCommand } = await parts();
         await client.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
         return true;
       } catch (cause) {
@@ -56,10 +59,11 @@ export function createManagementApi(options: ManagementApiOptions): ManagementAp
 
 /**
  * AWS answers `GoneException`; serverless-offline answers a bare 410 with no error type, which
- * the SDK surfaces as a generic error carrying only `$metadata.httpStatusCode`.
+ * the SDK surfaces as a generic error carrying only `$metadata.httpStatusCode`. By name, not
+ * `instanceof`: this is synchronous and must not need the SDK package loaded.
  */
 export function isGone(error: unknown): boolean {
-  return error instanceof GoneException || (error as { name?: unknown } | null)?.name === 'GoneException' || httpStatusOf(error) === 410;
+  return (error as { name?: unknown } | null)?.name === 'GoneException' || httpStatusOf(error) === 410;
 }
 
 function httpStatusOf(error: unknown): number | undefined {

@@ -23,6 +23,12 @@ export interface RoomMessage {
   broadcast?: BroadcastOptions;
   /** The client frame's id, echoed by a FrameError that refuses the message. */
   frameId?: FrameId | undefined;
+  /**
+   * Settles when the sender may publish (`$default`'s rate-limit write). The room's first page is
+   * read meanwhile, so the write costs no round trip of its own; nothing is stored in history or
+   * posted before it resolves, and its rejection is the publish's (nothing delivered, no event).
+   */
+  admitted?: Promise<unknown> | undefined;
 }
 
 export interface PublishedMessage extends BroadcastResult {
@@ -199,15 +205,20 @@ export function createMessagePublisher(options: MessagePublisherOptions): Messag
       const startedAt = performance.now();
       const sentAt = clock();
       const publishId = newPublishId();
+      const { admitted } = message;
       if (history === undefined) {
         const payload = build(message, sentAt);
-        const result = await fanOut(message, publishId, payload);
+        const gated = admitted === undefined ? payload : admitted.then(() => payload);
+        if (typeof gated !== 'string') gated.catch(() => undefined); // a broadcaster that never awaits it (tests) leaves no unhandled rejection
+        // Awaited here as well: the refusal is the answer whether or not the broadcaster awaited the payload.
+        const [result] = await Promise.all([fanOut(message, publishId, gated), admitted]);
         return published(message, { ...result, publishId, bytes: Buffer.byteLength(payload, 'utf8') }, startedAt);
       }
       // The history write and the room's first page are read at once (one round trip fewer for a
       // small room); the broadcaster posts nothing before the stored frame resolves, so the rule holds.
       // The exclusion is stored with the message: a replay to the excluded member skips it as fan-out does.
-      const storing = history.append(message.roomId, (position) => build(message, sentAt, position), message.broadcast);
+      const append = () => history.append(message.roomId, (position) => build(message, sentAt, position), message.broadcast);
+      const storing = admitted === undefined ? append() : admitted.then(append);
       const [stored, fanned] = await Promise.allSettled([
         storing,
         fanOut(

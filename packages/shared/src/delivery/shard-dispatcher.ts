@@ -1,4 +1,6 @@
-import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { loadLambdaSdk } from '../runtime/lambda-client.ts';
+import { clientOf, type ClientRef } from '../runtime/lazy-client.ts';
 import { ShardDispatchError } from '../errors.ts';
 import type { FanOutShardJob } from './fan-out-shard.ts';
 
@@ -9,7 +11,8 @@ export interface ShardDispatcher {
 }
 
 export interface LambdaShardDispatcherOptions {
-  client: LambdaClient;
+  /** A client, or one built on the first dispatch (the SDK package is not loaded before: runtime/lazy-client.ts). */
+  client: ClientRef<LambdaClient>;
   /** The shard function's name or ARN (`roomgate-socket-<stage>-fanOutShard`). */
   functionName: string;
 }
@@ -25,9 +28,12 @@ export function createLambdaShardDispatcher(options: LambdaShardDispatcherOption
   const encoder = new TextEncoder();
   return {
     async dispatch(jobs) {
+      const [{ InvokeCommand }, lambda] = await Promise.all([loadLambdaSdk(), clientOf(client)]).catch((cause: unknown) => {
+        throw new ShardDispatchError({ cause });
+      });
       const outcomes = await Promise.allSettled(
         jobs.map((job) =>
-          client.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: encoder.encode(JSON.stringify(job)) })),
+          lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: encoder.encode(JSON.stringify(job)) })),
         ),
       );
       const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');

@@ -1,9 +1,12 @@
-import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { loadEventBridgeSdk } from '../runtime/eventbridge-client.ts';
+import { clientOf, type ClientRef } from '../runtime/lazy-client.ts';
 import { describeError, type Logger } from '../runtime/logger.ts';
 import { EVENT_SOURCE, type LifecycleEvent, type LifecycleEvents } from './lifecycle-event.ts';
 
 export interface EventBridgeEventsOptions {
-  client: Pick<EventBridgeClient, 'send'>;
+  /** A client, or one built on the first event (the SDK package is not loaded before: runtime/lazy-client.ts). */
+  client: ClientRef<Pick<EventBridgeClient, 'send'>>;
   /** The stage's bus (`roomgate-<stage>`, declared by the socket service). */
   busName: string;
   /** Added to every `detail` so one rule can serve several stages' buses. */
@@ -23,7 +26,8 @@ export function createEventBridgeEvents(options: EventBridgeEventsOptions): Life
     async emit(event: LifecycleEvent) {
       const entry = { Source: EVENT_SOURCE, DetailType: event.detailType, EventBusName: busName, Detail: JSON.stringify({ stage, ...event.detail }) };
       try {
-        const result = await client.send(new PutEventsCommand({ Entries: [entry] }));
+        const [{ PutEventsCommand }, events] = await Promise.all([loadEventBridgeSdk(), clientOf(client)]);
+        const result = await events.send(new PutEventsCommand({ Entries: [entry] }));
         if ((result.FailedEntryCount ?? 0) > 0) {
           const failed = result.Entries?.find((e) => e.ErrorCode !== undefined);
           logger.error('event not accepted', {

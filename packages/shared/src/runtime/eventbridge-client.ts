@@ -1,7 +1,11 @@
-import { EventBridgeClient, type EventBridgeClientConfig } from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient, EventBridgeClientConfig } from '@aws-sdk/client-eventbridge';
 import { EVENTBRIDGE_CLIENT_SETTINGS } from './client-settings.ts';
+import { LazyClient, loadOnce } from './lazy-client.ts';
 
-/** EventBridge (lifecycle events, `PutEvents`), from EVENTBRIDGE_CLIENT_SETTINGS; see aws-clients.ts. */
-export function createEventBridgeClient(config: EventBridgeClientConfig = {}): EventBridgeClient {
-  return new EventBridgeClient({ ...EVENTBRIDGE_CLIENT_SETTINGS, ...config });
+/** `@aws-sdk/client-eventbridge`, imported on the first call (see {@link LazyClient}). */
+export const loadEventBridgeSdk = loadOnce(() => import('@aws-sdk/client-eventbridge'));
+
+/** EventBridge (lifecycle events, `PutEvents`), from EVENTBRIDGE_CLIENT_SETTINGS, built on the first event; see aws-clients.ts. */
+export function createEventBridgeClient(config: EventBridgeClientConfig = {}): LazyClient<EventBridgeClient> {
+  return new LazyClient(async () => new (await loadEventBridgeSdk()).EventBridgeClient({ ...EVENTBRIDGE_CLIENT_SETTINGS, ...config }));
 }

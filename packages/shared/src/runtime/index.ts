@@ -6,6 +6,7 @@ export * from './config.ts';
 export * from './instrument.ts';
 export * from './log-context.ts';
 export * from './log-redaction.ts';
+export * from './lazy-client.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
 export * from './secret-reader.ts';

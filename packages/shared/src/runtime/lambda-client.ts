@@ -1,7 +1,14 @@
-import { LambdaClient, type LambdaClientConfig } from '@aws-sdk/client-lambda';
+import type { LambdaClient, LambdaClientConfig } from '@aws-sdk/client-lambda';
 import { LAMBDA_CLIENT_SETTINGS } from './client-settings.ts';
+import { LazyClient, loadOnce } from './lazy-client.ts';
 
-/** Lambda (`Invoke` of fan-out shards), from LAMBDA_CLIENT_SETTINGS; see aws-clients.ts. Locally `endpoint` is serverless-offline's lambda port. */
-export function createLambdaClient(config: LambdaClientConfig = {}): LambdaClient {
-  return new LambdaClient({ ...LAMBDA_CLIENT_SETTINGS, ...config });
+/** `@aws-sdk/client-lambda`, imported on the first call (see {@link LazyClient}). */
+export const loadLambdaSdk = loadOnce(() => import('@aws-sdk/client-lambda'));
+
+/**
+ * Lambda (`Invoke` of fan-out shards), from LAMBDA_CLIENT_SETTINGS, built on the first sharded
+ * publish (most publishes never shard); see aws-clients.ts. Locally `endpoint` is serverless-offline's lambda port.
+ */
+export function createLambdaClient(config: LambdaClientConfig = {}): LazyClient<LambdaClient> {
+  return new LazyClient(async () => new (await loadLambdaSdk()).LambdaClient({ ...LAMBDA_CLIENT_SETTINGS, ...config }));
 }

@@ -1,11 +1,16 @@
-import { ApiGatewayManagementApiClient, type ApiGatewayManagementApiClientConfig } from '@aws-sdk/client-apigatewaymanagementapi';
+import type { ApiGatewayManagementApiClient, ApiGatewayManagementApiClientConfig } from '@aws-sdk/client-apigatewaymanagementapi';
 import { MANAGEMENT_CLIENT_SETTINGS } from './client-settings.ts';
+import { LazyClient, loadOnce } from './lazy-client.ts';
+
+/** `@aws-sdk/client-apigatewaymanagementapi`, imported on the first call (see {@link LazyClient}). */
+export const loadManagementApiSdk = loadOnce(() => import('@aws-sdk/client-apigatewaymanagementapi'));
 
 /**
- * API Gateway's management API (PostToConnection, DeleteConnection). `endpoint` is required: it is
+ * API Gateway's management API (PostToConnection, DeleteConnection), built on first use: a Rooms
+ * listing or a `$default` ping never loads the package. `endpoint` is required: it is
  * `https://{api-id}.execute-api.{region}.amazonaws.com/{stage}` (or serverless-offline's), never
  * derived from an event's `domainName`.
  */
-export function createManagementApiClient(config: ApiGatewayManagementApiClientConfig & { endpoint: string }): ApiGatewayManagementApiClient {
-  return new ApiGatewayManagementApiClient({ ...MANAGEMENT_CLIENT_SETTINGS, ...config });
+export function createManagementApiClient(config: ApiGatewayManagementApiClientConfig & { endpoint: string }): LazyClient<ApiGatewayManagementApiClient> {
+  return new LazyClient(async () => new (await loadManagementApiSdk()).ApiGatewayManagementApiClient({ ...MANAGEMENT_CLIENT_SETTINGS, ...config }));
 }

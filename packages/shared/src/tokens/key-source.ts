@@ -1,5 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { ClientRef } from '../runtime/lazy-client.ts';
 import { CachedValue } from '../runtime/cached-value.ts';
 import { KeyMalformedError } from '../errors.ts';
 import { importJwks, importSigningKey, parseSigningKeyRecord, type Jwks, type SigningKey, type VerificationKey } from './keys.ts';
@@ -10,7 +11,8 @@ import { countLoadFailure, type Metrics } from '../runtime/metrics.ts';
 import type { KeyResolver } from './verifier.ts';
 
 export interface JwksSecretSourceOptions {
-  client: SecretsManagerClient;
+  /** A client, or one built on the first read (runtime/lazy-client.ts). */
+  client: ClientRef<SecretsManagerClient>;
   /** `roomgate/<stage>/public-keys` */
   secretId: string;
   /** An unknown kid triggers at most one reload per this many seconds (default 30). */
@@ -69,7 +71,8 @@ export function createJwksSecretSource(options: JwksSecretSourceOptions): KeyRes
 }
 
 export interface SigningKeySourceOptions {
-  client: SecretsManagerClient;
+  /** A client, or one built on the first read (runtime/lazy-client.ts). */
+  client: ClientRef<SecretsManagerClient>;
   /** `roomgate/<stage>/signing-key` */
   secretId: string;
   /** `roomgate/<stage>/public-keys`: the signer only signs with a key this JWKS lists. */

@@ -19,6 +19,8 @@ export interface LambdaBundle {
    * loaded at cold start, used or not, since esbuild cannot drop an import of a package it does not see.
    */
   sdkImports: string[];
+  /** The `@aws-sdk/*` packages reached only through a dynamic `import()`: loaded on first use (runtime/lazy-client.ts), not at cold start. */
+  lazySdkImports: string[];
 }
 
 /**
@@ -41,10 +43,14 @@ export async function lambdaBundle(serviceDir: string, entry: string, options: L
     logLevel: 'silent',
   });
   const [output] = Object.values(result.metafile.outputs);
+  const sdk = (output?.imports ?? []).filter((i) => i.external && i.path.startsWith('@aws-sdk/'));
+  const packages = (imports: typeof sdk) => [...new Set(imports.map((i) => i.path))].sort();
+  const loaded = packages(sdk.filter((i) => i.kind !== 'dynamic-import'));
   return {
     inputs: Object.entries(output?.inputs ?? {})
       .filter(([, input]) => input.bytesInOutput > 0)
       .map(([file]) => file),
-    sdkImports: [...new Set((output?.imports ?? []).filter((i) => i.external && i.path.startsWith('@aws-sdk/')).map((i) => i.path))].sort(),
+    sdkImports: loaded,
+    lazySdkImports: packages(sdk.filter((i) => i.kind === 'dynamic-import')).filter((path) => !loaded.includes(path)),
   };
 }

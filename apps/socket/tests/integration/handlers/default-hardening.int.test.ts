@@ -1,3 +1,4 @@
+import { PUBLISH_ID_PATTERN } from '@roomgate/protocol/ids';
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { localClientConfig } from '@roomgate/local-aws';
@@ -221,7 +222,7 @@ describe('publish never crosses the room boundary', () => {
       .replaceAll('"B0"', JSON.stringify(roomBIds[0]))
       .replaceAll('"B1"', JSON.stringify(roomBIds[1]));
     const { frame: reply } = await send(raw);
-    expect(reply).toEqual({ type: 'ack', action: 'publish', delivered: 3, failed: 0, stale: 0 });
+    expect(reply).toEqual({ type: 'ack', action: 'publish', delivered: 3, failed: 0, stale: 0, publishId: expect.stringMatching(PUBLISH_ID_PATTERN) });
     expectNothingCrossed();
     expect(
       postsTo(roomAIds)

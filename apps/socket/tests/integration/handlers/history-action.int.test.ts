@@ -1,3 +1,4 @@
+import { PUBLISH_ID_PATTERN } from '@roomgate/protocol/ids';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { localClientConfig } from '@roomgate/local-aws';
 import type {} from '@roomgate/local-aws/vitest-global-setup';
@@ -114,7 +115,7 @@ describe('$default with history', () => {
     const { posted, send } = setup({ history: undefined });
     expect((await send({ action: 'history', since: 0, id: 5 })).frame).toMatchObject({ type: 'error', code: 'ERR_HISTORY_DISABLED', id: 5 });
     const ack = (await send({ action: 'publish', data: 'x', id: 6 })).frame;
-    expect(ack).toEqual({ type: 'ack', action: 'publish', delivered: 1, failed: 0, stale: 0, id: 6 });
+    expect(ack).toEqual({ type: 'ack', action: 'publish', delivered: 1, failed: 0, stale: 0, id: 6, publishId: expect.stringMatching(PUBLISH_ID_PATTERN) });
     expect(JSON.parse(posted[0]!)).not.toHaveProperty('seq');
   });
 

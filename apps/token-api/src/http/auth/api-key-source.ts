@@ -1,5 +1,5 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CachedValue, countLoadFailure, readSecretString, type Clock, type Logger, type Metrics } from '@roomgate/shared/runtime';
+import { CachedValue, countLoadFailure, readSecretString, type ClientRef, type Clock, type Logger, type Metrics } from '@roomgate/shared/runtime';
 import { parseApiKeysSecret, type ApiKeyEntry } from './api-keys.ts';
 
 export interface ApiKeySource {
@@ -8,7 +8,8 @@ export interface ApiKeySource {
 }
 
 export interface ApiKeySourceOptions {
-  client: SecretsManagerClient;
+  /** A client, or one built on the first API-key request (the Rooms function passes a LazyClient). */
+  client: ClientRef<SecretsManagerClient>;
   /** `roomgate/<stage>/api-keys` */
   secretId: string;
   /** Reloaded after this age so a revoked key stops working without a redeploy (default 300). */

@@ -1,3 +1,4 @@
+import { PUBLISH_ID_PATTERN } from '@roomgate/protocol/ids';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { localClientConfig } from '@roomgate/local-aws';
 import type {} from '@roomgate/local-aws/vitest-global-setup';
@@ -130,6 +131,6 @@ describe('Rooms API with history', () => {
     const res = await get(app, roomId);
     expect(res.statusCode).toBe(409);
     expect(res.json().error.code).toBe('ERR_HISTORY_DISABLED');
-    expect((await post(app, roomId, { data: 1 })).json()).toEqual({ delivered: 4, failed: 0, stale: 0 });
+    expect((await post(app, roomId, { data: 1 })).json()).toEqual({ delivered: 4, failed: 0, stale: 0, publishId: expect.stringMatching(PUBLISH_ID_PATTERN) });
   });
 });

@@ -13,16 +13,17 @@ const REPO = fileURLToPath(new URL('../../../../..', import.meta.url));
  * talks to its own in-process emulators.
  */
 const EXEMPT = ['packages/bench/src/cold/baselines/', 'packages/local-aws/'];
+/** Factories that import their SDK package on first use only (runtime/lazy-client.ts): a function that never calls them never loads it. */
+const LAZY_FACTORIES = ['eventbridge-client.ts', 'lambda-client.ts', 'management-api-client.ts', 'secrets-manager-lazy-client.ts'].map(
+  (file) => `packages/shared/src/runtime/${file}`,
+);
 /** One module per client (runtime/aws-clients.ts re-exports them), so a bundle reaches only the SDK clients it uses. */
 const FACTORIES = [
-  'cloudformation-client.ts',
-  'dynamodb-client.ts',
-  'eventbridge-client.ts',
-  'lambda-client.ts',
-  'management-api-client.ts',
-  'secrets-manager-client.ts',
-  'sts-client.ts',
-].map((file) => `packages/shared/src/runtime/${file}`);
+  ...['cloudformation-client.ts', 'dynamodb-client.ts', 'secrets-manager-client.ts', 'sts-client.ts'].map((file) => `packages/shared/src/runtime/${file}`),
+  ...LAZY_FACTORIES,
+].sort();
+/** `new FooClient(` or, in a lazy factory, `new (await loadFooSdk()).FooClient(`. */
+const BUILDS_CLIENT = /new (?:\(await \w+\(\)\)\.)?\w+Client\(/;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -43,7 +44,7 @@ describe('every AWS SDK client roomgate builds has retries and a request timeout
       }
     })
     .filter((file) => !EXEMPT.some((prefix) => relative(REPO, file).startsWith(prefix)))
-    .filter((file) => /new \w+Client\(/.test(readFileSync(file, 'utf8')) && /from '@aws-sdk\/client-/.test(readFileSync(file, 'utf8')));
+    .filter((file) => BUILDS_CLIENT.test(readFileSync(file, 'utf8')) && /from '@aws-sdk\/client-/.test(readFileSync(file, 'utf8')));
 
   it('builds clients only in the factories of runtime/aws-clients.ts (issue 12)', () => {
     const builders = files.map((file) => relative(REPO, file)).sort();
@@ -54,6 +55,12 @@ describe('every AWS SDK client roomgate builds has retries and a request timeout
     for (const factory of FACTORIES) {
       expect(readFileSync(join(REPO, factory), 'utf8').match(/from '@aws-sdk\/client-[a-z-]+'/g), factory).toHaveLength(1);
     }
+  });
+
+  it.each(LAZY_FACTORIES)('%s imports its SDK package only as types and through import() (issue 19: esbuild hoists a static import)', (factory) => {
+    const source = readFileSync(join(REPO, factory), 'utf8');
+    expect(source.match(/^import .* from '@aws-sdk\/client-[a-z-]+';$/gm)?.every((line) => line.startsWith('import type '))).toBe(true);
+    expect(source).toMatch(/import\('@aws-sdk\/client-[a-z-]+'\)/);
   });
 
   it.each(files.map((file) => [relative(REPO, file), file]))('%s spreads a *_CLIENT_SETTINGS constant', (_name, file) => {
