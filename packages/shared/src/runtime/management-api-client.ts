@@ -1,5 +1,6 @@
 import { ApiGatewayManagementApiClient, type ApiGatewayManagementApiClientConfig } from '@aws-sdk/client-apigatewaymanagementapi';
 import { MANAGEMENT_CLIENT_SETTINGS } from './client-settings.ts';
+import { withoutUnusedSdkLogger } from './sdk-logger.ts';
 
 /**
  * API Gateway's management API (PostToConnection, DeleteConnection). `endpoint` is required: it is
@@ -7,5 +8,5 @@ import { MANAGEMENT_CLIENT_SETTINGS } from './client-settings.ts';
  * derived from an event's `domainName`.
  */
 export function createManagementApiClient(config: ApiGatewayManagementApiClientConfig & { endpoint: string }): ApiGatewayManagementApiClient {
-  return new ApiGatewayManagementApiClient({ ...MANAGEMENT_CLIENT_SETTINGS, ...config });
+  return withoutUnusedSdkLogger(new ApiGatewayManagementApiClient({ ...MANAGEMENT_CLIENT_SETTINGS, ...config }), config);
 }
