@@ -134,6 +134,19 @@ describe('runFanOutShard against dynalite (the byRoom index, the publishes table
     expect(await status.get(roomId!, job!.publishId)).toMatchObject({ delivered: 12, shardsFailed: 1, shardsDone: 0 });
   });
 
+  it('keeps the jobs a publisher could not queue (frame once, exclusion kept), gives them back to this room only, and forgets them when cleared', async () => {
+    const [roomId] = await seedRoom(30);
+    const jobs = (await jobsFor(roomId!, 10)).map((job) => ({ ...job, exclude: { excludeUserId: 'alice' } }));
+    const missing = [jobs[1]!, jobs.at(-1)!];
+    await status.keepUndispatched(missing);
+    expect(await status.takeUndispatched(roomId!, jobs[0]!.publishId)).toEqual(missing);
+    expect(await status.takeUndispatched('some-other-room', jobs[0]!.publishId)).toEqual([]);
+    // The status reads as before: the kept jobs are not counts.
+    expect(await status.get(roomId!, jobs[0]!.publishId)).toMatchObject({ state: 'queued', shards: jobs.length, delivered: 0 });
+    await status.clearUndispatched(jobs[0]!.publishId);
+    expect(await status.takeUndispatched(roomId!, jobs[0]!.publishId)).toEqual([]);
+  });
+
   it('reads another room’s publish as unknown', async () => {
     const [roomId] = await seedRoom(1);
     const [job] = await jobsFor(roomId!, 50);
