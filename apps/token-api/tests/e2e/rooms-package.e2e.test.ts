@@ -135,7 +135,11 @@ describe('Rooms API in sls package --stage ci (no AWS credentials)', () => {
       { Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: { 'Fn::ImportValue': 'roomgate-socket-ci-FanOutShardFunctionArn' } },
     ]);
     expect(rooms.filter((s) => JSON.stringify(s.Resource).includes('PublishesTable'))).toEqual([
-      { Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:GetItem'], Resource: { 'Fn::ImportValue': 'roomgate-socket-ci-PublishesTableArn' } },
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Resource: { 'Fn::ImportValue': 'roomgate-socket-ci-PublishesTableArn' },
+      },
     ]);
     const invoke = sockets.filter((s) => s.Action.includes('lambda:InvokeFunction'));
     expect(invoke).toHaveLength(1);

@@ -167,7 +167,7 @@ export async function run(): Promise<Table[]> {
                 `status ${status.state}: delivered ${n(status.delivered)}, stale ${n(status.stale)}, failed ${n(status.failed)}, ${status.shardsDone}/${status.shards} shards`,
               ]
             : []),
-          ...(report.shardErrors ? [`${report.shardErrors} shards threw`] : []),
+          ...(report.shardErrors ? [`${report.shardErrors} shards threw (first: ${report.firstShardError ?? '?'})`] : []),
           `CPU: dynalite ${dynaliteUsed === undefined ? 'unknown' : fmtMs(dynaliteUsed * 1000)}, bench process ${fmtMs((cpuUsed.user + cpuUsed.system) / 1000)}; machine ${Math.round(machine * 100)} % busy`,
         ].join('; '),
       },

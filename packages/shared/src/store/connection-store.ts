@@ -155,8 +155,8 @@ export interface ConnectionStore {
  * room id and user id, the connection id, `cap`, two numbers, attribute names included), and a
  * Query reads at most 1 MB per page before it applies the ProjectionExpression (DynamoDB
  * Developer Guide, "Paginating table query results"), so 1,000 rows always fit one page: the Limit,
- * not the 1 MB cap, ends a page. A shard of fanOutShardSize (2,000) then reads 2–3 pages instead of
- * 20, and posts to one while the next is read. Measured in docs/benchmarks.md (large rooms).
+ * not the 1 MB cap, ends a page. A shard of fanOutShardSize (5,000) then reads 5–6 pages instead of
+ * 50, and posts to one while the next is read. Measured in docs/benchmarks.md (large rooms).
  */
 export const ROOM_RANGE_PAGE_SIZE = 1_000;
 

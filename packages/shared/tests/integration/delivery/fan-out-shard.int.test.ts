@@ -19,7 +19,7 @@ let status: PublishStatusStore;
 beforeAll(() => {
   dynamo = new DynamoDBClient(localClientConfig(inject('dynamoEndpoint')));
   // Pages of 7: every shard reads several pages of its range.
-  store = createConnectionStore({ client: dynamo, tableName: inject('tableName'), pageSize: 7 });
+  store = createConnectionStore({ client: dynamo, tableName: inject('tableName'), pageSize: 7, rangePageSize: 7 });
   status = createPublishStatusStore({ client: dynamo, tableName: inject('publishesTableName'), deadlineSeconds: 420 });
 });
 afterAll(() => dynamo?.destroy());
