@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createStoreCall } from '../store/store-call.ts';
 import { systemClock, type Clock } from '../runtime/clock.ts';
-import type { FanOutShardJob } from './fan-out-shard.ts';
+import type { FanOutShardJob } from './shard-job.ts';
 
 /**
  * Where a sharded publish stands: `queued` (no shard started yet), `running`, `done` (every shard
