@@ -86,6 +86,7 @@ describe('Rooms API in sls package --stage ci (no AWS credentials)', () => {
         'dynamodb:Query',
         'dynamodb:Query',
         'dynamodb:UpdateItem',
+        'dynamodb:UpdateItem',
         'events:PutEvents',
         'execute-api:ManageConnections',
         'lambda:InvokeFunction',
@@ -163,7 +164,7 @@ describe('Rooms API in sls package --stage ci (no AWS credentials)', () => {
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
     });
     const shardEnv = (socket.Resources.FanOutShardLambdaFunction!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-    expect(shardEnv).toMatchObject({ FAN_OUT_SHARD_THRESHOLD: '1000', FAN_OUT_SHARD_SIZE: '2000', FAN_OUT_MAX_SHARDS: '100', FAN_OUT_SHARD_CONCURRENCY: '25' });
+    expect(shardEnv).toMatchObject({ FAN_OUT_SHARD_THRESHOLD: '1000', FAN_OUT_SHARD_SIZE: '5000', FAN_OUT_MAX_SHARDS: '100', FAN_OUT_SHARD_CONCURRENCY: '25' });
     expect(socket.Resources.FanOutShardLambdaFunction!.Properties).toMatchObject({ Timeout: 120 });
   });
 
