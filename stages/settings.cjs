@@ -59,7 +59,7 @@ const DEFAULTS = Object.freeze({
   maxConnectionsPerUser: 0,
   presenceMaxRoomSize: 100,
   fanOutShardThreshold: 1000,
-  fanOutShardSize: 2000,
+  fanOutShardSize: 5000,
   fanOutMaxShards: 100,
   fanOutShardConcurrency: 25,
   allowLegacyTokens: false,

@@ -14,10 +14,10 @@ function load(stage: string, yaml: string) {
 }
 
 describe('large-room settings (issue 17)', () => {
-  it('defaults to a 1,000-member threshold, shards of 2,000, at most 100, 25 posts in flight each', () => {
+  it('defaults to a 1,000-member threshold, shards of 5,000, at most 100, 25 posts in flight each', () => {
     expect(load('defaults', 'region: us-east-1\n').settings).toMatchObject({
       fanOutShardThreshold: 1000,
-      fanOutShardSize: 2000,
+      fanOutShardSize: 5000,
       fanOutMaxShards: 100,
       fanOutShardConcurrency: 25,
       reservedConcurrency: { fanOutShard: null },

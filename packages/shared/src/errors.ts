@@ -146,13 +146,23 @@ export class UndeliveredPublishError extends StoreUnavailableError {
 }
 
 /**
- * A sharded publish's shard invocations could not be queued (Lambda Invoke failed after the
- * client's retries). A dependency outage: 503, retryable. With history on the message is stored;
- * the publisher then throws UndeliveredPublishError with this as its cause.
+ * Some of a sharded publish's shard invocations could not be queued (Lambda Invoke failed after
+ * the client's retries); the others were queued and deliver. A dependency outage: 503, retryable.
+ * With history on the message is stored; the publisher then throws UndeliveredPublishError with
+ * this as its cause. `publishId` and `undispatched` (the shard indexes not queued) say what a
+ * retry with the same Idempotency-Key has to queue again (docs/rooms-api.md, Idempotency).
  */
 export class ShardDispatchError extends StoreUnavailableError {
-  constructor(options?: { cause?: unknown }) {
-    super('fan-out shards could not be dispatched', options);
+  readonly publishId: string | undefined;
+  /** How many shards the publish was cut into (queued or not). */
+  readonly shards: number;
+  readonly undispatched: readonly number[];
+
+  constructor(options: { cause?: unknown; publishId?: string; shards?: number; undispatched?: readonly number[] } = {}) {
+    super('fan-out shards could not be dispatched', { cause: options.cause });
+    this.publishId = options.publishId;
+    this.shards = options.shards ?? 0;
+    this.undispatched = options.undispatched ?? [];
   }
 }
 

@@ -42,7 +42,7 @@ describe('parseConfig', () => {
       fanOutConcurrency: 20,
       sharding: {
         threshold: 1000,
-        shardSize: 2000,
+        shardSize: 5000,
         maxShards: 100,
         shardConcurrency: 25,
         functionName: undefined,

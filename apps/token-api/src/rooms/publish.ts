@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type Broadcaster, createMessagePublisher, type ShardingOptions } from '@roomgate/shared/delivery';
 import type { LifecycleEvents } from '@roomgate/shared/events';
 import type { HistoryStore } from '@roomgate/shared/history';
-import { UndeliveredPublishError } from '@roomgate/shared/errors';
+import { ShardDispatchError, UndeliveredPublishError } from '@roomgate/shared/errors';
 import type { Clock, Logger, Metrics } from '@roomgate/shared/runtime';
 import type { IdempotencyStore, PublishResult } from './idempotency-store.ts';
 import { callerLogFields } from '../http/auth/caller.ts';
@@ -90,13 +90,27 @@ export function createRoomPublisher(options: RoomPublisherOptions): RoomPublishe
       const scope = `${request.roomId}#${request.callerId}#${request.idempotencyKey}`;
       const claim = await idempotency.claim(scope, fingerprint(request));
       if (claim.outcome === 'replayed') {
-        logger.info('room publish replayed', { ...fields, ...claim.result });
+        const { publishId, queued } = claim.result;
+        // A large room's publish whose shards were not all queued (503 the first time): queue
+        // those now, and only those. Throws (503 again, the key kept) while Lambda still refuses.
+        const requeued = queued !== undefined && publishId !== undefined ? await messages.redispatch(request.roomId, publishId) : 0;
+        logger.info('room publish replayed', { ...fields, ...claim.result, ...(requeued > 0 ? { requeuedShards: requeued } : {}) });
         return { result: claim.result, replayed: true };
       }
       let result: PublishResult;
       try {
         result = await send();
       } catch (error) {
+        const dispatch = error instanceof UndeliveredPublishError ? error.cause : error;
+        if (dispatch instanceof ShardDispatchError && dispatch.publishId !== undefined) {
+          // Some shards are queued and deliver; the others are kept in the publish's status. The
+          // key keeps the publish (its id, its position), so the caller's retry queues only those.
+          const position = error instanceof UndeliveredPublishError ? error.position : {};
+          await claim
+            .complete({ delivered: 0, failed: 0, stale: 0, publishId: dispatch.publishId, queued: { shards: dispatch.shards }, ...position })
+            .catch((completeError: unknown) => logger.error('idempotency completion failed after a partial dispatch', { ...fields, error: completeError }));
+          throw error;
+        }
         if (error instanceof UndeliveredPublishError) {
           // Stored in history with its seq: published, members recover it. The key keeps that
           // position, so the caller's retry replays it instead of publishing a duplicate.

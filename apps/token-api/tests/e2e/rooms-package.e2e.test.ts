@@ -86,6 +86,7 @@ describe('Rooms API in sls package --stage ci (no AWS credentials)', () => {
         'dynamodb:Query',
         'dynamodb:Query',
         'dynamodb:UpdateItem',
+        'dynamodb:UpdateItem',
         'events:PutEvents',
         'execute-api:ManageConnections',
         'lambda:InvokeFunction',
@@ -135,7 +136,11 @@ describe('Rooms API in sls package --stage ci (no AWS credentials)', () => {
       { Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: { 'Fn::ImportValue': 'roomgate-socket-ci-FanOutShardFunctionArn' } },
     ]);
     expect(rooms.filter((s) => JSON.stringify(s.Resource).includes('PublishesTable'))).toEqual([
-      { Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:GetItem'], Resource: { 'Fn::ImportValue': 'roomgate-socket-ci-PublishesTableArn' } },
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Resource: { 'Fn::ImportValue': 'roomgate-socket-ci-PublishesTableArn' },
+      },
     ]);
     const invoke = sockets.filter((s) => s.Action.includes('lambda:InvokeFunction'));
     expect(invoke).toHaveLength(1);
@@ -159,7 +164,7 @@ describe('Rooms API in sls package --stage ci (no AWS credentials)', () => {
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
     });
     const shardEnv = (socket.Resources.FanOutShardLambdaFunction!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-    expect(shardEnv).toMatchObject({ FAN_OUT_SHARD_THRESHOLD: '1000', FAN_OUT_SHARD_SIZE: '2000', FAN_OUT_MAX_SHARDS: '100', FAN_OUT_SHARD_CONCURRENCY: '25' });
+    expect(shardEnv).toMatchObject({ FAN_OUT_SHARD_THRESHOLD: '1000', FAN_OUT_SHARD_SIZE: '5000', FAN_OUT_MAX_SHARDS: '100', FAN_OUT_SHARD_CONCURRENCY: '25' });
     expect(socket.Resources.FanOutShardLambdaFunction!.Properties).toMatchObject({ Timeout: 120 });
   });
 

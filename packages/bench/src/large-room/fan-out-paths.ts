@@ -32,6 +32,8 @@ export interface FanOutReport {
   /** the publish's status after every shard finished */
   status?: PublishStatus | undefined;
   shardErrors?: number;
+  /** what the first shard that threw said (its error and, when there is one, its cause) */
+  firstShardError?: string;
 }
 
 /** One way of fanning a message out; resolves when every post has been answered. */
@@ -115,7 +117,14 @@ export function sharded(settings: ShardedSettings): FanOutPath {
         backoff,
         status: await status.get(roomId, published.publishId),
         shardErrors: errors.length,
+        ...(errors[0] === undefined ? {} : { firstShardError: describe(errors[0]) }),
       };
     },
   };
 }
+
+const describe = (error: unknown): string => {
+  const cause = (error as { cause?: { name?: string; message?: string } } | undefined)?.cause;
+  const own = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return cause === undefined ? own : `${own} (cause ${cause.name ?? ''}: ${cause.message ?? ''})`;
+};

@@ -3,34 +3,14 @@ import { InvalidShardJobError } from '../errors.ts';
 import type { ConnectionStore } from '../store/connection-store.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { Clock } from '../runtime/clock.ts';
-import { createBroadcaster, type BroadcastOptions } from './fan-out.ts';
-import type { KeyRange } from './key-range.ts';
+import { createBroadcaster, type BroadcastResult } from './fan-out.ts';
+import type { FanOutShardJob } from './shard-job.ts';
 import type { ManagementApi } from './management-api.ts';
 import type { PublishStatusStore, ShardCounts } from './publish-status.ts';
 import { withThrottleRetry, type ThrottleRetryOptions } from './throttle-retry.ts';
 
-/**
- * One shard of a sharded publish: the event the fan-out shard function receives (an asynchronous
- * Lambda invocation, so at most 1 MB of JSON; the frame is at most API Gateway's 128 KB, base64 adds a third).
- *
- * - `publishId`, `roomId`: the publish and its room.
- * - `index` of `shards`: this shard's number (0-based) and how many the publish was cut into.
- * - `range`: the `connectionId` range of the room's `byRoom` index this shard owns; the ranges of
- *   one publish are disjoint and cover every key (planShards), so each member is posted by one shard.
- * - `frame`: the exact `message` frame to post (as stored in history), base64 of its UTF-8 bytes,
- *   so any text survives JSON at a bounded size.
- * - `exclude`: the publish's exclusions (the author's connection, or a user's).
- */
-export interface FanOutShardJob {
-  kind: 'roomgate.fan-out-shard';
-  publishId: string;
-  roomId: string;
-  index: number;
-  shards: number;
-  range: KeyRange;
-  frame: string;
-  exclude?: BroadcastOptions;
-}
+// The job's shape lives in its own module (the status store keeps jobs too); callers import it from here.
+export type { FanOutShardJob } from './shard-job.ts';
 
 /** What one shard did; `skipped` when it had run before (a duplicate delivery of its invocation). */
 export interface FanOutShardResult extends ShardCounts {
@@ -57,8 +37,8 @@ export interface FanOutShardDeps {
  * within the budget, applies fan-out's 410 rules (docs/architecture.md, "What a 410 proves"), then
  * adds its counts to the publish's status. Resolves the counts (all zero and `skipped` for a
  * duplicate). Throws StoreUnavailableError when the range cannot be listed (or the status cannot
- * be claimed or written); the status then counts the shard as failed when it can, and members
- * not reached recover the message from history.
+ * be claimed or written); the status then counts the shard as failed, with what it delivered
+ * before the listing failed, when it can; members not reached recover the message from history.
  */
 export async function runFanOutShard(deps: FanOutShardDeps, job: FanOutShardJob): Promise<FanOutShardResult> {
   const fields = { roomId: job.roomId, publishId: job.publishId, shard: job.index, shards: job.shards };
@@ -75,19 +55,21 @@ export async function runFanOutShard(deps: FanOutShardDeps, job: FanOutShardJob)
     ...(deps.clock ? { clock: deps.clock } : {}),
   });
   const frame = Buffer.from(job.frame, 'base64');
+  // Filled as posts settle: when the listing fails midway, what was delivered is still recorded.
+  const posted: BroadcastResult = { delivered: 0, failed: 0, stale: 0 };
+  const counts = (): ShardCounts => ({ ...posted, throttled: management.counts.throttled });
   try {
-    const result = await broadcaster.broadcast(job.roomId, new Uint8Array(frame), job.exclude);
-    const counts = { ...result, throttled: management.counts.throttled };
-    await deps.status.finishShard(job.publishId, counts, { listed: true });
-    deps.logger.info('fan-out shard done', { ...fields, ...counts, gaveUp: management.counts.gaveUp });
-    return { ...counts, gaveUp: management.counts.gaveUp, skipped: false };
+    await broadcaster.broadcast(job.roomId, new Uint8Array(frame), job.exclude, posted);
   } catch (error) {
     // The broadcaster logged the listing failure with the counts so far; the status says the shard stopped.
     await deps.status
-      .finishShard(job.publishId, { delivered: 0, failed: 0, stale: 0, throttled: management.counts.throttled }, { listed: false })
-      .catch((statusError: unknown) => deps.logger.error('fan-out shard could not record its failure', { ...fields, error: statusError }));
+      .finishShard(job.publishId, counts(), { listed: false })
+      .catch((statusError: unknown) => deps.logger.error('fan-out shard could not record its failure', { ...fields, ...counts(), error: statusError }));
     throw error;
   }
+  await deps.status.finishShard(job.publishId, counts(), { listed: true });
+  deps.logger.info('fan-out shard done', { ...fields, ...counts(), gaveUp: management.counts.gaveUp });
+  return { ...counts(), gaveUp: management.counts.gaveUp, skipped: false };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { ConnectionStore } from '../store/connection-store.ts';
-import type { RoomMember } from '../store/connection-item.ts';
+import type { FanOutTarget } from '../store/connection-item.ts';
 import { ConnectionGoneError } from '../errors.ts';
 import { isExcludedFor } from '../history/message-exclusion.ts';
 import { isGone, type ManagementApi } from './management-api.ts';
@@ -27,7 +27,7 @@ export interface BroadcastOptions {
    * Posts to these members instead of listing the room: the caller has read the whole room
    * already (a sharded publisher's first page, when it held the whole room).
    */
-  members?: readonly RoomMember[];
+  members?: readonly FanOutTarget[];
 }
 
 export interface Broadcaster {
@@ -37,15 +37,18 @@ export interface Broadcaster {
    * already posted to stay delivered. `payload` may be a promise: the room's first page is read
    * while it settles and nothing is posted before it resolves; if it rejects, nothing is posted
    * and its reason is thrown (the publisher overlaps its history write with the listing this way).
+   * `counts`, when given, is where the counts are kept (and the object resolved): when the listing
+   * fails midway, the caller still knows what was delivered before (a fan-out shard records it).
    */
-  broadcast(roomId: string, payload: Payload | Promise<Payload>, options?: BroadcastOptions): Promise<BroadcastResult>;
+  broadcast(roomId: string, payload: Payload | Promise<Payload>, options?: BroadcastOptions, counts?: BroadcastResult): Promise<BroadcastResult>;
 }
 
 /** A frame as posted: JSON text, or its bytes. */
 export type Payload = string | Uint8Array;
 
 export interface BroadcasterOptions {
-  store: Pick<ConnectionStore, 'roomConnections' | 'deleteGone'>;
+  /** `roomConnections` may yield full members or only what a post needs (a shard's projected range). */
+  store: { roomConnections(roomId: string): AsyncIterableIterator<FanOutTarget> } & Pick<ConnectionStore, 'deleteGone'>;
   management: Pick<ManagementApi, 'post'>;
   /** Posts in flight at once. PostToConnection is ~10–30 ms; 20 keeps a 1,000-member room under ~1.5 s without tripping throttles. */
   concurrency?: number;
@@ -59,8 +62,8 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 20));
 
   return {
-    async broadcast(roomId, payload, broadcastOptions = {}) {
-      const result: BroadcastResult = { delivered: 0, failed: 0, stale: 0 };
+    async broadcast(roomId, payload, broadcastOptions = {}, counts) {
+      const result: BroadcastResult = counts ?? { delivered: 0, failed: 0, stale: 0 };
       const members = broadcastOptions.members === undefined ? store.roomConnections(roomId) : listed(broadcastOptions.members);
       const body = Promise.resolve(payload);
       // Awaited by the workers; marked handled here so a rejection before the first member is not "unhandled".
@@ -69,7 +72,7 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
 
       // `member` is this worker's own binding: the id deleted on a 410 is always the one that
       // was posted to, never the sender's (the aws-samples chat app deletes the sender's).
-      const deliver = async (member: RoomMember): Promise<void> => {
+      const deliver = async (member: FanOutTarget): Promise<void> => {
         // DynamoDB deletes TTL-expired items up to days late; such a connection is past API
         // Gateway's 2 h cap, so posting to it could only answer 410 (and its row is hours old).
         if (member.expiresAt !== undefined && member.expiresAt <= clock()) {
@@ -136,11 +139,11 @@ export function createBroadcaster(options: BroadcasterOptions): Broadcaster {
   };
 }
 
-async function* listed(members: readonly RoomMember[]): AsyncIterableIterator<RoomMember> {
+async function* listed(members: readonly FanOutTarget[]): AsyncIterableIterator<FanOutTarget> {
   yield* members;
 }
 
 // The same rule a history replay applies to the stored message, so gap-fill never hands out what fan-out withheld.
-const isExcluded = (member: RoomMember, options: BroadcastOptions): boolean => isExcludedFor(options, member);
+const isExcluded = (member: FanOutTarget, options: BroadcastOptions): boolean => isExcludedFor(options, member);
 
 const asError = (value: unknown): Error => (value instanceof Error ? value : new Error(String(value)));

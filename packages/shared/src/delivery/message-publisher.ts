@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { UndeliveredPublishError } from '../errors.ts';
+import { ShardDispatchError, UndeliveredPublishError } from '../errors.ts';
 import type { BroadcastOptions, BroadcastResult, Broadcaster, Payload } from './fan-out.ts';
 import type { ConnectionStore } from '../store/connection-store.ts';
 import { planShards } from './key-range.ts';
@@ -62,6 +62,14 @@ export interface MessagePublisher {
    * For callers that must refuse before other side effects (the Rooms API's idempotency claim).
    */
   validate(message: RoomMessage): void;
+  /**
+   * Queues the shards of a sharded publish that a ShardDispatchError left unqueued, and only those
+   * (the shards that were queued may be running; their claims would make a second copy post
+   * nothing anyway). Resolves how many were queued, 0 when none were left (or the publish is
+   * unknown, expired, another room's, or the stage does not shard). For a retry with the same
+   * Idempotency-Key. Throws ShardDispatchError (what is still unqueued stays kept) or StoreUnavailableError.
+   */
+  redispatch(roomId: string, publishId: string): Promise<number>;
 }
 
 /** The widest `seq`/`epoch` a frame can carry: a check against it holds for any real position. */
@@ -74,7 +82,7 @@ export interface MessagePublisherOptions {
   /** Largest serialized frame in bytes; with history on also at most HISTORY_MAX_FRAME_BYTES. */
   maxFrameBytes: number;
   clock?: Clock;
-  /** Where `roomgate.message.published` goes (after the fan-out; counts only, never the body). */
+  /** Where `roomgate.message.published` goes (after the fan-out, or once queued to shards; counts only, never the body). */
   events?: LifecycleEvents | undefined;
   /** Who publishes through this publisher: the socket's `publish` frame (`client`) or the Rooms API (`server`). */
   origin?: 'client' | 'server';
@@ -89,20 +97,35 @@ export interface MessagePublisherOptions {
 
 /**
  * When and how a publish is sharded (docs/architecture.md, "Large rooms"). The room's first page
- * (at most `threshold` members) is read while the history write runs; if it holds the whole room
+ * (at most `threshold` + 1 members) is read while the history write runs; if it holds the whole room
  * the publish fans out here as before, otherwise the room is cut into key ranges (planShards),
  * the status is written and one shard job per range is dispatched.
  */
 export interface ShardingOptions {
   store: Pick<ConnectionStore, 'listRoom'>;
   dispatcher: ShardDispatcher;
-  status: Pick<PublishStatusStore, 'create'>;
+  status: Pick<PublishStatusStore, 'create' | 'keepUndispatched' | 'takeUndispatched' | 'clearUndispatched'>;
   /** Members a room may have and still fan out in the publishing invocation (FAN_OUT_SHARD_THRESHOLD). */
   threshold: number;
   /** Target members per shard (FAN_OUT_SHARD_SIZE). */
   shardSize: number;
   /** Most shards per publish (FAN_OUT_MAX_SHARDS). */
   maxShards: number;
+}
+
+/**
+ * Dispatches the jobs; when some cannot be queued, keeps those in the publish's status (so a
+ * retry can queue exactly them, `redispatch`) and rethrows the ShardDispatchError. If even that
+ * write fails, its StoreUnavailableError is thrown instead: the publish is then handled like a
+ * room that could not be listed.
+ */
+async function dispatchKeepingFailures(sharding: ShardingOptions, jobs: readonly FanOutShardJob[]): Promise<void> {
+  try {
+    await sharding.dispatcher.dispatch(jobs);
+  } catch (error) {
+    if (error instanceof ShardDispatchError) await sharding.status.keepUndispatched(jobs.filter((job) => error.undispatched.includes(job.index)));
+    throw error;
+  }
 }
 
 /** A new publish id: 16 random bytes, base64url (PUBLISH_ID_PATTERN). */
@@ -119,9 +142,9 @@ export function createMessagePublisher(options: MessagePublisherOptions): Messag
   const clock = options.clock ?? systemClock;
   const origin = options.origin ?? 'server';
   const published = async (message: RoomMessage, result: PublishedMessage, startedAt: number): Promise<PublishedMessage> => {
-    const { delivered, failed, stale, bytes, seq } = result;
+    const { delivered, failed, stale, bytes, seq, publishId, queued } = result;
     const { metrics } = options;
-    if (metrics !== undefined && result.queued !== undefined) {
+    if (metrics !== undefined && queued !== undefined) {
       // Handed to shards: they count its deliveries (fan-out-shard.ts); the latency here would be the queueing time.
       metrics.count('Publishes', { origin });
       metrics.count('PublishesQueued', { origin });
@@ -140,9 +163,9 @@ export function createMessagePublisher(options: MessagePublisherOptions): Messag
         ...(message.from !== undefined ? { from: message.from } : {}),
         ...(seq !== undefined ? { seq } : {}),
         bytes,
-        delivered,
-        failed,
-        stale,
+        publishId,
+        // Queued to shards: the counts are not known yet (zeros would read as "nobody got it").
+        ...(queued !== undefined ? { queued } : { delivered, failed, stale }),
         at: clock(),
       },
     });
@@ -159,7 +182,9 @@ export function createMessagePublisher(options: MessagePublisherOptions): Messag
     if (sharding === undefined) return broadcaster.broadcast(message.roomId, payload, message.broadcast);
     const body = Promise.resolve(payload);
     body.catch(() => undefined);
-    const page = await sharding.store.listRoom(message.roomId, { limit: sharding.threshold });
+    // threshold + 1: DynamoDB answers a LastEvaluatedKey whenever a page reaches its Limit, even
+    // when nothing follows, so a Limit of `threshold` would shard a room of exactly `threshold`.
+    const page = await sharding.store.listRoom(message.roomId, { limit: sharding.threshold + 1 });
     if (page.cursor === undefined) return broadcaster.broadcast(message.roomId, body, { ...message.broadcast, members: page.members });
     const frame = await body;
     const plan = planShards({ firstPageKeys: page.members.map((m) => m.connectionId), shardSize: sharding.shardSize, maxShards: sharding.maxShards });
@@ -176,7 +201,7 @@ export function createMessagePublisher(options: MessagePublisherOptions): Messag
     }));
     // The status exists before any shard can claim itself in it.
     await sharding.status.create({ publishId, roomId: message.roomId, shards: jobs.length });
-    await sharding.dispatcher.dispatch(jobs);
+    await dispatchKeepingFailures(sharding, jobs);
     return { delivered: 0, failed: 0, stale: 0, queued: { shards: jobs.length } };
   };
 
@@ -197,6 +222,15 @@ export function createMessagePublisher(options: MessagePublisherOptions): Messag
     ).payload;
 
   return {
+    async redispatch(roomId, publishId) {
+      if (sharding === undefined) return 0;
+      const jobs = await sharding.status.takeUndispatched(roomId, publishId);
+      if (jobs.length === 0) return 0;
+      await dispatchKeepingFailures(sharding, jobs);
+      await sharding.status.clearUndispatched(publishId);
+      return jobs.length;
+    },
+
     validate(message) {
       build(message, clock(), history === undefined ? undefined : WIDEST_POSITION);
     },

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createStoreCall } from '../store/store-call.ts';
 import { systemClock, type Clock } from '../runtime/clock.ts';
+import type { FanOutShardJob } from './shard-job.ts';
 
 /**
  * Where a sharded publish stands: `queued` (no shard started yet), `running`, `done` (every shard
@@ -45,6 +46,17 @@ export interface PublishStatusStore {
   finishShard(publishId: string, counts: ShardCounts, outcome: { listed: boolean }): Promise<void>;
   /** The status, or undefined when unknown, expired, or of another room. Throws StoreUnavailableError. */
   get(roomId: string, publishId: string): Promise<PublishStatus | undefined>;
+  /**
+   * Keeps the shard jobs a publisher could not queue (one UpdateItem of the status: the frame once,
+   * the ranges), so a retry of the publish can queue exactly those (`takeUndispatched`). At most
+   * fanOutMaxShards ranges and one frame (≤ 128 KB, base64 ≤ 171 KB) fit DynamoDB's 400 KB item.
+   * Throws StoreUnavailableError.
+   */
+  keepUndispatched(jobs: readonly FanOutShardJob[]): Promise<void>;
+  /** The jobs kept by `keepUndispatched` for this room's publish; empty when none (or unknown, expired, another room's). */
+  takeUndispatched(roomId: string, publishId: string): Promise<FanOutShardJob[]>;
+  /** Forgets the kept jobs once they were queued. */
+  clearUndispatched(publishId: string): Promise<void>;
 }
 
 export interface PublishStatusStoreOptions {
@@ -128,6 +140,54 @@ export function createPublishStatusStore(options: PublishStatusStoreOptions): Pu
       );
     },
 
+    async keepUndispatched(jobs) {
+      const first = jobs[0];
+      if (first === undefined) return;
+      // The frame and exclusion are the same in every job of a publish: stored once.
+      const kept: KeptJobs = {
+        frame: first.frame,
+        ...(first.exclude ? { exclude: first.exclude } : {}),
+        jobs: jobs.map(({ frame: _f, exclude: _e, ...job }) => job),
+      };
+      await send('update', () =>
+        client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: key(first.publishId),
+            ConditionExpression: 'attribute_exists(publishId)',
+            UpdateExpression: 'SET undispatched = :jobs',
+            ExpressionAttributeValues: { ':jobs': { S: JSON.stringify(kept) } },
+          }),
+        ),
+      );
+    },
+
+    async takeUndispatched(roomId, publishId) {
+      const result = await send('get', () =>
+        client.send(
+          new GetItemCommand({ TableName: tableName, Key: key(publishId), ConsistentRead: true, ProjectionExpression: 'roomId, expiresAt, undispatched' }),
+        ),
+      );
+      const item = result.Item;
+      const text = item?.undispatched?.S;
+      if (item === undefined || text === undefined || item.roomId?.S !== roomId || Number(item.expiresAt?.N ?? 0) <= clock()) return [];
+      const kept = JSON.parse(text) as KeptJobs;
+      return kept.jobs.map((job) => ({ ...job, frame: kept.frame, ...(kept.exclude ? { exclude: kept.exclude } : {}) }));
+    },
+
+    async clearUndispatched(publishId) {
+      await send('update', () =>
+        client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: key(publishId),
+            UpdateExpression: 'REMOVE undispatched',
+            ConditionExpression: 'attribute_exists(publishId)',
+          }),
+        ),
+      );
+    },
+
     async get(roomId, publishId) {
       const result = await send('get', () => client.send(new GetItemCommand({ TableName: tableName, Key: key(publishId), ConsistentRead: true })));
       const item = result.Item;
@@ -151,6 +211,13 @@ export function createPublishStatusStore(options: PublishStatusStoreOptions): Pu
       return { ...status, state: stateOf(status, started, now, options.deadlineSeconds) };
     },
   };
+}
+
+/** The `undispatched` attribute: the publish's frame once, then each job without it. */
+interface KeptJobs {
+  frame: string;
+  exclude?: FanOutShardJob['exclude'];
+  jobs: Omit<FanOutShardJob, 'frame' | 'exclude'>[];
 }
 
 function stateOf(status: Omit<PublishStatus, 'state'>, started: number, now: number, deadlineSeconds: number): PublishState {

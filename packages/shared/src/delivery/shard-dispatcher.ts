@@ -6,7 +6,10 @@ import type { FanOutShardJob } from './fan-out-shard.ts';
 
 /** Starts fan-out shards elsewhere; a fake in tests, asynchronous Lambda invocations in AWS and under `pnpm dev`. */
 export interface ShardDispatcher {
-  /** Queues every job (in parallel). Throws ShardDispatchError if any could not be queued (the others may run). */
+  /**
+   * Queues every job (in parallel). Throws ShardDispatchError naming the jobs that could not be
+   * queued (`undispatched`, their indexes); the others are queued and run.
+   */
   dispatch(jobs: readonly FanOutShardJob[]): Promise<void>;
 }
 
@@ -36,15 +39,21 @@ export function createLambdaShardDispatcher(options: LambdaShardDispatcherOption
           lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: encoder.encode(JSON.stringify(job)) })),
         ),
       );
-      const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-      if (failure) throw new ShardDispatchError({ cause: failure.reason });
       // A FunctionError on an Event invoke means the event was refused (e.g. serverless-offline's unknown function).
-      const refused = outcomes.find((o) => o.status === 'fulfilled' && (o.value.FunctionError !== undefined || (o.value.StatusCode ?? 202) !== 202));
-      if (refused)
+      const problem = (outcome: (typeof outcomes)[number]): unknown =>
+        outcome.status === 'rejected'
+          ? outcome.reason
+          : outcome.value.FunctionError !== undefined || (outcome.value.StatusCode ?? 202) !== 202
+            ? new Error(`Invoke answered ${JSON.stringify(outcome.value.StatusCode)} ${outcome.value.FunctionError ?? ''}`.trim())
+            : undefined;
+      const failed = jobs.flatMap((job, i) => (problem(outcomes[i]!) === undefined ? [] : [{ job, cause: problem(outcomes[i]!) }]));
+      const first = failed[0];
+      if (first !== undefined)
         throw new ShardDispatchError({
-          cause: new Error(
-            `Invoke answered ${JSON.stringify((refused as PromiseFulfilledResult<{ StatusCode?: number; FunctionError?: string }>).value.StatusCode)}`,
-          ),
+          cause: first.cause,
+          publishId: first.job.publishId,
+          shards: first.job.shards,
+          undispatched: failed.map((f) => f.job.index),
         });
     },
   };

@@ -11,7 +11,7 @@ export const FAN_OUT_SHARD_DEADLINE_SECONDS = 300 + 120;
 export interface FanOutShardingConfig {
   /** FAN_OUT_SHARD_THRESHOLD (default 1,000, 1-5,000): members a room may have and still fan out in the publishing invocation. */
   threshold: number;
-  /** FAN_OUT_SHARD_SIZE (default 2,000, 10-50,000): target members per shard. */
+  /** FAN_OUT_SHARD_SIZE (default 5,000, 10-50,000): target members per shard (measured: docs/benchmarks.md, large rooms). */
   shardSize: number;
   /** FAN_OUT_MAX_SHARDS (default 100, 2-1,000): most shards one publish starts. */
   maxShards: number;
@@ -30,7 +30,7 @@ export function readFanOutSharding(read: EnvReader): FanOutShardingConfig {
   const functionName = read.optionalString('FAN_OUT_SHARD_FUNCTION');
   return {
     threshold: read.int('FAN_OUT_SHARD_THRESHOLD', { default: 1_000, min: 1, max: 5_000 }),
-    shardSize: read.int('FAN_OUT_SHARD_SIZE', { default: 2_000, min: 10, max: 50_000 }),
+    shardSize: read.int('FAN_OUT_SHARD_SIZE', { default: 5_000, min: 10, max: 50_000 }),
     maxShards: read.int('FAN_OUT_MAX_SHARDS', { default: 100, min: 2, max: 1_000 }),
     shardConcurrency: read.int('FAN_OUT_SHARD_CONCURRENCY', { default: 25, min: 1, max: 200 }),
     functionName,

@@ -21,7 +21,10 @@ export type LifecycleEvent =
       detailType: 'roomgate.message.published';
       /**
        * `origin`: `client` (a member's `publish` frame) or `server` (the Rooms API); `from` the
-       * member's user id; `bytes` the frame's UTF-8 size; the counts are the fan-out's.
+       * member's user id; `bytes` the frame's UTF-8 size; `publishId` the publish's id. A publish
+       * fanned out by its own invocation carries the fan-out's final counts; a large room's, handed
+       * to shards, is emitted when it is queued and says so (`queued`, no counts: they are not
+       * known yet, and `GET /v1/rooms/{roomId}/publishes/{publishId}` follows them).
        */
       detail: {
         roomId: string;
@@ -29,11 +32,9 @@ export type LifecycleEvent =
         from?: string;
         seq?: number;
         bytes: number;
-        delivered: number;
-        failed: number;
-        stale: number;
+        publishId: string;
         at: number;
-      };
+      } & ({ delivered: number; failed: number; stale: number } | { queued: { shards: number } });
     };
 
 export type LifecycleDetailType = LifecycleEvent['detailType'];

@@ -1,5 +1,6 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DYNAMODB_CLIENT_SETTINGS } from './client-settings.ts';
+import { withoutUnusedSdkLogger } from './sdk-logger.ts';
 
 /**
  * The three factories (this one, `createSecretsManagerClient`, `createManagementApiClient`) are the
@@ -10,5 +11,5 @@ import { DYNAMODB_CLIENT_SETTINGS } from './client-settings.ts';
  * checks that no other source file calls `new …Client(`, and that each factory module imports one SDK client.
  */
 export function createDynamoDbClient(config: DynamoDBClientConfig = {}): DynamoDBClient {
-  return new DynamoDBClient({ ...DYNAMODB_CLIENT_SETTINGS, ...config });
+  return withoutUnusedSdkLogger(new DynamoDBClient({ ...DYNAMODB_CLIENT_SETTINGS, ...config }), config);
 }

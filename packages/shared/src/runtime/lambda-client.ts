@@ -1,6 +1,7 @@
 import type { LambdaClient, LambdaClientConfig } from '@aws-sdk/client-lambda';
 import { LAMBDA_CLIENT_SETTINGS } from './client-settings.ts';
 import { LazyClient, loadOnce } from './lazy-client.ts';
+import { withoutUnusedSdkLogger } from './sdk-logger.ts';
 
 /** `@aws-sdk/client-lambda`, imported on the first call (see {@link LazyClient}). */
 export const loadLambdaSdk = loadOnce(() => import('@aws-sdk/client-lambda'));
@@ -10,5 +11,5 @@ export const loadLambdaSdk = loadOnce(() => import('@aws-sdk/client-lambda'));
  * publish (most publishes never shard); see aws-clients.ts. Locally `endpoint` is serverless-offline's lambda port.
  */
 export function createLambdaClient(config: LambdaClientConfig = {}): LazyClient<LambdaClient> {
-  return new LazyClient(async () => new (await loadLambdaSdk()).LambdaClient({ ...LAMBDA_CLIENT_SETTINGS, ...config }));
+  return new LazyClient(async () => withoutUnusedSdkLogger(new (await loadLambdaSdk()).LambdaClient({ ...LAMBDA_CLIENT_SETTINGS, ...config }), config));
 }

@@ -1,6 +1,7 @@
 import type { ApiGatewayManagementApiClient, ApiGatewayManagementApiClientConfig } from '@aws-sdk/client-apigatewaymanagementapi';
 import { MANAGEMENT_CLIENT_SETTINGS } from './client-settings.ts';
 import { LazyClient, loadOnce } from './lazy-client.ts';
+import { withoutUnusedSdkLogger } from './sdk-logger.ts';
 
 /** `@aws-sdk/client-apigatewaymanagementapi`, imported on the first call (see {@link LazyClient}). */
 export const loadManagementApiSdk = loadOnce(() => import('@aws-sdk/client-apigatewaymanagementapi'));
@@ -12,5 +13,7 @@ export const loadManagementApiSdk = loadOnce(() => import('@aws-sdk/client-apiga
  * derived from an event's `domainName`.
  */
 export function createManagementApiClient(config: ApiGatewayManagementApiClientConfig & { endpoint: string }): LazyClient<ApiGatewayManagementApiClient> {
-  return new LazyClient(async () => new (await loadManagementApiSdk()).ApiGatewayManagementApiClient({ ...MANAGEMENT_CLIENT_SETTINGS, ...config }));
+  return new LazyClient(async () =>
+    withoutUnusedSdkLogger(new (await loadManagementApiSdk()).ApiGatewayManagementApiClient({ ...MANAGEMENT_CLIENT_SETTINGS, ...config }), config),
+  );
 }

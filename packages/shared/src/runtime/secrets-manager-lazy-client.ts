@@ -1,6 +1,7 @@
 import type { SecretsManagerClient, SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 import { SECRETS_MANAGER_CLIENT_SETTINGS } from './client-settings.ts';
 import { LazyClient, loadOnce } from './lazy-client.ts';
+import { withoutUnusedSdkLogger } from './sdk-logger.ts';
 
 /** `@aws-sdk/client-secrets-manager`, imported on the first call (see {@link LazyClient}); the secret reader's commands come from here. */
 export const loadSecretsManagerSdk = loadOnce(() => import('@aws-sdk/client-secrets-manager'));
@@ -11,5 +12,7 @@ export const loadSecretsManagerSdk = loadOnce(() => import('@aws-sdk/client-secr
  * every first request, and the tooling, use the eager `createSecretsManagerClient`.
  */
 export function createLazySecretsManagerClient(config: SecretsManagerClientConfig = {}): LazyClient<SecretsManagerClient> {
-  return new LazyClient(async () => new (await loadSecretsManagerSdk()).SecretsManagerClient({ ...SECRETS_MANAGER_CLIENT_SETTINGS, ...config }));
+  return new LazyClient(async () =>
+    withoutUnusedSdkLogger(new (await loadSecretsManagerSdk()).SecretsManagerClient({ ...SECRETS_MANAGER_CLIENT_SETTINGS, ...config }), config),
+  );
 }

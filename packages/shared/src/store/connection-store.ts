@@ -7,8 +7,21 @@ import {
   UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
+  type QueryCommandOutput,
 } from '@aws-sdk/client-dynamodb';
-import { capList, toItem, toMember, toRecord, type ConnectionRecord, type NewConnection, type RateBucket, type RoomMember } from './connection-item.ts';
+import {
+  capList,
+  FAN_OUT_TARGET_ATTRIBUTES,
+  toFanOutTarget,
+  toItem,
+  toMember,
+  toRecord,
+  type ConnectionRecord,
+  type FanOutTarget,
+  type NewConnection,
+  type RateBucket,
+  type RoomMember,
+} from './connection-item.ts';
 import { ConnectionExistsError, ConnectionNotFoundError } from '../errors.ts';
 import { createStoreCall } from './store-call.ts';
 import { decodeCursor, encodeCursor } from './store-cursor.ts';
@@ -16,7 +29,7 @@ import { systemClock, type Clock } from '../runtime/clock.ts';
 import type { CloseReason, ConnectionObserver } from './connection-observer.ts';
 import { livenessDeadline } from './liveness.ts';
 import type { Capability } from '../tokens/types.ts';
-import { inKeyRange, type KeyRange } from '../delivery/key-range.ts';
+import type { KeyRange } from '../delivery/key-range.ts';
 
 /**
  * API Gateway closes every WebSocket connection after 2 hours, whatever the token says, and
@@ -131,10 +144,21 @@ export interface ConnectionStore {
   roomConnections(roomId: string): AsyncIterableIterator<RoomMember>;
   /**
    * The members whose `connectionId` lies in `range` (one fan-out shard), page by page: a Query on
-   * `byRoom` with the range as key condition, so a shard reads only its own slice of the room.
+   * `byRoom` with the range as key condition, so a shard reads only its own slice of the room, in
+   * pages of `rangePageSize` rows, each row only the attributes a post needs (FanOutTarget).
    */
-  roomRange(roomId: string, range: KeyRange): AsyncIterableIterator<RoomMember>;
+  roomRange(roomId: string, range: KeyRange): AsyncIterableIterator<FanOutTarget>;
 }
+
+/**
+ * `Limit` of a fan-out shard's Query pages. A `byRoom` row is at most ~550 bytes (a 128-character
+ * room id and user id, the connection id, `cap`, two numbers, attribute names included), and a
+ * Query reads at most 1 MB per page before it applies the ProjectionExpression (DynamoDB
+ * Developer Guide, "Paginating table query results"), so 1,000 rows always fit one page: the Limit,
+ * not the 1 MB cap, ends a page. A shard of fanOutShardSize (5,000) then reads 5–6 pages instead of
+ * 50, and posts to one while the next is read. Measured in docs/benchmarks.md (large rooms).
+ */
+export const ROOM_RANGE_PAGE_SIZE = 1_000;
 
 /** The TTL backstop of a connection opened at `connectedAt`: past API Gateway's 2-hour cap. */
 export const connectionCap = (connectedAt: number): number => connectedAt + API_GATEWAY_MAX_CONNECTION_SECONDS + CONNECTION_TTL_MARGIN_SECONDS;
@@ -148,8 +172,10 @@ export const DISCONNECT_CLOCK_SLACK_SECONDS = 5;
 export interface ConnectionStoreOptions {
   client: DynamoDBClient;
   tableName: string;
-  /** Query page size for room listings (DynamoDB `Limit`). */
+  /** Query page size for room listings (DynamoDB `Limit`; default 100). */
   pageSize?: number;
+  /** Query page size of a fan-out shard's range (`roomRange`; default ROOM_RANGE_PAGE_SIZE). */
+  rangePageSize?: number;
   clock?: Clock;
   /** Told about every row added or removed (presence, lifecycle events); see ConnectionObserver. */
   observer?: ConnectionObserver | undefined;
@@ -158,6 +184,7 @@ export interface ConnectionStoreOptions {
 export function createConnectionStore(options: ConnectionStoreOptions): ConnectionStore {
   const { client, tableName } = options;
   const pageSize = options.pageSize ?? 100;
+  const rangePageSize = options.rangePageSize ?? ROOM_RANGE_PAGE_SIZE;
   const clock = options.clock ?? systemClock;
   const { observer } = options;
   // The observer handles and logs its own failures; this only keeps a bug there from failing a write.
@@ -169,36 +196,70 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
 
   const send = createStoreCall('connection store');
 
-  const listRoom = async (roomId: string, page: { limit?: number; cursor?: string; range?: KeyRange } = {}): Promise<RoomPage> => {
-    const startKey = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+  /** One Query page of the room's `byRoom` rows (at most `limit`), optionally only `range` and only the `projection` attributes. */
+  const queryRoom = (
+    roomId: string,
+    page: { limit: number; startKey?: Record<string, AttributeValue> | undefined; range?: KeyRange | undefined; projection?: readonly string[] },
+  ) => {
     const range = page.range === undefined ? undefined : rangeCondition(page.range);
-    const result = await send('query', () =>
+    const projection = page.projection;
+    return send('query', () =>
       client.send(
         new QueryCommand({
           TableName: tableName,
           IndexName: ROOM_INDEX_NAME,
           KeyConditionExpression: `roomId = :room${range?.expression ?? ''}`,
           ExpressionAttributeValues: { ':room': { S: roomId }, ...range?.values },
-          Limit: page.limit ?? pageSize,
-          ExclusiveStartKey: startKey,
+          ...(projection === undefined
+            ? {}
+            : {
+                ProjectionExpression: projection.map((_, i) => `#p${i}`).join(', '),
+                ExpressionAttributeNames: Object.fromEntries(projection.map((name, i) => [`#p${i}`, name])),
+              }),
+          Limit: page.limit,
+          ExclusiveStartKey: page.startKey,
         }),
       ),
     );
+  };
+
+  const listRoom = async (roomId: string, page: { limit?: number; cursor?: string } = {}): Promise<RoomPage> => {
+    const startKey = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+    const result = await queryRoom(roomId, { limit: page.limit ?? pageSize, startKey });
     const members = (result.Items ?? []).map(toMember);
     return result.LastEvaluatedKey ? { members, cursor: encodeCursor(result.LastEvaluatedKey) } : { members };
   };
 
-  async function* pages(roomId: string, range?: KeyRange): AsyncIterableIterator<RoomMember> {
-    let pending: Promise<RoomPage> | undefined = listRoom(roomId, { range });
+  async function* pages(roomId: string): AsyncIterableIterator<RoomMember> {
+    let pending: Promise<RoomPage> | undefined = listRoom(roomId);
     while (pending !== undefined) {
       const page: RoomPage = await pending;
       // Ask for the next page now, so a fan-out posts to this page while DynamoDB answers
       // instead of every worker stalling at each page boundary (docs/benchmarks.md, fan-out).
-      pending = page.cursor === undefined ? undefined : listRoom(roomId, { cursor: page.cursor, range });
+      pending = page.cursor === undefined ? undefined : listRoom(roomId, { cursor: page.cursor });
       // Awaited on the next turn; until then this keeps an early failure from being "unhandled".
       pending?.catch(() => undefined);
-      // A key condition has no exclusive bounds (BETWEEN, >= and <= include theirs): drop them here.
-      yield* range === undefined ? page.members : page.members.filter((member) => inKeyRange(member.connectionId, range));
+      yield* page.members;
+    }
+  }
+
+  // A shard's read: big pages (few round trips for its ~fanOutShardSize members), only the
+  // attributes a post needs, and the next page asked for while this one is posted (as `pages`).
+  async function* rangeTargets(roomId: string, range: KeyRange): AsyncIterableIterator<FanOutTarget> {
+    const read = (startKey?: Record<string, AttributeValue>): Promise<QueryCommandOutput> =>
+      queryRoom(roomId, { limit: rangePageSize, startKey, range, projection: FAN_OUT_TARGET_ATTRIBUTES });
+    let pending: Promise<QueryCommandOutput> | undefined = read();
+    while (pending !== undefined) {
+      const result: QueryCommandOutput = await pending;
+      pending = result.LastEvaluatedKey === undefined ? undefined : read(result.LastEvaluatedKey);
+      pending?.catch(() => undefined);
+      for (const item of result.Items ?? []) {
+        const target = toFanOutTarget(item);
+        // A key condition has no exclusive bounds (BETWEEN includes both of its ends): DynamoDB
+        // returned keys within the inclusive bounds, so only an excluded bound itself is dropped
+        // (inKeyRange would re-encode both keys as UTF-8 per row to find the same).
+        if (target.connectionId !== range.after && target.connectionId !== range.until) yield target;
+      }
     }
   }
 
@@ -388,7 +449,7 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
     listRoom,
 
     roomConnections: (roomId) => pages(roomId),
-    roomRange: (roomId, range) => pages(roomId, range),
+    roomRange: rangeTargets,
   };
 }
 

@@ -1,6 +1,6 @@
-import { PUBLISH_ID_PATTERN } from '@roomgate/protocol/ids';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { localClientConfig } from '@roomgate/local-aws';
+import { PUBLISH_ID_PATTERN } from '@roomgate/protocol/ids';
 import type {} from '@roomgate/local-aws/vitest-global-setup';
 import { createHistoryStore, type HistoryStore } from '@roomgate/shared/history';
 import type { FastifyInstance } from 'fastify';
@@ -131,6 +131,7 @@ describe('Rooms API with history', () => {
     const res = await get(app, roomId);
     expect(res.statusCode).toBe(409);
     expect(res.json().error.code).toBe('ERR_HISTORY_DISABLED');
-    expect((await post(app, roomId, { data: 1 })).json()).toEqual({ delivered: 4, failed: 0, stale: 0, publishId: expect.stringMatching(PUBLISH_ID_PATTERN) });
+    // Every publish carries its id (issue 17); without history, no seq/epoch.
+    expect((await post(app, roomId, { data: 1 })).json()).toEqual({ publishId: expect.stringMatching(PUBLISH_ID_PATTERN), delivered: 4, failed: 0, stale: 0 });
   });
 });

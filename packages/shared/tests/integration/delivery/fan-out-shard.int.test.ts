@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { localClientConfig } from '@roomgate/local-aws';
 import type {} from '@roomgate/local-aws/vitest-global-setup';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DeliveryFailedError } from '../../../src/errors.ts';
+import { DeliveryFailedError, StoreUnavailableError } from '../../../src/errors.ts';
 import { runFanOutShard, type FanOutShardJob } from '../../../src/delivery/fan-out-shard.ts';
 import { newPublishId } from '../../../src/delivery/message-publisher.ts';
 import { planShards } from '../../../src/delivery/key-range.ts';
@@ -19,7 +19,7 @@ let status: PublishStatusStore;
 beforeAll(() => {
   dynamo = new DynamoDBClient(localClientConfig(inject('dynamoEndpoint')));
   // Pages of 7: every shard reads several pages of its range.
-  store = createConnectionStore({ client: dynamo, tableName: inject('tableName'), pageSize: 7 });
+  store = createConnectionStore({ client: dynamo, tableName: inject('tableName'), pageSize: 7, rangePageSize: 7 });
   status = createPublishStatusStore({ client: dynamo, tableName: inject('publishesTableName'), deadlineSeconds: 420 });
 });
 afterAll(() => dynamo?.destroy());
@@ -96,6 +96,55 @@ describe('runFanOutShard against dynalite (the byRoom index, the publishes table
     });
     expect(total).toEqual({ delivered: 11, failed: 1, gaveUp: 1 });
     expect(await status.get(roomId!, jobs[0]!.publishId)).toMatchObject({ state: 'done', delivered: 11, failed: 1, throttled: 11 + 4 });
+  });
+
+  it('a shard reads its range in pages of rangePageSize, each row only the attributes a post needs', async () => {
+    const [roomId, ...members] = await seedRoom(25);
+    let queries = 0;
+    const counting = new DynamoDBClient(localClientConfig(inject('dynamoEndpoint')));
+    counting.middlewareStack.add((next) => (args) => ((queries += 1), next(args)), { step: 'initialize', name: 'countQueries' });
+    const big = createConnectionStore({ client: counting, tableName: inject('tableName'), rangePageSize: 10 });
+    const seen = [];
+    for await (const target of big.roomRange(roomId!, {})) seen.push(target);
+    counting.destroy();
+    // 25 rows in pages of 10: three Queries (the store's default pageSize of 100 would read one, 7 would read four).
+    expect(queries).toBe(3);
+    expect(seen.map((t) => t.connectionId).sort()).toEqual(members.slice().sort());
+    // No roomId, cap or connectedAt: the Query projected them away (a row here has no userId either).
+    for (const target of seen) expect(Object.keys(target).sort()).toEqual(['connectionId', 'expiresAt']);
+  });
+
+  it('a shard whose listing fails midway records what it delivered before, and counts itself failed', async () => {
+    const [roomId] = await seedRoom(30);
+    const [job] = await jobsFor(roomId!, 50);
+    const failing = {
+      deleteGone: store.deleteGone,
+      async *roomRange(room: string, range: FanOutShardJob['range']) {
+        let n = 0;
+        for await (const target of store.roomRange(room, range)) {
+          if (++n > 12) throw new StoreUnavailableError('connection store query failed', { cause: new Error('ECONNRESET') });
+          yield target;
+        }
+      },
+    };
+    let posts = 0;
+    const deps = { store: failing, management: { post: async () => void (posts += 1) }, status, logger: silentLogger, concurrency: 1 };
+    await expect(runFanOutShard(deps, job!)).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(posts).toBe(12);
+    expect(await status.get(roomId!, job!.publishId)).toMatchObject({ delivered: 12, shardsFailed: 1, shardsDone: 0 });
+  });
+
+  it('keeps the jobs a publisher could not queue (frame once, exclusion kept), gives them back to this room only, and forgets them when cleared', async () => {
+    const [roomId] = await seedRoom(30);
+    const jobs = (await jobsFor(roomId!, 10)).map((job) => ({ ...job, exclude: { excludeUserId: 'alice' } }));
+    const missing = [jobs[1]!, jobs.at(-1)!];
+    await status.keepUndispatched(missing);
+    expect(await status.takeUndispatched(roomId!, jobs[0]!.publishId)).toEqual(missing);
+    expect(await status.takeUndispatched('some-other-room', jobs[0]!.publishId)).toEqual([]);
+    // The status reads as before: the kept jobs are not counts.
+    expect(await status.get(roomId!, jobs[0]!.publishId)).toMatchObject({ state: 'queued', shards: jobs.length, delivered: 0 });
+    await status.clearUndispatched(jobs[0]!.publishId);
+    expect(await status.takeUndispatched(roomId!, jobs[0]!.publishId)).toEqual([]);
   });
 
   it('reads another room’s publish as unknown', async () => {

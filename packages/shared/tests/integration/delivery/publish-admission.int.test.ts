@@ -46,7 +46,7 @@ function publishPath(options: { history: boolean; sharding: boolean }) {
   const sharding: ShardingOptions = {
     store: reader,
     dispatcher: { dispatch: never },
-    status: { create: never },
+    status: { create: never, keepUndispatched: never, takeUndispatched: never, clearUndispatched: never },
     threshold: 1000,
     shardSize: 2000,
     maxShards: 10,
