@@ -29,7 +29,7 @@ async function roomOf(size: number): Promise<string> {
 }
 
 /** The real store and broadcaster; posts recorded (a management API that answers at once), first-page reads counted. */
-function publishPath(options: { history: boolean; sharding: boolean }) {
+function publishPath(options: { history: boolean; sharding: boolean; threshold?: number }) {
   const posts: string[] = [];
   const events: LifecycleEvent[] = [];
   let pageReads = 0;
@@ -47,7 +47,7 @@ function publishPath(options: { history: boolean; sharding: boolean }) {
     store: reader,
     dispatcher: { dispatch: never },
     status: { create: never, keepUndispatched: never, takeUndispatched: never, clearUndispatched: never },
-    threshold: 1000,
+    threshold: options.threshold ?? 1000,
     shardSize: 2000,
     maxShards: 10,
   };
@@ -95,5 +95,24 @@ describe.each([
     expect(path.posts).toEqual([]);
     expect(path.events).toEqual([]);
     expect((await history.read(roomId, { since: 0, limit: 10 })).messages).toEqual([]);
+  });
+});
+
+// DynamoDB answers a LastEvaluatedKey whenever a page reaches its Limit, even with nothing after it:
+// a room of exactly `threshold` members must still fan out in the publishing invocation (docs/rooms-api.md:
+// rooms with more than fanOutShardThreshold members are sharded). The dispatcher here throws if called.
+describe('the sharding threshold is "more than threshold members"', () => {
+  it.each([{ history: false }, { history: true }])('a room of exactly threshold members fans out here (%o)', async ({ history: withHistory }) => {
+    const roomId = await roomOf(3);
+    const path = publishPath({ history: withHistory, sharding: true, threshold: 3 });
+    expect(await path.publisher.publish({ roomId, from: 'alice', data: 1 })).toMatchObject({ delivered: 3, failed: 0, stale: 0 });
+    expect(path.posts).toHaveLength(3);
+  });
+
+  it('a room of threshold + 1 members is sharded', async () => {
+    const roomId = await roomOf(4);
+    const path = publishPath({ history: false, sharding: true, threshold: 3 });
+    await expect(path.publisher.publish({ roomId, from: 'alice', data: 1 })).rejects.toThrow(/never sharded/);
+    expect(path.posts).toEqual([]);
   });
 });
