@@ -105,7 +105,14 @@ describe('pnpm dev, as a user runs it', () => {
     });
     expect(published.status).toBe(200);
     // History is on in `pnpm dev`: the message got the room's third seq (two chat lines before it).
-    expect(await published.json()).toEqual({ delivered: 2, failed: 0, stale: 0, seq: 3, epoch: expect.any(String) });
+    expect(await published.json()).toEqual({
+      publishId: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
+      delivered: 2,
+      failed: 0,
+      stale: 0,
+      seq: 3,
+      epoch: expect.any(String),
+    });
     for (const page of [alice, bob]) {
       await expect.poll(async () => (await messages(page).allTextContents()).join('\n'), { timeout: 15_000 }).toContain(`deploy finished ${suffix}`);
     }

@@ -1,3 +1,4 @@
+import { PUBLISH_ID_PATTERN } from '@roomgate/protocol/ids';
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, PutSecretValueCommand, ResourceExistsException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -133,7 +134,17 @@ describe('socket service under serverless-offline', () => {
 
     const ack = await a1!.next((f) => f.type === 'ack');
     // History is on under serverless-offline as on a deployed stage: the ack names the message's place.
-    expect(ack).toEqual({ type: 'ack', action: 'publish', seq: 1, epoch: expect.any(String), delivered: 3, failed: 0, stale: 0, id: 'p1' });
+    expect(ack).toEqual({
+      type: 'ack',
+      action: 'publish',
+      publishId: expect.stringMatching(PUBLISH_ID_PATTERN),
+      seq: 1,
+      epoch: expect.any(String),
+      delivered: 3,
+      failed: 0,
+      stale: 0,
+      id: 'p1',
+    });
     for (const client of [a1!, a2!, a3!]) {
       expect(await client.next((f) => f.type === 'message')).toMatchObject({
         type: 'message',
