@@ -113,7 +113,8 @@ function coldStart(file: string, eventFile: string, env: Record<string, string>)
       : [];
     const child = spawn(process.execPath, [...prof, join(BENCH_DIR, 'src', 'cold', 'harness.mjs'), file, eventFile], {
       env: { PATH: process.env.PATH ?? '', ...env, AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1' },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      // BENCH_COLD_VERBOSE=1: the function's own log lines (stdout) on the bench's output, to see why a cold start failed.
+      stdio: ['ignore', process.env.BENCH_COLD_VERBOSE ? 'inherit' : 'ignore', 'pipe'],
     });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
