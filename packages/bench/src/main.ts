@@ -21,9 +21,28 @@ const VARIANTS: Partial<Record<(typeof SECTIONS)[number], string[]>> = {
   'issuance-in-process': ['RS256', 'ES256', 'EdDSA'],
   connect: ['RS256', 'ES256', 'EdDSA'],
 };
-const wanted = process.argv.slice(2).filter((a) => a !== '--');
+const args = process.argv.slice(2).filter((a) => a !== '--');
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(`Usage: pnpm bench [section…]
+
+Runs every section (or the ones named), each in a fresh process, against one local AWS (dynalite +
+Secrets Manager) the bench starts itself; prints each table with its baseline, ratio, target and ✓/✗,
+and writes them all to packages/bench/.out/results.md. Nothing is needed beyond pnpm install.
+
+Sections: ${SECTIONS.join(', ')}
+  e.g. pnpm bench large-room · pnpm bench connect cold-start
+
+Environment: BENCH_COLD_CPU_PROF=<dir> (a V8 CPU profile per cold start), BENCH_COLD_VERBOSE=1 (a cold
+start's own log lines), BENCH_COLD_SPLIT=1 (esbuild splitting for the ES-module bundles).
+docs/benchmarks.md says what each section measures and how.`);
+  process.exit(0);
+}
+const wanted = args;
 const unknown = wanted.filter((w) => !(SECTIONS as readonly string[]).includes(w));
-if (unknown.length > 0) throw new Error(`unknown section(s) ${unknown.join(', ')}; choose from ${SECTIONS.join(', ')}`);
+if (unknown.length > 0) {
+  console.error(`pnpm bench: unknown section(s) ${unknown.join(', ')}; choose from ${SECTIONS.join(', ')} (--help)`);
+  process.exit(2);
+}
 const sections = wanted.length > 0 ? SECTIONS.filter((s) => wanted.includes(s)) : SECTIONS;
 
 const cpuModel = readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.*)$/m)?.[1] ?? cpus()[0]?.model ?? 'unknown';

@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import type { DevStackInfo } from './dev-stack.ts';
-import { historyTableNameOf } from './offline-specs.ts';
+import { accessTableNameOf, historyTableNameOf, publishesTableNameOf } from './offline-specs.ts';
 
 /** What `pnpm dev` prints once every part answers: where things are and the first two things to try. */
 export function renderBanner(info: DevStackInfo, options: { verbose: boolean; repoRoot: string }): string {
@@ -20,7 +20,7 @@ export function renderBanner(info: DevStackInfo, options: { verbose: boolean; re
     `  demo page     ${demo}    open it in two windows and chat`,
     `  token API     ${info.urls.tokenApi}    POST /v1/tokens, /v1/rooms/{roomId}/… (Rooms API), GET /.well-known/jwks.json`,
     `  socket        ${info.urls.socket}`,
-    `  DynamoDB      ${info.urls.dynamo}    tables ${info.tableName}, ${info.roomsTableName}, ${historyTableNameOf(info.stage)}`,
+    `  DynamoDB      ${info.urls.dynamo}    tables ${info.tableName}, ${info.roomsTableName}, ${historyTableNameOf(info.stage)}, ${accessTableNameOf(info.stage)}, ${publishesTableNameOf(info.stage)}`,
     `  Secrets Mgr   ${info.urls.secrets}    roomgate/${info.stage}/{signing-key,public-keys,api-keys}`,
     '',
     `  dev API key   ${info.devApiKey}    (${keyNote})`,

@@ -29,7 +29,9 @@ describe('renderBanner', () => {
       '  curl -s http://127.0.0.1:4100/v1/tokens -H \'x-api-key: rgk_example\' \\\n    -H \'content-type: application/json\' -d \'{"roomId":"lobby","userId":"alice"}\'',
     );
     expect(text).toContain('Ctrl-C stops everything.');
-    expect(text).toMatch(/^ {2}DynamoDB +http:\/\/127\.0\.0\.1:4400 +tables roomgate-local-connections, roomgate-local-rooms, roomgate-local-history$/m);
+    expect(text).toMatch(
+      /^ {2}DynamoDB +http:\/\/127\.0\.0\.1:4400 +tables roomgate-local-connections, roomgate-local-rooms, roomgate-local-history, roomgate-local-access, roomgate-local-publishes$/m,
+    );
   });
 
   it('says when data is in memory and when logs are streamed', () => {
