@@ -1,50 +1,27 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { readPackagedTemplate } from '@roomgate/local-aws';
 import { METRIC_NAMES } from '@roomgate/shared/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SERVICE_DIR, slsPackage as packageService, type PackagedTemplate as Template } from '../helpers/sls-package.ts';
 import { stageFilesEnv } from '../helpers/stage-files.ts';
 
-const SERVICE_DIR = fileURLToPath(new URL('../..', import.meta.url));
-const SLS_BIN = fileURLToPath(new URL('../../node_modules/serverless/bin/serverless.js', import.meta.url));
 const OUT = mkdtempSync(join(tmpdir(), 'roomgate-socket-iam-package-'));
-const run = promisify(execFile);
-
-type Template = {
-  Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
-  Outputs: Record<string, { Value: unknown; Export: { Name: string } }>;
-};
-
-/** The environment minus every AWS credential source, to prove packaging needs none. */
-function envWithoutAws(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('AWS_') && !name.startsWith('ROOMGATE_')) env[name] = value;
-  return {
-    ...env,
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
-    AWS_CONFIG_FILE: '/nonexistent/config',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    SLS_TELEMETRY_DISABLED: '1',
-    ...extra,
-  };
-}
 
 /**
  * `sls package --stage ci` with stages/ci.yml holding these settings, into its own folder, with its
- * own esbuild work folder (other e2e tests build this service too).
+ * own esbuild work folder (other e2e tests build this service too): the template, or the command's
+ * output when it fails.
  */
-async function slsPackage(name: string, settings: Record<string, unknown>): Promise<Template> {
-  const out = join(OUT, name);
-  await run(process.execPath, [SLS_BIN, 'package', '--stage', 'ci', '--package', out], {
-    cwd: SERVICE_DIR,
-    env: envWithoutAws({ ROOMGATE_ESBUILD_DIR: `.esbuild-iam-${name}-${process.pid}`, ...stageFilesEnv('ci', settings) }),
-    timeout: 120_000,
-  });
-  return readPackagedTemplate<Template>(out);
+const slsPackage = (name: string, settings: Record<string, unknown>) =>
+  packageService('ci', { out: join(OUT, name), buildDir: `.esbuild-iam-${name}-${process.pid}`, env: stageFilesEnv('ci', settings) });
+
+/** The template of a packaging that must succeed. */
+async function packaged(name: string, settings: Record<string, unknown>): Promise<Template> {
+  const { template, output } = await slsPackage(name, settings);
+  if (!template) throw new Error(`sls package (${name}) failed:\n${output}`);
+  return template;
 }
 
 const routes = (template: Template) =>
@@ -84,7 +61,7 @@ let iamOff: Template;
 beforeAll(async () => {
   // One after the other: two packagings of one service at once compete for CPU and, on a slow
   // runner, for the hook timeout, for no gain in what is tested.
-  iamOn = await slsPackage('on', {
+  iamOn = await packaged('on', {
     socketIamAuth: true,
     accessLogs: false,
     throttle: { socket: { rateLimit: 7, burstLimit: 9 } },
@@ -92,7 +69,7 @@ beforeAll(async () => {
     alarms: { topicArn: TOPIC, refusedConnectsPer5Minutes: 25 },
   });
   // Nothing declared: every default.
-  iamOff = await slsPackage('off', {});
+  iamOff = await packaged('off', {});
 });
 afterAll(() => {
   rmSync(OUT, { recursive: true, force: true });
@@ -157,11 +134,9 @@ describe('sls package --stage ci: the iamAuth stage parameter and invoke permiss
   });
 
   it('any value other than true or false fails packaging', async () => {
-    const failure = await slsPackage('bad', { socketIamAuth: 'yes' }).then(
-      (): { stdout?: string; stderr?: string } => ({ stdout: 'packaged' }),
-      (error: unknown) => error as { stdout?: string; stderr?: string },
-    );
-    expect(`${failure.stdout ?? ''}${failure.stderr ?? ''}`).toMatch(/socketIamAuth must be true or false, got "yes"/);
+    const { template, output } = await slsPackage('bad', { socketIamAuth: 'yes' });
+    expect(template).toBeUndefined();
+    expect(output).toMatch(/socketIamAuth must be true or false, got "yes"/);
   });
 
   it("throttles every route by default (the unauthenticated $connect invokes a Lambda), with the stage's limits when set", () => {

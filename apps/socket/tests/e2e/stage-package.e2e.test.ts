@@ -1,54 +1,15 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { readPackagedTemplate } from '@roomgate/local-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SERVICE_DIR, slsPackage as packageService, type PackagedTemplate as Template } from '../helpers/sls-package.ts';
 import { stageFilesEnv } from '../helpers/stage-files.ts';
 
-const SERVICE_DIR = fileURLToPath(new URL('../..', import.meta.url));
-const SLS_BIN = fileURLToPath(new URL('../../node_modules/serverless/bin/serverless.js', import.meta.url));
 const OUT = mkdtempSync(join(tmpdir(), 'roomgate-socket-stage-package-'));
 const BUILD_DIR = `.esbuild-stage-${process.pid}`;
-const run = promisify(execFile);
-
-type Template = {
-  Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
-  Outputs: Record<string, { Value: unknown; Export: { Name: string } }>;
-};
-
-/** The environment minus every AWS credential source and ROOMGATE_* setting, to prove packaging needs none. */
-function envWithoutAws(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('AWS_') && !name.startsWith('ROOMGATE_')) env[name] = value;
-  return {
-    ...env,
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
-    AWS_CONFIG_FILE: '/nonexistent/config',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    SLS_TELEMETRY_DISABLED: '1',
-    ROOMGATE_ESBUILD_DIR: BUILD_DIR,
-    ...extra,
-  };
-}
 
 /** `sls package --stage <stage>`: the template, or the command's output when it fails. */
-async function slsPackage(stage: string, env: Record<string, string>): Promise<{ template?: Template; output: string }> {
-  const out = join(OUT, stage);
-  try {
-    const { stdout, stderr } = await run(process.execPath, [SLS_BIN, 'package', '--stage', stage, '--package', out], {
-      cwd: SERVICE_DIR,
-      env: envWithoutAws(env),
-      timeout: 120_000,
-    });
-    return { template: readPackagedTemplate<Template>(out), output: stdout + stderr };
-  } catch (error) {
-    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    return { output: `${stdout ?? ''}${stderr ?? ''}` };
-  }
-}
+const slsPackage = (stage: string, env: Record<string, string>) => packageService(stage, { out: join(OUT, stage), buildDir: BUILD_DIR, env });
 
 /** Every string in the template (Fn::Join parts included). */
 function strings(node: unknown, found: string[] = []): string[] {
