@@ -71,6 +71,27 @@ function handlerOn(client: SecretsManagerClient, id: string, logger: Logger = me
   return makeConnectHandler({ admission: admitAll, verifier: createVerifier({ keys, issuer: ISS, audience: AUD, clock }), store, logger, clock });
 }
 
+/**
+ * A Secrets Manager client that reads the local endpoint, except that it throws what `fault()`
+ * returns when that is an error (aws-sdk-client-mock: no local server throttles or fails on cue).
+ * `destroy` closes both clients.
+ */
+function faultyClient(fault: () => Error | undefined): { client: SecretsManagerClient; destroy: () => void } {
+  const real = new SecretsManagerClient(localClientConfig(inject('secretsEndpoint')));
+  const client = new SecretsManagerClient(localClientConfig(inject('secretsEndpoint')));
+  mockClient(client)
+    .on(GetSecretValueCommand)
+    .callsFake(async (input: GetSecretValueCommandInput) => {
+      const error = fault();
+      if (error) throw error;
+      return real.send(new GetSecretValueCommand(input));
+    });
+  return { client, destroy: () => [real, client].forEach((c) => c.destroy()) };
+}
+
+const throttled = () =>
+  new SecretsManagerServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' });
+
 async function seeded(value?: string): Promise<{ id: string; admin: SecretsManagerClient }> {
   const admin = new SecretsManagerClient(localClientConfig(inject('secretsEndpoint')));
   const id = secretId();
@@ -129,10 +150,7 @@ describe('$connect when the public keys cannot be loaded', () => {
   });
 
   const transient: Array<[string, () => Error]> = [
-    [
-      'throttled',
-      () => new SecretsManagerServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' }),
-    ],
+    ['throttled', throttled],
     [
       'a 5xx',
       () => new SecretsManagerServiceException({ name: 'InternalServiceError', $fault: 'server', $metadata: { httpStatusCode: 500 }, message: 'internal' }),
@@ -147,15 +165,8 @@ describe('$connect when the public keys cannot be loaded', () => {
 
   it.each(transient)('%s (aws-sdk-client-mock) → 503 and nothing written; not cached: the next connect is admitted', async (_name, fault) => {
     const { id, admin } = await seeded();
-    const real = new SecretsManagerClient(localClientConfig(inject('secretsEndpoint')));
-    const client = new SecretsManagerClient(localClientConfig(inject('secretsEndpoint')));
     let failuresLeft = 1;
-    mockClient(client)
-      .on(GetSecretValueCommand)
-      .callsFake(async (input: GetSecretValueCommandInput) => {
-        if (failuresLeft-- > 0) throw fault();
-        return real.send(new GetSecretValueCommand(input));
-      });
+    const { client, destroy } = faultyClient(() => (failuresLeft-- > 0 ? fault() : undefined));
     const handler = handlerOn(client, id);
     const down = await attempt(handler);
     expect(down.result.statusCode).toBe(503);
@@ -164,7 +175,8 @@ describe('$connect when the public keys cannot be loaded', () => {
     const up = await attempt(handler);
     expect(up.result.statusCode).toBe(200);
     expect(up.row).toBeDefined();
-    for (const c of [admin, real, client]) c.destroy();
+    admin.destroy();
+    destroy();
   });
 
   it.each([
@@ -202,21 +214,8 @@ describe('$connect when the public keys cannot be loaded', () => {
 describe('$connect when a reload fails after the keys were loaded', () => {
   it('keeps admitting with the cached keys past their max age while Secrets Manager is throttled', async () => {
     const { id, admin } = await seeded();
-    const real = new SecretsManagerClient(localClientConfig(inject('secretsEndpoint')));
-    const client = new SecretsManagerClient(localClientConfig(inject('secretsEndpoint')));
     let down = false;
-    mockClient(client)
-      .on(GetSecretValueCommand)
-      .callsFake(async (input: GetSecretValueCommandInput) => {
-        if (down)
-          throw new SecretsManagerServiceException({
-            name: 'ThrottlingException',
-            $fault: 'client',
-            $metadata: { httpStatusCode: 400 },
-            message: 'Rate exceeded',
-          });
-        return real.send(new GetSecretValueCommand(input));
-      });
+    const { client, destroy } = faultyClient(() => (down ? throttled() : undefined));
     const logger = memoryLogger();
     const handler = handlerOn(client, id, logger);
     expect((await attempt(handler)).result.statusCode).toBe(200);
@@ -224,28 +223,16 @@ describe('$connect when a reload fails after the keys were loaded', () => {
     now += 301;
     expect((await attempt(handler)).result.statusCode).toBe(200);
     expect(logger.lines.some((l) => l.msg === 'public keys reload failed; serving cached keys')).toBe(true);
-    for (const c of [admin, real, client]) c.destroy();
+    admin.destroy();
+    destroy();
   });
 });
 
 describe('what an operator reads when a token names a key this stage cannot load (docs/operations.md, key-load-failures)', () => {
   it('the unknown-kid refresh failure logs an `error` object like every reload failure, and `connect refused` names the kid', async () => {
     const { id, admin } = await seeded();
-    const real = new SecretsManagerClient(localClientConfig(inject('secretsEndpoint')));
-    const client = new SecretsManagerClient(localClientConfig(inject('secretsEndpoint')));
     let down = false;
-    mockClient(client)
-      .on(GetSecretValueCommand)
-      .callsFake(async (input: GetSecretValueCommandInput) => {
-        if (down)
-          throw new SecretsManagerServiceException({
-            name: 'ThrottlingException',
-            $fault: 'client',
-            $metadata: { httpStatusCode: 400 },
-            message: 'Rate exceeded',
-          });
-        return real.send(new GetSecretValueCommand(input));
-      });
+    const { client, destroy } = faultyClient(() => (down ? throttled() : undefined));
     const lines: Record<string, unknown>[] = [];
     const logger = createJsonLogger({ base: { service: 'roomgate-socket' }, write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) });
     const handler = handlerOn(client, id, logger);
@@ -267,6 +254,7 @@ describe('what an operator reads when a token names a key this stage cannot load
       token: expect.stringMatching(/^sha256:/),
     });
     expect(JSON.stringify(lines)).not.toContain(token);
-    for (const c of [admin, real, client]) c.destroy();
+    admin.destroy();
+    destroy();
   });
 });
