@@ -157,6 +157,21 @@ const byDimension = (name, service, stage, dimension) => [
     label: `${name} by ${dimension}`,
   },
 ];
+/** The dashboard row (y = 6) both services share: publish and delivery counts, then publish latency. */
+const publishWidgets = (title, service, stage) => [
+  widget(
+    title,
+    ['Publishes', 'PublishesQueued', 'Deliveries', 'DeliveryFailed', 'DeliveryStale'].map((name) => emf(name, service, stage)),
+    0,
+    6,
+  ),
+  widget(
+    'Publish → last delivery (ms, p50 / p99)',
+    [emf('PublishLatency', service, stage, { stat: 'p50' }), emf('PublishLatency', service, stage, { stat: 'p99' })],
+    12,
+    6,
+  ),
+];
 const perFunction = (metric, functions) => functions.map((fn) => ['AWS/Lambda', metric, 'FunctionName', `__REF:${fn}__`]);
 
 module.exports = {
@@ -180,24 +195,7 @@ module.exports = {
     return dashboard(`${SOCKET}-${stage}`, [
       widget('Connects: accepted and refused', [emf('ConnectAccepted', SOCKET, stage), emf('ConnectRefused', SOCKET, stage)], 0, 0),
       widget('Refused connects by code', byDimension('ConnectRefused', SOCKET, stage, 'code'), 12, 0),
-      widget(
-        'Publishes and deliveries',
-        [
-          emf('Publishes', SOCKET, stage),
-          emf('PublishesQueued', SOCKET, stage),
-          emf('Deliveries', SOCKET, stage),
-          emf('DeliveryFailed', SOCKET, stage),
-          emf('DeliveryStale', SOCKET, stage),
-        ],
-        0,
-        6,
-      ),
-      widget(
-        'Publish → last delivery (ms, p50 / p99)',
-        [emf('PublishLatency', SOCKET, stage, { stat: 'p50' }), emf('PublishLatency', SOCKET, stage, { stat: 'p99' })],
-        12,
-        6,
-      ),
+      ...publishWidgets('Publishes and deliveries', SOCKET, stage),
       widget(
         'Recovery, rate limits, bans and revocations',
         [emf('HistoryReads', SOCKET, stage), emf('PublishRateLimited', SOCKET, stage), emf('AccessRefused', SOCKET, stage)],
@@ -266,24 +264,7 @@ module.exports = {
         0,
       ),
       widget('Tokens issued by caller kind', byDimension('TokensIssued', TOKEN_API, stage, 'callerKind'), 12, 0),
-      widget(
-        'Server publishes and deliveries',
-        [
-          emf('Publishes', TOKEN_API, stage),
-          emf('PublishesQueued', TOKEN_API, stage),
-          emf('Deliveries', TOKEN_API, stage),
-          emf('DeliveryFailed', TOKEN_API, stage),
-          emf('DeliveryStale', TOKEN_API, stage),
-        ],
-        0,
-        6,
-      ),
-      widget(
-        'Publish → last delivery (ms, p50 / p99)',
-        [emf('PublishLatency', TOKEN_API, stage, { stat: 'p50' }), emf('PublishLatency', TOKEN_API, stage, { stat: 'p99' })],
-        12,
-        6,
-      ),
+      ...publishWidgets('Server publishes and deliveries', TOKEN_API, stage),
       widget('Key-load failures and throttles', [emf('KeyLoadFailures', TOKEN_API, stage), emf('Throttles', TOKEN_API, stage)], 0, 12),
       widget('Lambda errors and throttles', [...perFunction('Errors', TOKEN_API_FUNCTIONS), ...perFunction('Throttles', TOKEN_API_FUNCTIONS)], 12, 12),
       widget('HTTP latency (p99, ms)', [['AWS/ApiGateway', 'Latency', ...api]], 0, 18, { stat: 'p99' }),
