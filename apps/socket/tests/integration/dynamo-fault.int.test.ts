@@ -21,6 +21,7 @@ import { makeConnectHandler } from '../../src/handlers/connect.ts';
 import { makeDefaultHandler } from '../../src/handlers/default.ts';
 import { makeDisconnectHandler } from '../../src/handlers/disconnect.ts';
 import { DYNAMODB_CLIENT_SETTINGS, createRuntime, type Runtime } from '../../src/lambda/runtime.ts';
+import { localRuntimeEnv, stubLocalAwsEnv } from '../helpers/local-runtime.ts';
 import { admitAll, noRateLimit, fakeManagement, memoryLogger } from '../helpers/fakes.ts';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
 
@@ -47,21 +48,9 @@ beforeAll(async () => {
   // The environment asks for 7 attempts; the runtime's explicit settings must win.
   vi.stubEnv('AWS_MAX_ATTEMPTS', '7');
   vi.stubEnv('AWS_RETRY_MODE', 'legacy');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
-  vi.stubEnv('AWS_REGION', 'us-east-1');
+  stubLocalAwsEnv();
   proxy = await startFaultProxy(inject('dynamoEndpoint'));
-  runtime = createRuntime({
-    TABLE_NAME: inject('tableName'),
-    HISTORY_TABLE_NAME: inject('historyTableName'),
-    ACCESS_TABLE_NAME: inject('accessTableName'),
-    PUBLIC_KEYS_SECRET_ID: 'roomgate/fault/public-keys',
-    MANAGEMENT_ENDPOINT: 'http://127.0.0.1:9',
-    TOKEN_ISSUER: ISS,
-    TOKEN_AUDIENCE: AUD,
-    DYNAMODB_ENDPOINT: proxy.endpoint,
-    LOG_LEVEL: 'error',
-  });
+  runtime = createRuntime(localRuntimeEnv({ DYNAMODB_ENDPOINT: proxy.endpoint }));
   direct = new DynamoDBClient(localClientConfig(inject('dynamoEndpoint')));
   table = createConnectionStore({ client: direct, tableName: inject('tableName') });
   const key = await makeTestKey('RS256');

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { makeTestKey } from '@roomgate/shared/testing';
 import { makeDefaultHandler } from '../../src/handlers/default.ts';
 import { MANAGEMENT_CLIENT_SETTINGS, createRuntime, type Runtime } from '../../src/lambda/runtime.ts';
+import { localRuntimeEnv, stubLocalAwsEnv } from '../helpers/local-runtime.ts';
 import { admitAll, noRateLimit, memoryLogger } from '../helpers/fakes.ts';
 
 /**
@@ -84,23 +85,10 @@ let dynamo: DynamoDBClient;
 let table: ConnectionStore;
 
 beforeAll(async () => {
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
-  vi.stubEnv('AWS_REGION', 'us-east-1');
+  stubLocalAwsEnv();
   vi.stubEnv('AWS_MAX_ATTEMPTS', '5');
   endpoint = await startConnectionsEndpoint();
-  runtime = createRuntime({
-    TABLE_NAME: inject('tableName'),
-    HISTORY_TABLE_NAME: inject('historyTableName'),
-    ACCESS_TABLE_NAME: inject('accessTableName'),
-    PUBLIC_KEYS_SECRET_ID: 'roomgate/fault/public-keys',
-    MANAGEMENT_ENDPOINT: endpoint.url,
-    TOKEN_ISSUER: ISS,
-    TOKEN_AUDIENCE: AUD,
-    DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
-    FAN_OUT_CONCURRENCY: '4',
-    LOG_LEVEL: 'error',
-  });
+  runtime = createRuntime(localRuntimeEnv({ MANAGEMENT_ENDPOINT: endpoint.url, FAN_OUT_CONCURRENCY: '4' }));
   dynamo = new DynamoDBClient(localClientConfig(inject('dynamoEndpoint')));
   table = createConnectionStore({ client: dynamo, tableName: inject('tableName') });
 });

@@ -27,6 +27,7 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import type { WebSocketConnectEvent } from '../../src/events.ts';
 import { makeConnectHandler } from '../../src/handlers/connect.ts';
 import { createRuntime } from '../../src/lambda/runtime.ts';
+import { localRuntimeEnv, stubLocalAwsEnv } from '../helpers/local-runtime.ts';
 import { admitAll, memoryLogger } from '../helpers/fakes.ts';
 
 /**
@@ -101,23 +102,10 @@ async function seeded(value?: string): Promise<{ id: string; admin: SecretsManag
 
 describe('$connect when the public keys cannot be loaded', () => {
   it('Secrets Manager down at cold start (the runtime’s real client) → 503, nothing written; admitted once it is back', async () => {
-    vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
-    vi.stubEnv('AWS_REGION', 'us-east-1');
+    stubLocalAwsEnv();
     const port = await freePort();
     const id = secretId();
-    const runtime = createRuntime({
-      TABLE_NAME: inject('tableName'),
-      HISTORY_TABLE_NAME: inject('historyTableName'),
-      ACCESS_TABLE_NAME: inject('accessTableName'),
-      PUBLIC_KEYS_SECRET_ID: id,
-      MANAGEMENT_ENDPOINT: 'http://127.0.0.1:9',
-      TOKEN_ISSUER: ISS,
-      TOKEN_AUDIENCE: AUD,
-      DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
-      SECRETS_ENDPOINT: `http://127.0.0.1:${port}`,
-      LOG_LEVEL: 'error',
-    });
+    const runtime = createRuntime(localRuntimeEnv({ PUBLIC_KEYS_SECRET_ID: id, SECRETS_ENDPOINT: `http://127.0.0.1:${port}` }));
     const handler = makeConnectHandler({ admission: admitAll, verifier: runtime.verifier, store: runtime.store, logger: memoryLogger() });
     const signNow = createSigner({ key: await importSigningKey(record), issuer: ISS, audience: AUD });
     const tryNow = async () => {
