@@ -45,19 +45,21 @@ export function createAdmission(options: AdmissionOptions): Admission {
     if (others >= maxConnectionsPerUser) throw new TooManyConnectionsError(maxConnectionsPerUser);
   };
 
+  const claimSingleUse = (grant: RoomGrant): Promise<void>[] =>
+    grant.singleUse === true && grant.tokenId !== undefined ? [access.claimSingleUse(grant.tokenId, grant.expiresAt)] : [];
+
   return {
     async admitConnection(grant, connectionId) {
-      const checks: Promise<void>[] = [access.assertAdmitted(subject(grant)), assertBelowCap(grant, connectionId)];
-      if (grant.singleUse === true && grant.tokenId !== undefined) checks.push(access.claimSingleUse(grant.tokenId, grant.expiresAt));
-      // allSettled, then the first refusal in this order: a ban or revocation says more than a reuse.
-      const results = await Promise.allSettled(checks);
-      for (const result of results) if (result.status === 'rejected') throw result.reason;
+      await firstRefusal([access.assertAdmitted(subject(grant)), assertBelowCap(grant, connectionId), ...claimSingleUse(grant)]);
     },
     async admitRefresh(grant) {
-      const checks = [access.assertAdmitted(subject(grant))];
-      if (grant.singleUse === true && grant.tokenId !== undefined) checks.push(access.claimSingleUse(grant.tokenId, grant.expiresAt));
-      const results = await Promise.allSettled(checks);
-      for (const result of results) if (result.status === 'rejected') throw result.reason;
+      await firstRefusal([access.assertAdmitted(subject(grant)), ...claimSingleUse(grant)]);
     },
   };
+}
+
+/** Waits for every check, then throws the first refusal in `checks` order: a ban or revocation says more than a reuse. */
+async function firstRefusal(checks: Promise<void>[]): Promise<void> {
+  const results = await Promise.allSettled(checks);
+  for (const result of results) if (result.status === 'rejected') throw result.reason;
 }

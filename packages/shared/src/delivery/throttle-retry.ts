@@ -1,4 +1,5 @@
 import { DeliveryFailedError } from '../errors.ts';
+import { isThrottle } from '../runtime/metrics.ts';
 import type { ManagementApi } from './management-api.ts';
 
 /**
@@ -37,15 +38,12 @@ export interface ThrottleRetryingManagementApi extends Pick<ManagementApi, 'post
   readonly counts: ThrottleCounts;
 }
 
-const THROTTLING_NAMES = new Set(['LimitExceededException', 'ThrottlingException', 'TooManyRequestsException']);
-
-/** True for API Gateway's throttling answers (HTTP 429 or one of its throttling exception names), wrapped or not. */
+/**
+ * True for API Gateway's throttling answers (HTTP 429 or one of its throttling exception names), wrapped or not:
+ * the metrics' `isThrottle` (which follows `cause`), plus a DeliveryFailedError that carries only the status.
+ */
 export function isThrottled(error: unknown): boolean {
-  if (error instanceof DeliveryFailedError && error.httpStatusCode === 429) return true;
-  const inner = error instanceof DeliveryFailedError ? error.cause : error;
-  const name = (inner as { name?: unknown } | null)?.name;
-  const status = (inner as { $metadata?: { httpStatusCode?: unknown } } | null)?.$metadata?.httpStatusCode;
-  return (typeof name === 'string' && THROTTLING_NAMES.has(name)) || status === 429;
+  return (error instanceof DeliveryFailedError && error.httpStatusCode === 429) || isThrottle(error);
 }
 
 export const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
