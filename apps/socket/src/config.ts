@@ -76,6 +76,7 @@ export interface SocketConfig {
 export function parseConfig(env: Record<string, string | undefined>): SocketConfig {
   const read = new EnvReader(env);
   const requireIssAud = read.bool('REQUIRE_ISS_AUD', { default: true });
+  const eventBusName = read.optionalString('EVENT_BUS_NAME');
   const historyTtlSeconds = read.int('HISTORY_TTL_SECONDS', { default: HISTORY_DEFAULT_TTL_SECONDS, min: 0, max: HISTORY_MAX_TTL_SECONDS });
   const config: SocketConfig = {
     tableName: read.string('TABLE_NAME'),
@@ -99,8 +100,8 @@ export function parseConfig(env: Record<string, string | undefined>): SocketConf
     publishBurst: read.int('PUBLISH_BURST', { default: 20, min: 1, max: 10_000 }),
     maxConnectionsPerUser: read.int('MAX_CONNECTIONS_PER_USER', { default: 0, min: 0, max: 1000 }),
     presenceMaxRoomSize: read.int('PRESENCE_MAX_ROOM_SIZE', { default: DEFAULT_PRESENCE_MAX_ROOM_SIZE, min: 1, max: 10_000 }),
-    eventBusName: read.optionalString('EVENT_BUS_NAME'),
-    stage: read.optionalString('EVENT_BUS_NAME') !== undefined ? read.string('STAGE') : read.optionalString('STAGE'),
+    eventBusName,
+    stage: eventBusName !== undefined ? read.string('STAGE') : read.optionalString('STAGE'),
     eventsEndpoint: optionalUrl(read, env, 'EVENTS_ENDPOINT'),
     dynamodbEndpoint: optionalUrl(read, env, 'DYNAMODB_ENDPOINT'),
     secretsEndpoint: optionalUrl(read, env, 'SECRETS_ENDPOINT'),

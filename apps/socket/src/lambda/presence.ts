@@ -1,8 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createEventBridgeEvents, noLifecycleEvents, type LifecycleEvents } from '@roomgate/shared/events';
-import { combineObservers, createLifecycleObserver, createRoomPresence, type RoomPresence } from '@roomgate/shared/presence';
+import { createObservedStores, type RoomPresence } from '@roomgate/shared/presence';
 import { createEventBridgeClient, endpointConfig, type Logger } from '@roomgate/shared/runtime';
-import { createConnectionStore, type ConnectionStore } from '@roomgate/shared/store';
+import type { ConnectionStore } from '@roomgate/shared/store';
 import type { ManagementApi } from '@roomgate/shared/delivery';
 import type { SocketConfig } from '../config.ts';
 import { createDynamoClient } from './store.ts';
@@ -31,8 +31,13 @@ export interface PresenceParts {
 export function createPresenceParts(config: SocketConfig, logger: Logger, dynamo: DynamoDBClient = createDynamoClient(config)): PresenceParts {
   const management = createManagement(config);
   const events = createEvents(config, logger);
-  const reader = createConnectionStore({ client: dynamo, tableName: config.tableName });
-  const presence = createRoomPresence({ store: reader, management, logger, maxRoomSize: config.presenceMaxRoomSize });
-  const store = createConnectionStore({ client: dynamo, tableName: config.tableName, observer: combineObservers(presence, createLifecycleObserver(events)) });
+  const { store, presence } = createObservedStores({
+    client: dynamo,
+    tableName: config.tableName,
+    management,
+    events,
+    logger,
+    maxRoomSize: config.presenceMaxRoomSize,
+  });
   return { store, presence, events, management };
 }

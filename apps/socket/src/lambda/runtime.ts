@@ -1,5 +1,6 @@
 import {
   createBroadcaster,
+  createPublishStatusFor,
   createShardingOptions,
   type Broadcaster,
   type ManagementApi,
@@ -59,7 +60,7 @@ export function createRuntime(env: Record<string, string | undefined>): Runtime 
   // One size rule for every producer: the `message` frame, envelope included, fits MAX_MESSAGE_BYTES
   // (the Rooms API holds a server publish to the same setting).
   // A room past FAN_OUT_SHARD_THRESHOLD is fanned out by shards in other invocations (docs/architecture.md, "Large rooms").
-  const sharding = createShardingOptions(config.sharding, dynamo, store);
+  const sharding = createShardingOptions(config.sharding, createPublishStatusFor(config.sharding, dynamo), store);
   const publisher = createMessagePublisher({ broadcaster, history, maxFrameBytes: config.maxMessageBytes, events, origin: 'client', sharding, metrics });
   const admission = createAdmissionFor(config, dynamo, store);
   const rateLimit = createRateLimitFor(config, store);

@@ -1,7 +1,6 @@
-import { createConnectionStore } from '@roomgate/shared/store';
 import { createAccessStore } from '@roomgate/shared/access';
 import { createEventBridgeEvents, noLifecycleEvents } from '@roomgate/shared/events';
-import { combineObservers, createLifecycleObserver, createRoomPresence } from '@roomgate/shared/presence';
+import { createObservedStores } from '@roomgate/shared/presence';
 import {
   createDynamoDbClient,
   createEventBridgeClient,
@@ -47,21 +46,23 @@ export function createRoomsRuntime(
           logger,
         });
   // Rows this function removes (a kick, a fan-out's clean-up) are announced like the socket's own.
-  const reader = createConnectionStore({ client: dynamo, tableName: config.connectionsTableName });
-  const presence = createRoomPresence({ store: reader, management, logger, maxRoomSize: config.presenceMaxRoomSize });
-  const store = createConnectionStore({
+  const { reader, store } = createObservedStores({
     client: dynamo,
     tableName: config.connectionsTableName,
-    observer: combineObservers(presence, createLifecycleObserver(events)),
+    management,
+    events,
+    logger,
+    maxRoomSize: config.presenceMaxRoomSize,
   });
+  const publishStatus = createPublishStatusFor(config.sharding, dynamo);
   return {
     logger,
     metrics,
     events,
     store,
     // Large rooms: shards run in the socket stage's fan-out shard function (docs/architecture.md).
-    sharding: createShardingOptions(config.sharding, dynamo, reader),
-    publishStatus: createPublishStatusFor(config.sharding, dynamo),
+    sharding: createShardingOptions(config.sharding, publishStatus, reader),
+    publishStatus,
     management,
     broadcaster: createBroadcaster({ store, management, concurrency: config.fanOutConcurrency, logger }),
     history:

@@ -14,14 +14,14 @@ export function createPublishStatusFor(config: FanOutShardingConfig, dynamo: Dyn
 
 /**
  * What a publisher needs to shard a large room (asynchronous invocations of the shard function),
- * or undefined when FAN_OUT_SHARD_FUNCTION is unset. Shared by `$default` and the Rooms API.
+ * or undefined when FAN_OUT_SHARD_FUNCTION is unset or there is no publishes table (`status`, from
+ * createPublishStatusFor, which the Rooms API also reads publishes with). Shared by `$default` and the Rooms API.
  */
 export function createShardingOptions(
   config: FanOutShardingConfig,
-  dynamo: DynamoDBClient,
+  status: PublishStatusStore | undefined,
   store: Pick<ConnectionStore, 'listRoom'>,
 ): ShardingOptions | undefined {
-  const status = createPublishStatusFor(config, dynamo);
   if (config.functionName === undefined || status === undefined) return undefined;
   return {
     store,
