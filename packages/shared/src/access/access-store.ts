@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   BatchGetItemCommand,
   ConditionalCheckFailedException,
@@ -103,7 +104,7 @@ export function createAccessStore(options: AccessStoreOptions): AccessStore {
     for (let round = 0; pending.length > 0; round += 1) {
       if (round === maxRounds) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed after ${maxRounds} rounds`);
       // Backoff only for retries: DynamoDB leaves keys unprocessed when throttled.
-      if (round > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** round));
+      if (round > 0) await delay(20 * 2 ** round);
       const result = await client.send(new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }));
       found.push(...(result.Responses?.[tableName] ?? []));
       pending = result.UnprocessedKeys?.[tableName]?.Keys ?? [];

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { DeliveryFailedError } from '../errors.ts';
 import { isThrottle } from '../runtime/metrics.ts';
 import type { ManagementApi } from './management-api.ts';
@@ -46,7 +47,7 @@ export function isThrottled(error: unknown): boolean {
   return (error instanceof DeliveryFailedError && error.httpStatusCode === 429) || isThrottle(error);
 }
 
-export const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+export const realSleep = (ms: number): Promise<void> => delay(ms);
 
 /**
  * Wraps `management.post` so throttling is retried with backoff and jitter within a time budget.

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException, PutItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { StoreUnavailableError } from '../errors.ts';
@@ -178,7 +179,7 @@ export function createHistoryStore(options: HistoryStoreOptions): HistoryStore {
             position = { epoch: position.epoch, seq: position.seq + 1 };
             continue;
           }
-          await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+          await delay(Math.random() * 5 * attempt);
           const last = await nextPosition(roomId);
           position = last.seq > position.seq || openedEpoch ? last : { epoch: position.epoch, seq: position.seq + 1 };
         }
