@@ -1,7 +1,7 @@
 import type { ConnectionStore } from '@roomgate/shared/store';
 import { joinPosition, type HistoryStore } from '@roomgate/shared/history';
 import { CapabilityForbiddenError, RoomForbiddenError, TokenMissingError, toPublicError, type ErrorCode, type PublicError } from '@roomgate/shared/errors';
-import { describeError, isThrottle, noMetrics, tokenFingerprint, systemClock, type Clock, type Logger, type Metrics } from '@roomgate/shared/runtime';
+import { countThrottle, describeError, noMetrics, tokenFingerprint, systemClock, type Clock, type Logger, type Metrics } from '@roomgate/shared/runtime';
 import { tokenKid, type TokenVerifier } from '@roomgate/shared/tokens';
 import type { WebSocketConnectEvent, WebSocketResult } from '../events.ts';
 import { readHandshake } from '../handshake.ts';
@@ -131,8 +131,8 @@ function refuse(error: unknown, fields: Record<string, unknown>, logger: Logger,
   const statusCode = statusOf(answer);
   metrics.count('ConnectRefused', { code });
   if (ACCESS_CODES.has(code)) metrics.count('AccessRefused', { code });
-  // Key loads count their own throttles (countLoadFailure); the store's are counted here.
-  if (code === 'ERR_STORE_UNAVAILABLE' && isThrottle(error)) metrics.count('Throttles', { dependency: 'dynamodb' });
+  // An AWS throttle behind the refusal (key loads count their own, countLoadFailure).
+  countThrottle(metrics, error);
   // The log keeps the real error (ERR_KEY_NOT_FOUND, the SDK's message); the client gets `message`.
   const err = error instanceof Error ? describeError(error) : { message: String(error) };
   if (answer.class === 'client') logger.warn('connect refused', { ...fields, statusCode, code, reason: err.message });

@@ -7,7 +7,7 @@ import { parseClientFrame } from '@roomgate/protocol/client-frame';
 import { errorFrame, serializeFrame } from '@roomgate/protocol/server-frame';
 import type { ClientFrame, ServerFrame } from '@roomgate/protocol/frames';
 import type { HistoryStore } from '@roomgate/shared/history';
-import { describeError, isThrottle, noMetrics, tokenFingerprint, systemClock, type Clock, type Logger, type Metrics } from '@roomgate/shared/runtime';
+import { countThrottle, describeError, noMetrics, tokenFingerprint, systemClock, type Clock, type Logger, type Metrics } from '@roomgate/shared/runtime';
 import { tokenKid, type TokenVerifier } from '@roomgate/shared/tokens';
 import type { WebSocketMessageEvent, WebSocketResult } from '../events.ts';
 import { readFrameText } from '../frame-text.ts';
@@ -176,7 +176,7 @@ export function makeDefaultHandler(deps: DefaultDeps) {
     const id = error instanceof FrameError ? (error.frameId ?? frameId) : frameId;
     const { code, message, class: kind } = toPublicError(error);
     if (code === 'ERR_RATE_LIMITED') metrics.count('PublishRateLimited');
-    if (code === 'ERR_STORE_UNAVAILABLE' && isThrottle(error)) metrics.count('Throttles', { dependency: 'dynamodb' });
+    countThrottle(metrics, error);
     // The connection stays open whatever failed; the log keeps the real error, the frame `message`.
     if (kind === 'client') logger.warn('frame refused', { connectionId, ...fields, code, reason: message });
     else logger.error('frame failed', { connectionId, ...fields, error: asError(error) });

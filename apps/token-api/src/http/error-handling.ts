@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
-import { describeError, isThrottle, type Metrics } from '@roomgate/shared/runtime';
+import { countThrottle, describeError, type Metrics } from '@roomgate/shared/runtime';
 import fp from 'fastify-plugin';
 import { toHttpError, type ErrorBody, type HttpError } from './http-errors.ts';
 
@@ -29,8 +29,7 @@ export const errorHandling = fp<ErrorHandlingOptions>(
       const http = appErrors?.(error) ?? toHttpError(error, { bodyLimit: request.routeOptions.bodyLimit ?? bodyLimit });
       if (http.status >= 500) {
         // Key loads count their own throttles where they fail (countLoadFailure), once per load.
-        const dependency = dependencyOf(error);
-        if (dependency !== undefined && isThrottle(error)) metrics?.count('Throttles', { dependency });
+        countThrottle(metrics, error);
         request.log.error({ error: error instanceof Error ? describeError(error) : String(error), code: http.code }, 'request failed');
       } else {
         request.log.info({ code: http.code }, 'request refused');
@@ -80,11 +79,4 @@ function allowedMethods(app: FastifyInstance, request: FastifyRequest): HTTPMeth
       return false;
     }
   });
-}
-
-/** Which AWS service throttled, by the roomgate error that wraps its answer; undefined: counted elsewhere. */
-function dependencyOf(error: unknown): string | undefined {
-  const code = (error as { code?: unknown }).code;
-  if (code === 'ERR_KEY_UNAVAILABLE') return undefined;
-  return code === 'ERR_STORE_UNAVAILABLE' ? 'dynamodb' : 'aws';
 }

@@ -170,6 +170,20 @@ export function isThrottle(error: unknown, depth = 0): boolean {
 }
 
 /**
+ * `Throttles` for a request that failed because an AWS dependency throttled it (isThrottle), by
+ * the dependency behind the error's code: `ERR_STORE_UNAVAILABLE` → `dynamodb`, anything else →
+ * `aws`. Key loads are skipped (`ERR_KEY_UNAVAILABLE`): countLoadFailure counts them once per
+ * load, not once per request that met the failed load. Used by the socket handlers and the token
+ * API's error handler alike.
+ */
+export function countThrottle(metrics: Metrics | undefined, error: unknown): void {
+  if (!isThrottle(error)) return;
+  const code = (error as { code?: unknown }).code;
+  if (code === 'ERR_KEY_UNAVAILABLE') return;
+  metrics?.count('Throttles', { dependency: code === 'ERR_STORE_UNAVAILABLE' ? 'dynamodb' : 'aws' });
+}
+
+/**
  * A secret that could not be loaded: `KeyLoadFailures` by key, and `Throttles` (dependency
  * `secrets-manager`) when Secrets Manager throttled the read.
  */
