@@ -7,6 +7,7 @@ import type {} from '@roomgate/local-aws/vitest-global-setup';
 import { createPublishStatusStore, newPublishId, type FanOutShardJob } from '@roomgate/shared/delivery';
 import { createConnectionStore } from '@roomgate/shared/store';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { localRuntimeEnv, stubLocalAwsEnv } from '../helpers/local-runtime.ts';
 
 /**
  * The fan-out shard function's Lambda entry (src/lambda/fan-out-shard.ts) as Lambda runs it: real
@@ -38,22 +39,15 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   endpointUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
-  vi.stubEnv('AWS_REGION', 'us-east-1');
-  for (const [name, value] of Object.entries({
-    TABLE_NAME: inject('tableName'),
-    HISTORY_TABLE_NAME: inject('historyTableName'),
-    ACCESS_TABLE_NAME: inject('accessTableName'),
+  stubLocalAwsEnv();
+  const env = localRuntimeEnv({
     PUBLISHES_TABLE_NAME: inject('publishesTableName'),
     PUBLIC_KEYS_SECRET_ID: 'roomgate/shard/public-keys',
     MANAGEMENT_ENDPOINT: endpointUrl,
-    TOKEN_ISSUER: 'roomgate',
-    TOKEN_AUDIENCE: 'roomgate-socket',
-    DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
     STAGE: 'test',
-  }))
-    vi.stubEnv(name, value);
+    LOG_LEVEL: 'info', // the test reads the shard's own lines
+  });
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
   ({ handler } = (await import('../../src/lambda/fan-out-shard.ts')) as unknown as { handler: typeof handler });
   dynamo = new DynamoDBClient(localClientConfig(inject('dynamoEndpoint')));
 });
