@@ -3,6 +3,7 @@
 'use strict';
 const { execFile } = require('node:child_process');
 const { join } = require('node:path');
+const { sdkSurfaces } = require('../../packages/shared/build/sdk-surfaces.cjs');
 
 const SERVICE_DIR = __dirname;
 
@@ -49,4 +50,30 @@ const withoutRuntimeSchemaCompilers = {
   },
 };
 
-module.exports = [compileSchemas, withoutRuntimeSchemaCompilers];
+/**
+ * Leaves pino (and thread-stream, sonic-boom, safe-stable-stringify, @pinojs/redact: ~150 KB
+ * before minification) out of the bundle. Both apps give Fastify a `loggerInstance` over the
+ * function's own Powertools logger (src/http/fastify-logger.ts), so Fastify only reads two names
+ * from pino (fastify/lib/logger-pino.js): `symbols.serializersSym`, to look for a pino
+ * instance's serializers on ours (it finds none), and `stdSerializers.err`, which it hands to our
+ * `child()`, which ignores serializers. Calling pino itself (a Fastify `logger` option instead of
+ * `loggerInstance`) throws at `buildApp` instead of logging in another shape.
+ */
+const withoutPino = {
+  name: 'roomgate-without-pino',
+  setup(build) {
+    build.onResolve({ filter: /^pino$/ }, (args) => ({ path: args.path, namespace: 'roomgate-no-pino' }));
+    build.onLoad({ filter: /.*/, namespace: 'roomgate-no-pino' }, () => ({
+      contents: [
+        'function pino() { throw new Error("pino is not in this bundle: Fastify logs through loggerInstance (apps/token-api/src/http/fastify-logger.ts)"); }',
+        "pino.symbols = { serializersSym: Symbol('pino.serializers') };",
+        'pino.stdSerializers = { err: (error) => error };',
+        'pino.destination = pino;',
+        'module.exports = pino;',
+      ].join('\n'),
+      loader: 'js',
+    }));
+  },
+};
+
+module.exports = [compileSchemas, withoutRuntimeSchemaCompilers, withoutPino, sdkSurfaces];

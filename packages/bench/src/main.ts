@@ -33,7 +33,8 @@ Sections: ${SECTIONS.join(', ')}
   e.g. pnpm bench large-room · pnpm bench connect cold-start
 
 Environment: BENCH_COLD_CPU_PROF=<dir> (a V8 CPU profile per cold start), BENCH_COLD_VERBOSE=1 (a cold
-start's own log lines), BENCH_COLD_SPLIT=1 (esbuild splitting for the ES-module bundles).
+start's own log lines), BENCH_COLD_SPLIT=1 (esbuild splitting for the ES-module bundles),
+BENCH_COLD_MINIFY=0 (readable bundles, so a profile names each module), BENCH_COLD_RUNS=<n> (default 5).
 docs/benchmarks.md says what each section measures and how.`);
   process.exit(0);
 }

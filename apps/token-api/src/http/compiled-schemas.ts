@@ -79,8 +79,13 @@ export class StaleCompiledSchemaError extends RoomgateError {
  * Fastify compilers that look up build-time code instead of compiling: no ajv or
  * fast-json-stringify compilation at `app.ready()`, i.e. none during a Lambda cold start. Each
  * lookup checks the schema's hash, so code generated from another version of a schema never runs:
- * `ready()` throws `StaleCompiledSchemaError` instead (tests and `pnpm dev` fail at once). Each
- * distinct code is instantiated once and shared by the routes that use it (the error schemas).
+ * `ready()` throws `StaleCompiledSchemaError` instead (tests and `pnpm dev` fail at once).
+ *
+ * The code itself runs on first use: `ready()` gets a stand-in per schema, and a generated module
+ * body (its regular expressions, its ajv or fast-json-stringify runtime) is evaluated when a request
+ * first needs that validator or serializer. A cold start then evaluates only its own route's code,
+ * not every route's and every declared error status's (docs/benchmarks.md, cold start, fourth pass).
+ * Each distinct code is instantiated once and shared by the routes that use it (the error schemas).
  */
 export function precompiledCompilers(compiled: CompiledSchemaModule): SchemaCompilers {
   const instances = new Map<number, unknown>();
@@ -88,18 +93,41 @@ export function precompiledCompilers(compiled: CompiledSchemaModule): SchemaComp
     if (!instances.has(index)) instances.set(index, compiled.code[index]!());
     return instances.get(index);
   };
-  const restore = (kind: 'validator' | 'serializer', entries: Record<string, CompiledEntry>, key: string, hash: string): unknown => {
+  const restore = (kind: 'validator' | 'serializer', entries: Record<string, CompiledEntry>, key: string, hash: string): number => {
     const entry = entries[key];
     if (!entry) throw new StaleCompiledSchemaError(kind, key, 'missing');
     if (entry.hash !== hash) throw new StaleCompiledSchemaError(kind, key, 'changed');
-    return instance(entry.code);
+    return entry.code;
   };
   return {
     buildValidator: (externalSchemas, ajvOptions) => (route) =>
-      restore('validator', compiled.validators, validatorKey(route), schemaHash(route.schema, validatorOptions(ajvOptions), externalSchemas)),
+      onFirstUse(
+        instance,
+        restore('validator', compiled.validators, validatorKey(route), schemaHash(route.schema, validatorOptions(ajvOptions), externalSchemas)),
+      ),
     buildSerializer: (externalSchemas, serializerOptions) => (route) =>
-      restore('serializer', compiled.serializers, serializerKey(route), schemaHash(route.schema, serializerOptionsOf(serializerOptions), externalSchemas)),
+      onFirstUse(
+        instance,
+        restore('serializer', compiled.serializers, serializerKey(route), schemaHash(route.schema, serializerOptionsOf(serializerOptions), externalSchemas)),
+      ),
   };
+}
+
+type CompiledFunction = ((this: unknown, ...args: unknown[]) => unknown) & { errors?: unknown };
+
+/**
+ * A stand-in for the compiled function at `index`, which it instantiates on its first call. ajv's
+ * validators report failures on their own `errors` property, which Fastify reads from the function
+ * it was given (lib/validation.js), so the stand-in passes that property through.
+ */
+function onFirstUse(instance: (index: number) => unknown, index: number): CompiledFunction {
+  let compiled: CompiledFunction | undefined;
+  const standIn = function (this: unknown, ...args: unknown[]): unknown {
+    compiled ??= instance(index) as CompiledFunction;
+    return compiled.apply(this, args);
+  } as CompiledFunction;
+  Object.defineProperty(standIn, 'errors', { get: () => compiled?.errors, enumerable: false });
+  return standIn;
 }
 
 /** The part of Fastify's `ajv` option that shapes generated code (the write side adds `code.source`). */

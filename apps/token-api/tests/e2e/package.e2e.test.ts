@@ -38,6 +38,11 @@ describe('sls package --stage ci (no AWS credentials)', () => {
     // are stubbed out, so ajv's compiler (its `strictTuples` option) is not in the bundle.
     expect(bundle).toContain('is not in this bundle: route schemas are compiled at build time');
     expect(bundle).not.toContain('strictTuples');
+    // Fastify logs through the function's logger (loggerInstance), so pino and its stream
+    // dependencies are stubbed out of the bundle too (esbuild-plugins.cjs).
+    expect(bundle).toContain('pino is not in this bundle');
+    expect(bundle).not.toContain('SonicBoom');
+    expect(bundle).not.toContain('ThreadStream');
   });
 
   it('routes POST /v1/tokens through AWS_IAM and leaves JWKS and health public', () => {

@@ -33,13 +33,19 @@ interface Fn {
   name: string;
   entry: string;
   baseline: string;
+  /**
+   * The token API service's functions: the baseline served by a bare Fastify app through
+   * @fastify/aws-lambda (fixed requirements), printed as the floor any Fastify function of that
+   * shape starts from.
+   */
+  floor?: string;
   /** The event of run `n`; `$connect` refuses a connection id it has seen (409), so each run gets its own. */
   event: (n: number) => unknown;
 }
 
 interface Variant {
   fn: Fn;
-  kind: 'ours' | 'baseline';
+  kind: 'ours' | 'baseline' | 'floor';
   sdk: Sdk;
   file: string;
   bytes: number;
@@ -48,13 +54,14 @@ interface Variant {
 }
 
 /** serverless-esbuild's settings from the service's serverless.yml, as esbuild options. */
-function esbuildOptions(serviceDir: string, sdk: Sdk): BuildOptions {
+export function esbuildOptions(serviceDir: string, sdk: Sdk): BuildOptions {
   const yml = parseCloudFormationYaml(readFileSync(join(serviceDir, 'serverless.yml'), 'utf8')) as { custom: { esbuild: Record<string, unknown> } };
   const e = yml.custom.esbuild;
   const format = e.format as BuildOptions['format'];
   return {
     bundle: e.bundle !== false,
-    minify: e.minify === true,
+    // BENCH_COLD_MINIFY=0: readable bundles, so a CPU profile (BENCH_COLD_CPU_PROF) names each module.
+    minify: e.minify === true && process.env.BENCH_COLD_MINIFY !== '0',
     keepNames: e.keepNames === true,
     target: e.target as string,
     platform: e.platform as BuildOptions['platform'],
@@ -155,6 +162,7 @@ export async function run(): Promise<Table[]> {
       name: 'token-api',
       entry: join(TOKEN_API_DIR, 'src', 'token', 'lambda.ts'),
       baseline: join(baselines, 'token-api.ts'),
+      floor: join(baselines, 'token-api-fastify-floor.ts'),
       event: () =>
         httpApiEvent({
           method: 'POST',
@@ -169,6 +177,7 @@ export async function run(): Promise<Table[]> {
       name: 'rooms',
       entry: join(TOKEN_API_DIR, 'src', 'rooms', 'lambda.ts'),
       baseline: join(baselines, 'rooms.ts'),
+      floor: join(baselines, 'rooms-fastify-floor.ts'),
       event: () => httpApiEvent({ method: 'GET', path: '/v1/rooms/chat-lobby-42/connections', iam: { userArn: BENCH_ROLE_SESSION } }),
     },
     {
@@ -232,7 +241,7 @@ export async function run(): Promise<Table[]> {
     for (const sdk of ['external', 'bundled'] as const) {
       const serviceDir = fn.service === 'token-api' ? TOKEN_API_DIR : SOCKET_DIR;
       const options = esbuildOptions(serviceDir, sdk);
-      for (const kind of ['ours', 'baseline'] as const) {
+      for (const kind of fn.floor ? (['ours', 'baseline', 'floor'] as const) : (['ours', 'baseline'] as const)) {
         const outdir = join(dir, `${kind}-${sdk}-${fn.service}`);
         // The runtime's own SDK, as Lambda provides it: a node_modules/@aws-sdk next to (above) the
         // bundle, here the service's installed copies, so the bundle's bare imports resolve there.
@@ -240,7 +249,8 @@ export async function run(): Promise<Table[]> {
           mkdirSync(join(outdir, 'node_modules'), { recursive: true });
           symlinkSync(join(serviceDir, 'node_modules', '@aws-sdk'), join(outdir, 'node_modules', '@aws-sdk'));
         }
-        const result = await build({ ...options, entryPoints: { [fn.name]: kind === 'ours' ? fn.entry : fn.baseline }, outdir });
+        const entry = kind === 'ours' ? fn.entry : kind === 'floor' ? fn.floor! : fn.baseline;
+        const result = await build({ ...options, entryPoints: { [fn.name]: entry }, outdir });
         // The entry's own output (named after the function); with BENCH_COLD_SPLIT there are chunks beside it.
         const file = Object.keys(result.metafile!.outputs).find(
           (f) => /^[^.]+\.[cm]?js$/.test(f.split('/').pop()!) && f.split('/').pop()!.startsWith(`${fn.name}.`),
@@ -291,6 +301,15 @@ export async function run(): Promise<Table[]> {
         target: `≤ ${LOAD_TARGET[fn.service]}×`,
         met: ratio <= LOAD_TARGET[fn.service],
       });
+      if (fn.floor) {
+        const floor = find(fn, 'floor', sdk);
+        rows.push({
+          case: `${fn.name}, SDK ${sdk}: Fastify floor, start → 1st response`,
+          result: `bare Fastify + @fastify/aws-lambda around the baseline's handler: 1st response at ${fmtMs(total(floor))} (CPU ${fmtMs(totalCpu(floor))}), ${fmtKb(floor.bytes)}; ours is ${fmtMs(totalCpu(ours) - totalCpu(floor))} CPU above it`,
+          baseline: 'same-shape bundle (first response CPU)',
+          ratio: totalCpu(floor) / totalCpu(base),
+        });
+      }
     }
     const ext = find(fn, 'ours', 'external');
     const bun = find(fn, 'ours', 'bundled');
@@ -306,6 +325,7 @@ export async function run(): Promise<Table[]> {
         'load = import/require of the bundle incl. top-level init (token-api, rooms: buildApp + app.ready()), i.e. module load time above bare node; start → 1st response = from process start (performance.timeOrigin) to the first handler result, against the local endpoints',
         'baseline = same handler shape and format, constructs only the SDK clients it needs and makes the same first AWS calls (src/cold/baselines); ratio = CPU time (user+system) ours / baseline: start → 1st response for token-api and rooms (issue 19), load for the socket functions (issue 6); wall time beside it, the box is shared',
         'SDK external = @aws-sdk/* resolved from node_modules at run time, as the Lambda runtime resolves its bundled SDK',
+        'Fastify floor = the baseline handler behind a bare Fastify app and @fastify/aws-lambda (both required): no schemas, auth, logger, metrics or signing; the share of the 1.5× budget that Fastify itself takes',
         ...picks,
       ],
     },

@@ -3,8 +3,10 @@ import { MANAGEMENT_CLIENT_SETTINGS } from './client-settings.ts';
 import { LazyClient, loadOnce } from './lazy-client.ts';
 import { withoutUnusedSdkLogger } from './sdk-logger.ts';
 
-/** `@aws-sdk/client-apigatewaymanagementapi`, imported on the first call (see {@link LazyClient}). */
-export const loadManagementApiSdk = loadOnce(() => import('@aws-sdk/client-apigatewaymanagementapi'));
+/** `@aws-sdk/client-apigatewaymanagementapi`, imported on the first call (see {@link LazyClient}), typed to the names roomgate uses (sdk-surfaces/client-apigatewaymanagementapi.ts). */
+export const loadManagementApiSdk: () => Promise<typeof import('./sdk-surfaces/client-apigatewaymanagementapi.ts')> = loadOnce(
+  () => import('@aws-sdk/client-apigatewaymanagementapi'),
+);
 
 /**
  * API Gateway's management API (PostToConnection, DeleteConnection), built on first use: a Rooms

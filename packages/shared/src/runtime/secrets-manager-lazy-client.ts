@@ -3,8 +3,10 @@ import { SECRETS_MANAGER_CLIENT_SETTINGS } from './client-settings.ts';
 import { LazyClient, loadOnce } from './lazy-client.ts';
 import { withoutUnusedSdkLogger } from './sdk-logger.ts';
 
-/** `@aws-sdk/client-secrets-manager`, imported on the first call (see {@link LazyClient}); the secret reader's commands come from here. */
-export const loadSecretsManagerSdk = loadOnce(() => import('@aws-sdk/client-secrets-manager'));
+/** `@aws-sdk/client-secrets-manager`, imported on the first call (see {@link LazyClient}), typed to the names roomgate uses (sdk-surfaces/client-secrets-manager.ts); the secret reader's commands come from here. */
+export const loadSecretsManagerSdk: () => Promise<typeof import('./sdk-surfaces/client-secrets-manager.ts')> = loadOnce(
+  () => import('@aws-sdk/client-secrets-manager'),
+);
 
 /**
  * Secrets Manager built on the first secret read, for functions that may never read one (the

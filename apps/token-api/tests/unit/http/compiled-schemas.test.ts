@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { generate, TARGETS } from '../../../scripts/compile-schemas.ts';
-import { precompiledCompilers } from '../../../src/http/compiled-schemas.ts';
+import { precompiledCompilers, type CompiledSchemaModule } from '../../../src/http/compiled-schemas.ts';
 import { createHttpApp } from '../../../src/http/http-app.ts';
 import tokenSchemas from '../../../src/token/compiled-schemas.generated.cjs';
 import roomsSchemas from '../../../src/rooms/compiled-schemas.generated.cjs';
@@ -64,5 +64,35 @@ describe('precompiledCompilers', () => {
     const built = createHttpApp({ logLevel: 'silent', bodyLimit: 4096, schemaCompilers: precompiledCompilers(tokenSchemas) });
     built.get('/new', { schema: { response: { 200: errorSchema } } }, async () => ({}));
     await expect(built.ready()).rejects.toThrow(/serializer for GET \/new 200 is missing/);
+  });
+
+  it("evaluates a schema's code on its first use, not at ready(), and each distinct code once", async () => {
+    const evaluated: number[] = [];
+    const counting: CompiledSchemaModule = {
+      ...tokenSchemas,
+      code: tokenSchemas.code.map((body, index) => () => {
+        evaluated.push(index);
+        return body();
+      }),
+    };
+    const built = createHttpApp({ logLevel: 'silent', bodyLimit: 4096, schemaCompilers: precompiledCompilers(counting) });
+    built.post('/v1/tokens', { schema: { body: tokenRequestSchema, response: { 201: tokenResponseSchema, 400: errorSchema } } }, async (_request, reply) =>
+      reply.code(201).send({ token: 't', expiresAt: '2026-11-30T12:00:00.000Z', expiresIn: 1, roomId: 'ok', socketUrl: 'wss://x', jti: 'j', singleUse: false }),
+    );
+    await built.ready();
+    expect(evaluated).toEqual([]);
+
+    const bodyCode = tokenSchemas.validators['POST /v1/tokens body']!.code;
+    const refused = await built.inject({ method: 'POST', url: '/v1/tokens', payload: { roomId: 'chat 1' } });
+    expect(refused.statusCode).toBe(400);
+    expect(evaluated).toEqual([bodyCode, tokenSchemas.serializers['POST /v1/tokens 400']!.code]);
+
+    // The stand-in passes ajv's `errors` through, so a second failure names its own field.
+    const again = await built.inject({ method: 'POST', url: '/v1/tokens', payload: { roomId: 'ok', ttlSeconds: 0 } });
+    expect(again.json()).toEqual({ error: { code: 'ERR_VALIDATION', message: 'body.ttlSeconds must be >= 1' } });
+    const ok = await built.inject({ method: 'POST', url: '/v1/tokens', payload: { roomId: 'ok' } });
+    expect(ok.statusCode).toBe(201);
+    expect(new Set(evaluated).size).toBe(evaluated.length);
+    await built.close();
   });
 });
