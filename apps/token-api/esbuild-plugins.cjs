@@ -51,8 +51,8 @@ const withoutRuntimeSchemaCompilers = {
 };
 
 /**
- * Leaves pino (and thread-stream, sonic-boom, safe-stable-stringify, @pinojs/redact: ~150 KB
- * before minification) out of the bundle. Both apps give Fastify a `loggerInstance` over the
+ * Leaves pino (and thread-stream, sonic-boom, safe-stable-stringify, @pinojs/redact: 65 KB
+ * minified) out of the bundle. Both apps give Fastify a `loggerInstance` over the
  * function's own Powertools logger (src/http/fastify-logger.ts), so Fastify only reads two names
  * from pino (fastify/lib/logger-pino.js): `symbols.serializersSym`, to look for a pino
  * instance's serializers on ours (it finds none), and `stdSerializers.err`, which it hands to our

@@ -7,17 +7,21 @@ const { join, sep } = require('node:path');
 const SURFACES = join(__dirname, '..', 'src', 'runtime', 'sdk-surfaces');
 
 /**
- * Keeps only the names roomgate uses of the AWS SDK packages it loads on first use.
+ * Keeps the AWS SDK packages roomgate loads on first use to the names it uses.
  *
  * Those packages are loaded by a dynamic `import('@aws-sdk/client-…')` (runtime/lazy-client.ts), and
- * esbuild keeps every export of a module reached by a dynamic import: bundled, the Rooms function
- * carried all of `@aws-sdk/client-lambda` (131 KB minified) to send one `Invoke`. With the SDK
- * bundled, this plugin resolves such an import, made from roomgate's own code, to
- * `packages/shared/src/runtime/sdk-surfaces/<package>.ts`, which re-exports the names used, so
- * esbuild tree-shakes the rest. The loaders are typed to the same file, so code cannot use a name it
- * does not list. With the SDK external (the bench's "SDK external" rows), the import is left
- * alone: a re-export module's static import of an external package would be hoisted to the bundle's
- * top and load the package at cold start.
+ * esbuild keeps every export of a module reached by a dynamic import: the package's whole export
+ * table and every module only that table reaches. With the SDK bundled, this plugin resolves such an
+ * import, made from roomgate's own code, to `packages/shared/src/runtime/sdk-surfaces/<package>.ts`,
+ * which re-exports the names used, so esbuild can drop the rest: ~30 KB minified per package
+ * (client-lambda in the Rooms bundle: 131 → 100 KB). Not more, because each client's schema and
+ * error registries run at load and its aggregated client imports every command
+ * (tests/unit/runtime/sdk-surfaces.test.ts). The loaders are typed to the same files, so code cannot
+ * use a name they do not list. With the SDK external (the bench's "SDK external" rows) the import is
+ * left alone: a re-export module's static import of an external package would be hoisted to the
+ * bundle's top and load the package at cold start.
+ *
+ * Fails the build when a lazily loaded `@aws-sdk/client-*` package has no surface file.
  */
 const sdkSurfaces = {
   name: 'roomgate-sdk-surfaces',
