@@ -34,7 +34,9 @@ Sections: ${SECTIONS.join(', ')}
 
 Environment: BENCH_COLD_CPU_PROF=<dir> (a V8 CPU profile per cold start), BENCH_COLD_VERBOSE=1 (a cold
 start's own log lines), BENCH_COLD_SPLIT=1 (esbuild splitting for the ES-module bundles),
-BENCH_COLD_MINIFY=0 (readable bundles, so a profile names each module), BENCH_COLD_RUNS=<n> (default 5).
+BENCH_COLD_MINIFY=0 (readable bundles, so a profile names each module), BENCH_COLD_RUNS=<n> (default 5),
+BENCH_HTTP_ROUNDS=<n> and BENCH_HTTP_SECONDS=<s> (issuance-http; 4 × 2 s), BENCH_LARGE_ROOM_SIZES=<n,n>
+(default 10000,100000), BENCH_LARGE_ROOM_SHARDING=<shardSize>x<concurrency>[,…] (extra large-room variants).
 docs/benchmarks.md says what each section measures and how.`);
   process.exit(0);
 }
@@ -45,6 +47,29 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 const sections = wanted.length > 0 ? SECTIONS.filter((s) => wanted.includes(s)) : SECTIONS;
+
+/**
+ * The numeric settings the sections read from the environment, checked before anything starts: a
+ * typo is one line and exit 2, not a stack trace from inside a section minutes into the run.
+ */
+const positiveInteger = (v: string) => /^[1-9][0-9]*$/.test(v);
+const NUMERIC_ENV: Record<string, { ok: (value: string) => boolean; expected: string }> = {
+  BENCH_COLD_RUNS: { ok: positiveInteger, expected: 'a positive integer (fresh processes per bundle)' },
+  BENCH_HTTP_ROUNDS: { ok: positiveInteger, expected: 'a positive integer' },
+  BENCH_HTTP_SECONDS: { ok: (v) => Number(v) > 0 && Number.isFinite(Number(v)), expected: 'a positive number of seconds' },
+  BENCH_LARGE_ROOM_SIZES: { ok: (v) => v.split(',').every(positiveInteger), expected: 'positive integers separated by commas' },
+  BENCH_LARGE_ROOM_SHARDING: {
+    ok: (v) => v.split(',').every((spec) => /^[1-9][0-9]*x[1-9][0-9]*$/.test(spec)),
+    expected: '<shardSize>x<concurrency>, separated by commas',
+  },
+};
+for (const [name, { ok, expected }] of Object.entries(NUMERIC_ENV)) {
+  const value = process.env[name];
+  if (value !== undefined && !ok(value)) {
+    console.error(`pnpm bench: ${name}=${JSON.stringify(value)} is not ${expected} (--help)`);
+    process.exit(2);
+  }
+}
 
 const cpuModel = readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.*)$/m)?.[1] ?? cpus()[0]?.model ?? 'unknown';
 const load = () =>

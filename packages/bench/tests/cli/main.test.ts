@@ -24,4 +24,22 @@ describe('pnpm bench (the CLI)', () => {
       'pnpm bench: unknown section(s) large-rooms; choose from issuance-in-process, issuance-http, connect, fan-out, history, cold-start, large-room (--help)',
     );
   });
+
+  it.each([
+    ['BENCH_COLD_RUNS', '0', 'a positive integer (fresh processes per bundle)'],
+    ['BENCH_COLD_RUNS', 'five', 'a positive integer (fresh processes per bundle)'],
+    ['BENCH_HTTP_SECONDS', '-1', 'a positive number of seconds'],
+    ['BENCH_LARGE_ROOM_SIZES', '1000,,5000', 'positive integers separated by commas'],
+    ['BENCH_LARGE_ROOM_SHARDING', '5000', '<shardSize>x<concurrency>, separated by commas'],
+  ])('%s=%s is a usage error (exit 2, one line) before anything starts', (name, value, expected) => {
+    const result = spawnSync(TSX, ['src/main.ts', 'cold-start'], {
+      cwd: PACKAGE_DIR,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, [name]: value },
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim()).toBe(`pnpm bench: ${name}=${JSON.stringify(value)} is not ${expected} (--help)`);
+    expect(result.stdout).toBe('');
+  });
 });
