@@ -1,6 +1,6 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freeDevPorts, startPnpmDev, stopGroup, survivors, type DevPorts, type DevProcess } from './helpers/dev-process.ts';
+import { freeDevPorts, startPnpmDev, stopDev, type DevPorts, type DevProcess } from './helpers/dev-process.ts';
 import { tryConnect } from './helpers/source-system-token.ts';
 
 // A fan-out shard is queued with an asynchronous invoke (InvocationType Event). serverless-offline
@@ -26,17 +26,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   lambda?.destroy();
-  if (dev && dev.child.exitCode === null && dev.child.signalCode === null) {
-    stopGroup(dev.child, 'SIGINT');
-    await Promise.race([dev.exited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
-  }
-  for (const p of dev ? survivors(dev.seen) : []) {
-    try {
-      process.kill(p.pid, 'SIGKILL');
-    } catch {
-      // gone meanwhile
-    }
-  }
+  await stopDev(dev);
 });
 
 const running = () => dev.child.exitCode === null && dev.child.signalCode === null;
