@@ -1,4 +1,5 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { localClientConfig } from '@roomgate/local-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeDevPorts, startPnpmDev, stopDev, type DevPorts, type DevProcess } from './helpers/dev-process.ts';
 import { tryConnect } from './helpers/source-system-token.ts';
@@ -16,12 +17,7 @@ beforeAll(async () => {
   const free = await freeDevPorts();
   ports = free.ports;
   dev = await startPnpmDev(free.args, 200_000);
-  lambda = new LambdaClient({
-    endpoint: `http://127.0.0.1:${ports['--socket-lambda-port']}`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
-  });
+  lambda = new LambdaClient({ ...localClientConfig(`http://127.0.0.1:${ports['--socket-lambda-port']}`), maxAttempts: 1 });
 });
 
 afterAll(async () => {
