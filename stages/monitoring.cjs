@@ -11,8 +11,15 @@
 const NAMESPACE = 'Roomgate';
 const PERIOD = 300;
 
-async function settingsOf(resolveVariable) {
-  return resolveVariable('self:custom.settings');
+/**
+ * A variable source (`${file(…):name}`) from `build(stage, settings)`: the stage and its
+ * settings (stages/settings.cjs, as serverless.yml exposes them) resolved once, for every export.
+ */
+function perStage(build) {
+  return async ({ resolveVariable }) => {
+    const [stage, settings] = await Promise.all([resolveVariable('sls:stage'), resolveVariable('self:custom.settings')]);
+    return build(stage, settings);
+  };
 }
 
 /** Alarm and OK notifications go to the stage's topic when it names one; the alarm exists either way. */
@@ -126,10 +133,6 @@ const TOKEN_API = 'roomgate-token-api';
 const SOCKET_FUNCTIONS = ['ConnectLambdaFunction', 'DisconnectLambdaFunction', 'DefaultLambdaFunction', 'FanOutShardLambdaFunction'];
 const TOKEN_API_FUNCTIONS = ['ApiLambdaFunction', 'RoomsLambdaFunction'];
 
-async function stageOf(resolveVariable) {
-  return resolveVariable('sls:stage');
-}
-
 /** A metric widget of the dashboard; `metrics` in CloudWatch's dashboard body syntax. */
 function widget(title, metrics, x, y, { stat = 'Sum', view = 'timeSeries' } = {}) {
   return { type: 'metric', x, y, width: 12, height: 6, properties: { title, metrics, stat, period: PERIOD, view, region: '__REGION__' } };
@@ -175,24 +178,21 @@ const publishWidgets = (title, service, stage) => [
 const perFunction = (metric, functions) => functions.map((fn) => ['AWS/Lambda', metric, 'FunctionName', `__REF:${fn}__`]);
 
 module.exports = {
-  socketRefusedConnects: async ({ resolveVariable }) => {
-    const [settings, stage] = await Promise.all([settingsOf(resolveVariable), stageOf(resolveVariable)]);
-    return alarm({
+  socketRefusedConnects: perStage((stage, settings) =>
+    alarm({
       name: `${SOCKET}-${stage}-refused-connects`,
       description: `roomgate socket (${stage}): at least ${settings.alarms.refusedConnectsPer5Minutes} connections refused in 5 minutes (any code). Runbook: docs/operations.md, "refused-connects".`,
       metrics: [roomgateMetric('m', 'ConnectRefused', SOCKET, stage), expression('refused', 'FILL(m, 0)', 'refused connects')],
       threshold: settings.alarms.refusedConnectsPer5Minutes,
       settings,
-    });
-  },
-  socketDeliveryFailures: async ({ resolveVariable }) => deliveryFailureAlarm(SOCKET, await stageOf(resolveVariable), await settingsOf(resolveVariable)),
-  socketKeyLoadFailures: async ({ resolveVariable }) => keyLoadAlarm(SOCKET, await stageOf(resolveVariable), await settingsOf(resolveVariable)),
-  socketLambdaErrors: async ({ resolveVariable }) =>
-    lambdaErrorsAlarm(SOCKET, await stageOf(resolveVariable), await settingsOf(resolveVariable), SOCKET_FUNCTIONS),
-  socketThrottles: async ({ resolveVariable }) => throttlesAlarm(SOCKET, await stageOf(resolveVariable), await settingsOf(resolveVariable), SOCKET_FUNCTIONS),
-  socketDashboard: async ({ resolveVariable }) => {
-    const stage = await stageOf(resolveVariable);
-    return dashboard(`${SOCKET}-${stage}`, [
+    }),
+  ),
+  socketDeliveryFailures: perStage((stage, settings) => deliveryFailureAlarm(SOCKET, stage, settings)),
+  socketKeyLoadFailures: perStage((stage, settings) => keyLoadAlarm(SOCKET, stage, settings)),
+  socketLambdaErrors: perStage((stage, settings) => lambdaErrorsAlarm(SOCKET, stage, settings, SOCKET_FUNCTIONS)),
+  socketThrottles: perStage((stage, settings) => throttlesAlarm(SOCKET, stage, settings, SOCKET_FUNCTIONS)),
+  socketDashboard: perStage((stage) =>
+    dashboard(`${SOCKET}-${stage}`, [
       widget('Connects: accepted and refused', [emf('ConnectAccepted', SOCKET, stage), emf('ConnectRefused', SOCKET, stage)], 0, 0),
       widget('Refused connects by code', byDimension('ConnectRefused', SOCKET, stage, 'code'), 12, 0),
       ...publishWidgets('Publishes and deliveries', SOCKET, stage),
@@ -220,11 +220,10 @@ module.exports = {
         24,
       ),
       widget('Fan-out shards by outcome (large rooms)', byDimension('FanOutShards', SOCKET, stage, 'outcome'), 12, 24),
-    ]);
-  },
+    ]),
+  ),
 
-  tokenApi5xxRate: async ({ resolveVariable }) => {
-    const [settings, stage] = await Promise.all([settingsOf(resolveVariable), stageOf(resolveVariable)]);
+  tokenApi5xxRate: perStage((stage, settings) => {
     // HTTP APIs publish per API and stage; serverless deploys the HTTP API to `$default`.
     const api = [
       { Name: 'ApiId', Value: { Ref: 'HttpApi' } },
@@ -242,15 +241,12 @@ module.exports = {
       evaluationPeriods: 2,
       settings,
     });
-  },
-  tokenApiKeyLoadFailures: async ({ resolveVariable }) => keyLoadAlarm(TOKEN_API, await stageOf(resolveVariable), await settingsOf(resolveVariable)),
-  tokenApiDeliveryFailures: async ({ resolveVariable }) => deliveryFailureAlarm(TOKEN_API, await stageOf(resolveVariable), await settingsOf(resolveVariable)),
-  tokenApiLambdaErrors: async ({ resolveVariable }) =>
-    lambdaErrorsAlarm(TOKEN_API, await stageOf(resolveVariable), await settingsOf(resolveVariable), TOKEN_API_FUNCTIONS),
-  tokenApiThrottles: async ({ resolveVariable }) =>
-    throttlesAlarm(TOKEN_API, await stageOf(resolveVariable), await settingsOf(resolveVariable), TOKEN_API_FUNCTIONS),
-  tokenApiDashboard: async ({ resolveVariable }) => {
-    const stage = await stageOf(resolveVariable);
+  }),
+  tokenApiKeyLoadFailures: perStage((stage, settings) => keyLoadAlarm(TOKEN_API, stage, settings)),
+  tokenApiDeliveryFailures: perStage((stage, settings) => deliveryFailureAlarm(TOKEN_API, stage, settings)),
+  tokenApiLambdaErrors: perStage((stage, settings) => lambdaErrorsAlarm(TOKEN_API, stage, settings, TOKEN_API_FUNCTIONS)),
+  tokenApiThrottles: perStage((stage, settings) => throttlesAlarm(TOKEN_API, stage, settings, TOKEN_API_FUNCTIONS)),
+  tokenApiDashboard: perStage((stage) => {
     const api = ['ApiId', '__REF:HttpApi__', 'Stage', '$default'];
     return dashboard(`${TOKEN_API}-${stage}`, [
       widget(
@@ -269,5 +265,5 @@ module.exports = {
       widget('Lambda errors and throttles', [...perFunction('Errors', TOKEN_API_FUNCTIONS), ...perFunction('Throttles', TOKEN_API_FUNCTIONS)], 12, 12),
       widget('HTTP latency (p99, ms)', [['AWS/ApiGateway', 'Latency', ...api]], 0, 18, { stat: 'p99' }),
     ]);
-  },
+  }),
 };

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freeDevPorts, startPnpmDev, stopGroup, survivors, type DevProcess } from './helpers/dev-process.ts';
+import { freeDevPorts, startPnpmDev, stopDev, type DevProcess } from './helpers/dev-process.ts';
 import { tryConnect } from './helpers/source-system-token.ts';
 
 // `pnpm dev --stage <s>` as docs/operations.md and `pnpm dev --help` offer it. A stage other than
@@ -15,17 +15,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (dev && dev.child.exitCode === null && dev.child.signalCode === null) {
-    stopGroup(dev.child, 'SIGINT');
-    await Promise.race([dev.exited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
-  }
-  for (const p of dev ? survivors(dev.seen) : []) {
-    try {
-      process.kill(p.pid, 'SIGKILL');
-    } catch {
-      // gone meanwhile
-    }
-  }
+  await stopDev(dev);
 });
 
 describe(`pnpm dev --stage ${STAGE}`, () => {

@@ -5,7 +5,7 @@ import { decodeJwt } from 'jose';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './helpers/browser.ts';
-import { freeDevPorts, startPnpmDev, stopGroup, survivors, type DevPorts, type DevProcess } from './helpers/dev-process.ts';
+import { freeDevPorts, startPnpmDev, stopGroup, survivors, stopDev, type DevPorts, type DevProcess } from './helpers/dev-process.ts';
 import { readSigningKey, sourceSystemToken, tryConnect } from './helpers/source-system-token.ts';
 import { accepts } from '@roomgate/local-aws';
 
@@ -24,17 +24,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   // Whatever a failed test left running: Ctrl-C first, then nothing is spared.
-  if (dev && dev.child.exitCode === null && dev.child.signalCode === null) {
-    stopGroup(dev.child, 'SIGINT');
-    await Promise.race([dev.exited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
-  }
-  for (const p of dev ? survivors(dev.seen) : []) {
-    try {
-      process.kill(p.pid, 'SIGKILL');
-    } catch {
-      // gone meanwhile
-    }
-  }
+  await stopDev(dev);
 });
 
 async function joinRoom(room: string, user: string): Promise<Page> {

@@ -1,6 +1,7 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { localClientConfig } from '@roomgate/local-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freeDevPorts, startPnpmDev, stopGroup, survivors, type DevPorts, type DevProcess } from './helpers/dev-process.ts';
+import { freeDevPorts, startPnpmDev, stopDev, type DevPorts, type DevProcess } from './helpers/dev-process.ts';
 import { tryConnect } from './helpers/source-system-token.ts';
 
 // A fan-out shard is queued with an asynchronous invoke (InvocationType Event). serverless-offline
@@ -16,27 +17,12 @@ beforeAll(async () => {
   const free = await freeDevPorts();
   ports = free.ports;
   dev = await startPnpmDev(free.args, 200_000);
-  lambda = new LambdaClient({
-    endpoint: `http://127.0.0.1:${ports['--socket-lambda-port']}`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
-  });
+  lambda = new LambdaClient({ ...localClientConfig(`http://127.0.0.1:${ports['--socket-lambda-port']}`), maxAttempts: 1 });
 });
 
 afterAll(async () => {
   lambda?.destroy();
-  if (dev && dev.child.exitCode === null && dev.child.signalCode === null) {
-    stopGroup(dev.child, 'SIGINT');
-    await Promise.race([dev.exited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
-  }
-  for (const p of dev ? survivors(dev.seen) : []) {
-    try {
-      process.kill(p.pid, 'SIGKILL');
-    } catch {
-      // gone meanwhile
-    }
-  }
+  await stopDev(dev);
 });
 
 const running = () => dev.child.exitCode === null && dev.child.signalCode === null;

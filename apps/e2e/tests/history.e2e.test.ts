@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './helpers/browser.ts';
-import { freeDevPorts, startPnpmDev, stopGroup, survivors, type DevProcess } from './helpers/dev-process.ts';
+import { freeDevPorts, startPnpmDev, stopDev, type DevProcess } from './helpers/dev-process.ts';
 import { connectionIds, deleteConnection, devStackOf, hideRow, postToRoom, startMember, until, type DevStack, type Member } from './helpers/room-members.ts';
 
 /**
@@ -26,17 +26,7 @@ afterAll(async () => {
   for (const member of members) member.client.close();
   await browser?.close();
   stack?.dynamo.destroy();
-  if (dev && dev.child.exitCode === null && dev.child.signalCode === null) {
-    stopGroup(dev.child, 'SIGINT');
-    await Promise.race([dev.exited, sleep(20_000)]);
-  }
-  for (const p of dev ? survivors(dev.seen) : []) {
-    try {
-      process.kill(p.pid, 'SIGKILL');
-    } catch {
-      // gone meanwhile
-    }
-  }
+  await stopDev(dev);
 });
 
 async function member(roomId: string, userId: string, options: Parameters<typeof startMember>[3] = {}): Promise<Member> {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freeDevPorts, startPnpmDev, stopGroup, survivors, type DevPorts, type DevProcess } from './helpers/dev-process.ts';
+import { freeDevPorts, startPnpmDev, stopDev, type DevPorts, type DevProcess } from './helpers/dev-process.ts';
 import { readSigningKey, sourceSystemToken, tryConnect } from './helpers/source-system-token.ts';
 
 // `pnpm dev --legacy-tokens` as docs/migrating.md tells a team to try it; dev-stack.e2e.test.ts
@@ -14,17 +14,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (dev && dev.child.exitCode === null && dev.child.signalCode === null) {
-    stopGroup(dev.child, 'SIGINT');
-    await Promise.race([dev.exited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
-  }
-  for (const p of dev ? survivors(dev.seen) : []) {
-    try {
-      process.kill(p.pid, 'SIGKILL');
-    } catch {
-      // gone meanwhile
-    }
-  }
+  await stopDev(dev);
 });
 
 describe('pnpm dev --legacy-tokens (source-system compatibility)', () => {

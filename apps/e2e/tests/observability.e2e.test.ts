@@ -1,6 +1,6 @@
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freeDevPorts, startPnpmDev, stopGroup, survivors, type DevProcess } from './helpers/dev-process.ts';
+import { freeDevPorts, startPnpmDev, stopGroup, stopDev, type DevProcess } from './helpers/dev-process.ts';
 import { tryConnect } from './helpers/source-system-token.ts';
 
 // Issue 18: what an operator reads. `pnpm dev --verbose` streams the services' output as a
@@ -79,17 +79,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  if (dev && dev.child.exitCode === null && dev.child.signalCode === null) {
-    stopGroup(dev.child, 'SIGKILL');
-    await Promise.race([dev.exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-  }
-  for (const p of dev ? survivors(dev.seen) : []) {
-    try {
-      process.kill(p.pid, 'SIGKILL');
-    } catch {
-      // gone meanwhile
-    }
-  }
+  await stopDev(dev, { signal: 'SIGKILL', graceMs: 10_000 });
 });
 
 describe('pnpm dev --verbose: metrics and logs as CloudWatch reads them', () => {

@@ -1,7 +1,7 @@
 import { createRoomClient, type PresenceEvent, type RoomClient } from '@roomgate/client';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freeDevPorts, startPnpmDev, stopGroup, survivors, type DevProcess } from './helpers/dev-process.ts';
+import { freeDevPorts, startPnpmDev, stopDev, type DevProcess } from './helpers/dev-process.ts';
 import { until } from './helpers/room-members.ts';
 
 /**
@@ -13,7 +13,6 @@ import { until } from './helpers/room-members.ts';
 let dev: DevProcess;
 const clients: RoomClient[] = [];
 const run = Math.random().toString(36).slice(2, 8);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
   dev = await startPnpmDev(['--events', ...(await freeDevPorts()).args], 200_000);
@@ -21,17 +20,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const client of clients) client.close();
-  if (dev && dev.child.exitCode === null && dev.child.signalCode === null) {
-    stopGroup(dev.child, 'SIGINT');
-    await Promise.race([dev.exited, sleep(20_000)]);
-  }
-  for (const p of dev ? survivors(dev.seen) : []) {
-    try {
-      process.kill(p.pid, 'SIGKILL');
-    } catch {
-      // gone meanwhile
-    }
-  }
+  await stopDev(dev);
 });
 
 async function connect(roomId: string, userId: string, capabilities: string[]): Promise<{ client: RoomClient; presence: PresenceEvent[] }> {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { accepts } from '@roomgate/local-aws';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freeDevPorts, REPO_ROOT, startPnpmDev, stopGroup, survivors, type DevProcess } from './helpers/dev-process.ts';
+import { freeDevPorts, REPO_ROOT, startPnpmDev, stopGroup, stopDev, type DevProcess } from './helpers/dev-process.ts';
 
 /**
  * `pnpm smoke` as a user (and CI) types it, from the repository root: issue 14's proof that a
@@ -9,7 +9,6 @@ import { freeDevPorts, REPO_ROOT, startPnpmDev, stopGroup, survivors, type DevPr
  */
 
 const STEPS = ['health', 'jwks', 'token', 'connect', 'publish', 'receive', 'list', 'kick', 'closed'];
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs `pnpm smoke <args>` in its own process group; resolves its exit code and output. */
 function pnpmSmoke(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -46,17 +45,7 @@ describe('pnpm smoke --local --attach (a running pnpm dev)', () => {
   let tokenApiPort: number;
 
   afterAll(async () => {
-    if (dev && dev.child.exitCode === null && dev.child.signalCode === null) {
-      stopGroup(dev.child, 'SIGINT');
-      await Promise.race([dev.exited, sleep(20_000)]);
-    }
-    for (const p of dev ? survivors(dev.seen) : []) {
-      try {
-        process.kill(p.pid, 'SIGKILL');
-      } catch {
-        // gone meanwhile
-      }
-    }
+    await stopDev(dev);
   });
 
   it('passes with the dev API key the banner prints', async () => {

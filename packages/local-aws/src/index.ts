@@ -27,3 +27,4 @@ export { AwsServiceError } from './aws-service-error.ts';
 export { LocalAwsError, type LocalAwsErrorCode } from './errors.ts';
 export { accepts, freePort, freePorts } from './loopback.ts';
 export { signalProcessGroup, stopProcessGroup } from './process-group.ts';
+export { envWithoutAws } from './env-without-aws.ts';

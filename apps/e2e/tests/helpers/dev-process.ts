@@ -112,3 +112,26 @@ export function survivors(seen: Map<string, ProcessEntry>): ProcessEntry[] {
   const now = new Map((readProcessTable() ?? []).filter((p) => p.state !== 'Z').map((p) => [key(p), p]));
   return [...seen.keys()].filter((k) => now.has(k)).map((k) => now.get(k)!);
 }
+
+/**
+ * Ends a `pnpm dev` a test started, and whatever a failed test left running: `signal` to its group
+ * (SIGINT: Ctrl-C first), up to `graceMs` for it to exit, then SIGKILL to every process seen below
+ * it that still runs. Nothing to do for undefined (the stack never started).
+ */
+export async function stopDev(
+  dev: DevProcess | undefined,
+  { signal = 'SIGINT', graceMs = 20_000 }: { signal?: NodeJS.Signals; graceMs?: number } = {},
+): Promise<void> {
+  if (dev === undefined) return;
+  if (dev.child.exitCode === null && dev.child.signalCode === null) {
+    stopGroup(dev.child, signal);
+    await Promise.race([dev.exited, new Promise((resolve) => setTimeout(resolve, graceMs))]);
+  }
+  for (const p of survivors(dev.seen)) {
+    try {
+      process.kill(p.pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
+}

@@ -5,6 +5,7 @@ import { countThrottle, describeError, noMetrics, tokenFingerprint, systemClock,
 import { tokenKid, type TokenVerifier } from '@roomgate/shared/tokens';
 import type { WebSocketConnectEvent, WebSocketResult } from '../events.ts';
 import { readHandshake } from '../handshake.ts';
+import { grantFields } from '../grant-fields.ts';
 import type { Admission } from '../admission/admission.ts';
 
 export interface ConnectDeps {
@@ -94,11 +95,8 @@ export function makeConnectHandler(deps: ConnectDeps) {
           connectionId,
           roomId: grant.roomId,
           ...(grant.userId !== undefined ? { userId: grant.userId } : {}),
-          capabilities: grant.capabilities,
           connectedAt: clock(),
-          tokenExpiresAt: grant.expiresAt,
-          ...(grant.tokenId !== undefined ? { tokenId: grant.tokenId } : {}),
-          tokenIssuedAt: grant.issuedAt,
+          ...grantFields(grant),
         },
         // Members hear the join only once the connection is admitted (a refused one never joined).
         { announce: false },

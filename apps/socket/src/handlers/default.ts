@@ -11,6 +11,7 @@ import { countThrottle, describeError, noMetrics, tokenFingerprint, systemClock,
 import { tokenKid, type TokenVerifier } from '@roomgate/shared/tokens';
 import type { WebSocketMessageEvent, WebSocketResult } from '../events.ts';
 import { readFrameText } from '../frame-text.ts';
+import { grantFields } from '../grant-fields.ts';
 import { makeHistoryAction } from './history.ts';
 import type { Admission } from '../admission/admission.ts';
 import type { PublishRateLimit } from '../admission/rate-limit.ts';
@@ -119,12 +120,7 @@ export function makeDefaultHandler(deps: DefaultDeps) {
       }
       throw error;
     }
-    await deps.store.updateExpiry(record.connectionId, {
-      tokenExpiresAt: grant.expiresAt,
-      capabilities: grant.capabilities,
-      ...(grant.tokenId !== undefined ? { tokenId: grant.tokenId } : {}),
-      tokenIssuedAt: grant.issuedAt,
-    });
+    await deps.store.updateExpiry(record.connectionId, grantFields(grant));
     logger.info('token refreshed', { connectionId: record.connectionId, token: tokenFingerprint(frame.token), tokenExpiresAt: grant.expiresAt });
     return reply({ type: 'refreshed', tokenExpiresAt: grant.expiresAt, ...withId(frame.id) });
   };

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { readPackagedTemplate } from '@roomgate/local-aws';
+import { envWithoutAws, readPackagedTemplate } from '@roomgate/local-aws';
 
 export const SERVICE_DIR = fileURLToPath(new URL('../..', import.meta.url));
 const SLS_BIN = fileURLToPath(new URL('../../node_modules/serverless/bin/serverless.js', import.meta.url));
@@ -12,20 +12,6 @@ export type PackagedTemplate = {
   Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
   Outputs: Record<string, { Value: unknown; Export: { Name: string } }>;
 };
-
-/** The environment minus every AWS credential source and ROOMGATE_* setting, to prove packaging needs none. */
-function envWithoutAws(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('AWS_') && !name.startsWith('ROOMGATE_')) env[name] = value;
-  return {
-    ...env,
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
-    AWS_CONFIG_FILE: '/nonexistent/config',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    SLS_TELEMETRY_DISABLED: '1',
-    ...extra,
-  };
-}
 
 /**
  * `sls package --stage <stage>` of the socket service into `out`, with no AWS credentials, plus `env`.
@@ -40,7 +26,8 @@ export async function slsPackage(
   try {
     const { stdout, stderr } = await run(process.execPath, [SLS_BIN, 'package', '--stage', stage, '--package', options.out], {
       cwd: SERVICE_DIR,
-      env: envWithoutAws({ ROOMGATE_ESBUILD_DIR: options.buildDir, ...options.env }),
+      // Inherited ROOMGATE_* settings are dropped too: only `env` reaches the package step.
+      env: envWithoutAws({ ROOMGATE_ESBUILD_DIR: options.buildDir, ...options.env }, { dropSettings: true }),
       timeout: 120_000,
     });
     return { template: readPackagedTemplate<PackagedTemplate>(options.out), output: stdout + stderr };

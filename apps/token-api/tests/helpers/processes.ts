@@ -2,26 +2,12 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stopProcessGroup } from '@roomgate/local-aws';
+import { envWithoutAws, stopProcessGroup } from '@roomgate/local-aws';
 
-export { freePort } from '@roomgate/local-aws';
+export { envWithoutAws, freePort } from '@roomgate/local-aws';
 
 export const SERVICE_DIR = join(import.meta.dirname, '..', '..');
 export const SLS = join(SERVICE_DIR, 'node_modules', '.bin', 'sls');
-
-/** The environment minus every AWS credential source, to prove a command needs none. */
-export function envWithoutAws(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('AWS_')) env[name] = value;
-  return {
-    ...env,
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
-    AWS_CONFIG_FILE: '/nonexistent/config',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    SLS_TELEMETRY_DISABLED: '1',
-    ...extra,
-  };
-}
 
 export interface Spawned {
   child: ChildProcess;

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { envWithoutAws } from '@roomgate/local-aws';
 import { DevstackError } from '../errors.ts';
 import type { Ports } from './ports.ts';
 
@@ -163,20 +164,13 @@ function withPreload(nodeOptions: string | undefined): string {
  * never reach a real account, whatever profile the developer has active.
  */
 function commonEnv(e: StackEndpoints): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('AWS_')) env[name] = value;
-  return {
-    ...env,
+  return envWithoutAws({
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_REGION: 'us-east-1',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
-    AWS_CONFIG_FILE: '/nonexistent/config',
-    AWS_EC2_METADATA_DISABLED: 'true',
     // The SDK's Node 20 deprecation notice, once per process and worker, buries real warnings.
     AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    SLS_TELEMETRY_DISABLED: '1',
     SLS_NOTIFICATIONS_MODE: 'off',
     ROOMGATE_TABLE_NAME: e.tableName,
     ROOMGATE_ROOMS_TABLE_NAME: e.roomsTableName,
@@ -189,5 +183,5 @@ function commonEnv(e: StackEndpoints): NodeJS.ProcessEnv {
     ROOMGATE_MANAGEMENT_ENDPOINT: managementEndpointOf(e),
     ROOMGATE_EVENTS_ENDPOINT: e.eventsEndpoint,
     ROOMGATE_EVENT_BUS_NAME: eventBusNameOf(e.stage),
-  };
+  });
 }

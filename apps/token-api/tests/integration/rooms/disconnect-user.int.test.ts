@@ -26,12 +26,7 @@ beforeAll(async () => {
   dynamo = new DynamoDBClient(localClientConfig(inject('dynamoEndpoint')));
   store = createConnectionStore({ client: dynamo, tableName: inject('tableName') });
   server = await startManagementServer({ gone: 'typed' });
-  client = new ApiGatewayManagementApiClient({
-    endpoint: server.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
-  });
+  client = new ApiGatewayManagementApiClient({ ...localClientConfig(server.endpoint), maxAttempts: 1 });
 });
 afterAll(async () => {
   client?.destroy();

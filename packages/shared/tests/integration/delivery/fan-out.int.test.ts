@@ -1,4 +1,5 @@
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { localClientConfig } from '@roomgate/local-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnectionStore, type ConnectionStore } from '../../../src/store/connection-store.ts';
 import { createBroadcaster } from '../../../src/delivery/fan-out.ts';
@@ -23,12 +24,7 @@ describe.each(['bare', 'typed'] as const)('fan-out through the real SDK (410 %s)
 
   beforeAll(async () => {
     server = await startManagementServer({ gone });
-    client = new ApiGatewayManagementApiClient({
-      endpoint: server.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      maxAttempts: 1,
-    });
+    client = new ApiGatewayManagementApiClient({ ...localClientConfig(server.endpoint), maxAttempts: 1 });
   });
   afterAll(async () => {
     client.destroy();

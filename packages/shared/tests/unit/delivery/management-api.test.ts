@@ -1,4 +1,5 @@
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { localClientConfig } from '@roomgate/local-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectionGoneError, DeliveryFailedError } from '../../../src/errors.ts';
 import { createManagementApi, isGone } from '../../../src/delivery/management-api.ts';
@@ -12,7 +13,7 @@ describe.each(['bare', 'typed'] as const)('management API against a local @conne
 
   beforeAll(async () => {
     server = await startManagementServer({ gone });
-    client = new ApiGatewayManagementApiClient({ endpoint: server.endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
+    client = new ApiGatewayManagementApiClient({ ...localClientConfig(server.endpoint), maxAttempts: 1 });
   });
   afterAll(async () => {
     client.destroy();
