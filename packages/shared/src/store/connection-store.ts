@@ -230,36 +230,40 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
     return result.LastEvaluatedKey ? { members, cursor: encodeCursor(result.LastEvaluatedKey) } : { members };
   };
 
-  async function* pages(roomId: string): AsyncIterableIterator<RoomMember> {
-    let pending: Promise<RoomPage> | undefined = listRoom(roomId);
-    while (pending !== undefined) {
-      const page: RoomPage = await pending;
-      // Ask for the next page now, so a fan-out posts to this page while DynamoDB answers
-      // instead of every worker stalling at each page boundary (docs/benchmarks.md, fan-out).
-      pending = page.cursor === undefined ? undefined : listRoom(roomId, { cursor: page.cursor });
-      // Awaited on the next turn; until then this keeps an early failure from being "unhandled".
-      pending?.catch(() => undefined);
-      yield* page.members;
-    }
-  }
-
-  // A shard's read: big pages (few round trips for its ~fanOutShardSize members), only the
-  // attributes a post needs, and the next page asked for while this one is posted (as `pages`).
-  async function* rangeTargets(roomId: string, range: KeyRange): AsyncIterableIterator<FanOutTarget> {
-    const read = (startKey?: Record<string, AttributeValue>): Promise<QueryCommandOutput> =>
-      queryRoom(roomId, { limit: rangePageSize, startKey, range, projection: FAN_OUT_TARGET_ATTRIBUTES });
+  /**
+   * Every row of the pages `read` answers, asking for the next page as soon as one arrives, so a
+   * fan-out posts to this page while DynamoDB answers instead of every worker stalling at each page
+   * boundary (docs/benchmarks.md, fan-out). The LastEvaluatedKey goes straight back as the start
+   * key (no cursor encoded and decoded per page).
+   */
+  async function* prefetched(
+    read: (startKey?: Record<string, AttributeValue>) => Promise<QueryCommandOutput>,
+  ): AsyncIterableIterator<Record<string, AttributeValue>> {
     let pending: Promise<QueryCommandOutput> | undefined = read();
     while (pending !== undefined) {
       const result: QueryCommandOutput = await pending;
       pending = result.LastEvaluatedKey === undefined ? undefined : read(result.LastEvaluatedKey);
+      // Awaited on the next turn; until then this keeps an early failure from being "unhandled".
       pending?.catch(() => undefined);
-      for (const item of result.Items ?? []) {
-        const target = toFanOutTarget(item);
-        // A key condition has no exclusive bounds (BETWEEN includes both of its ends): DynamoDB
-        // returned keys within the inclusive bounds, so only an excluded bound itself is dropped
-        // (inKeyRange would re-encode both keys as UTF-8 per row to find the same).
-        if (target.connectionId !== range.after && target.connectionId !== range.until) yield target;
-      }
+      yield* result.Items ?? [];
+    }
+  }
+
+  async function* roomMembers(roomId: string): AsyncIterableIterator<RoomMember> {
+    for await (const item of prefetched((startKey) => queryRoom(roomId, { limit: pageSize, startKey }))) yield toMember(item);
+  }
+
+  // A shard's read: big pages (few round trips for its ~fanOutShardSize members), only the
+  // attributes a post needs.
+  async function* rangeTargets(roomId: string, range: KeyRange): AsyncIterableIterator<FanOutTarget> {
+    const read = (startKey?: Record<string, AttributeValue>) =>
+      queryRoom(roomId, { limit: rangePageSize, startKey, range, projection: FAN_OUT_TARGET_ATTRIBUTES });
+    for await (const item of prefetched(read)) {
+      const target = toFanOutTarget(item);
+      // A key condition has no exclusive bounds (BETWEEN includes both of its ends): DynamoDB
+      // returned keys within the inclusive bounds, so only an excluded bound itself is dropped
+      // (inKeyRange would re-encode both keys as UTF-8 per row to find the same).
+      if (target.connectionId !== range.after && target.connectionId !== range.until) yield target;
     }
   }
 
@@ -448,7 +452,7 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
 
     listRoom,
 
-    roomConnections: (roomId) => pages(roomId),
+    roomConnections: roomMembers,
     roomRange: rangeTargets,
   };
 }
