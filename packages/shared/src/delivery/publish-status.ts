@@ -1,4 +1,11 @@
-import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { createStoreCall } from '../store/store-call.ts';
 import { systemClock, type Clock } from '../runtime/clock.ts';
 import type { FanOutShardJob } from './shard-job.ts';
@@ -168,9 +175,9 @@ export function createPublishStatusStore(options: PublishStatusStoreOptions): Pu
           new GetItemCommand({ TableName: tableName, Key: key(publishId), ConsistentRead: true, ProjectionExpression: 'roomId, expiresAt, undispatched' }),
         ),
       );
-      const item = result.Item;
+      const item = readable(result.Item, roomId, clock());
       const text = item?.undispatched?.S;
-      if (item === undefined || text === undefined || item.roomId?.S !== roomId || Number(item.expiresAt?.N ?? 0) <= clock()) return [];
+      if (text === undefined) return [];
       const kept = JSON.parse(text) as KeptJobs;
       return kept.jobs.map((job) => ({ ...job, frame: kept.frame, ...(kept.exclude ? { exclude: kept.exclude } : {}) }));
     },
@@ -190,10 +197,9 @@ export function createPublishStatusStore(options: PublishStatusStoreOptions): Pu
 
     async get(roomId, publishId) {
       const result = await send('get', () => client.send(new GetItemCommand({ TableName: tableName, Key: key(publishId), ConsistentRead: true })));
-      const item = result.Item;
       const now = clock();
-      // Another room's publish reads as unknown: a caller allowed on one room learns nothing of others.
-      if (item === undefined || item.roomId?.S !== roomId || Number(item.expiresAt?.N ?? 0) <= now) return undefined;
+      const item = readable(result.Item, roomId, now);
+      if (item === undefined) return undefined;
       const n = (name: string): number => Number(item[name]?.N ?? 0);
       const status = {
         publishId,
@@ -211,6 +217,15 @@ export function createPublishStatusStore(options: PublishStatusStoreOptions): Pu
       return { ...status, state: stateOf(status, started, now, options.deadlineSeconds) };
     },
   };
+}
+
+/**
+ * The status item when it is this room's and not past its TTL (DynamoDB deletes expired items up
+ * to days late). Another room's publish reads as unknown: a caller allowed on one room learns
+ * nothing of others.
+ */
+function readable(item: Record<string, AttributeValue> | undefined, roomId: string, now: number): Record<string, AttributeValue> | undefined {
+  return item !== undefined && item.roomId?.S === roomId && Number(item.expiresAt?.N ?? 0) > now ? item : undefined;
 }
 
 /** The `undispatched` attribute: the publish's frame once, then each job without it. */
