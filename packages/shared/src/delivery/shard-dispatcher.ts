@@ -31,13 +31,14 @@ export function createLambdaShardDispatcher(options: LambdaShardDispatcherOption
   const encoder = new TextEncoder();
   return {
     async dispatch(jobs) {
-      const [{ InvokeCommand }, lambda] = await Promise.all([loadLambdaSdk(), clientOf(client)]).catch((cause: unknown) => {
-        throw new ShardDispatchError({ cause });
-      });
+      // Awaited by every job: when the SDK or the client cannot be had, every job is undispatched (and kept for a retry).
+      const sdk = Promise.all([loadLambdaSdk(), clientOf(client)]);
+      sdk.catch(() => undefined);
       const outcomes = await Promise.allSettled(
-        jobs.map((job) =>
-          lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: encoder.encode(JSON.stringify(job)) })),
-        ),
+        jobs.map(async (job) => {
+          const [{ InvokeCommand }, lambda] = await sdk;
+          return lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: encoder.encode(JSON.stringify(job)) }));
+        }),
       );
       // A FunctionError on an Event invoke means the event was refused (e.g. serverless-offline's unknown function).
       const problem = (outcome: (typeof outcomes)[number]): unknown =>
@@ -46,7 +47,10 @@ export function createLambdaShardDispatcher(options: LambdaShardDispatcherOption
           : outcome.value.FunctionError !== undefined || (outcome.value.StatusCode ?? 202) !== 202
             ? new Error(`Invoke answered ${JSON.stringify(outcome.value.StatusCode)} ${outcome.value.FunctionError ?? ''}`.trim())
             : undefined;
-      const failed = jobs.flatMap((job, i) => (problem(outcomes[i]!) === undefined ? [] : [{ job, cause: problem(outcomes[i]!) }]));
+      const failed = jobs.flatMap((job, i) => {
+        const cause = problem(outcomes[i]!);
+        return cause === undefined ? [] : [{ job, cause }];
+      });
       const first = failed[0];
       if (first !== undefined)
         throw new ShardDispatchError({
