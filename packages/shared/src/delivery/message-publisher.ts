@@ -144,16 +144,15 @@ export function createMessagePublisher(options: MessagePublisherOptions): Messag
   const published = async (message: RoomMessage, result: PublishedMessage, startedAt: number): Promise<PublishedMessage> => {
     const { delivered, failed, stale, bytes, seq, publishId, queued } = result;
     const { metrics } = options;
-    if (metrics !== undefined && queued !== undefined) {
+    metrics?.count('Publishes', { origin });
+    if (queued !== undefined) {
       // Handed to shards: they count its deliveries (fan-out-shard.ts); the latency here would be the queueing time.
-      metrics.count('Publishes', { origin });
-      metrics.count('PublishesQueued', { origin });
-    } else if (metrics !== undefined) {
-      metrics.count('Publishes', { origin });
-      metrics.count('Deliveries', undefined, delivered);
-      metrics.count('DeliveryFailed', undefined, failed);
-      metrics.count('DeliveryStale', undefined, stale);
-      metrics.milliseconds('PublishLatency', performance.now() - startedAt, { origin });
+      metrics?.count('PublishesQueued', { origin });
+    } else {
+      metrics?.count('Deliveries', undefined, delivered);
+      metrics?.count('DeliveryFailed', undefined, failed);
+      metrics?.count('DeliveryStale', undefined, stale);
+      metrics?.milliseconds('PublishLatency', performance.now() - startedAt, { origin });
     }
     await options.events?.emit({
       detailType: 'roomgate.message.published',
@@ -188,7 +187,7 @@ export function createMessagePublisher(options: MessagePublisherOptions): Messag
     if (page.cursor === undefined) return broadcaster.broadcast(message.roomId, body, { ...message.broadcast, members: page.members });
     const frame = await body;
     const plan = planShards({ firstPageKeys: page.members.map((m) => m.connectionId), shardSize: sharding.shardSize, maxShards: sharding.maxShards });
-    const encoded = Buffer.from(typeof frame === 'string' ? Buffer.from(frame, 'utf8') : frame).toString('base64');
+    const encoded = (typeof frame === 'string' ? Buffer.from(frame, 'utf8') : Buffer.from(frame)).toString('base64');
     const jobs = plan.ranges.map((range, index): FanOutShardJob => ({
       kind: 'roomgate.fan-out-shard',
       publishId,
