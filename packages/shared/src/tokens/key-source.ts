@@ -38,7 +38,7 @@ export function createJwksSecretSource(options: JwksSecretSourceOptions): KeyRes
   const cache = new CachedValue(async () => importJwks((await readSecretString(options.client, options.secretId)) as string), {
     maxAgeSeconds: options.maxAgeSeconds ?? 300,
     clock,
-    onStaleError: (error) => options.logger?.warn('public keys reload failed; serving cached keys', errorFields(error)),
+    onStaleError: (error) => options.logger?.warn('public keys reload failed; serving cached keys', { error }),
     onLoadError: (error) => countLoadFailure(options.metrics, 'public-keys', error),
   });
 
@@ -63,7 +63,7 @@ export function createJwksSecretSource(options: JwksSecretSourceOptions): KeyRes
       try {
         return withKid(await forcedRefresh);
       } catch (error) {
-        options.logger?.warn('public keys refresh for unknown kid failed', errorFields(error));
+        options.logger?.warn('public keys refresh for unknown kid failed', { error });
         return [];
       }
     },
@@ -112,7 +112,7 @@ export function createSigningKeySource(options: SigningKeySourceOptions): Signin
   const snapshot = new CachedValue(() => loadSnapshot(options), {
     maxAgeSeconds: options.maxAgeSeconds ?? 300,
     ...(options.clock && { clock: options.clock }),
-    onStaleError: (error: unknown) => options.logger?.warn('key reload failed; serving cached keys', errorFields(error)),
+    onStaleError: (error: unknown) => options.logger?.warn('key reload failed; serving cached keys', { error }),
     onLoadError: (error: unknown) => countLoadFailure(options.metrics, 'signing-key', error),
   });
   return {
@@ -147,9 +147,4 @@ async function loadSnapshot(options: SigningKeySourceOptions): Promise<KeySnapsh
 function isPublished(key: SigningKey, published: VerificationKey[]): boolean {
   const publicKey = createPublicKey(key.privateKey);
   return published.some((entry) => entry.kid === key.kid && entry.alg === key.alg && entry.publicKey.equals(publicKey));
-}
-
-/** The one error shape of a log line: an `error` field (the logger keeps name, code, message and causes). */
-function errorFields(error: unknown): Record<string, unknown> {
-  return { error };
 }
