@@ -151,6 +151,9 @@ describe('pnpm stage', () => {
     [['deploy'], /--stage is required/],
     [['launch', '--stage', 'prod'], /expected one of show, deploy, remove, policy, got "launch"/],
     [['deploy', '--stage=-prod'], /invalid stage "-prod"/],
+    // pnpm passes a literal `--` through (`pnpm stage -- deploy …`): the command and its options are still read.
+    [['--', 'deploy', '--stage', 'prod', '--caller'], /--caller goes with policy/],
+    [['deploy', '--stage', 'prod', '--account', '-5'], /--account needs a value, and a value starting with "-" is not accepted/],
   ])('%j is a usage error (exit 2)', async (argv, message) => {
     const { code, stderr } = await stage(argv, {});
     expect(code).toBe(2);
