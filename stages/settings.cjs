@@ -72,7 +72,8 @@ const DEFAULTS = Object.freeze({
   reservedConcurrency: { connect: null, disconnect: null, default: null, fanOutShard: null, api: null, rooms: null },
   alarms: { topicArn: null, refusedConnectsPer5Minutes: 100, deliveryFailurePercent: 5, tokenApi5xxPercent: 5 },
 });
-const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
+// arn:<partition>:sns:<region>:<account>:<topic>; partition and region are checked against the stage's (PARTITIONS).
+const SNS_TOPIC_ARN = /^arn:(aws[a-z-]*):sns:([a-z0-9-]+):\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 
 // The devstack's stage: `pnpm dev` and the tests run it under serverless-offline, where
 // serverless.yml's `local` params point every function at local endpoints (dynalite, the local
@@ -256,10 +257,13 @@ function resolveStageSettings(stage, declared, options = {}) {
   }
   for (const [fn, value] of Object.entries(s.reservedConcurrency)) if (value !== null) int(`reservedConcurrency.${fn}`, value, 1, 10_000);
   // alarms: a mapping of known keys (checked by `nested` above).
-  if (s.alarms.topicArn !== null && (typeof s.alarms.topicArn !== 'string' || !SNS_TOPIC_ARN.test(s.alarms.topicArn))) {
-    problems.push(`alarms.topicArn must be null or an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>), got ${JSON.stringify(s.alarms.topicArn)}`);
-  } else if (s.alarms.topicArn !== null && !s.alarms.topicArn.includes(`:${s.region}:`)) {
-    problems.push(`alarms.topicArn must be in the stage's region ${s.region} (CloudWatch notifies topics of its own region)`);
+  if (s.alarms.topicArn !== null) {
+    const topic = typeof s.alarms.topicArn === 'string' ? SNS_TOPIC_ARN.exec(s.alarms.topicArn) : null;
+    if (!topic)
+      problems.push(`alarms.topicArn must be null or an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>), got ${JSON.stringify(s.alarms.topicArn)}`);
+    else if (topic[2] !== s.region) problems.push(`alarms.topicArn must be in the stage's region ${s.region} (CloudWatch notifies topics of its own region)`);
+    else if (partition !== undefined && topic[1] !== partition)
+      problems.push(`alarms.topicArn ${JSON.stringify(s.alarms.topicArn)} is in partition ${topic[1]}, the stage's region ${s.region} in ${partition}`);
   }
   int('alarms.refusedConnectsPer5Minutes', s.alarms.refusedConnectsPer5Minutes, 1, 1_000_000);
   int('alarms.deliveryFailurePercent', s.alarms.deliveryFailurePercent, 1, 100);

@@ -1,8 +1,7 @@
-import { parseArgs } from 'node:util';
 import { ApiKeyAdmin, type ApiKeySummary } from '../api-key-admin.ts';
 import { UsageError } from '../errors.ts';
 import { assertStage } from '../stage.ts';
-import { runSecretsCommand, usageFromParseArgs, type KeysCliIo } from './cli-io.ts';
+import { parseCommandLine, runSecretsCommand, type KeysCliIo } from './cli-io.ts';
 
 const COMMANDS = ['create', 'list', 'revoke'] as const;
 type Command = (typeof COMMANDS)[number];
@@ -71,26 +70,19 @@ export function runApiKeyCli(argv: string[], io: KeysCliIo): Promise<number> {
 }
 
 function parse(argv: string[]): Parsed {
-  let values: Record<string, string | boolean | undefined>;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        stage: { type: 'string' },
-        id: { type: 'string' },
-        rooms: { type: 'string' },
-        endpoint: { type: 'string' },
-        region: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw usageFromParseArgs(error);
-  }
+  const { values, positionals } = parseCommandLine(
+    argv,
+    {
+      stage: { type: 'string' },
+      id: { type: 'string' },
+      rooms: { type: 'string' },
+      endpoint: { type: 'string' },
+      region: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    true,
+  );
   const [name, ...extra] = positionals;
   if (name !== undefined && !(COMMANDS as readonly string[]).includes(name)) {
     throw new UsageError(`unknown api-key command ${JSON.stringify(name)}; expected one of ${COMMANDS.join(', ')}`);

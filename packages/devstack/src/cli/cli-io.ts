@@ -1,3 +1,4 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { SecretsManagerClient, SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 import { localClientConfig } from '@roomgate/local-aws';
 import { createSecretsManagerClient, SECRETS_MANAGER_CLIENT_SETTINGS } from '@roomgate/shared/runtime';
@@ -111,4 +112,22 @@ export function usageFromParseArgs(error: unknown): UsageError {
   const ambiguous = /^Option '(--[a-z-]+)[^']*' argument is ambiguous/.exec(message);
   if (ambiguous) return new UsageError(`${ambiguous[1]} needs a value, and a value starting with "-" is not accepted (negative numbers are never valid here)`);
   return new UsageError(message.split('. ')[0]!.replace(/\.$/, ''));
+}
+
+/**
+ * node:util parseArgs, strict, for every devstack command line: drops the literal `--` pnpm passes
+ * through when users type `pnpm dev -- --verbose`, and throws UsageError (see usageFromParseArgs)
+ * for an unknown option or a missing value.
+ */
+export function parseCommandLine(
+  argv: string[],
+  options: NonNullable<ParseArgsConfig['options']>,
+  allowPositionals = false,
+): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  try {
+    const { values, positionals } = parseArgs({ args: argv[0] === '--' ? argv.slice(1) : argv, strict: true, allowPositionals, options });
+    return { values: values as Record<string, string | boolean | undefined>, positionals };
+  } catch (error) {
+    throw usageFromParseArgs(error);
+  }
 }

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { ALGORITHMS, type SigningAlgorithm } from '@roomgate/shared/tokens';
 import { UsageError } from '../errors.ts';
 import { DEFAULT_MAX_TOKEN_TTL_SECONDS, DEFAULT_SECRETS_MAX_AGE_SECONDS, KeyAdmin, type KeyStatus, type KeySummary } from '../key-admin.ts';
@@ -6,7 +5,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { assertStage } from '../stage.ts';
 import { deleteStageSecrets, RECOVERY_WINDOW_DAYS, type DeletedSecret } from '../stage-secrets.ts';
 import { runApiKeyCli } from './api-key-command.ts';
-import { runSecretsCommand, usageFromParseArgs, type KeysCliIo } from './cli-io.ts';
+import { parseCommandLine, runSecretsCommand, type KeysCliIo } from './cli-io.ts';
 
 export type { KeysCliIo } from './cli-io.ts';
 
@@ -112,6 +111,8 @@ interface Parsed {
 
 /** Runs the key CLI; resolves with the exit code: 0 ok, 1 failure, 2 usage. */
 export function runKeysCli(argv: string[], io: KeysCliIo): Promise<number> {
+  // `pnpm keys -- api-key list`: the `--` pnpm passes through would hide the subcommand.
+  if (argv[0] === '--') argv = argv.slice(1);
   if (argv[0] === 'api-key') return runApiKeyCli(argv.slice(1), io);
   return runSecretsCommand(argv, io, {
     parse,
@@ -122,31 +123,24 @@ export function runKeysCli(argv: string[], io: KeysCliIo): Promise<number> {
 }
 
 function parse(argv: string[]): Parsed {
-  let values: Record<string, string | boolean | undefined>;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        stage: { type: 'string' },
-        alg: { type: 'string' },
-        endpoint: { type: 'string' },
-        region: { type: 'string' },
-        'if-missing': { type: 'boolean' },
-        force: { type: 'boolean' },
-        'secrets-max-age': { type: 'string' },
-        'max-token-ttl': { type: 'string' },
-        'recovery-window': { type: 'string' },
-        'force-delete-without-recovery': { type: 'boolean' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw usageFromParseArgs(error);
-  }
+  const { values, positionals } = parseCommandLine(
+    argv,
+    {
+      stage: { type: 'string' },
+      alg: { type: 'string' },
+      endpoint: { type: 'string' },
+      region: { type: 'string' },
+      'if-missing': { type: 'boolean' },
+      force: { type: 'boolean' },
+      'secrets-max-age': { type: 'string' },
+      'max-token-ttl': { type: 'string' },
+      'recovery-window': { type: 'string' },
+      'force-delete-without-recovery': { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    true,
+  );
   const [name, ...extra] = positionals;
   if (name === 'api-key') throw new UsageError('"api-key" must be the first argument: pnpm keys api-key <create|list|revoke> [options]');
   if (name !== undefined && !(COMMANDS as readonly string[]).includes(name)) {

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import type { CloudFormationClient, CloudFormationClientConfig } from '@aws-sdk/client-cloudformation';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { freePorts } from '@roomgate/local-aws';
@@ -13,7 +12,7 @@ import { runSmoke, SMOKE_STEPS, type SmokeTarget } from '../smoke/smoke-run.ts';
 import { resolveStageEndpoints } from '../smoke/stage-endpoints.ts';
 import { assertStage } from '../stage.ts';
 import { loadStage } from '../stage-settings.ts';
-import { usageFromParseArgs } from './cli-io.ts';
+import { parseCommandLine } from './cli-io.ts';
 
 /** Exit codes besides the steps' (SMOKE_STEPS): stable, scripts switch on them. */
 export const SMOKE_EXIT = { ok: 0, unexpected: 1, usage: 2, setup: 3 } as const;
@@ -84,28 +83,18 @@ interface SmokeArgs {
 
 /** Parses the command line; throws UsageError naming what is wrong. Undefined for --help. */
 export function parseSmokeArgs(argv: string[], env: Record<string, string | undefined>): SmokeArgs | undefined {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv[0] === '--' ? argv.slice(1) : argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        stage: { type: 'string' },
-        local: { type: 'boolean' },
-        attach: { type: 'boolean' },
-        'port-base': { type: 'string' },
-        'token-api-port': { type: 'string' },
-        'api-key': { type: 'string' },
-        room: { type: 'string' },
-        user: { type: 'string' },
-        timeout: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw usageFromParseArgs(error);
-  }
+  const { values } = parseCommandLine(argv, {
+    stage: { type: 'string' },
+    local: { type: 'boolean' },
+    attach: { type: 'boolean' },
+    'port-base': { type: 'string' },
+    'token-api-port': { type: 'string' },
+    'api-key': { type: 'string' },
+    room: { type: 'string' },
+    user: { type: 'string' },
+    timeout: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) return undefined;
   const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   const local = values.local === true;

@@ -1,10 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { isDevstackError, UsageError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
 import { assertStage } from '../stage.ts';
 import { REPO_ROOT, loadStage, stageWarnings, type LoadedStage } from '../stage-settings.ts';
-import { usageFromParseArgs } from './cli-io.ts';
+import { parseCommandLine } from './cli-io.ts';
 import { checkPolicyFlags, stagePolicy, type PolicyAwsIo, type PolicyRequest } from './stage-policy-command.ts';
 
 const HELP = `Usage: pnpm stage <show|deploy|remove> --stage <s> [--dry-run] [--json]
@@ -83,11 +82,9 @@ export async function runStageCli(argv: string[], io: StageCliIo): Promise<numbe
   let values: Record<string, string | boolean | undefined>;
   try {
     let positionals: string[];
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
+    ({ values, positionals } = parseCommandLine(
+      argv,
+      {
         stage: { type: 'string' },
         'dry-run': { type: 'boolean' },
         json: { type: 'boolean' },
@@ -97,7 +94,8 @@ export async function runStageCli(argv: string[], io: StageCliIo): Promise<numbe
         'api-id': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
-    }));
+      true,
+    ));
     if (values.help) {
       io.stdout(`${HELP}\n`);
       return 0;
@@ -114,8 +112,7 @@ export async function runStageCli(argv: string[], io: StageCliIo): Promise<numbe
     if (values.deployer && values['api-id'] !== undefined) throw new UsageError('--api-id goes with --caller');
     if (command === 'policy') checkPolicyFlags(policyRequest(values));
   } catch (error) {
-    const message = isDevstackError(error) ? error.message : usageFromParseArgs(error).message;
-    io.stderr(`stage: ${message} (see pnpm stage --help)\n`);
+    io.stderr(`stage: ${(error as Error).message} (see pnpm stage --help)\n`);
     return 2;
   }
   let loaded: LoadedStage;

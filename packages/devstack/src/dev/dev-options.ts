@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from '../cli/cli-io.ts';
 import { UsageError } from '../errors.ts';
 import { assertStage } from '../stage.ts';
 import { DEFAULT_PORT_BASE, PORT_PARTS, portLayout, type PortName, type Ports } from './ports.ts';
@@ -74,28 +74,17 @@ export const DEV_HELP = [
 
 /** Flag, then environment, then default. Throws UsageError naming the bad value. */
 export function parseDevArgs(argv: string[], env: Record<string, string | undefined>, cwd: string, repoRoot: string): ParsedDevArgs {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      // pnpm passes a literal `--` through when users type `pnpm dev -- --verbose`.
-      args: argv[0] === '--' ? argv.slice(1) : argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        stage: { type: 'string' },
-        persist: { type: 'boolean' },
-        'data-dir': { type: 'string' },
-        verbose: { type: 'boolean', short: 'v' },
-        'legacy-tokens': { type: 'boolean' },
-        events: { type: 'boolean' },
-        'port-base': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-        ...Object.fromEntries(Object.values(PORT_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message.split('. ')[0]!.replace(/\.$/, ''));
-  }
+  const { values } = parseCommandLine(argv, {
+    stage: { type: 'string' },
+    persist: { type: 'boolean' },
+    'data-dir': { type: 'string' },
+    verbose: { type: 'boolean', short: 'v' },
+    'legacy-tokens': { type: 'boolean' },
+    events: { type: 'boolean' },
+    'port-base': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+    ...Object.fromEntries(Object.values(PORT_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
+  });
   if (values.help) return { help: true };
 
   const base = port('--port-base', str(values['port-base']) ?? env.ROOMGATE_DEV_PORT_BASE, DEFAULT_PORT_BASE);

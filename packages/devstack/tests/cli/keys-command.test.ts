@@ -36,6 +36,9 @@ describe('runKeysCli usage errors exit 2 with one line', () => {
     [['create', '--stage', 'dev', 'extra'], /^keys: unexpected argument "extra"/],
     [['show', '--stage', 'dev', '--endpoint', 'not a url'], /^keys: endpoint "not a url" is not a URL/],
     [['retire', '--stage', 'dev', '--secrets-max-age', '-5'], /^keys: --secrets-max-age needs a value, and a value starting with "-" is not accepted/],
+    // pnpm passes a literal `--` through (`pnpm keys -- api-key rotate`): the subcommand is still read.
+    [['--', 'api-key', 'rotate', '--stage', 'dev'], /^keys: unknown api-key command "rotate"/],
+    [['--', 'create', '--stage', 'dev', '--alg', 'HS256'], /^keys: --alg must be one of RS256, ES256, EdDSA, got "HS256"/],
   ])('%j', async (argv, message) => {
     const result = await cli(argv);
     expect(result.code).toBe(2);

@@ -133,12 +133,24 @@ describe('pnpm stage', () => {
   it.each([
     ['alarms: { topicArn: ops-alerts }\n', 'alarms.topicArn must be null or an SNS topic ARN'],
     ['alarms: { topicArn: "arn:aws:sns:eu-west-1:123456789012:ops" }\n', "alarms.topicArn must be in the stage's region us-east-1"],
+    // The region's name alone is not enough: a topic in the wrong partition, as iamCallers' ARNs.
+    [
+      'region: cn-north-1\nalarms: { topicArn: "arn:aws:sns:cn-north-1:123456789012:ops" }\n',
+      'alarms.topicArn "arn:aws:sns:cn-north-1:123456789012:ops" is in partition aws, the stage\'s region cn-north-1 in aws-cn',
+    ],
     ['alarms: { deliveryFailurePercent: 0 }\n', 'alarms.deliveryFailurePercent must be a whole number from 1 to 100, got 0'],
     ['alarms: { refusedConnects: 5 }\n', 'unknown setting alarms.refusedConnects'],
   ])('refuses alarm settings CloudFormation or CloudWatch would refuse: %s', async (file, problem) => {
     const { code, stderr } = await stage(['deploy', '--stage', 'prod'], { ROOMGATE_STAGES_DIR: stagesDir({ prod: file }) });
     expect(code).toBe(1);
     expect(stderr).toContain(problem);
+  });
+
+  it('accepts an alarm topic in every partition the stage settings know, e.g. the European Sovereign Cloud', async () => {
+    const file = 'region: eusc-de-east-1\nalarms: { topicArn: "arn:aws-eusc:sns:eusc-de-east-1:123456789012:ops" }\n';
+    const { code, stderr } = await stage(['show', '--stage', 'prod'], { ROOMGATE_STAGES_DIR: stagesDir({ prod: file }) });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 
   it('refuses a history count the functions would refuse at their cold start', async () => {
@@ -151,6 +163,9 @@ describe('pnpm stage', () => {
     [['deploy'], /--stage is required/],
     [['launch', '--stage', 'prod'], /expected one of show, deploy, remove, policy, got "launch"/],
     [['deploy', '--stage=-prod'], /invalid stage "-prod"/],
+    // pnpm passes a literal `--` through (`pnpm stage -- deploy …`): the command and its options are still read.
+    [['--', 'deploy', '--stage', 'prod', '--caller'], /--caller goes with policy/],
+    [['deploy', '--stage', 'prod', '--account', '-5'], /--account needs a value, and a value starting with "-" is not accepted/],
   ])('%j is a usage error (exit 2)', async (argv, message) => {
     const { code, stderr } = await stage(argv, {});
     expect(code).toBe(2);

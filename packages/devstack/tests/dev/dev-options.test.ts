@@ -70,6 +70,7 @@ describe('parseDevArgs', () => {
     [['--stage=-dev'], /^invalid stage "-dev": use 1-32 characters of a-z, 0-9 and -, starting with a letter or digit$/],
     [['--colour'], /^Unknown option '--colour'$/],
     [['extra'], /^Unexpected argument 'extra'$/],
+    [['--port-base', '-5'], /^--port-base needs a value, and a value starting with "-" is not accepted/],
   ])('%j is a usage error', (argv, message) => {
     expect(() => parse(argv)).toThrow(message);
   });
