@@ -1,3 +1,4 @@
+import { ConfigError } from '@roomgate/shared/errors';
 import { parseFanOutShardJob, runFanOutShard, type FanOutShardDeps, type FanOutShardResult } from '@roomgate/shared/delivery';
 import { noMetrics, type Metrics } from '@roomgate/shared/runtime';
 
@@ -14,8 +15,8 @@ export interface FanOutShardHandlerDeps extends Omit<FanOutShardDeps, 'status'> 
 
 /**
  * The fan-out shard function's logic: checks the event (a FanOutShardJob), runs the shard, counts
- * what it did. Throws InvalidShardJobError on a bad event and StoreUnavailableError when the range
- * cannot be listed, so the failure also shows in the function's `Errors`.
+ * what it did. Throws ConfigError without a publishes table, InvalidShardJobError on a bad event and
+ * StoreUnavailableError when the range cannot be listed, so the failure also shows in the function's `Errors`.
  *
  * A sharded publish has no `PublishLatency`: the last shard would have to learn it is the last
  * (finishShard returning the new counters) and the status holds `queuedAt` in whole seconds only;
@@ -26,7 +27,7 @@ export function makeFanOutShardHandler(deps: FanOutShardHandlerDeps): (event: un
   return async (event) => {
     let result: FanOutShardResult;
     try {
-      if (deps.status === undefined) throw new Error('PUBLISHES_TABLE_NAME is required for the fan-out shard function');
+      if (deps.status === undefined) throw new ConfigError(['PUBLISHES_TABLE_NAME is required for the fan-out shard function']);
       const job = parseFanOutShardJob(event);
       result = await runFanOutShard({ ...deps, status: deps.status }, job);
     } catch (error) {

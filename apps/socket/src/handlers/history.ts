@@ -30,6 +30,7 @@ export interface HistoryActionDeps {
  * connection's), StoreUnavailableError.
  */
 export function makeHistoryAction(deps: HistoryActionDeps) {
+  const metrics = deps.metrics ?? noMetrics;
   return async (record: ConnectionRecord, frame: HistoryRequestFrame): Promise<string> => {
     if (deps.history === undefined) throw new HistoryDisabledError();
     if (!record.capabilities.includes('subscribe')) throw new CapabilityForbiddenError('token does not grant subscribe');
@@ -43,7 +44,7 @@ export function makeHistoryAction(deps: HistoryActionDeps) {
       // The reply must stay within API Gateway's frame cap; publish keeps every frame below it.
       maxBytes: HISTORY_MAX_FRAME_BYTES,
     });
-    (deps.metrics ?? noMetrics).count('HistoryReads', { recovered: page.recovered ? 'true' : 'false' });
+    metrics.count('HistoryReads', { recovered: page.recovered ? 'true' : 'false' });
     deps.logger.info('history served', {
       connectionId: record.connectionId,
       roomId: record.roomId,

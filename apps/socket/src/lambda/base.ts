@@ -4,7 +4,7 @@ import { parseConfig, type SocketConfig } from '../config.ts';
 export interface Base {
   config: SocketConfig;
   logger: JsonLogger;
-  /** EMF metrics, flushed after each invocation (`socketHandler`). */
+  /** EMF metrics, flushed after each invocation (`withInvocation` in each lambda/ entry). */
   metrics: Metrics;
 }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { PUBLISH_ID_PATTERN } from '@roomgate/protocol/ids';
 import { createPublishStatusStore, FAN_OUT_SHARD_DEADLINE_SECONDS, type PublishStatus } from '@roomgate/shared/delivery';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { eventually, startSocketStack, type SocketStack } from '../helpers/offline-stack.ts';
@@ -51,7 +52,7 @@ describe('a publish into a room past fanOutShardThreshold', () => {
     expect(ack).toMatchObject({ type: 'ack', action: 'publish', id: 'big-1', delivered: 0, failed: 0, stale: 0, queued: { shards: expect.any(Number) } });
     expect((ack.queued as { shards: number }).shards).toBeGreaterThan(2);
     const publishId = ack.publishId as string;
-    expect(publishId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(publishId).toMatch(PUBLISH_ID_PATTERN);
 
     const isIt = (f: Frame) => f.type === 'message' && (f.data as { text?: string } | undefined)?.text === 'to everyone';
     await Promise.all(clients.map((c) => c.next(isIt, 60_000)));

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { localClientConfig, readPackagedTemplate } from '@roomgate/local-aws';
+import { PUBLISH_ID_PATTERN } from '@roomgate/protocol/ids';
 import type {} from '@roomgate/local-aws/vitest-global-setup';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CHAT_ROLE, apiKeysSecret } from '../helpers/fixtures.ts';
@@ -223,7 +224,7 @@ describe('Rooms API in sls package --stage ci (no AWS credentials)', () => {
     });
     expect(results.map((r) => [r.statusCode, JSON.parse(r.body)])).toEqual([
       [200, { connections: [], nextCursor: null }],
-      [200, { publishId: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/), seq: expect.any(Number), epoch: expect.any(String), delivered: 0, failed: 0, stale: 0 }],
+      [200, { publishId: expect.stringMatching(PUBLISH_ID_PATTERN), seq: expect.any(Number), epoch: expect.any(String), delivered: 0, failed: 0, stale: 0 }],
       [200, { disconnected: 0, failed: 0 }],
       [403, { error: { code: 'ERR_ROOM_FORBIDDEN', message: 'this caller may not act on room "lobby"' } }],
     ]);

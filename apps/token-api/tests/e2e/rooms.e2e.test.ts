@@ -113,6 +113,16 @@ async function settle(client: TestClient): Promise<void> {
 
 const messages = (client: TestClient): Frame[] => client.frames.filter((f) => f.type === 'message');
 
+/** A history stage's 200 to a publish that reached `delivered` connections and failed none. */
+const published = (delivered: number) => ({
+  publishId: expect.stringMatching(PUBLISH_ID_PATTERN),
+  seq: expect.any(Number),
+  epoch: expect.any(String),
+  delivered,
+  failed: 0,
+  stale: 0,
+});
+
 describe('Rooms API under serverless-offline with real WebSocket clients', () => {
   it('a server publish reaches exactly the room’s clients', async () => {
     const a = room('pub');
@@ -120,14 +130,7 @@ describe('Rooms API under serverless-offline with real WebSocket clients', () =>
     const [alice, bob, elsewhere] = [await join(a, 'alice'), await join(a, 'bob'), await join(b, 'carol')];
     const res = await call('POST', `/v1/rooms/${a}/messages`, { body: { data: { text: 'from the backend' } } });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({
-      publishId: expect.stringMatching(PUBLISH_ID_PATTERN),
-      seq: expect.any(Number),
-      epoch: expect.any(String),
-      delivered: 2,
-      failed: 0,
-      stale: 0,
-    });
+    expect(await res.json()).toEqual(published(2));
     for (const client of [alice, bob]) {
       const frame = await client.next((f) => f.type === 'message');
       expect(frame).toEqual({
@@ -147,14 +150,7 @@ describe('Rooms API under serverless-offline with real WebSocket clients', () =>
     const a = room('exclude');
     const [alice, bob] = [await join(a, 'alice'), await join(a, 'bob')];
     const res = await call('POST', `/v1/rooms/${a}/messages`, { body: { data: 'not for alice', excludeUserId: 'alice' } });
-    expect(await res.json()).toEqual({
-      publishId: expect.stringMatching(PUBLISH_ID_PATTERN),
-      seq: expect.any(Number),
-      epoch: expect.any(String),
-      delivered: 1,
-      failed: 0,
-      stale: 0,
-    });
+    expect(await res.json()).toEqual(published(1));
     await bob.next((f) => f.type === 'message');
     await settle(alice);
     expect(messages(alice)).toEqual([]);
@@ -229,14 +225,7 @@ describe('Rooms API under serverless-offline with real WebSocket clients', () =>
     expect(await store.listRoom(a)).toMatchObject({ members: [expect.anything(), expect.anything()] });
     // The refused publish left no idempotency record: the same key now delivers.
     const res = await call('POST', `/v1/rooms/${a}/messages`, { body: { data: 'ok' }, headers: { 'idempotency-key': 'k' } });
-    expect(await res.json()).toEqual({
-      publishId: expect.stringMatching(PUBLISH_ID_PATTERN),
-      seq: expect.any(Number),
-      epoch: expect.any(String),
-      delivered: 2,
-      failed: 0,
-      stale: 0,
-    });
+    expect(await res.json()).toEqual(published(2));
   });
 
   it('an idempotent publish retried with the same key delivers once', async () => {
