@@ -1,5 +1,6 @@
 import { ensureTable, loadAccessTable, loadHistoryTable, loadPublishesTable, localClientConfig, startLocalAws } from '@roomgate/local-aws';
 import { createDynamoDbClient } from '@roomgate/shared/runtime';
+import type { LocalEndpoints } from './lib/local-stack.ts';
 
 /**
  * dynalite and the local Secrets Manager in their own process, so their CPU time does not land
@@ -10,12 +11,23 @@ const aws = await startLocalAws();
 const client = createDynamoDbClient(localClientConfig(aws.dynamoEndpoint));
 const tableName = process.argv[2] ?? 'roomgate-bench-connections';
 await ensureTable(client, tableName);
-const historyTableName = `${tableName.replace(/-connections$/, '')}-history`;
+const prefix = tableName.replace(/-connections$/, '');
+const historyTableName = `${prefix}-history`;
 await ensureTable(client, historyTableName, loadHistoryTable());
-await ensureTable(client, `${tableName.replace(/-connections$/, '')}-access`, loadAccessTable());
+const accessTableName = `${prefix}-access`;
+await ensureTable(client, accessTableName, loadAccessTable());
 // Sharded publishes' status (large-room section).
-await ensureTable(client, `${tableName.replace(/-connections$/, '')}-publishes`, loadPublishesTable());
+const publishesTableName = `${prefix}-publishes`;
+await ensureTable(client, publishesTableName, loadPublishesTable());
 client.destroy();
-process.stdout.write(`${JSON.stringify({ dynamoEndpoint: aws.dynamoEndpoint, secretsEndpoint: aws.secretsEndpoint, tableName, historyTableName })}\n`);
+const endpoints: LocalEndpoints = {
+  dynamoEndpoint: aws.dynamoEndpoint,
+  secretsEndpoint: aws.secretsEndpoint,
+  tableName,
+  historyTableName,
+  accessTableName,
+  publishesTableName,
+};
+process.stdout.write(`${JSON.stringify(endpoints)}\n`);
 process.stdin.resume();
 process.stdin.on('end', () => void aws.close().then(() => process.exit(0)));

@@ -8,6 +8,7 @@ import {
   runFanOutShard,
   type ManagementApi,
   type PublishStatus,
+  type ShardingOptions,
 } from '@roomgate/shared/delivery';
 import type { ConnectionStore } from '@roomgate/shared/store';
 import type { Logger } from '@roomgate/shared/runtime';
@@ -45,15 +46,23 @@ export interface FanOutPath {
 /** The single-invocation fan-out the socket service ran before issue 17 (FAN_OUT_CONCURRENCY in apps/socket/serverless.yml). */
 export const SINGLE_CONCURRENCY = 20;
 
+/** The socket service's default MAX_MESSAGE_BYTES (DEFAULT_MAX_MESSAGE_BYTES in @roomgate/protocol). */
+const MAX_FRAME_BYTES = 32 * 1024;
+
+/** The production publisher with history off, as both paths build it; without `sharding` every publish fans out in the caller. */
+const publisherOf = (parts: FanOutParts, sharding?: ShardingOptions) =>
+  createMessagePublisher({
+    broadcaster: createBroadcaster({ ...parts, concurrency: SINGLE_CONCURRENCY }),
+    history: undefined,
+    maxFrameBytes: MAX_FRAME_BYTES,
+    sharding,
+  });
+
 /** Today's path for every room before issue 17: one invocation lists the room and posts, 20 in flight, no retries. */
 export const singleInvocation: FanOutPath = {
   name: `one invocation, broadcast() ${SINGLE_CONCURRENCY} in flight`,
   async publish(parts, roomId, data) {
-    const publisher = createMessagePublisher({
-      broadcaster: createBroadcaster({ ...parts, concurrency: SINGLE_CONCURRENCY }),
-      history: undefined,
-      maxFrameBytes: 32_768,
-    });
+    const publisher = publisherOf(parts);
     const start = performance.now();
     await publisher.publish({ roomId, data });
     return { returnedMs: performance.now() - start };
@@ -94,18 +103,13 @@ export function sharded(settings: ShardedSettings): FanOutPath {
             job,
           ),
       });
-      const publisher = createMessagePublisher({
-        broadcaster: createBroadcaster({ ...parts, concurrency: SINGLE_CONCURRENCY }),
-        history: undefined,
-        maxFrameBytes: 32_768,
-        sharding: {
-          store: parts.store,
-          dispatcher: shards,
-          status,
-          threshold: settings.threshold,
-          shardSize: settings.shardSize,
-          maxShards: settings.maxShards,
-        },
+      const publisher = publisherOf(parts, {
+        store: parts.store,
+        dispatcher: shards,
+        status,
+        threshold: settings.threshold,
+        shardSize: settings.shardSize,
+        maxShards: settings.maxShards,
       });
       const start = performance.now();
       const published = await publisher.publish({ roomId, data });

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { cpuSecondsOf, statFields } from '../lib/processes.ts';
 
 /** Wall time spent in each DynamoDB command (calls overlap, so the sum can exceed the run). */
 export interface CommandTimes {
@@ -75,23 +76,4 @@ export function localAwsCpuSeconds(): (() => number) | undefined {
     if (ours.length > 0) return () => ours.reduce((sum, pid) => sum + cpuSecondsOf(pid), 0);
   }
   return undefined;
-}
-
-/** proc(5): the fields after the command name, numbered from `state` = 0 (so ppid is 1, utime 11, stime 12). */
-function statFields(pid: number): number[] {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return stat
-    .slice(stat.lastIndexOf(')') + 2)
-    .split(' ')
-    .map(Number);
-}
-
-// USER_HZ is 100 on Linux.
-function cpuSecondsOf(pid: number): number {
-  try {
-    const fields = statFields(pid);
-    return ((fields[11] ?? 0) + (fields[12] ?? 0)) / 100;
-  } catch {
-    return 0;
-  }
 }

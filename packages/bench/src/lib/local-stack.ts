@@ -13,6 +13,10 @@ export interface LocalEndpoints {
   tableName: string;
   /** the socket service's message history table (history section) */
   historyTableName: string;
+  /** bans, revocations and single-use claims */
+  accessTableName: string;
+  /** sharded publishes' status (large-room section) */
+  publishesTableName: string;
 }
 
 export interface LocalStack extends LocalEndpoints {
@@ -47,6 +51,8 @@ export const endpointsFromEnv = (): LocalEndpoints => ({
   secretsEndpoint: required('BENCH_SECRETS_ENDPOINT'),
   tableName: required('BENCH_TABLE_NAME'),
   historyTableName: required('BENCH_HISTORY_TABLE_NAME'),
+  accessTableName: required('BENCH_ACCESS_TABLE_NAME'),
+  publishesTableName: required('BENCH_PUBLISHES_TABLE_NAME'),
 });
 
 export const endpointsToEnv = (e: LocalEndpoints): Record<string, string> => ({
@@ -54,6 +60,8 @@ export const endpointsToEnv = (e: LocalEndpoints): Record<string, string> => ({
   BENCH_SECRETS_ENDPOINT: e.secretsEndpoint,
   BENCH_TABLE_NAME: e.tableName,
   BENCH_HISTORY_TABLE_NAME: e.historyTableName,
+  BENCH_ACCESS_TABLE_NAME: e.accessTableName,
+  BENCH_PUBLISHES_TABLE_NAME: e.publishesTableName,
 });
 
 function required(name: string): string {

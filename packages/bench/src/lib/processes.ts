@@ -56,21 +56,41 @@ export async function startService(args: string[], env: Record<string, string>, 
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
+/**
+ * proc(5): the fields of /proc/<pid>/stat after the parenthesised command name, numbered from
+ * `state` = 0 (so ppid is 1, pgrp 2, utime 11, stime 12, in clock ticks). Throws once the process is gone.
+ */
+export function statFields(pid: number | string): number[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat
+    .slice(stat.lastIndexOf(')') + 2)
+    .split(' ')
+    .map(Number);
+}
+
+/** CPU seconds (user + system) used so far by one process; 0 once it is gone. */
+export function cpuSecondsOf(pid: number): number {
+  try {
+    const fields = statFields(pid);
+    return ((fields[11] ?? 0) + (fields[12] ?? 0)) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
 /** CPU seconds (user + system) used so far by every live process in a process group. */
 export function groupCpuSeconds(pgid: number): number {
   let ticks = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
+    let fields: number[];
     try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      fields = statFields(entry);
     } catch {
       continue; // exited meanwhile
     }
-    // Fields after the parenthesised command name: state ppid pgrp … utime(14) stime(15).
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[2]) !== pgid) continue;
-    ticks += Number(fields[11]) + Number(fields[12]);
+    if (fields[2] !== pgid) continue;
+    ticks += (fields[11] ?? 0) + (fields[12] ?? 0);
   }
   return ticks / CLOCK_TICKS;
 }

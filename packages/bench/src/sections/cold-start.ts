@@ -212,9 +212,8 @@ export async function run(): Promise<Table[]> {
 
   const aws = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', LOG_LEVEL: 'info' };
   // Bans and revocations: `$connect` and the Rooms function read the access table (local-aws-server.ts creates it).
-  const accessTableName = local.tableName.replace(/-connections$/, '-access');
   const rooms = {
-    ACCESS_TABLE_NAME: accessTableName,
+    ACCESS_TABLE_NAME: local.accessTableName,
     CONNECTIONS_TABLE_NAME: local.tableName,
     ROOMS_TABLE_NAME: 'roomgate-bench-rooms',
     HISTORY_TABLE_NAME: local.historyTableName,
@@ -227,7 +226,7 @@ export async function run(): Promise<Table[]> {
       ...aws,
       TABLE_NAME: local.tableName,
       HISTORY_TABLE_NAME: local.historyTableName,
-      ACCESS_TABLE_NAME: accessTableName,
+      ACCESS_TABLE_NAME: local.accessTableName,
       PUBLIC_KEYS_SECRET_ID: `roomgate/${stage}/public-keys`,
       MANAGEMENT_ENDPOINT: 'http://127.0.0.1:9',
       TOKEN_ISSUER: 'roomgate',

@@ -37,7 +37,7 @@ export async function run(): Promise<Table[]> {
     const seeded = await seedStage(local.secretsEndpoint, stage, alg);
     const runtime = createRuntime({
       TABLE_NAME: local.tableName,
-      ACCESS_TABLE_NAME: local.tableName.replace(/-connections$/, '-access'),
+      ACCESS_TABLE_NAME: local.accessTableName,
       HISTORY_TABLE_NAME: local.historyTableName,
       PUBLIC_KEYS_SECRET_ID: `roomgate/${stage}/public-keys`,
       MANAGEMENT_ENDPOINT: 'http://127.0.0.1:9',

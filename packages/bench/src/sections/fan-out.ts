@@ -107,9 +107,9 @@ export async function run(): Promise<Table[]> {
   const offline = await startOffline({
     ROOMGATE_TABLE_NAME: local.tableName,
     // Bans, revocations and single-use claims: the access table local-aws-server.ts created beside it.
-    ROOMGATE_ACCESS_TABLE_NAME: local.tableName.replace(/-connections$/, '-access'),
+    ROOMGATE_ACCESS_TABLE_NAME: local.accessTableName,
     // A room of fanOutShardThreshold members or more is sharded: its status goes to the publishes table (local-aws-server.ts).
-    ROOMGATE_PUBLISHES_TABLE_NAME: local.tableName.replace(/-connections$/, '-publishes'),
+    ROOMGATE_PUBLISHES_TABLE_NAME: local.publishesTableName,
     ROOMGATE_DYNAMODB_ENDPOINT: local.dynamoEndpoint,
     ROOMGATE_SECRETS_ENDPOINT: local.secretsEndpoint,
     // This section measures fan-out alone; the history section measures what history adds.

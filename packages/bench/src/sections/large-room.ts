@@ -69,7 +69,6 @@ export async function run(): Promise<Table[]> {
   // Production's logger and level; stdout is /dev/null under the runner, as in the other sections.
   const logger = createJsonLogger({ level: 'info', base: { service: 'bench-large-room' } });
   const store = createConnectionStore({ client: dynamo, tableName: local.tableName });
-  const publishesTableName = local.tableName.replace(/-connections$/, '-publishes');
   const rows: Row[] = [];
 
   try {
@@ -114,7 +113,10 @@ export async function run(): Promise<Table[]> {
     const dynaliteBefore = dynaliteCpu?.() ?? 0;
     const cpu = process.cpuUsage();
     const start = performance.now();
-    const report = await path.publish({ dynamo, store, publishesTableName, management: simulator.api, logger }, roomId, { text: 'hello, room', marker });
+    const report = await path.publish({ dynamo, store, publishesTableName: local.publishesTableName, management: simulator.api, logger }, roomId, {
+      text: 'hello, room',
+      marker,
+    });
     const answeredMs = performance.now() - start;
     const cpuUsed = process.cpuUsage(cpu);
     const machine = busy();
