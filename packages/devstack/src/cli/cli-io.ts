@@ -83,10 +83,18 @@ export async function runSecretsCommand<P extends SecretsCommand>(argv: string[]
   }
 }
 
+/**
+ * An error the CLIs explain in one line without "unexpected error": ours (devstack's, the shared
+ * library's) and a stage file refused by stages/settings.cjs (ERR_STAGE_SETTINGS).
+ */
+export function isKnownCliError(error: unknown): boolean {
+  return isDevstackError(error) || isRoomgateError(error) || (error as { code?: string })?.code === 'ERR_STAGE_SETTINGS';
+}
+
 /** One line on stderr, never a stack trace; resolves the exit code: 2 usage, 1 anything else. */
 export function reportFailure(io: KeysCliIo, error: unknown): number {
   const usage = isDevstackError(error) && (error.code === 'ERR_USAGE' || error.code === 'ERR_STAGE_INVALID');
-  const known = isDevstackError(error) || isRoomgateError(error) || (error as { code?: string })?.code === 'ERR_STAGE_SETTINGS';
+  const known = isKnownCliError(error);
   const message = String((error as Error)?.message ?? error).split('\n')[0]!;
   io.stderr(`keys: ${known ? message : `unexpected error: ${message}`}${usage ? ' (see pnpm keys --help)' : hintFor(error)}\n`);
   return usage ? 2 : 1;

@@ -3,7 +3,7 @@ import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { freePorts } from '@roomgate/local-aws';
 import { isValidRoomId, isValidUserId, ROOM_ID_CHARSET, ROOM_ID_MAX_LENGTH, USER_ID_CHARSET, USER_ID_MAX_LENGTH } from '@roomgate/protocol/ids';
 import { createCloudFormationClient } from '@roomgate/shared/runtime';
-import { isDevstackError, UsageError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
 import { DEV_HOST, DevStack } from '../dev/dev-stack.ts';
 import { isNotable } from '../dev/log-lines.ts';
 import { PORT_PARTS, portLayout, type Ports } from '../dev/ports.ts';
@@ -12,7 +12,7 @@ import { runSmoke, SMOKE_STEPS, type SmokeTarget } from '../smoke/smoke-run.ts';
 import { resolveStageEndpoints } from '../smoke/stage-endpoints.ts';
 import { assertStage } from '../stage.ts';
 import { loadStage } from '../stage-settings.ts';
-import { parseCommandLine } from './cli-io.ts';
+import { isKnownCliError, parseCommandLine } from './cli-io.ts';
 
 /** Exit codes besides the steps' (SMOKE_STEPS): stable, scripts switch on them. */
 export const SMOKE_EXIT = { ok: 0, unexpected: 1, usage: 2, setup: 3 } as const;
@@ -159,7 +159,7 @@ export async function runSmokeCli(argv: string[], io: SmokeCliIo): Promise<numbe
       );
     return await smokeOwnStack(args, io);
   } catch (error) {
-    const known = isDevstackError(error) || (error as { code?: string })?.code === 'ERR_STAGE_SETTINGS';
+    const known = isKnownCliError(error);
     io.stderr(`smoke: ${known ? '' : 'unexpected error: '}${String((error as Error)?.message ?? error).split('\n')[0]}\n`);
     return known ? SMOKE_EXIT.setup : SMOKE_EXIT.unexpected;
   }

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { freePort } from '@roomgate/local-aws';
+import { RoomgateError } from '@roomgate/shared/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSmokeCli, SMOKE_HELP, type SmokeCliIo } from '../../src/cli/smoke-command.ts';
 import { SMOKE_STEPS } from '../../src/smoke/smoke-run.ts';
@@ -127,5 +128,19 @@ describe('pnpm smoke', () => {
     const { code, stderr } = await smoke(['--stage', 'staging', '--api-key', 'k'], env);
     expect(code).toBe(3);
     expect(stderr).toMatch(/^smoke: stack roomgate-(token-api|socket)-staging does not exist in this account and region \(deploy it: pnpm stage deploy\)\n$/);
+  });
+
+  it("the shared library's own errors during setup are setup failures (exit 3) in one line, as in the other CLIs", async () => {
+    const { code, stderr } = await smoke(
+      ['--stage', 'staging', '--api-key', 'k'],
+      { ROOMGATE_STAGES_DIR: stagesDir({}) },
+      {
+        createCloudFormationClient: () => {
+          throw new RoomgateError('ERR_KEY_UNAVAILABLE', 'keys are temporarily unavailable');
+        },
+      },
+    );
+    expect(code).toBe(3);
+    expect(stderr).toBe('smoke: keys are temporarily unavailable\n');
   });
 });
