@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { ConnectionNotFoundError, RoomgateError } from '@roomgate/shared/errors';
+import { RoomgateError } from '@roomgate/shared/errors';
 import type { PublishStatusStore } from '@roomgate/shared/delivery';
 import { assertRoomAllowed, type Caller } from '../http/auth/caller.ts';
 import { AUTHENTICATION } from '../http/authentication.ts';
@@ -123,7 +123,7 @@ export const roomsRoutes = fp<RoomsRouteOptions>(
       async (request, reply) => {
         const status = await options.publishStatus?.get(request.params.roomId, request.params.publishId);
         // A publish that fit one invocation has no status: its 200 carried the final counts.
-        if (status === undefined) throw new ConnectionNotFoundError('no sharded publish with this id in this room (or it expired)');
+        if (status === undefined) throw new RoomgateError('ERR_NOT_FOUND', 'no sharded publish with this id in this room (or it expired)');
         void reply.header('cache-control', 'no-store');
         return status;
       },
