@@ -1,4 +1,4 @@
-import { createJsonLogger, createMetrics, type JsonLogger, type Metrics } from '@roomgate/shared/runtime';
+import { configOrFail, createJsonLogger, createMetrics, type JsonLogger, type Metrics } from '@roomgate/shared/runtime';
 import { parseConfig, type SocketConfig } from '../config.ts';
 
 export interface Base {
@@ -15,13 +15,7 @@ const SERVICE = 'roomgate-socket';
  * log shape), the logger and the metrics.
  */
 export function createBase(env: Record<string, string | undefined>): Base {
-  let config: SocketConfig;
-  try {
-    config = parseConfig(env);
-  } catch (error) {
-    createJsonLogger({ base: { service: SERVICE } }).fatal('socket configuration is invalid', { error: error as Error });
-    throw error;
-  }
+  const config = configOrFail(() => parseConfig(env), 'socket', { service: SERVICE });
   const logger = createJsonLogger({ base: { service: SERVICE, ...(config.stage !== undefined ? { stage: config.stage } : {}) }, level: config.logLevel });
   const metrics = createMetrics({ service: SERVICE, ...(config.stage !== undefined ? { defaultDimensions: { stage: config.stage } } : {}) });
   return { config, logger, metrics };

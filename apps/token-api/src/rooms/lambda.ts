@@ -1,12 +1,13 @@
-import { createJsonLogger, withInvocation } from '@roomgate/shared/runtime';
+import { configOrFail, withInvocation } from '@roomgate/shared/runtime';
 import { createLambdaHandler, callerAuthOptions } from '../http/lambda-handler.ts';
 import { httpRequestFields } from '../http/request-fields.ts';
 import { buildRoomsApp } from './app.ts';
-import { parseRoomsConfig, type RoomsApiConfig } from './config.ts';
+import { parseRoomsConfig } from './config.ts';
 import { createRoomsRuntime } from './runtime.ts';
 
 // The rooms function's entry. Runs once per container, during Lambda init (top-level await).
-const config = loadConfig();
+// One line naming every bad variable, then a failed init: a misconfigured stage must not serve.
+const config = configOrFail(() => parseRoomsConfig(process.env), 'rooms', { service: 'roomgate-token-api', function: 'rooms' });
 const runtime = createRoomsRuntime(config);
 const app = buildRoomsApp({
   config,
@@ -18,13 +19,3 @@ const app = buildRoomsApp({
 
 // Every line of an invocation carries its Lambda and HTTP request ids; metrics flush after each.
 export const handler = withInvocation(runtime, httpRequestFields, await createLambdaHandler(app));
-
-function loadConfig(): RoomsApiConfig {
-  try {
-    return parseRoomsConfig(process.env);
-  } catch (error) {
-    // One line naming every bad variable, in the function's log shape, then fail init: a misconfigured stage must not serve.
-    createJsonLogger({ base: { service: 'roomgate-token-api', function: 'rooms' } }).fatal('rooms configuration is invalid', { error: error as Error });
-    throw error;
-  }
-}

@@ -1,12 +1,13 @@
-import { createJsonLogger, withInvocation } from '@roomgate/shared/runtime';
+import { configOrFail, withInvocation } from '@roomgate/shared/runtime';
 import { buildApp } from './app.ts';
-import { parseConfig, type TokenApiConfig } from './config.ts';
+import { parseConfig } from './config.ts';
 import { createLambdaHandler, callerAuthOptions } from '../http/lambda-handler.ts';
 import { httpRequestFields } from '../http/request-fields.ts';
 import { createRuntime } from './runtime.ts';
 
 // Everything below runs once per container, during Lambda init (top-level await).
-const config = loadConfig();
+// One line naming every bad variable, then a failed init: a misconfigured stage must not serve.
+const config = configOrFail(() => parseConfig(process.env), 'token-api', { service: 'roomgate-token-api' });
 const runtime = createRuntime(config);
 const app = buildApp({
   config,
@@ -18,13 +19,3 @@ const app = buildApp({
 
 // Every line of an invocation carries its Lambda and HTTP request ids; metrics flush after each.
 export const handler = withInvocation(runtime, httpRequestFields, await createLambdaHandler(app));
-
-function loadConfig(): TokenApiConfig {
-  try {
-    return parseConfig(process.env);
-  } catch (error) {
-    // One line naming every bad variable, in the function's log shape, then fail init: a misconfigured stage must not serve.
-    createJsonLogger({ base: { service: 'roomgate-token-api' } }).fatal('token-api configuration is invalid', { error: error as Error });
-    throw error;
-  }
-}

@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.ts';
+import { createJsonLogger } from './logger.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -111,5 +112,20 @@ export class EnvReader {
   #raw(name: string): string | undefined {
     const value = this.#env[name];
     return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+}
+
+/**
+ * A Lambda entry's configuration: `parse()`, or, when it throws, one `fatal` line in the function's
+ * log shape (`base`: `service` and the like) naming every bad variable, then the same error, so the
+ * init fails: a misconfigured stage must not serve. `what` names the configuration in that line
+ * ("socket configuration is invalid").
+ */
+export function configOrFail<T>(parse: () => T, what: string, base: Record<string, unknown>): T {
+  try {
+    return parse();
+  } catch (error) {
+    createJsonLogger({ base }).fatal(`${what} configuration is invalid`, { error: error as Error });
+    throw error;
   }
 }

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { EnvReader } from '../../../src/runtime/config.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { configOrFail, EnvReader } from '../../../src/runtime/config.ts';
 import { ConfigError } from '../../../src/errors.ts';
 
 describe('EnvReader', () => {
@@ -37,5 +37,42 @@ describe('EnvReader', () => {
   it('treats blank values as missing', () => {
     const env = new EnvReader({ A: '   ' });
     expect(env.string('A', { default: 'd' })).toBe('d');
+  });
+});
+
+describe('configOrFail (a Lambda entry reading its configuration)', () => {
+  it('returns what parse returns and writes nothing', () => {
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(configOrFail(() => ({ stage: 'prod' }), 'socket', { service: 'roomgate-socket' })).toEqual({ stage: 'prod' });
+      expect(write).not.toHaveBeenCalled();
+    } finally {
+      write.mockRestore();
+    }
+  });
+
+  it("logs one fatal line naming the problem in the function's shape, then rethrows the same error", () => {
+    const lines: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    const problem = new ConfigError(['TABLE_NAME is required']);
+    try {
+      expect(() =>
+        configOrFail(
+          () => {
+            throw problem;
+          },
+          'socket',
+          { service: 'roomgate-socket' },
+        ),
+      ).toThrow(problem);
+    } finally {
+      write.mockRestore();
+    }
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'CRITICAL', message: 'socket configuration is invalid', service: 'roomgate-socket' });
+    expect(lines[0]).toContain('TABLE_NAME is required');
   });
 });
