@@ -32,8 +32,9 @@ and writes them all to packages/bench/.out/results.md. Nothing is needed beyond 
 Sections: ${SECTIONS.join(', ')}
   e.g. pnpm bench large-room · pnpm bench connect cold-start
 
-Environment: BENCH_COLD_CPU_PROF=<dir> (a V8 CPU profile per cold start), BENCH_COLD_VERBOSE=1 (a cold
-start's own log lines), BENCH_COLD_SPLIT=1 (esbuild splitting for the ES-module bundles),
+Environment: BENCH_COLD_CPU_PROF=<dir> (a V8 CPU profile per cold start; BENCH_COLD_CPU_PROF_INTERVAL=<µs>,
+default 1000), BENCH_COLD_VERBOSE=1 (a cold start's own log lines), BENCH_COLD_SPLIT=0|1 (esbuild
+splitting of the ES-module bundles off or on; default: the service's serverless.yml, on for the token API),
 BENCH_COLD_MINIFY=0 (readable bundles, so a profile names each module), BENCH_COLD_RUNS=<n> (default 5),
 BENCH_HTTP_ROUNDS=<n> and BENCH_HTTP_SECONDS=<s> (issuance-http; 4 × 2 s), BENCH_LARGE_ROOM_SIZES=<n,n>
 (default 10000,100000), BENCH_LARGE_ROOM_SHARDING=<shardSize>x<concurrency>[,…] (extra large-room variants).
@@ -49,12 +50,14 @@ if (unknown.length > 0) {
 const sections = wanted.length > 0 ? SECTIONS.filter((s) => wanted.includes(s)) : SECTIONS;
 
 /**
- * The numeric settings the sections read from the environment, checked before anything starts: a
+ * The numeric (and on/off) settings the sections read from the environment, checked before anything starts: a
  * typo is one line and exit 2, not a stack trace from inside a section minutes into the run.
  */
 const positiveInteger = (v: string) => /^[1-9][0-9]*$/.test(v);
 const NUMERIC_ENV: Record<string, { ok: (value: string) => boolean; expected: string }> = {
   BENCH_COLD_RUNS: { ok: positiveInteger, expected: 'a positive integer (fresh processes per bundle)' },
+  BENCH_COLD_CPU_PROF_INTERVAL: { ok: positiveInteger, expected: 'a positive integer (microseconds between samples)' },
+  BENCH_COLD_SPLIT: { ok: (v) => v === '0' || v === '1', expected: '0 or 1' },
   BENCH_HTTP_ROUNDS: { ok: positiveInteger, expected: 'a positive integer' },
   BENCH_HTTP_SECONDS: { ok: (v) => Number(v) > 0 && Number.isFinite(Number(v)), expected: 'a positive number of seconds' },
   BENCH_LARGE_ROOM_SIZES: { ok: (v) => v.split(',').every(positiveInteger), expected: 'positive integers separated by commas' },

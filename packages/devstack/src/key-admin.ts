@@ -6,11 +6,11 @@ import {
   ResourceNotFoundException,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { calculateJwkThumbprint } from 'jose';
 import { isRoomgateError, KeyMalformedError } from '@roomgate/shared/errors';
 import {
   generateSigningKey,
   importSigningKey,
+  jwkThumbprint,
   parseSigningKeyRecord,
   type PublicJwk,
   publicKeysSecretName,
@@ -130,7 +130,7 @@ export class KeyAdmin {
       if (jwks === null) {
         const previous = await this.read('AWSPREVIOUS');
         await this.publish([jwk, ...(previous && 'jwk' in previous.checked ? [previous.checked.jwk] : [])]);
-      } else if (!(await this.isPublished(existing, jwks))) {
+      } else if (!this.isPublished(existing, jwks)) {
         await this.publish([jwk, ...jwks.keys.filter((key) => key.kid !== jwk.kid)]);
       }
       return { created: false, status: await this.show() };
@@ -171,7 +171,7 @@ export class KeyAdmin {
     if ('jwk' in current.checked) keep.push(current.checked.jwk);
     else {
       const previous = await this.read('AWSPREVIOUS');
-      if (previous && 'jwk' in previous.checked && jwks && (await this.isPublished(previous, jwks))) keep.push(previous.checked.jwk);
+      if (previous && 'jwk' in previous.checked && jwks && this.isPublished(previous, jwks)) keep.push(previous.checked.jwk);
     }
     await this.guardDrop(current, jwks, keep, options.force, 'rotate');
     const record = await this.generate(options.alg ?? current.record.alg, this.now());
@@ -187,7 +187,7 @@ export class KeyAdmin {
     const currentJwk = this.usable(current, 'current');
     const jwks = await this.readJwks();
     const retired = (jwks?.keys ?? []).map((k) => k.kid).filter((kid) => kid !== currentJwk.kid);
-    const upToDate = retired.length === 0 && jwks?.keys.length === 1 && (await this.isPublished(current, jwks));
+    const upToDate = retired.length === 0 && jwks?.keys.length === 1 && this.isPublished(current, jwks);
     if (!upToDate) {
       await this.guardDrop(current, jwks, [currentJwk], options.force, 'retire');
       await this.publish([currentJwk]);
@@ -202,7 +202,7 @@ export class KeyAdmin {
       alg: stored.record.alg,
       created_at: stored.record.created_at,
       versionId: stored.versionId,
-      published: jwks !== null && (await this.isPublished(stored, jwks)),
+      published: jwks !== null && this.isPublished(stored, jwks),
       ...('problem' in stored.checked && { problem: stored.checked.problem }),
       ...(stored.storedAt && { storedAt: stored.storedAt.toISOString() }),
     });
@@ -246,7 +246,7 @@ export class KeyAdmin {
     const kept = new Set(keep.map((key) => key.kid));
     const dropped = (jwks?.keys ?? []).map((key) => key.kid).filter((kid) => !kept.has(kid));
     if (dropped.length === 0 || force) return;
-    const currentPublished = jwks !== null && 'jwk' in current.checked && (await this.isPublished(current, jwks));
+    const currentPublished = jwks !== null && 'jwk' in current.checked && this.isPublished(current, jwks);
     const at = currentPublished ? this.droppableAt(current) : undefined;
     if (at && at.getTime() <= this.now().getTime()) return;
     const window = `SECRETS_MAX_AGE (${this.secretsMaxAgeSeconds} s) + TOKEN_MAX_TTL (${this.maxTokenTtlSeconds} s)`;
@@ -260,13 +260,13 @@ export class KeyAdmin {
   }
 
   /** Listed under its kid with the same key material (RFC 7638 thumbprint). */
-  private async isPublished(stored: StoredKey, jwks: Jwks): Promise<boolean> {
+  private isPublished(stored: StoredKey, jwks: Jwks): boolean {
     if (!('jwk' in stored.checked)) return false;
     const { jwk, thumbprint } = stored.checked;
     for (const entry of jwks.keys) {
       if (entry.kid !== jwk.kid || entry.alg !== jwk.alg) continue;
       try {
-        if ((await calculateJwkThumbprint(entry, 'sha256')) === thumbprint) return true;
+        if (jwkThumbprint(entry) === thumbprint) return true;
       } catch {
         // An entry without its required members is not this key.
       }
@@ -288,7 +288,7 @@ export class KeyAdmin {
     let checked: StoredKey['checked'];
     try {
       const { publicJwk } = await importSigningKey(record);
-      checked = { jwk: publicJwk, thumbprint: await calculateJwkThumbprint(publicJwk, 'sha256') };
+      checked = { jwk: publicJwk, thumbprint: jwkThumbprint(publicJwk) };
     } catch (error) {
       if (!isRoomgateError(error)) throw error;
       checked = { problem: error.message };

@@ -39,22 +39,33 @@ interface Fn {
    * shape starts from.
    */
   floor?: string;
+  /**
+   * The floor plus what no function of this service can leave out: issue 18's logger and metrics
+   * and, for the token function, the key import and one signature; what it adds is `requiredWork`.
+   */
+  required?: string;
+  requiredWork?: string;
   /** The event of run `n`; `$connect` refuses a connection id it has seen (409), so each run gets its own. */
   event: (n: number) => unknown;
 }
 
 interface Variant {
   fn: Fn;
-  kind: 'ours' | 'baseline' | 'floor';
+  kind: 'ours' | 'baseline' | 'floor' | 'required';
   sdk: Sdk;
   file: string;
+  /** All output files (entry and chunks), minified unless BENCH_COLD_MINIFY=0. */
   bytes: number;
+  /** The entry file alone: what every cold start parses. */
+  entryBytes: number;
+  /** Chunk files beside the entry (esbuild splitting), read only when first imported. */
+  chunks: number;
   metafile: Metafile;
   runs: ColdRun[];
 }
 
 /** serverless-esbuild's settings from the service's serverless.yml, as esbuild options. */
-function esbuildOptions(serviceDir: string, sdk: Sdk): BuildOptions {
+export function esbuildOptions(serviceDir: string, sdk: Sdk): BuildOptions {
   const yml = parseCloudFormationYaml(readFileSync(join(serviceDir, 'serverless.yml'), 'utf8')) as { custom: { esbuild: Record<string, unknown> } };
   const e = yml.custom.esbuild;
   const format = e.format as BuildOptions['format'];
@@ -75,9 +86,9 @@ function esbuildOptions(serviceDir: string, sdk: Sdk): BuildOptions {
     // The service's own esbuild plugins (serverless-esbuild `plugins`: a file of plugins), so the
     // bench bundles what `sls package` bundles (the token API's build-time schema code).
     ...(typeof e.plugins === 'string' && { plugins: createRequire(import.meta.url)(join(serviceDir, e.plugins)) as Plugin[] }),
-    // BENCH_COLD_SPLIT=1 (ES-module bundles only): what each dynamic `import()` reaches goes to its
-    // own chunk, loaded on first use instead of parsed with the bundle (docs/benchmarks.md, third pass).
-    ...(process.env.BENCH_COLD_SPLIT === '1' && format === 'esm' && { splitting: true }),
+    // The service's `splitting` (ES-module bundles only: what only a dynamic `import()` reaches goes
+    // to chunk files, read on first use); BENCH_COLD_SPLIT=0 or 1 overrides it for a comparison.
+    ...(format === 'esm' && (process.env.BENCH_COLD_SPLIT ?? (e.splitting === true ? '1' : '0')) === '1' && { splitting: true }),
     metafile: true,
     logLevel: 'error',
   };
@@ -85,6 +96,9 @@ function esbuildOptions(serviceDir: string, sdk: Sdk): BuildOptions {
 
 /** How far our first response's CPU is from the floor's: below it only within the run's spread. */
 const aboveFloor = (ms: number): string => (ms >= 0 ? `${fmtMs(ms)} CPU above it` : `${fmtMs(-ms)} CPU below it (within the spread)`);
+
+/** A variant's size: all it ships, and with chunks what its entry alone weighs (parsed at every cold start). */
+const sizeOf = (v: Variant): string => (v.chunks > 0 ? `${fmtKb(v.bytes)} (entry ${fmtKb(v.entryBytes)} + ${v.chunks} chunks)` : fmtKb(v.bytes));
 
 /** Biggest inputs of a bundle, grouped by package (or workspace folder). */
 function contributors(metafile: Metafile, count = 3): string {
@@ -119,7 +133,15 @@ function coldStart(file: string, eventFile: string, env: Record<string, string>)
     // BENCH_COLD_CPU_PROF=<dir>: each cold start also writes a V8 CPU profile there (where the time goes).
     const profDir = process.env.BENCH_COLD_CPU_PROF;
     const prof = profDir
-      ? ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-name', `${file.split('/').slice(-2).join('.')}.${(profiles += 1)}.cpuprofile`]
+      ? [
+          '--cpu-prof',
+          '--cpu-prof-interval',
+          process.env.BENCH_COLD_CPU_PROF_INTERVAL ?? '1000',
+          '--cpu-prof-dir',
+          profDir,
+          '--cpu-prof-name',
+          `${file.split('/').slice(-2).join('.')}.${(profiles += 1)}.cpuprofile`,
+        ]
       : [];
     const child = spawn(process.execPath, [...prof, join(BENCH_DIR, 'src', 'cold', 'harness.mjs'), file, eventFile], {
       env: { PATH: process.env.PATH ?? '', ...env, AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1' },
@@ -166,6 +188,8 @@ export async function run(): Promise<Table[]> {
       entry: join(TOKEN_API_DIR, 'src', 'token', 'lambda.ts'),
       baseline: join(baselines, 'token-api.ts'),
       floor: join(baselines, 'token-api-fastify-floor.ts'),
+      required: join(baselines, 'token-api-required-floor.ts'),
+      requiredWork: 'Powertools logger and metrics (issue 18), the signing key imported and checked, one signature',
       event: () =>
         httpApiEvent({
           method: 'POST',
@@ -181,6 +205,8 @@ export async function run(): Promise<Table[]> {
       entry: join(TOKEN_API_DIR, 'src', 'rooms', 'lambda.ts'),
       baseline: join(baselines, 'rooms.ts'),
       floor: join(baselines, 'rooms-fastify-floor.ts'),
+      required: join(baselines, 'rooms-required-floor.ts'),
+      requiredWork: 'Powertools logger and metrics (issue 18)',
       event: () => httpApiEvent({ method: 'GET', path: '/v1/rooms/chat-lobby-42/connections', iam: { userArn: BENCH_ROLE_SESSION } }),
     },
     {
@@ -243,7 +269,7 @@ export async function run(): Promise<Table[]> {
     for (const sdk of ['external', 'bundled'] as const) {
       const serviceDir = fn.service === 'token-api' ? TOKEN_API_DIR : SOCKET_DIR;
       const options = esbuildOptions(serviceDir, sdk);
-      for (const kind of fn.floor ? (['ours', 'baseline', 'floor'] as const) : (['ours', 'baseline'] as const)) {
+      for (const kind of fn.floor ? (['ours', 'baseline', 'floor', 'required'] as const) : (['ours', 'baseline'] as const)) {
         const outdir = join(dir, `${kind}-${sdk}-${fn.service}`);
         // The runtime's own SDK, as Lambda provides it: a node_modules/@aws-sdk next to (above) the
         // bundle, here the service's installed copies, so the bundle's bare imports resolve there.
@@ -251,14 +277,17 @@ export async function run(): Promise<Table[]> {
           mkdirSync(join(outdir, 'node_modules'), { recursive: true });
           symlinkSync(join(serviceDir, 'node_modules', '@aws-sdk'), join(outdir, 'node_modules', '@aws-sdk'));
         }
-        const entry = kind === 'ours' ? fn.entry : kind === 'floor' ? fn.floor! : fn.baseline;
+        const entry = { ours: fn.entry, baseline: fn.baseline, floor: fn.floor!, required: fn.required! }[kind];
         const result = await build({ ...options, entryPoints: { [fn.name]: entry }, outdir });
-        // The entry's own output (named after the function); with BENCH_COLD_SPLIT there are chunks beside it.
+        // The entry's own output (named after the function); with splitting there are chunks beside it.
         const file = Object.keys(result.metafile!.outputs).find(
           (f) => /^[^.]+\.[cm]?js$/.test(f.split('/').pop()!) && f.split('/').pop()!.startsWith(`${fn.name}.`),
         )!;
         const abs = join(process.cwd(), file);
-        variants.push({ fn, kind, sdk, file: abs, bytes: statSync(abs).size, metafile: result.metafile!, runs: [] });
+        // Every file the function ships: the entry and, with splitting, its chunks.
+        const bytes = Object.values(result.metafile!.outputs).reduce((sum, output) => sum + output.bytes, 0);
+        const chunks = Object.keys(result.metafile!.outputs).length - 1;
+        variants.push({ fn, kind, sdk, file: abs, bytes, entryBytes: statSync(abs).size, chunks, metafile: result.metafile!, runs: [] });
       }
     }
   }
@@ -291,7 +320,7 @@ export async function run(): Promise<Table[]> {
       const sizeTarget = SIZE_TARGET[fn.service];
       rows.push({
         case: `${fn.name}, SDK ${sdk}: size (minified)`,
-        result: `${fmtKb(ours.bytes)} (baseline ${fmtKb(base.bytes)}); top: ${contributors(ours.metafile)}`,
+        result: `${sizeOf(ours)} (baseline ${sizeOf(base)}); top: ${contributors(ours.metafile)}`,
         ...(sdk === 'external' && { target: `≤ ${fmtKb(sizeTarget)}`, met: ours.bytes <= sizeTarget }),
       });
       const ratio = RATIO_OF[fn.service] === 'load' ? loadCpu(ours) / loadCpu(base) : totalCpu(ours) / totalCpu(base);
@@ -307,9 +336,16 @@ export async function run(): Promise<Table[]> {
         const floor = find(fn, 'floor', sdk);
         rows.push({
           case: `${fn.name}, SDK ${sdk}: Fastify floor, start → 1st response`,
-          result: `bare Fastify + @fastify/aws-lambda around the baseline's handler: 1st response at ${fmtMs(total(floor))} (CPU ${fmtMs(totalCpu(floor))}), ${fmtKb(floor.bytes)}; ours is ${aboveFloor(totalCpu(ours) - totalCpu(floor))}`,
+          result: `bare Fastify + @fastify/aws-lambda around the baseline's handler: 1st response at ${fmtMs(total(floor))} (CPU ${fmtMs(totalCpu(floor))}), ${sizeOf(floor)}; ours is ${aboveFloor(totalCpu(ours) - totalCpu(floor))}`,
           baseline: 'same-shape bundle (first response CPU)',
           ratio: totalCpu(floor) / totalCpu(base),
+        });
+        const required = find(fn, 'required', sdk);
+        rows.push({
+          case: `${fn.name}, SDK ${sdk}: required floor, start → 1st response`,
+          result: `the Fastify floor + ${fn.requiredWork}: 1st response at ${fmtMs(total(required))} (CPU ${fmtMs(totalCpu(required))}); ours is ${aboveFloor(totalCpu(ours) - totalCpu(required))}`,
+          baseline: 'same-shape bundle (first response CPU)',
+          ratio: totalCpu(required) / totalCpu(base),
         });
       }
     }
@@ -328,6 +364,7 @@ export async function run(): Promise<Table[]> {
         'baseline = same handler shape and format, constructs only the SDK clients it needs and makes the same first AWS calls (src/cold/baselines); ratio = CPU time (user+system) ours / baseline: start → 1st response for token-api and rooms (issue 19), load for the socket functions (issue 6); wall time beside it, the box is shared',
         'SDK external = @aws-sdk/* resolved from node_modules at run time, as the Lambda runtime resolves its bundled SDK',
         'Fastify floor = the baseline handler behind a bare Fastify app and @fastify/aws-lambda (both required): no schemas, auth, logger, metrics or signing; the share of the 1.5× budget that Fastify itself takes',
+        'required floor = the Fastify floor plus what no such function can leave out (src/cold/baselines/*-required-floor.ts); what ours does beyond it is authentication, validation, error mapping, its routes and config',
         ...picks,
       ],
     },

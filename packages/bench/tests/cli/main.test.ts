@@ -29,6 +29,8 @@ describe('pnpm bench (the CLI)', () => {
   it.each([
     ['BENCH_COLD_RUNS', '0', 'a positive integer (fresh processes per bundle)'],
     ['BENCH_COLD_RUNS', 'five', 'a positive integer (fresh processes per bundle)'],
+    ['BENCH_COLD_SPLIT', 'yes', '0 or 1'],
+    ['BENCH_COLD_CPU_PROF_INTERVAL', '0.5', 'a positive integer (microseconds between samples)'],
     ['BENCH_HTTP_SECONDS', '-1', 'a positive number of seconds'],
     ['BENCH_LARGE_ROOM_SIZES', '1000,,5000', 'positive integers separated by commas'],
     ['BENCH_LARGE_ROOM_SHARDING', '5000', '<shardSize>x<concurrency>, separated by commas'],

@@ -1,5 +1,5 @@
-import { createPrivateKey, createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
-import { calculateJwkThumbprint, exportJWK, exportPKCS8, exportSPKI, generateKeyPair, type JWK } from 'jose';
+import { createHash, createPrivateKey, createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
+import { exportJWK, exportPKCS8, exportSPKI, generateKeyPair, type JWK } from 'jose';
 import { KeyMalformedError } from '../errors.ts';
 import { ALGORITHMS, KID_PATTERN, type SigningAlgorithm } from './types.ts';
 
@@ -49,7 +49,7 @@ export async function generateSigningKey(alg: SigningAlgorithm = 'RS256', now: D
   const { publicKey, privateKey } = await generateKeyPair(alg, options);
   const jwk = await exportJWK(publicKey);
   return {
-    kid: await calculateJwkThumbprint(jwk, 'sha256'),
+    kid: jwkThumbprint(jwk),
     alg,
     private_key: await exportPKCS8(privateKey),
     public_key: await exportSPKI(publicKey),
@@ -106,8 +106,8 @@ export async function importSigningKey(record: SigningKeyRecord): Promise<Checke
   const privateKey = importPem('private_key', record.private_key, createPrivateKey);
   assertKeyFitsAlg(privateKey, record.alg);
   const publicJwk = await publicJwkOf(record);
-  const fromPrivate = await thumbprint(createPublicKey(privateKey));
-  if (fromPrivate !== (await calculateJwkThumbprint(publicJwk, 'sha256'))) {
+  const fromPrivate = jwkThumbprint(createPublicKey(privateKey).export({ format: 'jwk' }) as JWK);
+  if (fromPrivate !== jwkThumbprint(publicJwk)) {
     throw new KeyMalformedError('private_key does not belong to public_key: tokens it signs would not verify with the published key');
   }
   return { kid: publicJwk.kid, alg: record.alg, privateKey, publicJwk };
@@ -133,7 +133,7 @@ export async function publicJwkOf(record: Pick<SigningKeyRecord, 'kid' | 'alg' |
   const publicKey = importPem('public_key', record.public_key, createPublicKey);
   assertKeyFitsAlg(publicKey, record.alg);
   const jwk = publicKey.export({ format: 'jwk' }) as JWK;
-  const kid = record.kid || (await calculateJwkThumbprint(jwk, 'sha256'));
+  const kid = record.kid || jwkThumbprint(jwk);
   return { ...jwk, kid, alg: record.alg, use: 'sig' };
 }
 
@@ -187,8 +187,29 @@ export function assertKeyFitsAlg(key: KeyObject, alg: SigningAlgorithm): void {
   if (!ok) throw new KeyMalformedError(`key of type ${type ?? 'unknown'} cannot be used with ${alg}`);
 }
 
-async function thumbprint(publicKey: KeyObject): Promise<string> {
-  return calculateJwkThumbprint(publicKey.export({ format: 'jwk' }) as JWK, 'sha256');
+/** The members RFC 7638 §3.2 hashes for each key type roomgate signs with, in lexicographic order. */
+const THUMBPRINT_MEMBERS: Record<string, readonly string[]> = { RSA: ['e', 'kty', 'n'], EC: ['crv', 'kty', 'x', 'y'], OKP: ['crv', 'kty', 'x'] };
+
+/**
+ * The RFC 7638 thumbprint of a public JWK: SHA-256 over the JSON of its required members in
+ * lexicographic order with no whitespace, base64url-encoded (43 characters). roomgate's default
+ * `kid`, and how a private key is matched to its published public key.
+ *
+ * On `node:crypto` rather than jose's `calculateJwkThumbprint`, which hashes through WebCrypto:
+ * the token function computes two at every cold start, and WebCrypto's first use cost ~1.6 ms of
+ * it (docs/benchmarks.md, cold start, fifth pass). `keys.test.ts` checks both agree.
+ * Throws KeyMalformedError for a key type other than RSA, EC or OKP, or a missing member.
+ */
+export function jwkThumbprint(jwk: JWK): string {
+  const members = THUMBPRINT_MEMBERS[jwk.kty ?? ''];
+  if (!members) throw new KeyMalformedError(`a JWK of kty ${JSON.stringify(jwk.kty ?? null)} has no RFC 7638 thumbprint here (RSA, EC or OKP)`);
+  const required: Record<string, string> = {};
+  for (const name of members) {
+    const value = (jwk as Record<string, unknown>)[name];
+    if (typeof value !== 'string' || value === '') throw new KeyMalformedError(`the ${jwk.kty} JWK has no "${name}" member`);
+    required[name] = value;
+  }
+  return createHash('sha256').update(JSON.stringify(required)).digest('base64url');
 }
 
 export const newTokenId = (): string => randomUUID();

@@ -1,9 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { calculateJwkThumbprint, type JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
 import {
   generateSigningKey,
   importJwks,
   importSigningKey,
+  jwkThumbprint,
   parseSigningKeyRecord,
   publicJwkOf,
   publicKeysSecretName,
@@ -136,5 +138,34 @@ describe('signing key records', () => {
   it('names secrets per stage', () => {
     expect(signingKeySecretName('prod')).toBe('roomgate/prod/signing-key');
     expect(publicKeysSecretName('dev')).toBe('roomgate/dev/public-keys');
+  });
+});
+
+describe('jwkThumbprint (RFC 7638, on node:crypto)', () => {
+  it('gives the RFC 7638 §3.1 example its published thumbprint', () => {
+    const jwk = {
+      kty: 'RSA',
+      n: '0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw',
+      e: 'AQAB',
+      alg: 'RS256',
+      kid: '2011-04-29',
+    };
+    expect(jwkThumbprint(jwk)).toBe('NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs');
+  });
+
+  it.each(ALGORITHMS)('%s: agrees with jose for a fresh key, whatever other members the JWK carries', async (alg) => {
+    const { public_key } = await generateSigningKey(alg);
+    const jwk = await publicJwkOf({ kid: 'k', alg, public_key });
+    expect(jwkThumbprint(jwk)).toBe(await calculateJwkThumbprint(jwk as JWK, 'sha256'));
+    expect(jwkThumbprint({ ...jwk, kid: 'other', use: 'enc' })).toBe(jwkThumbprint(jwk));
+  });
+
+  it.each([
+    [{ kty: 'oct', k: 'c2VjcmV0' }, 'a JWK of kty "oct" has no RFC 7638 thumbprint here (RSA, EC or OKP)'],
+    [{ n: 'AQAB', e: 'AQAB' }, 'a JWK of kty null has no RFC 7638 thumbprint here (RSA, EC or OKP)'],
+    [{ kty: 'RSA', e: 'AQAB' }, 'the RSA JWK has no "n" member'],
+    [{ kty: 'EC', crv: 'P-256', x: 'AA', y: '' }, 'the EC JWK has no "y" member'],
+  ])('refuses %j with ERR_KEY_MALFORMED', (jwk, message) => {
+    expect(() => jwkThumbprint(jwk as JWK)).toThrow(expect.objectContaining({ code: 'ERR_KEY_MALFORMED', message }));
   });
 });
