@@ -32,9 +32,10 @@ and writes them all to packages/bench/.out/results.md. Nothing is needed beyond 
 Sections: ${SECTIONS.join(', ')}
   e.g. pnpm bench large-room · pnpm bench connect cold-start
 
-Environment: BENCH_COLD_CPU_PROF=<dir> (a V8 CPU profile per cold start; BENCH_COLD_CPU_PROF_INTERVAL=<µs>,
-default 1000), BENCH_COLD_VERBOSE=1 (a cold start's own log lines), BENCH_COLD_SPLIT=0|1 (esbuild
-splitting of the ES-module bundles off or on; default: the service's serverless.yml, on for the token API),
+Environment: BENCH_COLD_CPU_PROF=<dir> (a V8 CPU profile per cold start; with it,
+BENCH_COLD_CPU_PROF_INTERVAL=<µs> between samples, default 1000), BENCH_COLD_VERBOSE=1 (a cold start's own
+log lines), BENCH_COLD_SPLIT=0|1 (esbuild splitting of the ES-module bundles off or on; default: the
+service's serverless.yml, off for both),
 BENCH_COLD_MINIFY=0 (readable bundles, so a profile names each module), BENCH_COLD_RUNS=<n> (default 5),
 BENCH_HTTP_ROUNDS=<n> and BENCH_HTTP_SECONDS=<s> (issuance-http; 4 × 2 s), BENCH_LARGE_ROOM_SIZES=<n,n>
 (default 10000,100000), BENCH_LARGE_ROOM_SHARDING=<shardSize>x<concurrency>[,…] (extra large-room variants).

@@ -130,11 +130,11 @@ async function loadSnapshot(options: SigningKeySourceOptions): Promise<KeySnapsh
   const published = importJwks(jwksJson);
   const jwks = JSON.parse(jwksJson) as Jwks;
   const current = await importSigningKey(parseSigningKeyRecord(currentJson));
-  if (isPublished(current, published)) return { signingKey: current, jwks };
+  if (isSigningKeyPublished(current, published)) return { signingKey: current, jwks };
 
   const previousJson = await readSecretString(options.client, options.secretId, 'AWSPREVIOUS');
   const previous = previousJson === undefined ? undefined : await importSigningKey(parseSigningKeyRecord(previousJson)).catch(() => undefined);
-  if (previous !== undefined && isPublished(previous, published)) {
+  if (previous !== undefined && isSigningKeyPublished(previous, published)) {
     options.logger?.warn('current signing key is not published yet; signing with the previous key', { kid: current.kid, signingKid: previous.kid });
     return { signingKey: previous, jwks };
   }
@@ -143,8 +143,11 @@ async function loadSnapshot(options: SigningKeySourceOptions): Promise<KeySnapsh
   );
 }
 
-/** Listed under its kid, for its alg, with the same public key: a token it signs verifies. */
-function isPublished(key: SigningKey, published: VerificationKey[]): boolean {
+/**
+ * Whether `key` is listed in the published JWKS (`importJwks` of the public-keys secret) under its
+ * kid, for its alg, with the same public key: only then does a token it signs verify at `$connect`.
+ */
+export function isSigningKeyPublished(key: SigningKey, published: VerificationKey[]): boolean {
   const publicKey = createPublicKey(key.privateKey);
   return published.some((entry) => entry.kid === key.kid && entry.alg === key.alg && entry.publicKey.equals(publicKey));
 }

@@ -201,7 +201,7 @@ const THUMBPRINT_MEMBERS: Record<string, readonly string[]> = { RSA: ['e', 'kty'
  * Throws KeyMalformedError for a key type other than RSA, EC or OKP, or a missing member.
  */
 export function jwkThumbprint(jwk: JWK): string {
-  const members = THUMBPRINT_MEMBERS[jwk.kty ?? ''];
+  const members = typeof jwk.kty === 'string' && Object.hasOwn(THUMBPRINT_MEMBERS, jwk.kty) ? THUMBPRINT_MEMBERS[jwk.kty] : undefined;
   if (!members) throw new KeyMalformedError(`a JWK of kty ${JSON.stringify(jwk.kty ?? null)} has no RFC 7638 thumbprint here (RSA, EC or OKP)`);
   const required: Record<string, string> = {};
   for (const name of members) {

@@ -1,13 +1,14 @@
 // Cold-start required floor for the token function: the Fastify floor (token-api-fastify-floor.ts)
 // plus what no token function can leave out. Issue 18's observability: a Powertools log line per
-// request and EMF metrics per invocation. The token itself: the signing key imported from the
-// secret the baseline reads, checked against the published public key (issue 11's key
-// consistency), and one signature. No authentication, validation or error mapping
-// (docs/benchmarks.md, cold start, fifth pass).
+// request and EMF metrics per invocation. The token itself: the published JWKS and the signing key
+// imported from the two secrets the baseline reads, the key checked against its own public half
+// and against the JWKS (issue 11's key consistency, as the function's key source does), and one
+// signature. No authentication, validation or error mapping (docs/benchmarks.md, cold start,
+// fifth pass).
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { createSigner, importSigningKey, parseSigningKeyRecord } from '@roomgate/shared/tokens';
+import { createSigner, importJwks, importSigningKey, isSigningKeyPublished, parseSigningKeyRecord } from '@roomgate/shared/tokens';
 import { fastifyFloor } from './fastify-floor.ts';
 
 const endpoint = process.env.SECRETS_ENDPOINT;
@@ -16,8 +17,10 @@ const service = 'roomgate-token-api';
 
 const issue = async (): Promise<{ statusCode: number; body: string }> => {
   const read = (name: string) => client.send(new GetSecretValueCommand({ SecretId: `roomgate/${process.env.STAGE}/${name}` }));
-  const [, secret] = await Promise.all([read('public-keys'), read('signing-key')]);
+  const [jwks, secret] = await Promise.all([read('public-keys'), read('signing-key')]);
+  const published = importJwks(jwks.SecretString ?? '');
   const key = await importSigningKey(parseSigningKeyRecord(secret.SecretString ?? ''));
+  if (!isSigningKeyPublished(key, published)) throw new Error(`signing key ${key.kid} is not published`);
   const { token } = await createSigner({ key, issuer: 'roomgate', audience: 'roomgate-socket' }).sign({ roomId: 'chat-lobby-42', ttlSeconds: 600 });
   return { statusCode: 201, body: JSON.stringify({ token }) };
 };

@@ -162,6 +162,8 @@ describe('jwkThumbprint (RFC 7638, on node:crypto)', () => {
 
   it.each([
     [{ kty: 'oct', k: 'c2VjcmV0' }, 'a JWK of kty "oct" has no RFC 7638 thumbprint here (RSA, EC or OKP)'],
+    [{ kty: 'toString' }, 'a JWK of kty "toString" has no RFC 7638 thumbprint here (RSA, EC or OKP)'],
+    [{ kty: '__proto__' }, 'a JWK of kty "__proto__" has no RFC 7638 thumbprint here (RSA, EC or OKP)'],
     [{ n: 'AQAB', e: 'AQAB' }, 'a JWK of kty null has no RFC 7638 thumbprint here (RSA, EC or OKP)'],
     [{ kty: 'RSA', e: 'AQAB' }, 'the RSA JWK has no "n" member'],
     [{ kty: 'EC', crv: 'P-256', x: 'AA', y: '' }, 'the EC JWK has no "y" member'],
