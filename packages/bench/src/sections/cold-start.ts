@@ -65,7 +65,7 @@ interface Variant {
 }
 
 /** serverless-esbuild's settings from the service's serverless.yml, as esbuild options. */
-export function esbuildOptions(serviceDir: string, sdk: Sdk): BuildOptions {
+function esbuildOptions(serviceDir: string, sdk: Sdk): BuildOptions {
   const yml = parseCloudFormationYaml(readFileSync(join(serviceDir, 'serverless.yml'), 'utf8')) as { custom: { esbuild: Record<string, unknown> } };
   const e = yml.custom.esbuild;
   const format = e.format as BuildOptions['format'];
