@@ -1,7 +1,7 @@
 import { ApiKeyAdmin, type ApiKeySummary } from '../api-key-admin.ts';
 import { UsageError } from '../errors.ts';
 import { assertStage } from '../stage.ts';
-import { parseCommandLine, runSecretsCommand, type KeysCliIo } from './cli-io.ts';
+import { SECRETS_COMMAND_OPTIONS, parseCommandLine, runSecretsCommand, type KeysCliIo } from './cli-io.ts';
 
 const COMMANDS = ['create', 'list', 'revoke'] as const;
 type Command = (typeof COMMANDS)[number];
@@ -70,19 +70,7 @@ export function runApiKeyCli(argv: string[], io: KeysCliIo): Promise<number> {
 }
 
 function parse(argv: string[]): Parsed {
-  const { values, positionals } = parseCommandLine(
-    argv,
-    {
-      stage: { type: 'string' },
-      id: { type: 'string' },
-      rooms: { type: 'string' },
-      endpoint: { type: 'string' },
-      region: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    true,
-  );
+  const { values, positionals } = parseCommandLine(argv, { ...SECRETS_COMMAND_OPTIONS, id: { type: 'string' }, rooms: { type: 'string' } }, true);
   const [name, ...extra] = positionals;
   if (name !== undefined && !(COMMANDS as readonly string[]).includes(name)) {
     throw new UsageError(`unknown api-key command ${JSON.stringify(name)}; expected one of ${COMMANDS.join(', ')}`);

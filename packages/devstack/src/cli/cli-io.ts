@@ -47,6 +47,15 @@ export interface SecretsCommand {
   region?: string;
 }
 
+/** The options behind `SecretsCommand`, which every `pnpm keys` subcommand's `parseCommandLine` takes. */
+export const SECRETS_COMMAND_OPTIONS = {
+  stage: { type: 'string' },
+  endpoint: { type: 'string' },
+  region: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies NonNullable<ParseArgsConfig['options']>;
+
 export interface SecretsCommandSpec<P extends SecretsCommand> {
   /** Throws UsageError for a bad command line. */
   parse(argv: string[]): P;

@@ -5,7 +5,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { assertStage } from '../stage.ts';
 import { deleteStageSecrets, RECOVERY_WINDOW_DAYS, type DeletedSecret } from '../stage-secrets.ts';
 import { runApiKeyCli } from './api-key-command.ts';
-import { parseCommandLine, runSecretsCommand, type KeysCliIo } from './cli-io.ts';
+import { SECRETS_COMMAND_OPTIONS, parseCommandLine, runSecretsCommand, type KeysCliIo } from './cli-io.ts';
 
 export type { KeysCliIo } from './cli-io.ts';
 
@@ -126,18 +126,14 @@ function parse(argv: string[]): Parsed {
   const { values, positionals } = parseCommandLine(
     argv,
     {
-      stage: { type: 'string' },
+      ...SECRETS_COMMAND_OPTIONS,
       alg: { type: 'string' },
-      endpoint: { type: 'string' },
-      region: { type: 'string' },
       'if-missing': { type: 'boolean' },
       force: { type: 'boolean' },
       'secrets-max-age': { type: 'string' },
       'max-token-ttl': { type: 'string' },
       'recovery-window': { type: 'string' },
       'force-delete-without-recovery': { type: 'boolean' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     },
     true,
   );
