@@ -8,20 +8,26 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { createSigner, importJwks, importSigningKey, isSigningKeyPublished, parseSigningKeyRecord } from '@roomgate/shared/tokens';
+import { createSigner, importJwks, importSigningKey, isSigningKeyPublished, parseSigningKeyRecord, type TokenSigner } from '@roomgate/shared/tokens';
 import { fastifyFloor } from './fastify-floor.ts';
 
 const endpoint = process.env.SECRETS_ENDPOINT;
 const client = new SecretsManagerClient(endpoint ? { endpoint } : {});
 const service = 'roomgate-token-api';
 
-const issue = async (): Promise<{ statusCode: number; body: string }> => {
+/** The keys are read and checked on the first request, then kept, as the function's key source does. */
+async function loadSigner(): Promise<TokenSigner> {
   const read = (name: string) => client.send(new GetSecretValueCommand({ SecretId: `roomgate/${process.env.STAGE}/${name}` }));
   const [jwks, secret] = await Promise.all([read('public-keys'), read('signing-key')]);
   const published = importJwks(jwks.SecretString ?? '');
   const key = await importSigningKey(parseSigningKeyRecord(secret.SecretString ?? ''));
   if (!isSigningKeyPublished(key, published)) throw new Error(`signing key ${key.kid} is not published`);
-  const { token } = await createSigner({ key, issuer: 'roomgate', audience: 'roomgate-socket' }).sign({ roomId: 'chat-lobby-42', ttlSeconds: 600 });
+  return createSigner({ key, issuer: 'roomgate', audience: 'roomgate-socket' });
+}
+let signer: Promise<TokenSigner> | undefined;
+
+const issue = async (): Promise<{ statusCode: number; body: string }> => {
+  const { token } = await (await (signer ??= loadSigner())).sign({ roomId: 'chat-lobby-42', ttlSeconds: 600 });
   return { statusCode: 201, body: JSON.stringify({ token }) };
 };
 
